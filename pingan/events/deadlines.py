@@ -1,0 +1,99 @@
+"""Deadline arithmetic for events: allowances per category and urgency, live state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from pingan.core import workcal
+from pingan.events.choices import DeadlineState, Status, Urgency
+from pingan.events.models import Category, CategoryDeadline, Event
+
+# When neither the category, its parent nor the normal urgency defines an allowance.
+DEFAULT_ACK = (Decimal(4), "hours")
+DEFAULT_HANDLE = (Decimal(5), "days")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    ack_amount: Decimal
+    ack_unit: str
+    handle_amount: Decimal
+    handle_unit: str
+
+
+def allowance_for(category: Category, urgency: str) -> Allowance:
+    """The allowance for a category and urgency: the category's own row, else its
+    parent's, at the urgency asked, else at normal urgency, else the defaults."""
+    chain = [category.pk]
+    if category.parent_id:
+        chain.append(category.parent_id)
+    rows = {
+        (r.category_id, r.urgency): r
+        for r in CategoryDeadline.objects.filter(category_id__in=chain)
+    }
+    for urg in (urgency, Urgency.NORMAL):
+        for cat_id in chain:
+            row = rows.get((cat_id, urg))
+            if row is not None:
+                return Allowance(row.ack_amount, row.ack_unit, row.handle_amount, row.handle_unit)
+    return Allowance(DEFAULT_ACK[0], DEFAULT_ACK[1], DEFAULT_HANDLE[0], DEFAULT_HANDLE[1])
+
+
+def start_clocks(event: Event, now: dt.datetime) -> None:
+    """Dispatch: acknowledge and handling deadlines both count from now."""
+    a = allowance_for(event.category, event.urgency)
+    event.clock_started_at = now
+    event.ack_due_at = workcal.deadline(now, float(a.ack_amount), a.ack_unit)
+    event.due_at = workcal.deadline(now, float(a.handle_amount), a.handle_unit)
+    event.warn_at = workcal.warning_at(now, event.ack_due_at)
+    event.deadline_state = DeadlineState.NORMAL
+
+
+def stop_ack_clock(event: Event, now: dt.datetime) -> None:
+    """Acknowledged: only the handling deadline runs on."""
+    event.ack_due_at = None
+    if event.clock_started_at and event.due_at:
+        event.warn_at = workcal.warning_at(event.clock_started_at, event.due_at)
+    event.deadline_state = state_at(event, now) or DeadlineState.NORMAL
+
+
+def restart_handling_clock(event: Event, now: dt.datetime) -> None:
+    """Back to handling (verification failed, reopened): a fresh handling allowance."""
+    a = allowance_for(event.category, event.urgency)
+    event.clock_started_at = now
+    event.ack_due_at = None
+    event.due_at = workcal.deadline(now, float(a.handle_amount), a.handle_unit)
+    event.warn_at = workcal.warning_at(now, event.due_at)
+    event.deadline_state = DeadlineState.NORMAL
+
+
+def move_deadline(event: Event, days: int, now: dt.datetime) -> dt.datetime:
+    """Extension approved: the handling deadline moves by `days` working days."""
+    assert event.due_at is not None
+    event.due_at = workcal.add_working_days(event.due_at, days)
+    if event.clock_started_at:
+        event.warn_at = workcal.warning_at(event.clock_started_at, event.due_at)
+    event.deadline_state = state_at(event, now) or DeadlineState.NORMAL
+    return event.due_at
+
+
+def stop_clocks(event: Event) -> None:
+    event.ack_due_at = None
+    event.warn_at = None
+    event.deadline_state = ""
+
+
+def state_at(event: Event, now: dt.datetime | None = None) -> str | None:
+    """normal / warning / overdue for an event whose clock runs, else None."""
+    if event.status not in (Status.DISPATCHED, Status.IN_PROGRESS) or event.due_at is None:
+        return None
+    now = now or timezone.now()
+    if now > event.due_at or (event.ack_due_at is not None and now > event.ack_due_at):
+        return DeadlineState.OVERDUE
+    if event.warn_at is not None and now >= event.warn_at:
+        return DeadlineState.WARNING
+    return DeadlineState.NORMAL

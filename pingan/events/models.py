@@ -1,0 +1,468 @@
+"""Events and everything the closed loop records about them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pingan.events.choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
+    DeadlineState,
+    DeadlineUnit,
+    ExtensionStatus,
+    Satisfaction,
+    Source,
+    Status,
+    TrackingStatus,
+    Urgency,
+)
+
+OPEN_STATUSES = [
+    Status.REPORTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+    Status.RESOLVED,
+]
+CLOCKED_STATUSES = [Status.DISPATCHED, Status.IN_PROGRESS]
+
+
+class Category(models.Model):
+    """A kind of event, in a two-level tree (e.g. 矛盾纠纷 → 邻里纠纷).
+
+    Carries the default lead department, the deadlines per urgency (`CategoryDeadline`)
+    and the extra fields a report of this kind must carry, as a list of
+    `{"name", "label", "type": "text|number|choice|bool", "required", "choices"}`.
+    """
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级分类"),
+    )
+    default_department = models.ForeignKey(
+        "org.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("默认主办部门"),
+    )
+    extra_fields = models.JSONField(_("附加字段"), default=list, blank=True)
+    escalate_on_overdue = models.BooleanField(_("超期自动提级"), default=False)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("事件分类")
+        verbose_name_plural = _("事件分类")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryDeadline(models.Model):
+    """Acknowledge and handling allowances for a category at one urgency level."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("分类")
+    )
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices)
+    ack_amount = models.DecimalField(_("签收时限"), max_digits=6, decimal_places=1)
+    ack_unit = models.CharField(
+        _("签收时限单位"), max_length=5, choices=DeadlineUnit.choices, default=DeadlineUnit.HOURS
+    )
+    handle_amount = models.DecimalField(_("办理时限"), max_digits=6, decimal_places=1)
+    handle_unit = models.CharField(
+        _("办理时限单位"), max_length=5, choices=DeadlineUnit.choices, default=DeadlineUnit.DAYS
+    )
+
+    class Meta:
+        verbose_name = _("分类时限")
+        verbose_name_plural = _("分类时限")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "urgency"], name="events_deadline_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.get_urgency_display()}"
+
+
+class Event(models.Model):
+    """One reported matter and where it stands in the closed loop.
+
+    `status` changes only through `events.services.event_transition`, which applies the
+    table in `events.workflow`. `region_path` copies the region's materialised path so that
+    the scope filter is one indexed prefix match. `queue_region` is the centre (a town or
+    the county) whose queue holds the event; escalation moves it up.
+    """
+
+    code = models.CharField(_("编号"), max_length=40, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("描述"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.REPORTED
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="events", verbose_name=_("分类")
+    )
+    source = models.CharField(
+        _("来源"), max_length=16, choices=Source.choices, default=Source.GRID_PATROL
+    )
+    urgency = models.CharField(
+        _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    region = models.ForeignKey(
+        "geo.Region", on_delete=models.PROTECT, related_name="events", verbose_name=_("所在区划")
+    )
+    region_path = models.CharField(max_length=255, editable=False)
+    queue_region = models.ForeignKey(
+        "geo.Region",
+        on_delete=models.PROTECT,
+        related_name="queued_events",
+        verbose_name=_("受理中心"),
+    )
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lng = models.FloatField(_("经度"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    extra = models.JSONField(_("附加信息"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("上报时间"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派遣时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_events",
+        verbose_name=_("上报人"),
+    )
+    reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("反映人电话"), max_length=20, blank=True)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    lead_department = models.ForeignKey(
+        "org.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_events",
+        verbose_name=_("主办部门"),
+    )
+    clock_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ack_due_at = models.DateTimeField(_("签收期限"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deadline_state = models.CharField(
+        _("时限状态"), max_length=8, choices=DeadlineState.choices, blank=True, default=""
+    )
+    closed_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
+    resolved_on_site = models.BooleanField(_("就地解决"), default=False)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=20, choices=Satisfaction.choices, blank=True, default=""
+    )
+    master = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("主事件"),
+    )
+    linked_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("关联事件"),
+    )
+    under_tracking = models.BooleanField(_("长效跟踪"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["region_path", "reported_at"],
+                name="events_region_reported",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+            models.Index(fields=["status", "reported_at"], name="events_status_reported"),
+            models.Index(fields=["queue_region", "status"], name="events_queue_status"),
+            models.Index(fields=["category", "reported_at"], name="events_category_reported"),
+            models.Index(fields=["reported_at"], name="events_reported"),
+            models.Index(
+                fields=["due_at"],
+                name="events_open_due",
+                condition=Q(status__in=["dispatched", "in_progress"]),
+            ),
+            models.Index(
+                fields=["ack_due_at"],
+                name="events_open_ack_due",
+                condition=Q(status="dispatched"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventCodeCounter(models.Model):
+    """Last sequence number used for event codes with one prefix (county and day)."""
+
+    prefix = models.CharField(max_length=32, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Assignment(models.Model):
+    """One department's part in an event: lead or assisting, with its own deadlines,
+    acknowledgement and result."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("部门"),
+    )
+    role = models.CharField(_("角色"), max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=14,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.DISPATCHED,
+    )
+    dispatched_at = models.DateTimeField(_("派遣时间"), default=timezone.now)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ack_due_at = models.DateTimeField(_("签收期限"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    result = models.TextField(_("处置结果"), blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("派遣")
+        verbose_name_plural = _("派遣")
+        ordering = ["event", "-role", "id"]
+        indexes = [models.Index(fields=["department", "status"], name="events_assign_dept_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "department"],
+                condition=Q(status__in=["dispatched", "acknowledged"]),
+                name="events_assignment_one_active_per_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event.code} {self.department} {self.get_role_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
+
+
+class EventTransition(models.Model):
+    """One line of an event's timeline: who did what, when, from which state to which.
+
+    Written in the same transaction as the change it records; never updated or deleted.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="timeline")
+    action = models.CharField(_("动作"), max_length=24)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_role = models.CharField(_("操作角色"), max_length=20, blank=True)
+    department = models.ForeignKey(
+        "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["event", "at"], name="events_timeline_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("timeline entries are immutable")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("timeline entries are immutable")
+
+
+class ExtensionRequest(models.Model):
+    """A department's request for more time, and the centre's decision on it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="extensions")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField(_("延期工作日"))
+    note = models.TextField(_("理由"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    old_due_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(status="pending"),
+                name="events_one_pending_extension",
+            ),
+        ]
+
+
+class Consultation(models.Model):
+    """A consultation (会商/研判) on an event: who took part and what they concluded."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="consultations")
+    participants = models.TextField(_("参与方"))
+    conclusion = models.TextField(_("会商结论"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("会商记录")
+        verbose_name_plural = _("会商记录")
+        ordering = ["at"]
+
+
+class Attachment(models.Model):
+    """A photo attached to an event. The stored file is re-encoded without EXIF; the time
+    taken and the coordinates read from EXIF are kept here."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attachments")
+    transition = models.ForeignKey(
+        EventTransition,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
+    kind = models.CharField(
+        _("类型"), max_length=14, choices=AttachmentKind.choices, default=AttachmentKind.REPORT
+    )
+    file = models.FileField(_("文件"), upload_to="photos/%Y/%m/")
+    thumbnail = models.FileField(_("缩略图"), upload_to="thumbs/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=50, default="image/jpeg")
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    lat = models.FloatField(_("拍摄纬度"), null=True, blank=True)
+    lng = models.FloatField(_("拍摄经度"), null=True, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("附件照片")
+        verbose_name_plural = _("附件照片")
+        ordering = ["uploaded_at", "id"]
+
+
+class TrackingCheck(models.Model):
+    """A scheduled re-check of a closed event under long-term tracking (长效跟踪)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tracking_checks")
+    interval_days = models.PositiveSmallIntegerField(_("间隔天数"))
+    due_on = models.DateField(_("复查日期"), db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tracking_checks",
+        verbose_name=_("复查人"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TrackingStatus.choices, default=TrackingStatus.PENDING
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("复查情况"), blank=True)
+    new_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("跟踪复查")
+        verbose_name_plural = _("跟踪复查")
+        ordering = ["due_on", "id"]
+
+
+def new_uuid() -> uuid.UUID:
+    return uuid.uuid4()

@@ -1,0 +1,307 @@
+"""The closed loop as data: states, actions, who may fire each and what each needs.
+
+Nothing here touches the database. `events.services.event_transition` applies the table;
+pages draw their buttons from it; docs/workflow.md is generated from it
+(`manage.py workflow_doc`) and a test fails when that file is stale.
+
+Some actions have variants, chosen by the service from the event and the actor:
+the lead department's acknowledgement moves the event, an assisting department's only
+its own assignment; verification passes or fails; reopening goes back to handling when
+a department held the event, else back to the centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pingan.events.choices import Status
+from pingan.org.choices import Role
+
+S = Status
+R = Role
+
+OPEN = frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED})
+TERMINAL = frozenset({S.REJECTED, S.MERGED})
+INITIAL = S.REPORTED
+
+# Scope kinds: how a role's membership must cover the event for the role to act.
+REGION = "region"  # the membership's region contains the event's region
+QUEUE = "queue"  # the membership's region contains the centre whose queue holds the event
+ASSIGNMENT = "assignment"  # the membership's department holds an active assignment
+SCOPES = frozenset({REGION, QUEUE, ASSIGNMENT})
+
+# Clock effects.
+CLOCK_NONE = "none"
+CLOCK_START = "start"  # dispatch: acknowledge and handling clocks start
+CLOCK_STOP_ACK = "stop_ack"  # acknowledged: only the handling clock runs on
+CLOCK_MOVE = "move"  # extension approved: the handling deadline moves
+CLOCK_STOP = "stop"  # resolved / returned / closed: no clock runs
+CLOCK_RESTART = "restart"  # back to handling: a fresh handling allowance
+CLOCKS = frozenset({CLOCK_NONE, CLOCK_START, CLOCK_STOP_ACK, CLOCK_MOVE, CLOCK_STOP, CLOCK_RESTART})
+
+CENTRE = ((R.DISPATCHER, QUEUE),)
+DEPARTMENT = ((R.HANDLER, ASSIGNMENT),)
+GRID = ((R.GRID_WORKER, REGION), (R.GRID_LEADER, REGION))
+ANYONE_IN_SCOPE = (
+    (R.GRID_WORKER, REGION),
+    (R.GRID_LEADER, REGION),
+    (R.DISPATCHER, REGION),
+    (R.HANDLER, ASSIGNMENT),
+    (R.LEADER, REGION),
+)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: `action` (and `variant`) from `sources` to `target`.
+
+    `target` None keeps the state. `who` pairs a role with the scope it must hold.
+    `requires` names payload fields that must be present and non-empty.
+    """
+
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str | None
+    who: tuple[tuple[str, str], ...]
+    requires: tuple[str, ...] = ()
+    clock: str = CLOCK_NONE
+    variant: str = ""
+    style: str = "secondary"
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(role for role, _ in self.who)
+
+
+def _t(*args: object, **kwargs: object) -> Transition:
+    return Transition(*args, **kwargs)  # type: ignore[arg-type]
+
+
+TABLE: tuple[Transition, ...] = (
+    _t("accept", "受理", frozenset({S.REPORTED}), S.ACCEPTED, CENTRE, style="primary"),
+    _t(
+        "reject",
+        "不予受理",
+        frozenset({S.REPORTED}),
+        S.REJECTED,
+        CENTRE,
+        ("note",),
+        clock=CLOCK_STOP,
+        style="danger",
+    ),
+    _t(
+        "merge",
+        "合并",
+        frozenset({S.REPORTED, S.ACCEPTED}),
+        S.MERGED,
+        CENTRE,
+        ("master",),
+        clock=CLOCK_STOP,
+    ),
+    _t("escalate", "提级上报", frozenset({S.REPORTED, S.ACCEPTED}), None, CENTRE, ("note",)),
+    _t(
+        "escalate",
+        "提级上报",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+        None,
+        (*CENTRE, (R.HANDLER, ASSIGNMENT)),
+        ("note",),
+        variant="handling",
+    ),
+    _t(
+        "resolve_on_site",
+        "就地解决",
+        frozenset({S.REPORTED}),
+        S.CLOSED,
+        GRID,
+        ("result",),
+        clock=CLOCK_STOP,
+        style="primary",
+    ),
+    _t(
+        "dispatch",
+        "派遣",
+        frozenset({S.ACCEPTED}),
+        S.DISPATCHED,
+        CENTRE,
+        ("lead_department",),
+        clock=CLOCK_START,
+        style="primary",
+    ),
+    _t(
+        "acknowledge",
+        "签收",
+        frozenset({S.DISPATCHED}),
+        S.IN_PROGRESS,
+        DEPARTMENT,
+        clock=CLOCK_STOP_ACK,
+        variant="lead",
+        style="primary",
+    ),
+    _t(
+        "acknowledge",
+        "签收",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+        None,
+        DEPARTMENT,
+        variant="assist",
+        style="primary",
+    ),
+    _t(
+        "return",
+        "退回",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+        S.ACCEPTED,
+        DEPARTMENT,
+        ("note",),
+        clock=CLOCK_STOP,
+        variant="lead",
+        style="danger",
+    ),
+    _t(
+        "return",
+        "退回",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+        None,
+        DEPARTMENT,
+        ("note",),
+        variant="assist",
+        style="danger",
+    ),
+    _t(
+        "extend",
+        "申请延期",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+        None,
+        DEPARTMENT,
+        ("days", "note"),
+        variant="lead",
+    ),
+    _t(
+        "decide_extension",
+        "审批延期",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+        None,
+        CENTRE,
+        ("approve",),
+        clock=CLOCK_MOVE,
+    ),
+    _t(
+        "resolve",
+        "办结反馈",
+        frozenset({S.IN_PROGRESS}),
+        S.RESOLVED,
+        DEPARTMENT,
+        ("result",),
+        clock=CLOCK_STOP,
+        variant="lead",
+        style="primary",
+    ),
+    _t(
+        "resolve",
+        "协办反馈",
+        frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
+        None,
+        DEPARTMENT,
+        ("result",),
+        variant="assist",
+        style="primary",
+    ),
+    _t(
+        "verify",
+        "核查通过",
+        frozenset({S.RESOLVED}),
+        S.CLOSED,
+        (*GRID, *CENTRE),
+        ("passed",),
+        clock=CLOCK_STOP,
+        variant="passed",
+        style="primary",
+    ),
+    _t(
+        "verify",
+        "核查不通过",
+        frozenset({S.RESOLVED}),
+        S.IN_PROGRESS,
+        (*GRID, *CENTRE),
+        ("passed", "note"),
+        clock=CLOCK_RESTART,
+        variant="failed",
+        style="danger",
+    ),
+    _t("follow_up", "回访", frozenset({S.CLOSED}), None, (*CENTRE, *GRID), ("satisfaction",)),
+    _t(
+        "reopen",
+        "重办",
+        frozenset({S.CLOSED}),
+        S.IN_PROGRESS,
+        CENTRE,
+        ("note",),
+        clock=CLOCK_RESTART,
+        variant="dispatched",
+        style="danger",
+    ),
+    _t(
+        "reopen",
+        "重办",
+        frozenset({S.CLOSED}),
+        S.ACCEPTED,
+        CENTRE,
+        ("note",),
+        variant="undispatched",
+        style="danger",
+    ),
+    _t("track", "长效跟踪", frozenset({S.CLOSED}), None, CENTRE),
+    _t("recheck", "跟踪复查", frozenset({S.CLOSED}), None, (*GRID, *CENTRE), ("check", "recurred")),
+    _t(
+        "consult", "会商", OPEN, None, (*CENTRE, (R.LEADER, REGION)), ("participants", "conclusion")
+    ),
+    _t("supervise", "督办", OPEN, None, (*CENTRE, (R.LEADER, REGION)), ("note",)),
+    _t("remind", "催办", OPEN, None, (*CENTRE, (R.LEADER, REGION)), ("note",)),
+    _t("comment", "备注", OPEN | {S.CLOSED}, None, ANYONE_IN_SCOPE, ("note",)),
+)
+
+ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
+
+# Actions recorded on the timeline by the system itself, not fired by a person.
+SYSTEM_ACTIONS = {
+    "report": "上报",
+    "warning": "临期预警",
+    "overdue": "超期",
+    "merged_in": "并入重复件",
+    "auto_escalate": "超期提级",
+}
+
+ACTION_LABELS: dict[str, str] = {**{t.action: t.label for t in TABLE}, **SYSTEM_ACTIONS}
+ACTION_LABELS["verify"] = "核查"
+ACTION_LABELS["resolve"] = "办结反馈"
+
+
+def rows_for(action: str) -> list[Transition]:
+    """All rows (variants) of one action."""
+    return [t for t in TABLE if t.action == action]
+
+
+def find(action: str, variant: str = "") -> Transition | None:
+    """The row for an action and variant (the only row when the action has no variants)."""
+    rows = rows_for(action)
+    for row in rows:
+        if row.variant == variant:
+            return row
+    if len(rows) == 1 and not variant:
+        return rows[0]
+    return None
+
+
+def reachable_states() -> set[str]:
+    """States reachable from the initial one by the table."""
+    seen = {INITIAL}
+    frontier = [INITIAL]
+    while frontier:
+        state = frontier.pop()
+        for t in TABLE:
+            if state in t.sources and t.target and t.target not in seen:
+                seen.add(t.target)
+                frontier.append(t.target)
+    return seen

@@ -1,0 +1,98 @@
+"""Point → grid lookup with a shapely STRtree.
+
+The tree is built once per process and rebuilt when any grid polygon changed (the
+newest `geometry_updated_at` and the grid count are checked with one indexed query,
+at most every few seconds).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+from shapely import STRtree
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from pingan.geo.choices import Level
+from pingan.geo.geometry import to_shape
+from pingan.geo.models import Region
+
+_CHECK_EVERY_S = 5.0
+
+
+@dataclass
+class _Index:
+    stamp: tuple[object, int]
+    tree: STRtree
+    shapes: list[BaseGeometry]
+    ids: list[int]
+
+
+_lock = threading.Lock()
+_index: _Index | None = None
+_checked_at = 0.0
+
+
+def _stamp() -> tuple[object, int]:
+    agg = Region.objects.filter(level=Level.GRID, geometry__isnull=False).aggregate(
+        latest=Max("geometry_updated_at"), n=Count("id")
+    )
+    return (agg["latest"], agg["n"])
+
+
+def _build(stamp: tuple[object, int]) -> _Index:
+    shapes: list[BaseGeometry] = []
+    ids: list[int] = []
+    rows = Region.objects.filter(level=Level.GRID, geometry__isnull=False).values_list(
+        "id", "geometry"
+    )
+    for pk, geom in rows.iterator(chunk_size=2000):
+        shapes.append(to_shape(geom))
+        ids.append(pk)
+    return _Index(stamp=stamp, tree=STRtree(shapes), shapes=shapes, ids=ids)
+
+
+def _current(force_check: bool = False) -> _Index:
+    global _index, _checked_at
+    now = time.monotonic()
+    with _lock:
+        if _index is None or force_check or now - _checked_at > _CHECK_EVERY_S:
+            stamp = _stamp()
+            _checked_at = now
+            if _index is None or _index.stamp != stamp:
+                _index = _build(stamp)
+        return _index
+
+
+def invalidate() -> None:
+    """Force a staleness check on the next lookup (called when a polygon is saved)."""
+    global _checked_at
+    _checked_at = 0.0
+
+
+def grid_id_at(lat: float, lng: float) -> int | None:
+    """Id of the grid whose polygon contains the point, or None.
+
+    Where special grids overlap ordinary ones, the special grid wins (it was drawn for
+    the park or market on purpose); among equals, the smallest polygon.
+    """
+    index = _current()
+    if not index.ids:
+        return None
+    point = Point(lng, lat)
+    hits = index.tree.query(point, predicate="intersects")
+    if len(hits) == 0:
+        return None
+    if len(hits) == 1:
+        return index.ids[int(hits[0])]
+    candidates = [int(h) for h in hits]
+    special = set(
+        Region.objects.filter(
+            id__in=[index.ids[h] for h in candidates], is_special=True
+        ).values_list("id", flat=True)
+    )
+    candidates.sort(key=lambda h: (index.ids[h] not in special, index.shapes[h].area))
+    return index.ids[candidates[0]]

@@ -1,0 +1,115 @@
+"""The in-app inbox and the outbox of e-mail and webhook deliveries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """A message in one user's inbox. `cause` identifies what caused it (a timeline row and
+    the recipient), unique, so one cause never notifies a person twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("事件"),
+    )
+    kind = models.CharField(_("类型"), max_length=32)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    cause = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="notif_unread",
+                condition=models.Q(read_at__isnull=True),
+            ),
+            models.Index(fields=["recipient", "created_at"], name="notif_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver of event messages by HTTP POST (e.g. a DingTalk-style group robot)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("地址"))
+    secret = models.CharField(_("签名密钥"), max_length=200, blank=True)
+    actions = models.JSONField(
+        _("订阅的动作"), default=list, blank=True, help_text=_("为空表示全部")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("Webhook 接收方")
+        verbose_name_plural = _("Webhook 接收方")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delivery(models.Model):
+    """One outgoing message (e-mail or webhook) in the outbox, retried until sent.
+
+    `cause` + `channel` + `target` is unique, so a cause is delivered at most once to a
+    target; a worker claims a row with a conditional UPDATE before sending it.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("邮件")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("已放弃")
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("目标"), max_length=500)
+    cause = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("外发消息")
+        verbose_name_plural = _("外发消息")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cause", "channel", "target"], name="notif_delivery_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notif_delivery_due",
+                condition=models.Q(state__in=["pending", "sending"]),
+            ),
+        ]
