@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "pingan.routing",
     "pingan.sla",
     "pingan.notifications",
+    "pingan.analytics",
+    "pingan.demo",
     "pingan.api",
     "pingan.web",
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from pingan.core import clock
 from pingan.core.models import AuditEntry
 
 
@@ -30,6 +31,7 @@ def record(
     if actor is not None and getattr(actor, "pk", None) is None:
         actor = None
     return AuditEntry.objects.create(
+        at=clock.now(),
         action=action,
         actor=actor,
         username=username or (actor.get_username() if actor is not None else ""),

@@ -6,9 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
-
-from pingan.core import workcal
+from pingan.core import clock, workcal
 from pingan.events.choices import DeadlineState, Status, Urgency
 from pingan.events.models import Category, CategoryDeadline, Event
 
@@ -91,7 +89,7 @@ def state_at(event: Event, now: dt.datetime | None = None) -> str | None:
     """normal / warning / overdue for an event whose clock runs, else None."""
     if event.status not in (Status.DISPATCHED, Status.IN_PROGRESS) or event.due_at is None:
         return None
-    now = now or timezone.now()
+    now = now or clock.now()
     if now > event.due_at or (event.ack_due_at is not None and now > event.ack_due_at):
         return DeadlineState.OVERDUE
     if event.warn_at is not None and now >= event.warn_at:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pingan.core import audit
+from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events import deadlines, signals, workflow
 from pingan.events.choices import (
@@ -208,7 +208,7 @@ def event_report(
             raise invalid("lat", "该位置不在任何网格内，请选择所在区划")
         raise invalid("region", "请提供位置坐标或所在区划")
 
-    now = timezone.now()
+    now = clock.now()
     reported_at = reported_at or now
     if occurred_at and occurred_at > now + dt.timedelta(minutes=10):
         raise invalid("occurred_at", "发生时间不能晚于当前时间")
@@ -293,7 +293,7 @@ def _timeline(
         department=department,
         note=note,
         data=data or {},
-        at=at or timezone.now(),
+        at=at or clock.now(),
     )
 
 
@@ -446,7 +446,7 @@ def event_transition(
             raise Forbidden(f"您不负责此事件，不能执行「{row.label}」")
         _require(row, payload)
         from_status = event.status
-        now = timezone.now()
+        now = clock.now()
         handler = _HANDLERS[action]
         note, department, data = handler(event, user, payload, row, membership, now)
         if row.target is not None:
@@ -893,7 +893,7 @@ _HANDLERS: dict[str, Any] = {
 def event_mark_deadline(*, event_id: int, state: str, now: dt.datetime | None = None) -> bool:
     """Mark an open event yellow or red. Returns True only for the caller whose conditional
     UPDATE changed the row, so concurrent sweepers never mark an event twice."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if state == DeadlineState.OVERDUE:
         allowed_from = [DeadlineState.NORMAL, DeadlineState.WARNING, ""]
     elif state == DeadlineState.WARNING:

@@ -1,7 +1,6 @@
-from django.urls import path
-
-from pingan.web import views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.workbench, name="workbench"),
+    path("", include("pingan.web.urls_main")),
+    path("", include("pingan.web.urls_event")),
 ]

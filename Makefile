@@ -1,0 +1,69 @@
+# Pingan: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/pingan
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test venv test-deps services lint typecheck test-sqlite test-postgres serve workflow-doc clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Reinstall only when the requirements change.
+$(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/base.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements/test.txt requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/test.txt
+	touch $@
+
+venv: $(VENV)/.base-installed
+
+## make demo: install, migrate SQLite, load the demo county, serve on http://127.0.0.1:8000
+demo: venv
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py demo_accounts
+	bash scripts/serve.sh $(HOST) $(PORT)
+
+serve: venv
+	bash scripts/serve.sh $(HOST) $(PORT)
+
+test-deps: $(VENV)/.test-installed
+	bash scripts/ensure-chromium.sh
+
+services:
+	bash scripts/ensure-services.sh
+
+lint: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: test-deps
+	$(BIN)/mypy pingan config
+
+test-sqlite: test-deps
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile pingan
+
+test-postgres: test-deps services
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile pingan
+
+## make test: lint, the whole suite on SQLite and on PostgreSQL, the workflow doc check
+test: test-deps services
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	@echo "== SQLite =="
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile pingan
+	@echo "== PostgreSQL =="
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile pingan
+
+workflow-doc: venv
+	$(BIN)/python manage.py workflow_doc > docs/workflow.md
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,189 @@
+"""Reads of events, always through the caller's scope (`permissions.event_scope_q`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from pingan.core import clock
+from pingan.core.errors import invalid
+from pingan.events.choices import DeadlineState, Source, Status
+from pingan.events.models import (
+    CLOCKED_STATUSES,
+    Assignment,
+    Category,
+    Event,
+    EventTransition,
+)
+from pingan.events.permissions import access_event, event_scope_q
+from pingan.geo.models import Region
+
+
+@dataclass
+class EventFilters:
+    """The filters every event list (page, API, export, count) accepts."""
+
+    status: list[str] = field(default_factory=list)
+    category: int | None = None
+    region: int | None = None
+    source: list[str] = field(default_factory=list)
+    q: str = ""
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = None
+    deadline_state: str = ""
+    queue_region: int | None = None
+    department: int | None = None
+    assignment_status: list[str] = field(default_factory=list)
+    reporter: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> EventFilters:
+        """Parse query parameters (a QueryDict or a dict); bad values → 422 naming the field."""
+
+        def get(name: str) -> str:
+            value = params.get(name)
+            return "" if value is None else str(value).strip()
+
+        def as_int(name: str) -> int | None:
+            raw = get(name)
+            if not raw:
+                return None
+            try:
+                return int(raw)
+            except ValueError:
+                raise invalid(name, "应为整数编号") from None
+
+        def as_date(name: str) -> dt.date | None:
+            raw = get(name)
+            if not raw:
+                return None
+            try:
+                return dt.date.fromisoformat(raw[:10])
+            except ValueError:
+                raise invalid(name, "日期格式应为 YYYY-MM-DD") from None
+
+        def as_list(name: str, allowed: list[str]) -> list[str]:
+            raw = get(name)
+            values = [v for v in raw.split(",") if v]
+            for v in values:
+                if v not in allowed:
+                    raise invalid(name, f"不支持的取值：{v}")
+            return values
+
+        deadline_state = get("deadline_state")
+        if deadline_state and deadline_state not in DeadlineState.values:
+            raise invalid("deadline_state", "应为 normal、warning 或 overdue")
+        f = cls(
+            status=as_list("status", list(Status.values)),
+            category=as_int("category"),
+            region=as_int("region"),
+            source=as_list("source", list(Source.values)),
+            q=get("q")[:100],
+            reported_from=as_date("reported_from"),
+            reported_to=as_date("reported_to"),
+            deadline_state=deadline_state,
+            queue_region=as_int("queue_region"),
+            department=as_int("department"),
+            reporter=as_int("reporter"),
+        )
+        if f.reported_from and f.reported_to and f.reported_from > f.reported_to:
+            raise invalid("reported_to", "结束日期不能早于开始日期")
+        return f
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
+    """Narrow an already scoped queryset by the filters."""
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.category is not None:
+        qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
+    if f.region is not None:
+        region = Region.objects.filter(pk=f.region).only("path").first()
+        if region is None:
+            return qs.none()
+        qs = qs.filter(region_path__startswith=region.path)
+    if f.source:
+        qs = qs.filter(source__in=f.source)
+    if f.q:
+        qs = qs.filter(Q(code=f.q) | Q(title__icontains=f.q) | Q(description__icontains=f.q)
+                       | Q(address__icontains=f.q))
+    if f.reported_from:
+        qs = qs.filter(reported_at__gte=_day_start(f.reported_from))
+    if f.reported_to:
+        qs = qs.filter(reported_at__lt=_day_start(f.reported_to + dt.timedelta(days=1)))
+    if f.deadline_state:
+        now = clock.now()
+        open_clock = Q(status__in=CLOCKED_STATUSES, due_at__isnull=False)
+        overdue = Q(due_at__lt=now) | Q(ack_due_at__lt=now)
+        if f.deadline_state == DeadlineState.OVERDUE:
+            qs = qs.filter(open_clock & overdue)
+        elif f.deadline_state == DeadlineState.WARNING:
+            qs = qs.filter(open_clock & Q(warn_at__lte=now)).exclude(overdue)
+        else:
+            qs = qs.filter(open_clock).exclude(overdue).exclude(warn_at__lte=now)
+    if f.queue_region is not None:
+        qs = qs.filter(queue_region_id=f.queue_region)
+    if f.department is not None:
+        statuses = f.assignment_status or None
+        sub = Assignment.objects.filter(department_id=f.department)
+        if statuses:
+            sub = sub.filter(status__in=statuses)
+        qs = qs.filter(pk__in=sub.values("event_id"))
+    if f.reporter is not None:
+        qs = qs.filter(reporter_id=f.reporter)
+    return qs
+
+
+def event_list(*, user: Any, filters: EventFilters | None = None) -> QuerySet[Event]:
+    """Events `user` may see, filtered, newest first, with what a list row shows."""
+    qs = Event.objects.filter(event_scope_q(user))
+    if filters is not None:
+        qs = apply_filters(qs, filters)
+    return qs.select_related("category", "region", "lead_department").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(role="assist")
+            .exclude(status__in=["cancelled", "returned"])
+            .select_related("department"),
+            to_attr="assisting",
+        )
+    ).order_by("-reported_at", "-id")
+
+
+def event_count(*, user: Any, filters: EventFilters | None = None) -> int:
+    qs = Event.objects.filter(event_scope_q(user))
+    if filters is not None:
+        qs = apply_filters(qs, filters)
+    return qs.count()
+
+
+def event_detail(*, user: Any, event_id: int) -> Event:
+    """One event with its timeline and assignments; 404 when missing or out of scope."""
+    event = access_event(user, event_id)
+    event.timeline_rows = list(  # type: ignore[attr-defined]
+        EventTransition.objects.filter(event=event).select_related("actor", "department")
+        .prefetch_related("attachments").order_by("at", "id")
+    )
+    event.assignment_rows = list(  # type: ignore[attr-defined]
+        Assignment.objects.filter(event=event).select_related("department").order_by("-role", "id")
+    )
+    event.assisting = [  # type: ignore[attr-defined]
+        a for a in event.assignment_rows  # type: ignore[attr-defined]
+        if a.role == "assist" and a.status not in ("cancelled", "returned")
+    ]
+    return event
+
+
+def category_list() -> QuerySet[Category]:
+    """Active categories, parents before children."""
+    return Category.objects.filter(is_active=True).select_related("default_department").order_by(
+        "parent_id", "sort", "code"
+    )
