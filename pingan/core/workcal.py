@@ -22,21 +22,21 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 _override_cache: dict[dt.date, bool] = {}
-_override_loaded_at = 0.0
+_override_loaded_at: float | None = None
 _OVERRIDE_TTL_S = 300.0
 
 
 def clear_cache() -> None:
     """Forget cached overrides (called when an override is saved)."""
     global _override_loaded_at
-    _override_loaded_at = 0.0
+    _override_loaded_at = None
     _official.cache_clear()
 
 
 def _overrides() -> dict[dt.date, bool]:
     global _override_cache, _override_loaded_at
     now = time.monotonic()
-    if now - _override_loaded_at > _OVERRIDE_TTL_S:
+    if _override_loaded_at is None or now - _override_loaded_at > _OVERRIDE_TTL_S:
         from pingan.core.models import WorkdayOverride
 
         _override_cache = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
