@@ -1,3 +1,39 @@
+"""The JSON API, version 1: the stable contract of docs/architecture.md.
+
+Bearer tokens (POST /auth/token) authenticate every call by default; the browser's
+session is accepted too, so the pages can call the API. The authenticated user is
+`request.auth`. Errors have one shape (see `errors.py`).
+"""
+
+from __future__ import annotations
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Pingan API", version="1", urls_namespace="api-v1")
+from pingan.api.v1 import errors
+from pingan.api.v1.attachments import router as attachments_router
+from pingan.api.v1.auth import BearerToken, BrowserSession
+from pingan.api.v1.auth import router as auth_router
+from pingan.api.v1.docs import LocalSwagger
+from pingan.api.v1.events import router as events_router
+from pingan.api.v1.reference import router as reference_router
+from pingan.api.v1.stats import router as stats_router
+
+api = NinjaAPI(
+    title="Pingan API",
+    version="1",
+    description="平安基层社会治理平台接口。先以 POST /auth/token 换取令牌，"
+    "之后每次请求带 `Authorization: Bearer <令牌>`。"
+    '错误统一为 `{"error": {"code", "message", "fields"}}`。',
+    urls_namespace="api-v1",
+    auth=[BearerToken(), BrowserSession()],
+    docs=LocalSwagger(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+
+api.add_router("/", auth_router)
+api.add_router("/", reference_router)
+api.add_router("/", events_router)
+api.add_router("/", stats_router)
+api.add_router("/", attachments_router)

@@ -1,0 +1,354 @@
+"""Events: report, list, detail, and the one transition endpoint.
+
+Every read goes through `events.selectors` (scoped to the caller), every write through
+`events.services`; nothing here sets a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja import Status as Reply
+from pydantic import ConfigDict, Field
+
+from pingan.core import clock
+from pingan.core.errors import invalid
+from pingan.events import deadlines, workflow
+from pingan.events.choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    Source,
+    Status,
+    Urgency,
+)
+from pingan.events.selectors import EventFilters, event_count, event_detail, event_list
+from pingan.events.services import allowed_actions, event_report, event_transition
+
+router = Router(tags=["events"])
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 20
+
+
+# ---- output ---------------------------------------------------------------------------
+
+
+class EventOut(Schema):
+    id: int
+    code: str
+    title: str
+    description: str
+    status: str
+    status_label: str
+    category: int
+    category_name: str
+    source: str
+    source_label: str
+    urgency: str
+    region: int
+    region_name: str
+    queue_region: int
+    lat: float | None
+    lng: float | None
+    address: str
+    extra: dict[str, Any]
+    occurred_at: dt.datetime | None
+    reported_at: dt.datetime
+    accepted_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    ack_due_at: dt.datetime | None
+    due_at: dt.datetime | None
+    deadline_state: Literal["normal", "warning", "overdue"] | None
+    lead_department: int | None
+    lead_department_name: str | None
+    assisting_departments: list[int]
+    satisfaction: str | None
+    resolved_on_site: bool
+    master: int | None
+
+
+class TimelineOut(Schema):
+    id: int
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    actor: int | None
+    actor_name: str | None
+    actor_role: str
+    department: int | None
+    department_name: str | None
+    note: str
+    data: dict[str, Any]
+    at: dt.datetime
+
+
+class AssignmentOut(Schema):
+    id: int
+    department: int
+    department_name: str
+    role: str
+    role_label: str
+    status: str
+    status_label: str
+    dispatched_at: dt.datetime
+    ack_due_at: dt.datetime | None
+    due_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    result: str
+    note: str
+
+
+class ActionOut(Schema):
+    action: str
+    variant: str
+    label: str
+    requires: list[str]
+
+
+class EventDetailOut(EventOut):
+    timeline: list[TimelineOut]
+    assignments: list[AssignmentOut]
+    allowed_actions: list[ActionOut]
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    count: int
+    page: int
+    page_size: int
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value) if value is not None else None
+
+
+def event_dict(e: Any, *, now: dt.datetime) -> dict[str, Any]:
+    """The contract's event fields (plus labels) from an event loaded by a selector."""
+    assisting = getattr(e, "assisting", None) or []
+    return {
+        "id": e.pk,
+        "code": e.code,
+        "title": e.title,
+        "description": e.description,
+        "status": e.status,
+        "status_label": str(Status(e.status).label),
+        "category": e.category_id,
+        "category_name": e.category.name,
+        "source": e.source,
+        "source_label": str(Source(e.source).label) if e.source in Source.values else e.source,
+        "urgency": e.urgency,
+        "region": e.region_id,
+        "region_name": e.region.name,
+        "queue_region": e.queue_region_id,
+        "lat": e.lat,
+        "lng": e.lng,
+        "address": e.address,
+        "extra": e.extra or {},
+        "occurred_at": _local(e.occurred_at),
+        "reported_at": _local(e.reported_at),
+        "accepted_at": _local(e.accepted_at),
+        "dispatched_at": _local(e.dispatched_at),
+        "resolved_at": _local(e.resolved_at),
+        "closed_at": _local(e.closed_at),
+        "ack_due_at": _local(e.ack_due_at),
+        "due_at": _local(e.due_at),
+        "deadline_state": deadlines.state_at(e, now),
+        "lead_department": e.lead_department_id,
+        "lead_department_name": e.lead_department.name if e.lead_department_id else None,
+        "assisting_departments": [a.department_id for a in assisting],
+        "satisfaction": e.satisfaction or None,
+        "resolved_on_site": e.resolved_on_site,
+        "master": e.master_id,
+    }
+
+
+def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
+    """Event fields plus timeline, assignments and the actions `user` may fire now."""
+    out = event_dict(e, now=now)
+    out["timeline"] = [
+        {
+            "id": t.pk,
+            "action": t.action,
+            "action_label": workflow.ACTION_LABELS.get(t.action, t.action),
+            "from_status": t.from_status,
+            "to_status": t.to_status,
+            "actor": t.actor_id,
+            "actor_name": t.actor.display_name if t.actor_id else None,
+            "actor_role": t.actor_role,
+            "department": t.department_id,
+            "department_name": t.department.name if t.department_id else None,
+            "note": t.note,
+            "data": t.data or {},
+            "at": _local(t.at),
+        }
+        for t in e.timeline_rows
+    ]
+    out["assignments"] = [
+        {
+            "id": a.pk,
+            "department": a.department_id,
+            "department_name": a.department.name,
+            "role": a.role,
+            "role_label": str(AssignmentRole(a.role).label),
+            "status": a.status,
+            "status_label": str(AssignmentStatus(a.status).label),
+            "dispatched_at": _local(a.dispatched_at),
+            "ack_due_at": _local(a.ack_due_at),
+            "due_at": _local(a.due_at),
+            "acknowledged_at": _local(a.acknowledged_at),
+            "resolved_at": _local(a.resolved_at),
+            "result": a.result,
+            "note": a.note,
+        }
+        for a in e.assignment_rows
+    ]
+    out["allowed_actions"] = [
+        {"action": r.action, "variant": r.variant, "label": r.label, "requires": list(r.requires)}
+        for r in allowed_actions(user, e)
+    ]
+    return out
+
+
+def _detail(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    event = event_detail(user=user, event_id=event_id)
+    return event_detail_dict(event, user=user, now=clock.now())
+
+
+# ---- report ---------------------------------------------------------------------------
+
+
+class EventIn(Schema):
+    category: int = Field(description="小类编号（分类树的叶子）")
+    description: str = Field(description="事件描述")
+    title: str = ""
+    source: Literal[tuple(Source.values)] = Source.GRID_PATROL  # type: ignore[valid-type]
+    urgency: Literal[tuple(Urgency.values)] = Urgency.NORMAL  # type: ignore[valid-type]
+    lat: float | None = Field(None, description="纬度；与经度同时提供时按坐标定位网格")
+    lng: float | None = None
+    region: int | None = Field(None, description="所在区划（无坐标时必填）")
+    address: str = ""
+    occurred_at: dt.datetime | None = None
+    client_uuid: str | None = Field(None, description="客户端生成的UUID，重复提交返回同一事件")
+    extra: dict[str, Any] | None = Field(None, description="分类要求的附加字段")
+    reporter_name: str = ""
+    reporter_phone: str = ""
+
+
+@router.post(
+    "/events",
+    response={200: EventDetailOut, 201: EventDetailOut},
+    summary="上报事件（相同 client_uuid 重复提交返回 200 与首次的事件）",
+)
+def event_create(request: HttpRequest, payload: EventIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    occurred_at = payload.occurred_at
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    event, created = event_report(
+        user=user,
+        category=payload.category,
+        description=payload.description,
+        title=payload.title,
+        source=payload.source,
+        urgency=payload.urgency,
+        lat=payload.lat,
+        lng=payload.lng,
+        region=payload.region,
+        address=payload.address,
+        occurred_at=occurred_at,
+        client_uuid=payload.client_uuid or None,
+        extra=payload.extra,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        request=request,
+    )
+    return Reply(201 if created else 200, _detail(request, event.pk))
+
+
+# ---- list -----------------------------------------------------------------------------
+
+
+class EventQuery(Schema):
+    status: str | None = Field(None, description="状态，可逗号分隔多个")
+    category: int | None = Field(None, description="分类（大类含其小类）")
+    region: int | None = Field(None, description="区划（含其下所有区划）")
+    source: str | None = Field(None, description="来源，可逗号分隔多个")
+    q: str | None = Field(None, description="编号、标题、描述或地址中的文字")
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = None
+    deadline_state: Literal["normal", "warning", "overdue"] | None = None
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+
+@router.get("/events", response=EventPage, summary="事件列表（按当前用户的范围）")
+def events(request: HttpRequest, filters: Query[EventQuery]) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    if filters.page < 1:
+        raise invalid("page", _("页码应从1开始"))
+    if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
+        raise invalid("page_size", _("每页条数应在1到%(n)s之间") % {"n": MAX_PAGE_SIZE})
+    parsed = EventFilters.from_params(request.GET)
+    start = (filters.page - 1) * filters.page_size
+    rows = list(event_list(user=user, filters=parsed)[start : start + filters.page_size])
+    now = clock.now()
+    return {
+        "items": [event_dict(e, now=now) for e in rows],
+        "count": event_count(user=user, filters=parsed),
+        "page": filters.page,
+        "page_size": filters.page_size,
+    }
+
+
+@router.get("/events/{event_id}", response=EventDetailOut, summary="事件详情（含流转记录）")
+def event_get(request: HttpRequest, event_id: int) -> Any:
+    return _detail(request, event_id)
+
+
+# ---- transitions ----------------------------------------------------------------------
+
+
+class TransitionIn(Schema):
+    """`{"action", ...fields}`; the fields each action needs are in the contract."""
+
+    model_config = ConfigDict(extra="allow")
+
+    action: str = Field(description="、".join(workflow.ACTIONS))
+    note: str | None = None
+    master: int | None = Field(None, description="merge：主事件编号")
+    result: str | None = Field(None, description="resolve / resolve_on_site：处置结果")
+    lead_department: int | None = Field(None, description="dispatch：主办部门")
+    assisting_departments: list[int] | None = Field(None, description="dispatch：协办部门")
+    days: int | None = Field(None, description="extend：延期工作日")
+    approve: bool | None = Field(None, description="decide_extension：是否同意")
+    passed: bool | None = Field(None, description="verify：核查是否通过")
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+    participants: str | list[str] | None = Field(None, description="consult：参与方")
+    conclusion: str | None = Field(None, description="consult：会商结论")
+    check: int | None = Field(None, description="recheck：复查任务编号")
+    recurred: bool | None = Field(None, description="recheck：是否复发")
+    intervals: list[int] | None = Field(None, description="track：复查间隔天数")
+
+
+@router.post(
+    "/events/{event_id}/transitions",
+    response=EventDetailOut,
+    summary="对事件执行流转操作（409 当前状态不可，403 角色不可，404 不在范围，422 字段错误）",
+)
+def event_transition_create(request: HttpRequest, event_id: int, payload: TransitionIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    data = {k: v for k, v in payload.model_dump().items() if v is not None and k != "action"}
+    event_transition(
+        user=user, event_id=event_id, action=payload.action, payload=data, request=request
+    )
+    return _detail(request, event_id)
