@@ -15,8 +15,12 @@ class SweepRun(models.Model):
     warned = models.PositiveIntegerField(_("黄灯"), default=0)
     overdue = models.PositiveIntegerField(_("红灯"), default=0)
     escalated = models.PositiveIntegerField(_("自动提级"), default=0)
+    reminded = models.PositiveIntegerField(_("复查提醒"), default=0)
 
     class Meta:
         verbose_name = _("时限巡检")
         verbose_name_plural = _("时限巡检")
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,134 @@
+"""Who is told about what: the recipients of each timeline action.
+
+Reads only; `receivers.on_event_changed` turns the answer into inbox rows and deliveries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from pingan.events.choices import AssignmentStatus
+from pingan.events.models import Assignment, Event, EventTransition
+from pingan.geo.models import Region
+from pingan.org.choices import Role
+from pingan.org.models import Membership
+
+User = get_user_model()
+
+ACTIVE_ASSIGNMENT = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """The path of a node and of each ancestor, the node itself first."""
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)]
+
+
+def _active_users(user_ids: set[int]) -> list[Any]:
+    if not user_ids:
+        return []
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+
+
+def _memberships(role: str) -> QuerySet[Membership]:
+    return Membership.objects.filter(role=role, is_active=True)
+
+
+def queue_dispatchers(queue_region: Region) -> list[Any]:
+    """The dispatchers of a centre's queue: those whose region is the queue's region, or,
+    when that centre has none, those of the nearest centre above it (never both: a county
+    dispatcher is not told about every town's work)."""
+    paths = _ancestor_paths(queue_region.path)
+    rows = list(
+        _memberships(Role.DISPATCHER)
+        .filter(region__path__in=paths)
+        .values_list("user_id", "region__path")
+    )
+    for path in paths:
+        ids = {uid for uid, p in rows if p == path}
+        if ids:
+            return _active_users(ids)
+    return []
+
+
+def department_handlers(department_ids: set[int]) -> list[Any]:
+    """Handlers of the given departments."""
+    if not department_ids:
+        return []
+    ids = set(
+        _memberships(Role.HANDLER)
+        .filter(department_id__in=department_ids)
+        .values_list("user_id", flat=True)
+    )
+    return _active_users(ids)
+
+
+def active_assignment_handlers(event: Event) -> list[Any]:
+    """Handlers of the departments holding an active assignment (lead or assisting)."""
+    depts = set(
+        Assignment.objects.filter(event=event, status__in=ACTIVE_ASSIGNMENT).values_list(
+            "department_id", flat=True
+        )
+    )
+    return department_handlers(depts)
+
+
+def grid_workers_over(event: Event) -> list[Any]:
+    """Grid workers whose region contains the event's region (they verify results)."""
+    ids = set(
+        _memberships(Role.GRID_WORKER)
+        .filter(region__path__in=_ancestor_paths(event.region_path))
+        .values_list("user_id", flat=True)
+    )
+    return _active_users(ids)
+
+
+def _queue_from(transition: EventTransition | None, event: Event) -> Region:
+    to_queue = (transition.data or {}).get("to_queue") if transition else None
+    if to_queue:
+        region = Region.objects.filter(pk=to_queue).first()
+        if region is not None:
+            return region
+    return event.queue_region
+
+
+def recipients_for(
+    event: Event, action: str, variant: str, transition: EventTransition | None
+) -> list[Any]:
+    """The users to notify of `action` on `event` (the actor excluded), per the rules:
+    report → the queue's dispatchers; escalate / auto_escalate → the new queue's
+    dispatchers; dispatch → handlers of the lead and assisting departments; return / extend →
+    the queue's dispatchers; decide_extension, verify (failed), reopen, supervise, remind →
+    handlers of active assignments; resolve (lead) → grid workers over the event and the
+    queue's dispatchers; warning / overdue → handlers of active assignments and the queue's
+    dispatchers; merged_in → the reporter of the master event."""
+    users: list[Any] = []
+    if action == "report":
+        users = queue_dispatchers(event.queue_region)
+    elif action in ("escalate", "auto_escalate"):
+        users = queue_dispatchers(_queue_from(transition, event))
+    elif action == "dispatch":
+        users = active_assignment_handlers(event)
+    elif action in ("return", "extend"):
+        users = queue_dispatchers(event.queue_region)
+    elif action in ("decide_extension", "reopen", "supervise", "remind") or (
+        action == "verify" and variant == "failed"
+    ):
+        users = active_assignment_handlers(event)
+    elif action == "resolve" and variant in ("", "lead"):
+        users = grid_workers_over(event) + queue_dispatchers(event.queue_region)
+    elif action in ("warning", "overdue"):
+        users = active_assignment_handlers(event) + queue_dispatchers(event.queue_region)
+    elif action == "merged_in":
+        users = _active_users({event.reporter_id} if event.reporter_id else set())
+    actor_id = transition.actor_id if transition is not None else None
+    seen: set[int] = set()
+    out = []
+    for u in users:
+        if u.pk != actor_id and u.pk not in seen:
+            seen.add(u.pk)
+            out.append(u)
+    return out

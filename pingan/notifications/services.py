@@ -1,0 +1,416 @@
+"""Writes of the notifications app: inbox rows, the outbox of e-mail and webhook
+deliveries, their sending with retries, read marks, and long-term tracking reminders.
+
+Every message has a `cause` (a timeline row and the recipient, or a tracking check);
+inbox rows and deliveries are unique per cause, so nothing is created or sent twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pingan.core import clock
+from pingan.events.choices import Status, TrackingStatus
+from pingan.events.models import Event, EventTransition, TrackingCheck
+from pingan.events.workflow import ACTION_LABELS
+from pingan.notifications import recipients
+from pingan.notifications.models import Delivery, Notification, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_TIMEOUT_S = 5
+CLAIM_FOR = dt.timedelta(minutes=5)
+BACKOFF_BASE_S = 60
+BACKOFF_MAX_S = 6 * 3600
+BATCH = 500
+
+# ---- muting (the demo generator replays history without notifying anyone) -------------
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Within the block (in this thread) no notification or delivery is created."""
+    _local.depth = getattr(_local, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _local.depth -= 1
+
+
+def is_muted() -> bool:
+    """True inside `muted()` in this thread."""
+    return getattr(_local, "depth", 0) > 0
+
+
+# ---- texts ------------------------------------------------------------------------------
+
+
+def _title_prefix(action: str, variant: str) -> str:
+    titles = {
+        "report": _("新事件待受理"),
+        "escalate": _("提级事件待受理"),
+        "auto_escalate": _("超期事件已自动提级"),
+        "dispatch": _("新派遣待签收"),
+        "return": _("事件被退回"),
+        "extend": _("延期申请待审批"),
+        "decide_extension": _("延期申请已审批"),
+        "verify": _("核查不通过，请重新办理"),
+        "reopen": _("事件重办"),
+        "supervise": _("督办"),
+        "remind": _("催办"),
+        "resolve": _("事件已办结反馈，待核查"),
+        "warning": _("事件临期预警"),
+        "overdue": _("事件已超期"),
+        "merged_in": _("重复件已并入您上报的事件"),
+    }
+    return titles.get(action) or ACTION_LABELS.get(action, action)
+
+
+def _title(prefix: str, event: Event) -> str:
+    return f"{prefix}：{event.code} {event.title}"[:200]
+
+
+def event_link(event_id: int) -> str:
+    """The address of an event's page (absolute when settings.PINGAN_SITE_URL is set)."""
+    try:
+        path = reverse("event_detail", args=[event_id])
+    except NoReverseMatch:
+        path = f"/events/{event_id}/"
+    return getattr(settings, "PINGAN_SITE_URL", "").rstrip("/") + path
+
+
+# ---- creating messages ----------------------------------------------------------------
+
+
+def _enqueue_on_commit(delivery_ids: list[int]) -> None:
+    if not delivery_ids:
+        return
+
+    def enqueue() -> None:
+        from pingan.notifications.tasks import deliver
+
+        for pk in delivery_ids:
+            try:
+                deliver.enqueue(pk)
+            except Exception:
+                log.exception("could not enqueue delivery %s", pk)
+
+    transaction.on_commit(enqueue)
+
+
+def _notify(
+    users: Iterable[Any],
+    *,
+    cause_of: Any,
+    event: Event | None,
+    kind: str,
+    title: str,
+    body: str,
+    at: dt.datetime,
+) -> list[Delivery]:
+    """Inbox rows (and e-mail deliveries for users with an address), once per cause."""
+    rows = []
+    emails = []
+    for user in users:
+        cause = cause_of(user)
+        rows.append(
+            Notification(
+                recipient=user,
+                event=event,
+                kind=kind,
+                title=title,
+                body=body,
+                cause=cause,
+                created_at=at,
+            )
+        )
+        if user.email:
+            link = event_link(event.pk) if event is not None else ""
+            emails.append(
+                Delivery(
+                    channel=Delivery.Channel.EMAIL,
+                    target=user.email,
+                    cause=cause,
+                    payload={"subject": title, "body": "\n\n".join(x for x in (body, link) if x)},
+                    next_attempt_at=at,
+                )
+            )
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return emails
+
+
+def _webhooks(event: Event, action: str, transition: EventTransition) -> list[Delivery]:
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(is_active=True).order_by("pk")
+        if not e.actions or action in e.actions
+    ]
+    if not endpoints:
+        return []
+    label = ACTION_LABELS.get(action, action)
+    payload = {
+        "event_id": event.pk,
+        "code": event.code,
+        "title": event.title,
+        "action": action,
+        "action_label": label,
+        "status": event.status,
+        "status_label": str(Status(event.status).label),
+        "time": transition.at.isoformat(),
+        "link": event_link(event.pk),
+        "text": f"【{label}】{event.code} {event.title}",
+    }
+    return [
+        Delivery(
+            channel=Delivery.Channel.WEBHOOK,
+            target=str(e.pk),
+            cause=f"t{transition.pk}",
+            payload=payload,
+            next_attempt_at=transition.at,
+        )
+        for e in endpoints
+    ]
+
+
+def _store_deliveries(deliveries: list[Delivery]) -> None:
+    if not deliveries:
+        return
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    causes = {d.cause for d in deliveries}
+    ids = list(
+        Delivery.objects.filter(
+            cause__in=causes, state=Delivery.State.PENDING, attempts=0
+        ).values_list("pk", flat=True)
+    )
+    _enqueue_on_commit(ids)
+
+
+def notify_event_change(
+    *, event_id: int, action: str, transition_id: int | None, variant: str = ""
+) -> int:
+    """Create the inbox rows, e-mails and webhook deliveries for one timeline row; returns
+    how many inbox rows were asked for. Running it twice for one row changes nothing."""
+    if is_muted():
+        return 0
+    event = Event.objects.select_related("queue_region", "category").filter(pk=event_id).first()
+    if event is None:
+        return 0
+    transition = None
+    if transition_id is not None:
+        transition = EventTransition.objects.filter(pk=transition_id).first()
+    elif action == "report":
+        transition = event.timeline.filter(action="report").order_by("id").first()
+    if transition is None:
+        return 0
+    users = recipients.recipients_for(event, action, variant, transition)
+    with transaction.atomic():
+        emails = _notify(
+            users,
+            cause_of=lambda u: f"t{transition.pk}:u{u.pk}",
+            event=event,
+            kind=action,
+            title=_title(_title_prefix(action, variant), event),
+            body=transition.note,
+            at=transition.at,
+        )
+        _store_deliveries(emails + _webhooks(event, action, transition))
+    return len(users)
+
+
+def tracking_reminders(*, now: dt.datetime | None = None) -> int:
+    """Tell each assignee of a pending re-check that has come due (once per check:
+    cause "track<check id>"); returns how many were told."""
+    if is_muted():
+        return 0
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    total = 0
+    last = 0
+    while True:
+        checks = list(
+            TrackingCheck.objects.filter(
+                pk__gt=last,
+                status=TrackingStatus.PENDING,
+                due_on__lte=today,
+                assignee__isnull=False,
+                assignee__is_active=True,
+            )
+            .annotate(c=Concat(Value("track"), Cast("pk", CharField())))
+            .exclude(Exists(Notification.objects.filter(cause=OuterRef("c"))))
+            .select_related("event", "assignee")
+            .order_by("pk")[:BATCH]
+        )
+        if not checks:
+            return total
+        last = checks[-1].pk
+        with transaction.atomic():
+            emails: list[Delivery] = []
+            for check in checks:
+                emails += _notify(
+                    [check.assignee],
+                    cause_of=lambda u, c=check: f"track{c.pk}",
+                    event=check.event,
+                    kind="track_due",
+                    title=_title(_("跟踪复查到期"), check.event),
+                    body=_("请于%(day)s前后对该事件进行第%(n)s天跟踪复查。")
+                    % {"day": check.due_on.isoformat(), "n": check.interval_days},
+                    at=now,
+                )
+            _store_deliveries(emails)
+        total += len(checks)
+
+
+# ---- sending --------------------------------------------------------------------------
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(BACKOFF_BASE_S * 2 ** max(attempts - 1, 0), BACKOFF_MAX_S))
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """The value of the X-Pingan-Signature header: "sha256=" + HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _post_webhook(delivery: Delivery) -> None:
+    endpoint = WebhookEndpoint.objects.filter(pk=int(delivery.target)).first()
+    if endpoint is None or not endpoint.is_active:
+        raise RuntimeError("webhook endpoint removed or disabled")
+    if urllib.parse.urlsplit(endpoint.url).scheme not in ("http", "https"):
+        raise ValueError("webhook URL must be http or https")
+    body = json.dumps(delivery.payload, ensure_ascii=False, sort_keys=True).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Pingan-Webhook/1",
+        "X-Pingan-Delivery": str(delivery.pk),
+        "X-Pingan-Cause": delivery.cause,
+    }
+    if endpoint.secret:
+        headers["X-Pingan-Signature"] = webhook_signature(endpoint.secret, body)
+    request = urllib.request.Request(endpoint.url, data=body, headers=headers, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:  # noqa: S310
+        if not 200 <= response.status < 300:
+            raise RuntimeError(f"HTTP {response.status}")
+
+
+def _send(delivery: Delivery) -> None:
+    if delivery.channel == Delivery.Channel.EMAIL:
+        send_mail(
+            delivery.payload.get("subject", ""),
+            delivery.payload.get("body", ""),
+            None,
+            [delivery.target],
+            fail_silently=False,
+        )
+    elif delivery.channel == Delivery.Channel.WEBHOOK:
+        _post_webhook(delivery)
+    else:
+        raise ValueError(f"unknown channel {delivery.channel!r}")
+
+
+def _due_q(now: dt.datetime) -> Q:
+    return Q(
+        state__in=[Delivery.State.PENDING, Delivery.State.SENDING], next_attempt_at__lte=now
+    ) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """Claim the delivery (a conditional UPDATE: only one worker wins), send it and record
+    the outcome; True only when this call sent it. A failure is retried later with
+    exponential backoff, and given up after settings.PINGAN_NOTIFY_MAX_ATTEMPTS."""
+    now = clock.now()
+    claim = now + CLAIM_FOR
+    won = Delivery.objects.filter(_due_q(now), pk=delivery_id).update(
+        state=Delivery.State.SENDING, claimed_until=claim
+    )
+    if not won:
+        return False
+    delivery = Delivery.objects.get(pk=delivery_id)
+    error = ""
+    try:
+        _send(delivery)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        error = f"{type(exc).__name__}: {exc}"[:2000] or "error"
+    attempts = delivery.attempts + 1
+    mine = Delivery.objects.filter(
+        pk=delivery_id, state=Delivery.State.SENDING, claimed_until=claim
+    )
+    if not error:
+        mine.update(
+            state=Delivery.State.SENT,
+            attempts=attempts,
+            sent_at=clock.now(),
+            claimed_until=None,
+            last_error="",
+        )
+        return True
+    log.warning("delivery %s attempt %s failed: %s", delivery_id, attempts, error)
+    if attempts >= settings.PINGAN_NOTIFY_MAX_ATTEMPTS:
+        mine.update(
+            state=Delivery.State.FAILED, attempts=attempts, claimed_until=None, last_error=error
+        )
+    else:
+        mine.update(
+            state=Delivery.State.PENDING,
+            attempts=attempts,
+            claimed_until=None,
+            last_error=error,
+            next_attempt_at=clock.now() + _backoff(attempts),
+        )
+    return False
+
+
+def delivery_retry(*, ids: list[int]) -> int:
+    """Give deliveries that were given up a fresh set of attempts, due now; returns how
+    many. Sent ones are never sent again."""
+    return Delivery.objects.filter(pk__in=ids, state=Delivery.State.FAILED).update(
+        state=Delivery.State.PENDING, attempts=0, next_attempt_at=clock.now(), claimed_until=None
+    )
+
+
+def send_pending(*, limit: int = 200) -> int:
+    """Send deliveries that are due (new, due for a retry, or abandoned by a crashed
+    worker), oldest first; returns how many were sent."""
+    now = clock.now()
+    ids = list(
+        Delivery.objects.filter(_due_q(now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in ids if delivery_send(delivery_id=pk))
+
+
+# ---- the inbox --------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (only `ids` when given, all when None);
+    returns how many changed. Other users' notifications are never touched."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=[int(i) for i in ids])
+    return qs.update(read_at=clock.now())
