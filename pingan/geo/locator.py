@@ -50,6 +50,8 @@ def _build(stamp: tuple[object, int]) -> _Index:
         "id", "geometry"
     )
     for pk, geom in rows.iterator(chunk_size=2000):
+        if not geom:
+            continue
         shapes.append(to_shape(geom))
         ids.append(pk)
     return _Index(stamp=stamp, tree=STRtree(shapes), shapes=shapes, ids=ids)
