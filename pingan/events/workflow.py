@@ -296,8 +296,8 @@ def find(action: str, variant: str = "") -> Transition | None:
 
 def reachable_states() -> set[str]:
     """States reachable from the initial one by the table."""
-    seen = {INITIAL}
-    frontier = [INITIAL]
+    seen: set[str] = {INITIAL}
+    frontier: list[str] = [INITIAL]
     while frontier:
         state = frontier.pop()
         for t in TABLE:

@@ -1,0 +1,347 @@
+"""Back office for events: the category catalogue (editable) and the events themselves
+(read-mostly: the state, the dates and the timeline change only through the workflow).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from pingan.core import audit
+from pingan.events.models import (
+    Assignment,
+    Attachment,
+    Category,
+    CategoryDeadline,
+    Consultation,
+    Event,
+    EventCodeCounter,
+    EventTransition,
+    ExtensionRequest,
+    TrackingCheck,
+)
+
+EXTRA_FIELD_TYPES = ("text", "number", "choice", "bool")
+
+
+class ReadOnlyMixin:
+    """Rows written only by the services: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# ---- catalogue ------------------------------------------------------------------------
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = [
+            "code",
+            "name",
+            "parent",
+            "default_department",
+            "extra_fields",
+            "escalate_on_overdue",
+            "sort",
+            "is_active",
+        ]
+        help_texts = {
+            "extra_fields": _(
+                '上报此类事件须填写的附加字段，JSON 列表，例如 [{"name": "place_kind", '
+                '"label": "场所类型", "type": "choice", "required": true, '
+                '"choices": ["住宅", "商铺"]}]；type 可为 text、number、choice、bool。'
+            ),
+        }
+
+    def clean_extra_fields(self) -> Any:
+        value = self.cleaned_data.get("extra_fields")
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list):
+            raise forms.ValidationError(_("附加字段应为列表"))
+        names: set[str] = set()
+        for i, spec in enumerate(value, start=1):
+            if not isinstance(spec, dict):
+                raise forms.ValidationError(_("第%(i)d项应为对象") % {"i": i})
+            name = spec.get("name")
+            if not isinstance(name, str) or not name.isidentifier():
+                raise forms.ValidationError(_("第%(i)d项的 name 应为英文标识符") % {"i": i})
+            if name in names:
+                raise forms.ValidationError(_("字段名 %(n)s 重复") % {"n": name})
+            names.add(name)
+            if not str(spec.get("label") or "").strip():
+                raise forms.ValidationError(_("第%(i)d项缺少 label（中文名称）") % {"i": i})
+            kind = spec.get("type", "text")
+            if kind not in EXTRA_FIELD_TYPES:
+                raise forms.ValidationError(
+                    _("第%(i)d项的 type 应为 text、number、choice 或 bool") % {"i": i}
+                )
+            choices = spec.get("choices")
+            if kind == "choice" and (not isinstance(choices, list) or not choices):
+                raise forms.ValidationError(_("第%(i)d项为 choice，须给出 choices 列表") % {"i": i})
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parent = data.get("parent")
+        if parent is not None:
+            if self.instance.pk and parent.pk == self.instance.pk:
+                self.add_error("parent", _("上级分类不能是自身"))
+            elif parent.parent_id is not None:
+                self.add_error("parent", _("分类只有两级：上级分类须为大类"))
+        return data
+
+
+class CategoryDeadlineInline(admin.TabularInline):
+    model = CategoryDeadline
+    extra = 0
+    fields = ["urgency", "ack_amount", "ack_unit", "handle_amount", "handle_unit"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryForm
+    inlines = [CategoryDeadlineInline]
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "default_department",
+        "escalate_on_overdue",
+        "sort",
+        "is_active",
+    ]
+    list_filter = ["is_active", "escalate_on_overdue", ("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent", "default_department"]
+    list_select_related = ["parent", "default_department"]
+    ordering = ["sort", "code"]
+
+
+# ---- events (read-mostly) -------------------------------------------------------------
+
+
+TIMELINE_FIELDS: tuple[str, ...] = (
+    "at",
+    "action",
+    "from_status",
+    "to_status",
+    "actor",
+    "actor_role",
+    "department",
+    "note",
+)
+
+
+class TimelineInline(ReadOnlyMixin, admin.TabularInline):
+    model = EventTransition
+    extra = 0
+    fields = TIMELINE_FIELDS
+    readonly_fields = TIMELINE_FIELDS
+    ordering = ["at", "id"]
+    verbose_name = _("流转记录")
+    verbose_name_plural = _("时间线")
+
+
+ASSIGNMENT_FIELDS: tuple[str, ...] = (
+    "department",
+    "role",
+    "status",
+    "dispatched_at",
+    "ack_due_at",
+    "due_at",
+    "acknowledged_at",
+    "resolved_at",
+    "result",
+)
+
+
+class AssignmentInline(ReadOnlyMixin, admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ASSIGNMENT_FIELDS
+    readonly_fields = ASSIGNMENT_FIELDS
+
+
+ATTACHMENT_FIELDS: tuple[str, ...] = (
+    "preview",
+    "kind",
+    "taken_at",
+    "lat",
+    "lng",
+    "width",
+    "height",
+    "uploaded_by",
+)
+
+
+class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ATTACHMENT_FIELDS
+    readonly_fields = ATTACHMENT_FIELDS
+
+    @admin.display(description=_("缩略图"))
+    def preview(self, obj: Attachment) -> str:
+        if not obj.thumbnail:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" height="60"></a>',
+            obj.file.url,
+            obj.thumbnail.url,
+        )
+
+
+# Corrections an administrator may make to what was reported; nothing of the workflow.
+EVENT_EDITABLE = ["title", "description", "address", "reporter_name", "reporter_phone"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    inlines = [AssignmentInline, TimelineInline, AttachmentInline]
+    list_display = [
+        "code",
+        "title",
+        "status",
+        "category",
+        "region",
+        "queue_region",
+        "lead_department",
+        "deadline_state",
+        "reported_at",
+    ]
+    list_filter = ["status", "deadline_state", "source", "urgency", "resolved_on_site"]
+    search_fields = ["code", "title"]
+    date_hierarchy = "reported_at"
+    list_select_related = ["category", "region", "queue_region", "lead_department"]
+    show_full_result_count = False
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ["code", "status", "category", "source", "urgency"]}),
+        (_("内容"), {"fields": ["title", "description", "extra"]}),
+        (_("位置"), {"fields": ["region", "queue_region", "address", "lat", "lng"]}),
+        (_("反映人"), {"fields": ["reporter", "reporter_name", "reporter_phone"]}),
+        (
+            _("办理"),
+            {
+                "fields": [
+                    "lead_department",
+                    "ack_due_at",
+                    "due_at",
+                    "deadline_state",
+                    "closed_on_time",
+                    "resolved_on_site",
+                    "satisfaction",
+                    "master",
+                    "linked_from",
+                    "under_tracking",
+                ]
+            },
+        ),
+        (
+            _("时间"),
+            {
+                "fields": [
+                    "occurred_at",
+                    "reported_at",
+                    "accepted_at",
+                    "dispatched_at",
+                    "resolved_at",
+                    "closed_at",
+                ]
+            },
+        ),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        names = [str(f) for section in self.fieldsets for f in section[1]["fields"]]
+        return [f for f in names if f not in EVENT_EDITABLE]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # events come in through reporting (pages, API, integrations)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        changed = [f for f in form.changed_data if f in EVENT_EDITABLE]
+        if not changed:
+            return
+        obj.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            action="admin.event_change",
+            actor=request.user,
+            object_type="event",
+            object_id=obj.pk,
+            request=request,
+            detail={"fields": sorted(changed)},
+        )
+
+
+@admin.register(EventTransition)
+class EventTransitionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "event", "action", "from_status", "to_status", "actor", "actor_role"]
+    list_filter = ["action", "actor_role"]
+    search_fields = ["event__code"]
+    date_hierarchy = "at"
+    list_select_related = ["event", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "department", "role", "status", "dispatched_at", "due_at"]
+    list_filter = ["role", "status", "department"]
+    search_fields = ["event__code"]
+    list_select_related = ["event", "department"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "days", "status", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["event__code"]
+    list_select_related = ["event", "requested_by", "decided_by"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "at", "participants", "recorded_by"]
+    search_fields = ["event__code", "participants"]
+    list_select_related = ["event", "recorded_by"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "kind", "uploaded_by", "uploaded_at", "size", "taken_at"]
+    list_filter = ["kind"]
+    search_fields = ["event__code", "sha256"]
+    list_select_related = ["event", "uploaded_by"]
+    exclude = ["client_uuid"]
+
+
+@admin.register(TrackingCheck)
+class TrackingCheckAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "interval_days", "due_on", "assignee", "status", "done_at"]
+    list_filter = ["status"]
+    search_fields = ["event__code"]
+    list_select_related = ["event", "assignee"]
+
+
+@admin.register(EventCodeCounter)
+class EventCodeCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["prefix", "last"]
+    search_fields = ["prefix"]
