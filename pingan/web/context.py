@@ -1,7 +1,44 @@
+"""Template context for the page header: the user's roles, navigation and unread count."""
+
+from __future__ import annotations
+
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pingan.notifications.selectors import unread_count
+from pingan.org.choices import ADMIN_ROLES, GRID_ROLES, Role
+from pingan.org.selectors import user_roles
+
+REPORTING_ROLES = GRID_ROLES | {Role.DISPATCHER}
+EVENT_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.HANDLER, Role.LEADER}
+
+
+def nav_for(roles: set[str]) -> list[dict[str, Any]]:
+    """Header links for a set of roles: (key, label, url), in display order."""
+    items: list[dict[str, Any]] = [
+        {"key": "workbench", "label": _("工作台"), "url": reverse("workbench")}
+    ]
+    if roles & EVENT_ROLES:
+        items.append({"key": "events", "label": _("事件查询"), "url": reverse("event_list")})
+    if roles & REPORTING_ROLES:
+        items.append({"key": "report", "label": _("上报事件"), "url": reverse("event_report")})
+    if roles & ADMIN_ROLES:
+        items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
+    return items
 
 
 def header(request: HttpRequest) -> dict[str, Any]:
-    return {}
+    """Header data for signed-in users; nothing for anonymous visitors."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = user_roles(user)
+    return {
+        "header_roles": roles,
+        "header_nav": nav_for(roles),
+        "header_unread": unread_count(user),
+        "header_role_labels": [Role(r).label for r in sorted(roles) if r in Role.values],
+    }

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from pingan.web.views import event, report
+
+urlpatterns = [
+    path("events/<int:event_id>/", event.event_page, name="event_detail"),
+    path(
+        "events/<int:event_id>/action/<str:action>/",
+        event.event_action,
+        name="event_action",
+    ),
+    path("report/", report.report_page, name="event_report"),
+    path("report/fields/", report.report_category_fields, name="event_report_fields"),
+    path("report/regions.geojson", report.report_regions, name="event_report_regions"),
+]

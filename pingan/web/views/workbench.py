@@ -1,8 +1,384 @@
+"""The workbench (`/`): one section per role the user holds.
+
+Dispatchers get their centre's queue with tabs, filters and bulk accept; handlers their
+department's inbox; grid workers and leaders their reports and what awaits verification;
+leaders an overview of their region; the three administrators a pointer to the back office.
+Sections reload on their own through htmx (`?section=queue`, `?section=dept-<id>`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Page
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from pingan.core import clock
+from pingan.core.errors import DomainError, Invalid
+from pingan.events.choices import AssignmentStatus, DeadlineState, Status
+from pingan.events.deadlines import state_at
+from pingan.events.models import OPEN_STATUSES, Event
+from pingan.events.selectors import EventFilters, event_count, event_list
+from pingan.events.services import event_transition
+from pingan.geo.models import Region
+from pingan.org.choices import ADMIN_ROLES, GRID_ROLES, Role
+from pingan.org.models import Department
+from pingan.org.selectors import memberships_of, user_roles
+from pingan.web.views.lists import error_text, filter_form, filter_params, filters_from, paginate
+
+MAX_BULK = 200
+SHORT_LIST = 10
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a work list: a key for the URL, a label, and the filters it adds."""
+
+    key: str
+    label: Any
+    status: tuple[str, ...] = ()
+    assignment_status: tuple[str, ...] = ()
+    deadline_state: str = ""
+
+
+QUEUE_TABS = (
+    Tab("reported", gettext_lazy("待受理"), status=(Status.REPORTED,)),
+    Tab("accepted", gettext_lazy("已受理待派遣"), status=(Status.ACCEPTED,)),
+    Tab("handling", gettext_lazy("办理中"), status=(Status.DISPATCHED, Status.IN_PROGRESS)),
+    Tab("resolved", gettext_lazy("待核查"), status=(Status.RESOLVED,)),
+    Tab("overdue", gettext_lazy("超期"), deadline_state=DeadlineState.OVERDUE),
+)
+ACTIVE_ASSIGNMENT = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
+INBOX_TABS = (
+    Tab("pending", gettext_lazy("待签收"), assignment_status=(AssignmentStatus.DISPATCHED,)),
+    Tab("doing", gettext_lazy("办理中"), assignment_status=(AssignmentStatus.ACKNOWLEDGED,)),
+    Tab(
+        "overdue",
+        gettext_lazy("超期"),
+        assignment_status=ACTIVE_ASSIGNMENT,
+        deadline_state=DeadlineState.OVERDUE,
+    ),
+    Tab("done", gettext_lazy("已办结"), assignment_status=(AssignmentStatus.RESOLVED,)),
+)
+
+
+def _pick(tabs: tuple[Tab, ...], key: str | None) -> Tab:
+    return next((t for t in tabs if t.key == key), tabs[0])
+
+
+def _with_tab(base: EventFilters, tab: Tab) -> EventFilters:
+    changes: dict[str, Any] = {}
+    if tab.status:
+        changes["status"] = list(tab.status)
+    if tab.assignment_status:
+        changes["assignment_status"] = list(tab.assignment_status)
+    if tab.deadline_state:
+        changes["deadline_state"] = tab.deadline_state
+    return dataclasses.replace(base, **changes)
+
+
+@dataclass
+class TabCount:
+    key: str
+    label: Any
+    count: int
+    active: bool
+
+
+# ---- dispatcher ---------------------------------------------------------------------
+
+
+@dataclass
+class Queue:
+    """What the dispatcher's queue section shows."""
+
+    centres: list[Region]
+    centre: str
+    tabs: list[TabCount]
+    tab: Tab
+    form: Any
+    page: Page | None
+    error: str = ""
+    result: dict[str, Any] | None = None
+    selectable: bool = False
+
+
+def _dispatcher_centres(user: Any) -> list[Region]:
+    return [
+        m.region for m in memberships_of(user) if m.role == Role.DISPATCHER and m.region is not None
+    ]
+
+
+def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None) -> Queue:
+    """The queue of the chosen centre (default: the user's first), for the chosen tab,
+    narrowed by the filter form; counts per tab over the whole queue."""
+    user = request.user
+    centres = _dispatcher_centres(user)
+    centre = request.GET.get("centre") or (str(centres[0].pk) if centres else "all")
+    if centre != "all" and centre not in {str(c.pk) for c in centres}:
+        centre = str(centres[0].pk) if centres else "all"
+    queue_region = None if centre == "all" else int(centre)
+    tab = _pick(QUEUE_TABS, request.GET.get("tab"))
+
+    params = filter_params(request.GET)
+    for name in ("status", "queue_region", "department", "assignment_status", "reporter"):
+        params.pop(name, None)
+    error = ""
+    try:
+        base = filters_from(params)
+    except Invalid as exc:
+        error = error_text(exc)
+        base = EventFilters()
+    base.queue_region = queue_region
+    whole_queue = EventFilters(queue_region=queue_region)
+    counts = [
+        TabCount(
+            t.key, t.label, event_count(user=user, filters=_with_tab(whole_queue, t)), t == tab
+        )
+        for t in QUEUE_TABS
+    ]
+    qs = event_list(user=user, filters=_with_tab(base, tab))
+    if error:
+        qs = qs.none()
+    return Queue(
+        centres=centres,
+        centre=centre,
+        tabs=counts,
+        tab=tab,
+        form=filter_form(user, request.GET),
+        page=paginate(request, qs),
+        error=error,
+        result=result,
+        selectable=tab.key == "reported",
+    )
+
+
+@login_required
+@require_POST
+def bulk_accept(request: HttpRequest) -> HttpResponse:
+    """Accept each selected event in turn; report how many succeeded and why others failed."""
+    raw = request.POST.getlist("ids")
+    ids: list[int] = []
+    bad: list[dict[str, str]] = []
+    for value in raw[:MAX_BULK]:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            bad.append({"code": value, "reason": _("编号不正确")})
+    codes = {e.pk: e.code for e in event_list(user=request.user).filter(pk__in=ids)}
+    accepted: list[str] = []
+    for event_id in dict.fromkeys(ids):
+        try:
+            event = event_transition(
+                user=request.user, event_id=event_id, action="accept", request=request
+            )
+        except DomainError as exc:
+            bad.append({"code": codes.get(event_id, f"#{event_id}"), "reason": exc.message})
+        else:
+            accepted.append(event.code)
+    result = {"accepted": accepted, "failed": bad, "none_selected": not raw}
+    if getattr(request, "htmx", False):
+        queue = dispatcher_queue(request, result)
+        response = render(request, "web/workbench.html#queue", {"queue": queue})
+        response["HX-Trigger"] = "events-changed"
+        return response
+    if not raw:
+        messages.warning(request, _("请先勾选要受理的事件"))
+    if accepted:
+        messages.success(request, _("已受理 %(n)d 件") % {"n": len(accepted)})
+    for item in bad:
+        messages.error(
+            request,
+            _("%(code)s 未受理：%(reason)s") % {"code": item["code"], "reason": item["reason"]},
+        )
+    query = request.POST.get("query", "").lstrip("?")
+    return HttpResponseRedirect(reverse("workbench") + (f"?{query}" if query else ""))
+
+
+# ---- handler ------------------------------------------------------------------------
+
+
+@dataclass
+class Inbox:
+    """One department's inbox section."""
+
+    department: Department
+    tabs: list[TabCount]
+    tab: Tab
+    page: Page
+
+    @property
+    def section(self) -> str:
+        return f"dept-{self.department.pk}"
+
+    @property
+    def anchor(self) -> str:
+        return f"inbox-{self.department.pk}"
+
+    @property
+    def target(self) -> str:
+        return f"#{self.anchor}"
+
+
+def _handler_departments(user: Any) -> list[Department]:
+    seen: dict[int, Department] = {}
+    for m in memberships_of(user):
+        if m.role == Role.HANDLER and m.department is not None:
+            seen.setdefault(m.department.pk, m.department)
+    return list(seen.values())
+
+
+def department_inbox(request: HttpRequest, department: Department) -> Inbox:
+    """The department's assignments by tab (to acknowledge, in progress, overdue, done)."""
+    user = request.user
+    tab = _pick(INBOX_TABS, request.GET.get("htab"))
+    base = EventFilters(department=department.pk)
+    counts = [
+        TabCount(t.key, t.label, event_count(user=user, filters=_with_tab(base, t)), t == tab)
+        for t in INBOX_TABS
+    ]
+    page = paginate(request, event_list(user=user, filters=_with_tab(base, tab)))
+    return Inbox(department=department, tabs=counts, tab=tab, page=page)
+
+
+# ---- grid worker / grid leader -------------------------------------------------------
+
+
+def _short(qs: Any, n: int = SHORT_LIST) -> list[Event]:
+    rows = list(qs[:n])
+    for e in rows:
+        e.live_deadline = state_at(e)
+    return rows
+
+
+@dataclass
+class GridSection:
+    """A grid worker's own reports and the resolved events awaiting verification."""
+
+    my_reports: list[Event]
+    my_reports_total: int
+    to_verify: list[Event]
+    grids: list[Region] = field(default_factory=list)
+
+
+def grid_section(request: HttpRequest) -> GridSection:
+    """My latest reports, and events resolved in my grids waiting for me to verify."""
+    user = request.user
+    mine = EventFilters(reporter=user.pk)
+    grids = [
+        m.region for m in memberships_of(user) if m.role in GRID_ROLES and m.region is not None
+    ]
+    to_verify: dict[int, Event] = {}
+    for region in grids:
+        f = EventFilters(status=[Status.RESOLVED], region=region.pk)
+        for e in _short(event_list(user=user, filters=f), 50):
+            to_verify.setdefault(e.pk, e)
+    return GridSection(
+        my_reports=_short(event_list(user=user, filters=mine)),
+        my_reports_total=event_count(user=user, filters=mine),
+        to_verify=sorted(to_verify.values(), key=lambda e: e.resolved_at or e.reported_at),
+        grids=grids,
+    )
+
+
+# ---- leader -------------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    """A leader's figures for their region, this month and now."""
+
+    month_start: dt.date
+    total_month: int
+    open_now: int
+    overdue_now: int
+    closed_month: int
+    closure_rate: float | None
+    overdue: list[Event]
+
+
+def leader_overview(request: HttpRequest) -> Overview:
+    """Counts within the leader's scope: reported this month, open, overdue, closed this
+    month, closure rate (closed ÷ accepted among this month's reports), the overdue list."""
+    user = request.user
+    now = timezone.localtime(clock.now())
+    month_start = now.date().replace(day=1)
+    month_start_at = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    this_month = EventFilters(reported_from=month_start)
+    not_accepted = [Status.REPORTED, Status.REJECTED, Status.MERGED]
+    accepted_statuses = [s for s in Status.values if s not in not_accepted]
+    accepted_month = event_count(
+        user=user, filters=dataclasses.replace(this_month, status=accepted_statuses)
+    )
+    closed_of_month = event_count(
+        user=user, filters=dataclasses.replace(this_month, status=[Status.CLOSED])
+    )
+    overdue_f = EventFilters(deadline_state=DeadlineState.OVERDUE)
+    closed_month = (
+        event_list(user=user, filters=EventFilters(status=[Status.CLOSED]))
+        .filter(closed_at__gte=month_start_at)
+        .count()
+    )
+    return Overview(
+        month_start=month_start,
+        total_month=event_count(user=user, filters=this_month),
+        open_now=event_count(user=user, filters=EventFilters(status=list(OPEN_STATUSES))),
+        overdue_now=event_count(user=user, filters=overdue_f),
+        closed_month=closed_month,
+        closure_rate=round(100 * closed_of_month / accepted_month, 1) if accepted_month else None,
+        overdue=_short(event_list(user=user, filters=overdue_f), 20),
+    )
+
+
+# ---- the page -----------------------------------------------------------------------
+
+
+def _list_url(**params: Any) -> str:
+    return reverse("event_list") + "?" + urlencode(params)
 
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/workbench.html", {})
+    """The signed-in user's workbench; `?section=` with htmx returns that section only."""
+    user = request.user
+    roles = user_roles(user)
+    section = request.GET.get("section", "") if getattr(request, "htmx", False) else ""
+    if section == "queue" and Role.DISPATCHER in roles:
+        return render(request, "web/workbench.html#queue", {"queue": dispatcher_queue(request)})
+    if section.startswith("dept-") and Role.HANDLER in roles:
+        for d in _handler_departments(user):
+            if section == f"dept-{d.pk}":
+                inbox = department_inbox(request, d)
+                return render(request, "web/workbench.html#inbox", {"inbox": inbox})
+
+    context: dict[str, Any] = {"nav_active": "workbench", "roles": roles}
+    if Role.DISPATCHER in roles:
+        context["queue"] = dispatcher_queue(request)
+    if Role.HANDLER in roles:
+        context["inboxes"] = [department_inbox(request, d) for d in _handler_departments(user)]
+    if roles & GRID_ROLES:
+        context["grid"] = grid_section(request)
+        context["my_reports_url"] = _list_url(reporter=user.pk)
+    if Role.LEADER in roles:
+        overview = leader_overview(request)
+        context["overview"] = overview
+        context["overview_links"] = {
+            "month": _list_url(reported_from=overview.month_start.isoformat()),
+            "open": _list_url(status=",".join(OPEN_STATUSES)),
+            "overdue": _list_url(deadline_state=DeadlineState.OVERDUE),
+            "closed": _list_url(status=Status.CLOSED),
+        }
+    context["is_admin"] = bool(roles & ADMIN_ROLES)
+    return render(request, "web/workbench.html", context)

@@ -1,0 +1,237 @@
+"""Fill English translations into pingan/locale/en/LC_MESSAGES/django.po.
+
+Run after `manage.py makemessages -l en`; then `manage.py compilemessages -l en`.
+Keys are the Chinese msgids; a value is a string, or a pair (singular, plural).
+Entries not listed here keep their existing translation.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+PO = Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po"
+
+EN: dict[str, str | tuple[str, str]] = {
+    # header, navigation, layout
+    "平安": "Pingan",
+    "平安·基层社会治理": "Pingan · Grassroots Governance",
+    "基层社会治理": "Grassroots governance",
+    "跳到正文": "Skip to content",
+    "主导航": "Main navigation",
+    "工作台": "Workbench",
+    "事件查询": "Events",
+    "上报事件": "Report an event",
+    "后台管理": "Administration",
+    "消息": "Messages",
+    "退出": "Sign out",
+    # sign-in
+    "登录": "Sign in",
+    "登录平安系统": "Sign in to Pingan",
+    "基层社会治理 · 网格化服务管理": "Grassroots governance · grid-based services",
+    "用户名": "Username",
+    "密码": "Password",
+    "请填写用户名": "Please enter your username",
+    "请填写密码": "Please enter your password",
+    "用户名或密码错误": "Wrong username or password",
+    "登录失败次数过多，该账号已暂时锁定，请 %(m)d 分钟后再试": (
+        "Too many failed sign-ins: this account is locked for now. Try again in %(m)d minutes"
+    ),
+    "连续输错密码将暂时锁定账号。长时间未操作将自动退出登录。": (
+        "Repeated wrong passwords lock the account for a while. "
+        "Idle sessions are signed out automatically."
+    ),
+    # filters and lists
+    "搜索": "Search",
+    "编号、标题、描述或地址": "Code, title, description or address",
+    "编号或关键词": "Code or keyword",
+    "全部状态": "All statuses",
+    "镇街": "Town",
+    "全部来源": "All sources",
+    "时限": "Deadline",
+    "全部时限": "All deadlines",
+    "主办/协办部门": "Lead/assisting department",
+    "部门办理状态": "Department status",
+    "全部": "All",
+    "上报起": "Reported from",
+    "上报止": "Reported to",
+    "全部分类": "All categories",
+    "全部区域": "All areas",
+    "全部部门": "All departments",
+    "查询": "Search",
+    "清除条件": "Clear filters",
+    "筛选": "Filter",
+    "切换": "Switch",
+    "全选": "Select all",
+    "选择 %(code)s": "Select %(code)s",
+    "编号": "Code",
+    "标题": "Title",
+    "分类": "Category",
+    "区域": "Area",
+    "状态": "Status",
+    "来源": "Source",
+    "上报时间": "Reported",
+    "上报人": "Reporter",
+    "主办部门": "Lead department",
+    "办理期限": "Due",
+    "受理中心": "Centre",
+    "分页": "Pages",
+    "上一页": "Previous",
+    "下一页": "Next",
+    "第 %(n)s / %(total)s 页，共 %(count)s 件": "Page %(n)s of %(total)s, %(count)s events",
+    "共 %(counter)s 件": ("%(counter)s event", "%(counter)s events"),
+    "没有符合条件的事件": "No events match",
+    "不支持的取值：%(value)s": "unsupported value: %(value)s",
+    # workbench
+    "%(name)s，您好": "Hello, %(name)s",
+    "待我核查": "Waiting for my verification",
+    "反馈于": "resolved",
+    "暂无待核查事件": "Nothing to verify",
+    "我的上报": "My reports",
+    "查看全部": "See all",
+    "您还没有上报过事件": "You have not reported any events yet",
+    "受理队列": "Intake queue",
+    "中心": " centre",
+    "全部（含下级）": "All (including lower centres)",
+    "队列分类": "Queue stages",
+    "待办分类": "Work stages",
+    "已受理待派遣": "Accepted, to dispatch",
+    "办理中": "In progress",
+    "请先勾选要受理的事件": "Select the events to accept first",
+    "已受理 %(n)s 件": ("Accepted %(n)s event", "Accepted %(n)s events"),
+    "已受理 %(n)d 件": "Accepted %(n)d events",
+    "%(n)s 件未受理：": ("%(n)s event not accepted:", "%(n)s events not accepted:"),
+    "%(code)s 未受理：%(reason)s": "%(code)s not accepted: %(reason)s",
+    "编号不正确": "not a valid id",
+    "批量受理": "Accept selected",
+    "勾选后一次受理多件；不能受理的会逐件说明原因。": (
+        "Accept several at once; any that cannot be accepted are listed with the reason."
+    ),
+    "队列中没有事件": "The queue is empty",
+    "%(dept)s · 部门待办": "%(dept)s · department work",
+    "暂无事件": "No events",
+    "辖区概览": "Overview",
+    "%(d)s 月": "%(d)s",
+    "本月上报": "Reported this month",
+    "在办": "Open",
+    "超期": "Overdue",
+    "本月办结": "Closed this month",
+    "办结率": "Closure rate",
+    "本月受理事件中已办结的比例": "Share of this month's accepted events now closed",
+    "超期事件": "Overdue events",
+    "没有超期事件": "No overdue events",
+    "系统管理": "System administration",
+    "用户、角色、区划、部门、事件分类与时限等配置在后台管理中维护；"
+    "安全策略与审计日志按三员分立各自查看。": (
+        "Users, roles, regions, departments, categories and deadlines are configured in "
+        "the administration site; security policy and the audit log are each kept by their "
+        "own administrator."
+    ),
+    "进入后台管理": "Open administration",
+    "您的账号尚未分配角色，请联系系统管理员。": (
+        "Your account has no role yet. Please contact the system administrator."
+    ),
+    # inbox
+    "未读": "Unread",
+    "全部标为已读": "Mark all read",
+    "查看事件": "Open event",
+    "标为已读": "Mark read",
+    "暂无消息": "No messages",
+    # choices shown on these pages
+    "待受理": "Reported",
+    "已受理": "Accepted",
+    "已派遣": "Dispatched",
+    "处置中": "In progress",
+    "待核查": "To verify",
+    "已办结": "Closed",
+    "不予受理": "Rejected",
+    "已合并": "Merged",
+    "网格巡查": "Grid patrol",
+    "12345热线": "12345 hotline",
+    "110转办": "110 referral",
+    "网络舆情": "Online opinion",
+    "群众自报": "Citizen report",
+    "来访": "Walk-in",
+    "督查发现": "Inspection",
+    "其他": "Other",
+    "一般": "Normal",
+    "紧急": "Urgent",
+    "特急": "Critical",
+    "正常": "On time",
+    "黄灯": "Warning",
+    "红灯": "Overdue",
+    "主办": "Lead",
+    "协办": "Assisting",
+    "待签收": "To acknowledge",
+    "已反馈": "Resolved",
+    "已退回": "Returned",
+    "已撤销": "Cancelled",
+    "网格员": "Grid worker",
+    "网格长": "Grid leader",
+    "受理员": "Dispatcher",
+    "部门处置人员": "Department handler",
+    "领导": "Leader",
+    "系统管理员": "System administrator",
+    "安全管理员": "Security administrator",
+    "审计管理员": "Audit administrator",
+}
+
+
+def _unquote(lines: list[str]) -> str:
+    out = []
+    for line in lines:
+        m = re.match(r'^(?:msgid(?:_plural)?|msgstr(?:\[\d\])?)?\s*"(.*)"$', line)
+        if m:
+            out.append(m.group(1))
+    return "".join(out).replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def fill(text: str) -> tuple[str, int]:
+    blocks = text.rstrip("\n").split("\n\n")
+    done = 0
+    for i, block in enumerate(blocks):
+        lines = block.split("\n")
+        start = next((k for k, line in enumerate(lines) if line.startswith("msgid ")), None)
+        if start is None:
+            continue
+        end = next(
+            k
+            for k in range(start + 1, len(lines) + 1)
+            if k == len(lines) or not lines[k].startswith('"')
+        )
+        msgid = _unquote(lines[start:end])
+        if not msgid or msgid not in EN:
+            continue
+        value = EN[msgid]
+        head = [line for line in lines if not line.startswith("msgstr")]
+        # Drop continuation lines that belonged to msgstr entries.
+        kept: list[str] = []
+        in_str = False
+        for line in lines:
+            if line.startswith("msgstr"):
+                in_str = True
+                continue
+            if in_str and line.startswith('"'):
+                continue
+            in_str = False
+            kept.append(line)
+        head = kept
+        if "msgid_plural" in block:
+            one, many = value if isinstance(value, tuple) else (value, value)
+            head += [f"msgstr[0] {_quote(one)}", f"msgstr[1] {_quote(many)}"]
+        else:
+            head.append(f"msgstr {_quote(value if isinstance(value, str) else value[0])}")
+        head = [line for line in head if line != "#, fuzzy"]
+        blocks[i] = "\n".join(head)
+        done += 1
+    return "\n\n".join(blocks) + "\n", done
+
+
+if __name__ == "__main__":
+    new, n = fill(PO.read_text(encoding="utf-8"))
+    PO.write_text(new, encoding="utf-8")
+    print(f"filled {n} entries")

@@ -1,0 +1,77 @@
+"""Helpers for the Playwright tests: one headless Chromium, one context per user."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from PIL import Image, ImageDraw
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# around it are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+TIMEOUT_MS = 15_000
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def launch(playwright: Any) -> Any:
+    """Debian's Chromium, headless."""
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS
+    )
+
+
+def _serve_media(route: Any) -> None:
+    """Media files are served by the web server in production, not by Django without
+    DEBUG: answer /media/ requests from MEDIA_ROOT so photos show in the browser."""
+    path = route.request.url.split("/media/", 1)[1].split("?", 1)[0]
+    root = Path(settings.MEDIA_ROOT).resolve()
+    file = (root / path).resolve()
+    if root not in file.parents or not file.is_file():
+        route.fulfill(status=404, body="")
+        return
+    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
+
+
+def login(browser: Any, base_url: str, username: str, password: str) -> tuple[Any, Any]:
+    """A fresh context signed in through the login page; returns (context, page)."""
+    context = browser.new_context(
+        base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/media/**", _serve_media)
+    page = context.new_page()
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.login-card button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    return context, page
+
+
+def jpeg(width: int = 320, height: int = 240) -> dict[str, Any]:
+    """A small JPEG for set_input_files."""
+    img = Image.new("RGB", (width, height), (205, 214, 222))
+    draw = ImageDraw.Draw(img)
+    # A corridor with boxes in it: enough shape to tell the thumbnail from a blank.
+    draw.polygon(
+        [(0, height), (width // 3, height // 3), (2 * width // 3, height // 3), (width, height)],
+        fill=(150, 150, 140),
+    )
+    for i, colour in enumerate([(160, 110, 60), (120, 80, 40), (180, 140, 90)]):
+        x = width // 3 + i * width // 9
+        draw.rectangle([x, height // 2, x + width // 10, height // 2 + height // 6], fill=colour)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return {"name": "scene.jpg", "mimeType": "image/jpeg", "buffer": buf.getvalue()}

@@ -1,0 +1,399 @@
+"""The event page and its action forms (htmx partials, plain-form fallback without JS).
+
+Buttons come only from `events.services.allowed_actions`; every write goes through
+`events.services.event_transition` (and `events.attachments.attachment_add` for photos),
+inside one transaction so that a bad photo leaves the event untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pingan.core.errors import DomainError, Invalid, NotFound
+from pingan.events import workflow
+from pingan.events.attachments import attachment_add
+from pingan.events.choices import AttachmentKind, Satisfaction, Status
+from pingan.events.deadlines import state_at
+from pingan.events.models import Event
+from pingan.events.selectors import EventFilters, event_detail, event_list
+from pingan.events.services import allowed_actions, event_transition
+from pingan.geo.choices import Level
+from pingan.geo.selectors import region_ancestor_at
+from pingan.org.choices import Role
+from pingan.org.selectors import department_list, user_roles
+from pingan.routing.selectors import suggest as routing_suggest
+
+# Fields every action form may carry besides the row's required ones.
+BOOL_FIELDS = ("approve", "passed", "recurred")
+TEXT_FIELDS = ("note", "result", "participants", "conclusion", "satisfaction", "days", "check")
+# Actions whose form takes photos, and the kind the photos get.
+PHOTO_KINDS = {
+    "resolve": AttachmentKind.RESULT,
+    "resolve_on_site": AttachmentKind.RESULT,
+    "verify": AttachmentKind.VERIFICATION,
+}
+# Roles that see the reporter's name and phone in full.
+UNMASKED_ROLES = frozenset({Role.DISPATCHER})
+
+
+# ---- presentation helpers ---------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: the family name and one star per hidden character."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678; short numbers keep only their last two digits."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) >= 7:
+        return phone[:3] + "****" + phone[-4:]
+    return "*" * (len(phone) - 2) + phone[-2:] if len(phone) > 2 else "**"
+
+
+def _status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value
+
+
+def _role_label(value: str) -> str:
+    if value == "system":
+        return _("系统")
+    return str(Role(value).label) if value in Role.values else value
+
+
+def _action_label(t: Any) -> str:
+    label = workflow.ACTION_LABELS.get(t.action, t.action)
+    if t.action == "verify" and isinstance(t.data, dict) and "passed" in t.data:
+        label = _("核查通过") if t.data["passed"] else _("核查不通过")
+    return label
+
+
+@dataclass
+class TimelineRow:
+    """One line of the timeline as the page shows it."""
+
+    at: Any
+    action: str
+    label: str
+    actor: str
+    role: str
+    from_label: str
+    to_label: str
+    note: str
+    department: str
+    photos: list[Any] = field(default_factory=list)
+
+
+def _timeline(event: Event) -> list[TimelineRow]:
+    rows = []
+    for t in event.timeline_rows:  # type: ignore[attr-defined]
+        rows.append(
+            TimelineRow(
+                at=t.at,
+                action=t.action,
+                label=_action_label(t),
+                actor=t.actor.display_name if t.actor else _("系统"),
+                role=_role_label(t.actor_role),
+                from_label=_status_label(t.from_status) if t.from_status else "",
+                to_label=_status_label(t.to_status) if t.to_status else "",
+                note=t.note,
+                department=t.department.name if t.department else "",
+                photos=list(t.attachments.all()),
+            )
+        )
+    return rows
+
+
+def _buttons(rows: list[workflow.Transition]) -> list[dict[str, str]]:
+    """One button per action (verify's two rows become one form with two answers)."""
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for row in rows:
+        if row.action in seen:
+            continue
+        seen.add(row.action)
+        label = _("核查") if row.action == "verify" else row.label
+        style = "primary" if row.action == "verify" else row.style
+        out.append({"action": row.action, "label": label, "style": style})
+    return out
+
+
+def _extra_rows(event: Event) -> list[tuple[str, Any]]:
+    """The category's extra fields as (label, value), in the category's order."""
+    specs = list(event.category.extra_fields or [])
+    parent = event.category.parent if event.category.parent_id else None
+    if parent is not None:
+        specs = list(parent.extra_fields or []) + specs
+    labels = {s.get("name"): s.get("label", s.get("name")) for s in specs if s.get("name")}
+    extra = event.extra if isinstance(event.extra, dict) else {}
+    rows: list[tuple[str, Any]] = []
+    for name, value in extra.items():
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        rows.append((str(labels.get(name) or name), value))
+    return rows
+
+
+def _load(user: Any, event_id: int) -> Event:
+    try:
+        return event_detail(user=user, event_id=event_id)
+    except NotFound:
+        raise Http404(_("事件不存在")) from None
+
+
+def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
+    user = request.user
+    roles = user_roles(user)
+    unmasked = bool(roles & UNMASKED_ROLES)
+    reporter_name = event.reporter_name or (event.reporter.display_name if event.reporter else "")
+    reporter_phone = event.reporter_phone or (event.reporter.phone if event.reporter else "")
+    deadline_state = state_at(event)
+    # A due time means something only while the clock runs (dispatched / in progress).
+    due_at = None
+    if deadline_state is not None:
+        due_at = (
+            event.ack_due_at
+            if event.status == Status.DISPATCHED and event.ack_due_at
+            else event.due_at
+        )
+    rows = allowed_actions(user, event)
+    return {
+        "extra_rows": _extra_rows(event),
+        "event": event,
+        "town": region_ancestor_at(event.region, Level.TOWN),
+        "reporter_name": reporter_name if unmasked else mask_name(reporter_name),
+        "reporter_phone": reporter_phone if unmasked else mask_phone(reporter_phone),
+        "deadline_state": deadline_state,
+        "deadline_label": {
+            "normal": _("正常"),
+            "warning": _("临期"),
+            "overdue": _("超期"),
+        }.get(deadline_state or "", ""),
+        "due_at": due_at,
+        "due_is_ack": due_at is not None and due_at == event.ack_due_at,
+        "buttons": _buttons(rows),
+        "assignments": event.assignment_rows,  # type: ignore[attr-defined]
+        "assisting": event.assisting,  # type: ignore[attr-defined]
+        "photos": list(event.attachments.all()),
+        "consultations": list(event.consultations.select_related("recorded_by")),
+        "extensions": list(event.extensions.select_related("requested_by", "decided_by")),
+        "tracking_checks": list(event.tracking_checks.select_related("assignee", "done_by")),
+        "timeline": _timeline(event),
+    }
+
+
+# ---- the page -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The event page; the same 404 for a missing event and one out of scope."""
+    event = _load(request.user, event_id)
+    template = "web/event/detail.html"
+    if getattr(request, "htmx", False) and request.GET.get("partial") == "page":
+        template += "#page"
+    return render(request, template, _page_context(request, event))
+
+
+# ---- action forms -------------------------------------------------------------------------
+
+
+def _rows_for(user: Any, event: Event, action: str) -> list[workflow.Transition]:
+    return [r for r in allowed_actions(user, event) if r.action == action]
+
+
+def _form_fields(action: str, rows: list[workflow.Transition]) -> dict[str, Any]:
+    requires: set[str] = set()
+    for row in rows:
+        requires |= set(row.requires)
+    if action == "verify":
+        requires.discard("note")  # only a failed verification needs a reason
+    return {
+        "requires": requires,
+        "photos": action in PHOTO_KINDS,
+    }
+
+
+def _form_context(
+    request: HttpRequest,
+    event: Event,
+    action: str,
+    rows: list[workflow.Transition],
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "event": event,
+        "action": action,
+        "row": rows[0] if rows else None,
+        "label": _("核查") if action == "verify" else (rows[0].label if rows else action),
+        "fields": _form_fields(action, rows),
+        "values": values or {},
+        "errors": errors or {},
+        "message": message,
+    }
+    if action == "dispatch":
+        ctx["departments"] = department_list(user=request.user)
+        suggestion = routing_suggest(event)
+        ctx["suggestion"] = suggestion
+        if not values:
+            lead = getattr(suggestion, "lead", None) or event.category.default_department
+            ctx["values"] = {
+                "lead_department": str(lead.pk) if lead else "",
+                "assisting_departments": [
+                    str(d.pk) for d in (getattr(suggestion, "assisting", None) or [])
+                ],
+            }
+    if action == "decide_extension":
+        ctx["pending_extension"] = event.extensions.filter(status="pending").first()
+    if action == "recheck":
+        ctx["pending_checks"] = list(event.tracking_checks.filter(status="pending"))
+    if action == "follow_up":
+        ctx["satisfactions"] = Satisfaction.choices
+    return ctx
+
+
+def _render_form(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return render(request, "web/event/action.html#form", ctx, status=status)
+    return render(request, "web/event/action.html", ctx, status=status)
+
+
+def _payload(request: HttpRequest, user: Any) -> dict[str, Any]:
+    post = request.POST
+    payload: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in post:
+            payload[name] = post.get(name, "")
+    for name in BOOL_FIELDS:
+        if name in post:
+            raw = post.get(name, "")
+            payload[name] = {"true": True, "false": False}.get(raw, raw)
+    if "lead_department" in post:
+        payload["lead_department"] = post.get("lead_department", "")
+    if "assisting_departments" in post:
+        payload["assisting_departments"] = [
+            v for v in post.getlist("assisting_departments") if v.strip()
+        ]
+    if "master" in post:
+        payload["master"] = _master_id(user, post.get("master", ""))
+    return payload
+
+
+def _master_id(user: Any, raw: str) -> Any:
+    """An event code or id typed by the dispatcher → the id of that event in scope."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    if raw.isdigit() and len(raw) <= 12:
+        return int(raw)
+    match = event_list(user=user, filters=EventFilters(q=raw)).filter(code=raw).first()
+    if match is None:
+        raise Invalid(f"master: {_('主事件不存在')}", fields={"master": _("主事件不存在")})
+    return match.pk
+
+
+def newest_transition(user: Any, event_id: int) -> Any:
+    """The timeline row just written (the newest one) for attaching photos to it."""
+    rows = event_detail(user=user, event_id=event_id).timeline_rows  # type: ignore[attr-defined]
+    return rows[-1] if rows else None
+
+
+def attach_photos(
+    *, user: Any, event_id: int, files: list[Any], kind: str, transition: Any = None
+) -> None:
+    """Attach uploaded photos to an event (and a timeline row), raising Invalid on bad files."""
+    if not files:
+        return
+    for upload in files:
+        try:
+            attachment_add(
+                user=user, event_id=event_id, upload=upload, kind=kind, transition=transition
+            )
+        except Invalid as e:
+            # The processing names its own field ("upload"/"file"); the form shows "photos".
+            reason = next(iter(e.fields.values()), e.message) if e.fields else e.message
+            raise Invalid(f"photos: {reason}", fields={"photos": reason}) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_action(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
+    """GET: the form for one action. POST: fire it; on error show the form again with the
+    Chinese message (nothing changed), on success the refreshed page + HX-Trigger."""
+    user = request.user
+    event = _load(user, event_id)
+    if action not in workflow.ACTIONS:
+        raise Http404(_("没有这个操作"))
+    rows = _rows_for(user, event, action)
+
+    if request.method == "GET":
+        if not rows:
+            ctx = _form_context(
+                request,
+                event,
+                action,
+                workflow.rows_for(action),
+                message=_("当前不能执行此操作"),
+            )
+            ctx["closed"] = True
+            return _render_form(request, ctx, status=409)
+        return _render_form(request, _form_context(request, event, action, rows))
+
+    values: dict[str, Any] = {k: request.POST.get(k, "") for k in request.POST}
+    values["assisting_departments"] = request.POST.getlist("assisting_departments")
+    form_rows = rows or workflow.rows_for(action)
+    try:
+        with transaction.atomic():
+            payload = _payload(request, user)
+            event_transition(
+                user=user, event_id=event.pk, action=action, payload=payload, request=request
+            )
+            files = request.FILES.getlist("photos")
+            if files and action in PHOTO_KINDS:
+                attach_photos(
+                    user=user,
+                    event_id=event.pk,
+                    files=files,
+                    kind=PHOTO_KINDS[action],
+                    transition=newest_transition(user, event.pk),
+                )
+    except NotFound:
+        raise Http404(_("事件不存在")) from None
+    except DomainError as e:
+        errors = dict(e.fields) if isinstance(e, Invalid) else {}
+        message = _("请检查填写的内容") if isinstance(e, Invalid) else e.message
+        ctx = _form_context(
+            request, event, action, form_rows, values=values, errors=errors, message=message
+        )
+        return _render_form(request, ctx, status=e.status)
+
+    label = form_rows[0].label if form_rows else action
+    if getattr(request, "htmx", False):
+        fresh = _load(user, event.pk)
+        response = render(request, "web/event/detail.html#page", _page_context(request, fresh))
+        response["HX-Retarget"] = "#event-page"
+        response["HX-Reswap"] = "outerHTML"
+        response["HX-Trigger"] = "event-changed"
+        return response
+    messages.success(request, _("已完成：%(label)s") % {"label": label})
+    return redirect(reverse("event_detail", args=[event.pk]), permanent=False)

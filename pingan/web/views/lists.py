@@ -1,0 +1,129 @@
+"""Event list and search (`/events/`), and the helpers the workbench lists share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from pingan.core.errors import Invalid, invalid
+from pingan.events.choices import AssignmentStatus
+from pingan.events.deadlines import state_at
+from pingan.events.models import Event
+from pingan.events.selectors import EventFilters, category_list, event_list
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+from pingan.geo.selectors import region_list
+from pingan.org.choices import Role
+from pingan.org.selectors import department_list, memberships_of
+from pingan.web.forms import EventFilterForm
+
+PAGE_SIZE = 20
+# Parameters that take several values: `?status=a&status=b` and `?status=a,b` mean the same.
+LIST_PARAMS = ("status", "source", "assignment_status")
+FILTER_NAMES = (
+    "q",
+    "status",
+    "category",
+    "region",
+    "source",
+    "deadline_state",
+    "department",
+    "assignment_status",
+    "reported_from",
+    "reported_to",
+    "reporter",
+    "queue_region",
+)
+
+
+def filter_params(query: QueryDict) -> dict[str, str]:
+    """The filter parameters of a request as one string each (lists joined by commas)."""
+    out: dict[str, str] = {}
+    for key in FILTER_NAMES:
+        values = [v.strip() for v in query.getlist(key) if v.strip()]
+        if not values:
+            continue
+        out[key] = ",".join(values) if key in LIST_PARAMS else values[-1]
+    return out
+
+
+def filters_from(params: dict[str, str]) -> EventFilters:
+    """EventFilters from page parameters, including the department's assignment status
+    (which `EventFilters.from_params` leaves to the caller). Bad values → Invalid."""
+    f = EventFilters.from_params(params)
+    raw = [v for v in params.get("assignment_status", "").split(",") if v]
+    for v in raw:
+        if v not in AssignmentStatus.values:
+            raise invalid("assignment_status", _("不支持的取值：%(value)s") % {"value": v})
+    f.assignment_status = raw
+    return f
+
+
+def error_text(exc: Invalid) -> str:
+    """One line naming each bad field (by its Chinese label) and the reason."""
+    labels = {name: str(field.label) for name, field in EventFilterForm.base_fields.items()}
+    labels.update({"reporter": _("上报人"), "queue_region": _("受理中心")})
+    parts = [f"{labels.get(k, k)}：{v}" for k, v in exc.fields.items()]
+    return "；".join(parts) or exc.message
+
+
+def paginate(request: HttpRequest, qs: QuerySet[Event], size: int = PAGE_SIZE) -> Page:
+    """The requested page of `qs`, each row carrying its live deadline state."""
+    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.live_deadline = state_at(event)
+    return page
+
+
+def towns_for(user: Any) -> list[Region]:
+    """Towns a filter may offer `user`: those inside or above their region memberships,
+    every town for users scoped by department only."""
+    towns = list(region_list(level=Level.TOWN))
+    paths = [
+        m.region.path
+        for m in memberships_of(user)
+        if m.region is not None and m.role != Role.HANDLER
+    ]
+    if not paths:
+        return towns
+    return [t for t in towns if any(t.path.startswith(p) or p.startswith(t.path) for p in paths)]
+
+
+def filter_form(user: Any, data: dict[str, str] | QueryDict) -> EventFilterForm:
+    return EventFilterForm(
+        data,
+        categories=list(category_list()),
+        regions=towns_for(user),
+        departments=department_list(user=user),
+    )
+
+
+@login_required
+def event_list_page(request: HttpRequest) -> HttpResponse:
+    """All events in the user's scope, filtered by GET parameters, paginated."""
+    params = filter_params(request.GET)
+    error = ""
+    try:
+        filters = filters_from(params)
+        qs = event_list(user=request.user, filters=filters)
+    except Invalid as exc:
+        error = error_text(exc)
+        qs = event_list(user=request.user).none()
+    page = paginate(request, qs)
+    context = {
+        "nav_active": "events",
+        "form": filter_form(request.user, request.GET),
+        "page": page,
+        "error": error,
+        "params": params,
+    }
+    template = "web/event_list.html"
+    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, context)
