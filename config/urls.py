@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,7 +12,5 @@ urlpatterns = [
     path("", include("pingan.web.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No public /media/ route, not even with DEBUG: photos are served by views that check
+# the caller's scope (pingan.web.views.photo and the API's attachment file endpoint).

@@ -10,11 +10,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pingan.core import clock
-from pingan.core.errors import invalid
+from pingan.core.errors import NotFound, invalid
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import (
     CLOCKED_STATUSES,
     Assignment,
+    Attachment,
     Category,
     Event,
     EventTransition,
@@ -113,8 +114,12 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     if f.source:
         qs = qs.filter(source__in=f.source)
     if f.q:
-        qs = qs.filter(Q(code=f.q) | Q(title__icontains=f.q) | Q(description__icontains=f.q)
-                       | Q(address__icontains=f.q))
+        qs = qs.filter(
+            Q(code=f.q)
+            | Q(title__icontains=f.q)
+            | Q(description__icontains=f.q)
+            | Q(address__icontains=f.q)
+        )
     if f.reported_from:
         qs = qs.filter(reported_at__gte=_day_start(f.reported_from))
     if f.reported_to:
@@ -147,15 +152,19 @@ def event_list(*, user: Any, filters: EventFilters | None = None) -> QuerySet[Ev
     qs = Event.objects.filter(event_scope_q(user))
     if filters is not None:
         qs = apply_filters(qs, filters)
-    return qs.select_related("category", "region", "lead_department").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(role="assist")
-            .exclude(status__in=["cancelled", "returned"])
-            .select_related("department"),
-            to_attr="assisting",
+    return (
+        qs.select_related("category", "region", "lead_department")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(role="assist")
+                .exclude(status__in=["cancelled", "returned"])
+                .select_related("department"),
+                to_attr="assisting",
+            )
         )
-    ).order_by("-reported_at", "-id")
+        .order_by("-reported_at", "-id")
+    )
 
 
 def event_count(*, user: Any, filters: EventFilters | None = None) -> int:
@@ -169,21 +178,35 @@ def event_detail(*, user: Any, event_id: int) -> Event:
     """One event with its timeline and assignments; 404 when missing or out of scope."""
     event = access_event(user, event_id)
     event.timeline_rows = list(  # type: ignore[attr-defined]
-        EventTransition.objects.filter(event=event).select_related("actor", "department")
-        .prefetch_related("attachments").order_by("at", "id")
+        EventTransition.objects.filter(event=event)
+        .select_related("actor", "department")
+        .prefetch_related("attachments")
+        .order_by("at", "id")
     )
     event.assignment_rows = list(  # type: ignore[attr-defined]
         Assignment.objects.filter(event=event).select_related("department").order_by("-role", "id")
     )
     event.assisting = [  # type: ignore[attr-defined]
-        a for a in event.assignment_rows  # type: ignore[attr-defined]
+        a
+        for a in event.assignment_rows  # type: ignore[attr-defined]
         if a.role == "assist" and a.status not in ("cancelled", "returned")
     ]
     return event
 
 
+def attachment_detail(*, user: Any, event_id: int, attachment_id: int) -> Attachment:
+    """One photo of an event the user may see; 404 when either is missing or out of scope."""
+    event = access_event(user, event_id)
+    found = Attachment.objects.filter(event=event, pk=attachment_id).first()
+    if found is None:
+        raise NotFound("照片不存在")
+    return found
+
+
 def category_list() -> QuerySet[Category]:
     """Active categories, parents before children."""
-    return Category.objects.filter(is_active=True).select_related("default_department").order_by(
-        "parent_id", "sort", "code"
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("default_department")
+        .order_by("parent_id", "sort", "code")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pingan.web.views import event, report
+from pingan.web.views import event, photo, report
 
 urlpatterns = [
     path("events/<int:event_id>/", event.event_page, name="event_detail"),
@@ -8,6 +8,17 @@ urlpatterns = [
         "events/<int:event_id>/action/<str:action>/",
         event.event_action,
         name="event_action",
+    ),
+    path(
+        "events/<int:event_id>/photos/<int:attachment_id>/",
+        photo.event_photo,
+        name="event_photo",
+    ),
+    path(
+        "events/<int:event_id>/photos/<int:attachment_id>/thumb/",
+        photo.event_photo,
+        {"size": "thumb"},
+        name="event_photo_thumb",
     ),
     path("report/", report.report_page, name="event_report"),
     path("report/fields/", report.report_category_fields, name="event_report_fields"),

@@ -259,7 +259,8 @@ def test_upload_through_the_api(cast, event, client):
     assert body["lat"] == pytest.approx(30.525) and body["lng"] == pytest.approx(120.945)
     assert body["taken_at"].startswith("2026-03-02T")
     assert (body["width"], body["height"]) == (400, 300)
-    assert body["url"].endswith(".jpg") and body["thumbnail_url"]
+    assert body["url"].endswith(f"/attachments/{body['id']}/file")
+    assert body["thumbnail_url"].endswith("/file?thumb=true")
 
     again = client.post(url, {"file": upload(jpeg()), "client_uuid": cu}, **auth)
     assert again.status_code == 200 and again.json()["id"] == body["id"]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import io
-import mimetypes
 import os
 import shutil
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from PIL import Image, ImageDraw
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -31,26 +28,12 @@ def launch(playwright: Any) -> Any:
     )
 
 
-def _serve_media(route: Any) -> None:
-    """Media files are served by the web server in production, not by Django without
-    DEBUG: answer /media/ requests from MEDIA_ROOT so photos show in the browser."""
-    path = route.request.url.split("/media/", 1)[1].split("?", 1)[0]
-    root = Path(settings.MEDIA_ROOT).resolve()
-    file = (root / path).resolve()
-    if root not in file.parents or not file.is_file():
-        route.fulfill(status=404, body="")
-        return
-    kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    route.fulfill(status=200, body=file.read_bytes(), content_type=kind)
-
-
 def login(browser: Any, base_url: str, username: str, password: str) -> tuple[Any, Any]:
     """A fresh context signed in through the login page; returns (context, page)."""
     context = browser.new_context(
         base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(TIMEOUT_MS)
-    context.route("**/media/**", _serve_media)
     page = context.new_page()
     page.goto("/login/")
     page.fill("input[name=username]", username)

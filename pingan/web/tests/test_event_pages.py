@@ -251,7 +251,7 @@ def test_resolve_with_photo_attaches_it_to_the_timeline_row(cast, client):
     assert r.status_code == 200
     att = Attachment.objects.get(event=e)
     assert att.kind == "result" and att.transition.action == "resolve"
-    assert att.thumbnail.url in r.content.decode()
+    assert reverse("event_photo_thumb", args=[e.pk, att.pk]) in r.content.decode()
 
 
 def test_a_bad_photo_rolls_the_action_back(cast, client):
