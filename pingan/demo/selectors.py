@@ -66,11 +66,10 @@ def existing_event_ids(uuids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """{client_uuid: event id} for the events among `uuids` that exist."""
     out: dict[uuid.UUID, int] = {}
     for i in range(0, len(uuids), 900):
-        out.update(
-            Event.objects.filter(client_uuid__in=uuids[i : i + 900]).values_list(
-                "client_uuid", "id"
-            )
+        rows = Event.objects.filter(client_uuid__in=uuids[i : i + 900]).values_list(
+            "client_uuid", "id"
         )
+        out.update((cu, pk) for cu, pk in rows if cu is not None)
     return out
 
 

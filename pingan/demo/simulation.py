@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -205,7 +206,7 @@ class Planned:
     """One event's plan: drawn before anything is written, the same on every run."""
 
     idx: int
-    uuid: uuid.UUID
+    uuid: UUID
     at: dt.datetime
     grid: int  # index into World.grids
     category: str
@@ -213,7 +214,7 @@ class Planned:
     urgency: str
     outcome: str  # on_site / reject / merge / normal
     master: int | None = None
-    master_uuid: uuid.UUID | None = None
+    master_uuid: UUID | None = None
     stop: str = ""  # stop once the event reaches this status (the forced open tail)
 
 
@@ -474,7 +475,7 @@ def life(run: Run, p: Planned) -> Life:
     elif p.category == "hazard.fire":
         extra = {"place_kind": rng.choice(["住宅", "出租房", "沿街商铺", "厂房仓库", "餐饮场所"])}
     reporter = worker if patrol else _choose(rng, centre)
-    citizen = {}
+    citizen: dict[str, Any] = {}
     if not patrol and p.source != Source.INSPECTION:
         citizen = {
             "reporter_name": person_name(rng)[0] + rng.choice(["先生", "女士"]),

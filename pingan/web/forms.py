@@ -104,6 +104,6 @@ class EventFilterForm(forms.Form):
                     *self.fields[name].choices,  # type: ignore[attr-defined]
                     (combined, "、".join(str(labels[v]) for v in values)),
                 ]
-                data = self.data.copy()
+                data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
                 data[name] = combined
                 self.data = data

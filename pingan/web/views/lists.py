@@ -77,7 +77,7 @@ def paginate(request: HttpRequest, qs: QuerySet[Event], size: int = PAGE_SIZE) -
     """The requested page of `qs`, each row carrying its live deadline state."""
     page = Paginator(qs, size).get_page(request.GET.get("page"))
     for event in page.object_list:
-        event.live_deadline = state_at(event)
+        event.live_deadline = state_at(event)  # type: ignore[attr-defined]
     return page
 
 
