@@ -85,6 +85,16 @@ def stop_clocks(event: Event) -> None:
     event.deadline_state = ""
 
 
+def binding_due(event: Event) -> tuple[str, dt.datetime] | None:
+    """The deadline that governs the light: ("ack", ack_due_at) until the lead department
+    acknowledges, then ("handle", due_at); None when no clock runs."""
+    if event.status not in (Status.DISPATCHED, Status.IN_PROGRESS) or event.due_at is None:
+        return None
+    if event.status == Status.DISPATCHED and event.ack_due_at is not None:
+        return ("ack", event.ack_due_at)
+    return ("handle", event.due_at)
+
+
 def state_at(event: Event, now: dt.datetime | None = None) -> str | None:
     """normal / warning / overdue for an event whose clock runs, else None."""
     if event.status not in (Status.DISPATCHED, Status.IN_PROGRESS) or event.due_at is None:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pingan.core import clock
 from pingan.events.choices import Status
@@ -444,3 +445,14 @@ def test_list_paginates(client, cast, django_assert_max_num_queries):
 def test_pages_need_sign_in(client, cast, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_leader_sees_the_missed_acknowledgement_deadline_not_the_handling_one(client, cast):
+    late = dispatched(cast, report(cast, description="违章搭建"))
+    assert late.ack_due_at < late.due_at
+    with clock.frozen(late.ack_due_at + dt.timedelta(minutes=5)):
+        html = as_user(client, cast.leader).get(reverse("workbench")).content.decode()
+    row = html.split("超期事件")[1].split(late.code)[1].split("</tr>")[0]
+    assert "签收" in row
+    assert timezone.localtime(late.ack_due_at).strftime("%Y-%m-%d %H:%M") in row
+    assert "红灯" in row

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from pingan.core.errors import Invalid, invalid
 from pingan.events.choices import AssignmentStatus
-from pingan.events.deadlines import state_at
+from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import Event
 from pingan.events.selectors import EventFilters, category_list, event_list
 from pingan.geo.choices import Level
@@ -78,6 +78,7 @@ def paginate(request: HttpRequest, qs: QuerySet[Event], size: int = PAGE_SIZE) -
     page = Paginator(qs, size).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.live_deadline = state_at(event)  # type: ignore[attr-defined]
+        event.live_due = binding_due(event)  # type: ignore[attr-defined]
     return page
 
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from pingan.core import clock
 from pingan.core.errors import DomainError, Invalid
 from pingan.events.choices import AssignmentStatus, DeadlineState, Status
-from pingan.events.deadlines import state_at
+from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import OPEN_STATUSES, Event
 from pingan.events.selectors import EventFilters, event_count, event_list
 from pingan.events.services import event_transition
@@ -260,6 +260,7 @@ def _short(qs: Any, n: int = SHORT_LIST) -> list[Event]:
     rows = list(qs[:n])
     for e in rows:
         e.live_deadline = state_at(e)
+        e.live_due = binding_due(e)  # type: ignore[attr-defined]
     return rows
 
 
