@@ -1,0 +1,46 @@
+"""Reads of the citizen page: what a citizen may see of their own report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingan.citizen.models import CitizenReport
+from pingan.events.choices import Status
+from pingan.events.models import Category
+from pingan.events.workflow import ACTION_LABELS
+
+# Timeline rows a citizen sees (no names, no internal notes).
+PUBLIC_ACTIONS = {
+    "report": "已提交",
+    "accept": "已受理",
+    "reject": "不予受理",
+    "merge": "已与同类诉求合并办理",
+    "dispatch": "已派至责任部门",
+    "acknowledge": "部门已签收，正在处置",
+    "resolve": "部门已反馈处置结果",
+    "verify": "已核查",
+    "reopen": "重新办理",
+    "follow_up": "已回访",
+}
+
+
+def leaf_categories() -> list[Category]:
+    cats = list(Category.objects.filter(is_active=True).select_related("parent"))
+    parents = {c.parent_id for c in cats if c.parent_id}
+    return [c for c in cats if c.pk not in parents]
+
+
+def progress(report: CitizenReport) -> list[dict[str, Any]]:
+    rows = []
+    for t in report.event.timeline.order_by("at", "id"):
+        moved = t.from_status != t.to_status
+        if t.action not in PUBLIC_ACTIONS or not (moved or t.action == "follow_up"):
+            continue
+        rows.append(
+            {"at": t.at, "label": PUBLIC_ACTIONS.get(t.action, ACTION_LABELS.get(t.action))}
+        )
+    return rows
+
+
+def public_status(report: CitizenReport) -> str:
+    return str(Status(report.event.status).label)
