@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("open311/v2/", include("pingan.open311.urls")),
     path("citizen/", include("pingan.citizen.urls")),
+    path("channels/", include("pingan.intake.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("pingan.web.urls")),
 ]

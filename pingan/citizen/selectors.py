@@ -8,6 +8,8 @@ from pingan.citizen.models import CitizenReport
 from pingan.events.choices import Status
 from pingan.events.models import Category
 from pingan.events.workflow import ACTION_LABELS
+from pingan.intake.choices import Channel
+from pingan.intake.models import Integration
 
 # Timeline rows a citizen sees (no names, no internal notes).
 PUBLIC_ACTIONS = {
@@ -28,6 +30,13 @@ def leaf_categories() -> list[Category]:
     cats = list(Category.objects.filter(is_active=True).select_related("parent"))
     parents = {c.parent_id for c in cats if c.parent_id}
     return [c for c in cats if c.pk not in parents]
+
+
+def has_default_category() -> bool:
+    """Whether the citizen channel has a category for "not sure"."""
+    return Integration.objects.filter(
+        channel=Channel.CITIZEN, is_active=True, default_category__isnull=False
+    ).exists()
 
 
 def progress(report: CitizenReport) -> list[dict[str, Any]]:

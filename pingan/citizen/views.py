@@ -49,7 +49,12 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizen/report.html",
-        {"form": form, "error": error, "categories": selectors.leaf_categories()},
+        {
+            "form": form,
+            "error": error,
+            "categories": selectors.leaf_categories(),
+            "has_default": selectors.has_default_category(),
+        },
         status=status,
     )
 

@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from pingan.events.choices import Status
-from pingan.events.models import OPEN_STATUSES, Category, Event
+from pingan.events.models import OPEN_STATUSES, Category, EventTransition
 from pingan.open311.models import Open311Request
 
 MAX_RESULTS = 1000
@@ -42,10 +42,19 @@ def attribute_specs(category: Category) -> list[dict[str, Any]]:
     return [s for s in specs if s.get("name")]
 
 
+# `status_note` on each row: the note of the last transition that changed the state.
 def _base() -> QuerySet[Open311Request]:
+    last_note = (
+        EventTransition.objects.filter(event_id=OuterRef("event_id"))
+        .exclude(from_status="")
+        .exclude(from_status=F("to_status"))
+        .exclude(note="")
+        .order_by("-at", "-id")
+        .values("note")[:1]
+    )
     return Open311Request.objects.select_related(
         "event", "event__category", "event__lead_department"
-    )
+    ).annotate(status_note=Subquery(last_note))
 
 
 def requests_by_ids(ids: Iterable[str]) -> list[Open311Request]:
@@ -81,18 +90,6 @@ def requests_search(
 
 def request_by_token(token: str) -> Open311Request | None:
     return _base().filter(token=token).first()
-
-
-def status_note(event: Event) -> str:
-    """The note of the last transition that changed the event's state."""
-    row = (
-        event.timeline.exclude(from_status="")
-        .exclude(from_status=F("to_status"))
-        .exclude(note="")
-        .order_by("-at", "-id")
-        .first()
-    )
-    return row.note if row else ""
 
 
 def w3(value: dt.datetime | None) -> str | None:

@@ -122,7 +122,7 @@ def _request(row: Open311Request, extensions: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "service_request_id": event.code,
         "status": "closed" if closed else "open",
-        "status_notes": selectors.status_note(event),
+        "status_notes": getattr(row, "status_note", None) or "",
         "service_name": event.category.name,
         "service_code": row.service_code,
         "description": event.description,

@@ -233,3 +233,13 @@ def test_staff_without_the_need_see_the_citizen_phone_masked(cast, citizen):
     dispatcher = Client()
     dispatcher.force_login(cast.county_dispatcher)  # calls the citizen back: sees it whole
     assert PHONE in dispatcher.get(f"/events/{report.event_id}/").content.decode()
+
+
+def test_a_captcha_answers_one_post_only(cast, citizen):
+    client = Client()
+    hashkey, answer = captcha_from(client.get("/citizen/").content)
+    data = {**form(cast), "captcha_0": hashkey, "captcha_1": answer}
+    assert client.post("/citizen/", data).status_code == 302
+    replay = client.post("/citizen/", data)
+    assert replay.status_code == 422 and "验证码不正确" in replay.content.decode()
+    assert Event.objects.count() == 1

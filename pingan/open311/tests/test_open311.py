@@ -277,3 +277,11 @@ def test_only_open311_requests_are_published(cast, key):
     )
     assert Client().get("/open311/v2/requests.json").json() == []
     assert Client().get(f"/open311/v2/requests/{e.code}.json").status_code == 404
+
+
+def test_listing_takes_a_fixed_number_of_queries(cast, key, django_assert_max_num_queries):
+    for i in range(6):
+        _submit(key, cast, MON - dt.timedelta(hours=i))
+    with clock.frozen(MON), django_assert_max_num_queries(3):
+        r = Client().get("/open311/v2/requests.json", {"extensions": "true"})
+    assert len(r.json()) == 6
