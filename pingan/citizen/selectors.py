@@ -8,6 +8,8 @@ from pingan.citizen.models import CitizenReport
 from pingan.events.choices import Status
 from pingan.events.models import Category
 from pingan.events.workflow import ACTION_LABELS
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
 from pingan.intake.choices import Channel
 from pingan.intake.models import Integration
 
@@ -30,6 +32,24 @@ def leaf_categories() -> list[Category]:
     cats = list(Category.objects.filter(is_active=True).select_related("parent"))
     parents = {c.parent_id for c in cats if c.parent_id}
     return [c for c in cats if c.pk not in parents]
+
+
+def town_outlines() -> dict[str, Any]:
+    """GeoJSON of the towns of the citizen channel's county, for the map (outlines only:
+    the page works offline without map tiles)."""
+    integration = Integration.objects.filter(channel=Channel.CITIZEN, is_active=True).first()
+    features: list[dict[str, Any]] = []
+    if integration is not None:
+        towns = Region.objects.filter(
+            level=Level.TOWN,
+            path__startswith=integration.region.path,
+            geometry__isnull=False,
+        ).order_by("code")
+        features = [
+            {"type": "Feature", "geometry": r.geometry, "properties": {"name": r.name}}
+            for r in towns
+        ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def has_default_category() -> bool:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.report, name="report"),
     path("done/", views.done, name="done"),
     path("track/", views.track, name="track"),
+    path("regions.geojson", views.regions, name="regions"),
 ]

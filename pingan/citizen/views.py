@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pingan.citizen import selectors, services
 from pingan.citizen.forms import RateForm, ReportForm, TrackForm
@@ -98,9 +101,20 @@ def track(request: HttpRequest) -> HttpResponse:
                 return redirect(request.get_full_path())
         else:
             status = 422
-    context = {"form": form, "report": found, "error": error, "rate_form": rate_form}
+    context: dict[str, Any] = {
+        "form": form,
+        "report": found,
+        "error": error,
+        "rate_form": rate_form,
+    }
     if found is not None:
         context["progress"] = selectors.progress(found)
         context["status_label"] = selectors.public_status(found)
         context["can_rate"] = found.event.status == "closed" and found.rated_at is None
     return render(request, "citizen/track.html", context, status=status)
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def regions(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.town_outlines())

@@ -18,7 +18,7 @@ from ninja.security import APIKeyHeader
 from pydantic import Field
 
 from pingan.core.errors import NotFound
-from pingan.events.choices import Status, Urgency
+from pingan.events.choices import Status
 from pingan.intake.choices import ORDER_CHANNELS, OrderState
 from pingan.intake.models import ExternalOrder, Integration
 from pingan.intake.services import (
@@ -54,7 +54,7 @@ class OrderIn(Schema):
     lat: float | None = None
     lng: float | None = None
     deadline: dt.datetime | None = Field(None, description="对方要求的办结时限")
-    urgency: Literal["normal", "urgent", "critical"] = Urgency.NORMAL
+    urgency: Literal["normal", "urgent", "critical"] = "normal"
 
 
 class OrderOut(Schema):
@@ -128,7 +128,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
 
 @intake_router.get("/intake/orders/{order_no}", response=OrderOut, summary="查询工单办理状态")
 def order_detail(request: HttpRequest, order_no: str) -> Any:
-    return _out(_get(request.auth, order_no))  # type: ignore[arg-type]
+    return _out(_get(request.auth, order_no))  # type: ignore[attr-defined]
 
 
 class WithdrawIn(Schema):

@@ -243,3 +243,12 @@ def test_a_captcha_answers_one_post_only(cast, citizen):
     replay = client.post("/citizen/", data)
     assert replay.status_code == 422 and "验证码不正确" in replay.content.decode()
     assert Event.objects.count() == 1
+
+
+def test_the_map_gets_the_town_outlines_without_signing_in(cast, citizen):
+    from pingan.conftest import square
+
+    cast.town_a.geometry = square(120.9, 30.5, 0.1)
+    cast.town_a.save(update_fields=["geometry"])
+    fc = Client().get("/citizen/regions.geojson").json()
+    assert [f["properties"]["name"] for f in fc["features"]] == ["武原街道"]  # no grids

@@ -21,6 +21,19 @@
     map = L.map(mapEl, { attributionControl: false }).setView([30.52, 120.94], 12);
     if (mapEl.dataset.tileUrl) L.tileLayer(mapEl.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+    fetch(mapEl.dataset.regionsUrl)
+      .then(function (r) { return r.json(); })
+      .then(function (fc) {
+        if (!fc.features || !fc.features.length) return;
+        var layer = L.geoJSON(fc, {
+          style: { color: "#1d6fb8", weight: 1, fillOpacity: 0.05 },
+          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); }
+        }).addTo(map);
+        // A tap on a town sets the point too (the polygon would swallow the map's click).
+        layer.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+        if (!marker) map.fitBounds(layer.getBounds(), { padding: [6, 6] });
+      })
+      .catch(function () { /* the address field still works */ });
     var lat = parseFloat(latInput.value), lng = parseFloat(lngInput.value);
     if (!isNaN(lat) && !isNaN(lng)) setPoint(lat, lng, true);
   }
