@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "pingan.demo",
     "pingan.api",
     "pingan.web",
+    "captcha",
+    "pingan.intake",
+    "pingan.open311",
+    "pingan.citizen",
 ]
 
 MIDDLEWARE = [
@@ -208,3 +212,11 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+# Channels (docs/channels.md): citizen reporting limits and the offline arithmetic captcha.
+PINGAN_CITIZEN_MAX_PER_PHONE_DAY = int(os.environ.get("PINGAN_CITIZEN_MAX_PER_PHONE_DAY", "5"))
+PINGAN_CITIZEN_MAX_PER_ADDRESS_DAY = int(os.environ.get("PINGAN_CITIZEN_MAX_PER_ADDRESS_DAY", "10"))
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_LETTER_ROTATION = (-15, 15)
+CAPTCHA_TIMEOUT = 10

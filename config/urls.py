@@ -9,6 +9,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("open311/v2/", include("pingan.open311.urls")),
+    path("citizen/", include("pingan.citizen.urls")),
+    path("channels/", include("pingan.intake.urls")),
+    path("captcha/", include("captcha.urls")),
     path("", include("pingan.web.urls")),
 ]
 

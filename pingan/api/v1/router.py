@@ -13,6 +13,8 @@ from pingan.api.v1 import errors
 from pingan.api.v1.attachments import router as attachments_router
 from pingan.api.v1.auth import BearerToken, BrowserSession
 from pingan.api.v1.auth import router as auth_router
+from pingan.api.v1.channels import intake_router
+from pingan.api.v1.channels import router as channels_router
 from pingan.api.v1.docs import LocalSwagger
 from pingan.api.v1.events import router as events_router
 from pingan.api.v1.reference import router as reference_router
@@ -37,3 +39,5 @@ api.add_router("/", reference_router)
 api.add_router("/", events_router)
 api.add_router("/", stats_router)
 api.add_router("/", attachments_router)
+api.add_router("/", intake_router)
+api.add_router("/", channels_router)

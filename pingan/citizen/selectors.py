@@ -1,0 +1,75 @@
+"""Reads of the citizen page: what a citizen may see of their own report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingan.citizen.models import CitizenReport
+from pingan.events.choices import Status
+from pingan.events.models import Category
+from pingan.events.workflow import ACTION_LABELS
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+from pingan.intake.choices import Channel
+from pingan.intake.models import Integration
+
+# Timeline rows a citizen sees (no names, no internal notes).
+PUBLIC_ACTIONS = {
+    "report": "已提交",
+    "accept": "已受理",
+    "reject": "不予受理",
+    "merge": "已与同类诉求合并办理",
+    "dispatch": "已派至责任部门",
+    "acknowledge": "部门已签收，正在处置",
+    "resolve": "部门已反馈处置结果",
+    "verify": "已核查",
+    "reopen": "重新办理",
+    "follow_up": "已回访",
+}
+
+
+def leaf_categories() -> list[Category]:
+    cats = list(Category.objects.filter(is_active=True).select_related("parent"))
+    parents = {c.parent_id for c in cats if c.parent_id}
+    return [c for c in cats if c.pk not in parents]
+
+
+def town_outlines() -> dict[str, Any]:
+    """GeoJSON of the towns of the citizen channel's county, for the map (outlines only:
+    the page works offline without map tiles)."""
+    integration = Integration.objects.filter(channel=Channel.CITIZEN, is_active=True).first()
+    features: list[dict[str, Any]] = []
+    if integration is not None:
+        towns = Region.objects.filter(
+            level=Level.TOWN,
+            path__startswith=integration.region.path,
+            geometry__isnull=False,
+        ).order_by("code")
+        features = [
+            {"type": "Feature", "geometry": r.geometry, "properties": {"name": r.name}}
+            for r in towns
+        ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def has_default_category() -> bool:
+    """Whether the citizen channel has a category for "not sure"."""
+    return Integration.objects.filter(
+        channel=Channel.CITIZEN, is_active=True, default_category__isnull=False
+    ).exists()
+
+
+def progress(report: CitizenReport) -> list[dict[str, Any]]:
+    rows = []
+    for t in report.event.timeline.order_by("at", "id"):
+        moved = t.from_status != t.to_status
+        if t.action not in PUBLIC_ACTIONS or not (moved or t.action == "follow_up"):
+            continue
+        rows.append(
+            {"at": t.at, "label": PUBLIC_ACTIONS.get(t.action, ACTION_LABELS.get(t.action))}
+        )
+    return rows
+
+
+def public_status(report: CitizenReport) -> str:
+    return str(Status(report.event.status).label)

@@ -1,0 +1,202 @@
+"""Writes of the citizen page (民声一键办): a report without an account, throttled by
+phone and by address; the citizen's rating after closure.
+
+The event is reported by the citizen integration's service account (source "citizen");
+the citizen's phone goes on the event (staff pages mask it) and on the CitizenReport,
+whose code and the phone's last four digits open the tracking page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from pingan.citizen.models import CitizenReport
+from pingan.core import audit, clock
+from pingan.core.errors import Conflict, DomainError, invalid
+from pingan.events.attachments import attachment_add
+from pingan.events.choices import Satisfaction, Status
+from pingan.events.models import Category
+from pingan.events.services import event_report, event_transition
+from pingan.intake.choices import EVENT_SOURCE, Channel
+from pingan.intake.models import Integration
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+MAX_PHOTOS = 3
+WINDOW = dt.timedelta(days=1)
+
+
+class Throttled(DomainError):
+    status = 429
+    code = "throttled"
+
+
+def citizen_integration() -> Integration:
+    integration = (
+        Integration.objects.select_related("acting_user", "region", "default_category")
+        .filter(channel=Channel.CITIZEN, is_active=True)
+        .first()
+    )
+    if integration is None:
+        raise Conflict(_("群众自报渠道尚未开通"))
+    return integration
+
+
+def address_key(*, address: str, lat: float | None, lng: float | None) -> str:
+    """What the per-address throttle counts by: the address without spaces and
+    punctuation, else the point rounded to about 100 m."""
+    text = re.sub(r"[\s,，。.、\-—#号]+", "", address or "").lower()
+    if text:
+        return f"a:{text}"[:120]
+    if lat is not None and lng is not None:
+        return f"p:{lat:.3f},{lng:.3f}"
+    return ""
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def citizen_report_submit(
+    *,
+    phone: str,
+    description: str,
+    category: int | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    photos: list[Any] | None = None,
+    request: Any = None,
+) -> CitizenReport:
+    """Report a matter as a citizen. 422 invalid fields, 429 over the daily limits."""
+    phone = (phone or "").strip().replace(" ", "")
+    if not PHONE_RE.match(phone):
+        raise invalid("phone", _("请填写11位手机号码"))
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        raise invalid("photos", _("最多上传%(n)s张照片") % {"n": MAX_PHOTOS})
+    address = (address or "").strip()
+    if lat is None and not address:
+        raise invalid("address", _("请在地图上选择位置或填写地址"))
+    integration = citizen_integration()
+    if category:
+        cat = Category.objects.filter(pk=category, is_active=True).first()
+        if cat is None:
+            raise invalid("category", _("问题类型不存在"))
+    elif integration.default_category is not None:
+        cat = integration.default_category
+    else:
+        raise invalid("category", _("请选择问题类型"))
+    key = address_key(address=address, lat=lat, lng=lng)
+    now = clock.now()
+    since = now - WINDOW
+    with transaction.atomic():
+        if (
+            CitizenReport.objects.filter(phone=phone, created_at__gte=since).count()
+            >= settings.PINGAN_CITIZEN_MAX_PER_PHONE_DAY
+        ):
+            raise Throttled(_("该手机号今日提交次数已达上限，请明日再试或拨打12345"))
+        if (
+            key
+            and CitizenReport.objects.filter(address_key=key, created_at__gte=since).count()
+            >= settings.PINGAN_CITIZEN_MAX_PER_ADDRESS_DAY
+        ):
+            raise Throttled(_("该地点今日已有多次反映，正在处理中，请勿重复提交"))
+        event, _created = event_report(
+            user=integration.acting_user,
+            category=cat,
+            description=description,
+            source=EVENT_SOURCE[Channel.CITIZEN],
+            lat=lat,
+            lng=lng,
+            region=integration.region,
+            address=address,
+            reporter_name=_("群众"),
+            reporter_phone=phone,
+            request=request,
+        )
+        for upload in photos:
+            attachment_add(
+                user=integration.acting_user, event_id=event.pk, upload=upload, request=request
+            )
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    report = CitizenReport.objects.create(
+                        event=event,
+                        code=_new_code(),
+                        phone=phone,
+                        address_key=key,
+                        created_at=now,
+                    )
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - 32**8 codes
+            raise Conflict(_("查询码生成冲突，请重试"))
+        audit.record(
+            action="citizen.report",
+            actor=None,
+            object_type="event",
+            object_id=event.pk,
+            request=request,
+        )
+    return report
+
+
+def citizen_report_find(*, code: str, phone_last4: str) -> CitizenReport | None:
+    """The report with this code whose phone ends with these four digits; else None."""
+    code = (code or "").strip().upper()
+    last4 = (phone_last4 or "").strip()
+    if len(code) != CODE_LENGTH or not re.fullmatch(r"\d{4}", last4):
+        return None
+    report = (
+        CitizenReport.objects.select_related("event", "event__category", "event__lead_department")
+        .filter(code=code)
+        .first()
+    )
+    if report is None or not hmac.compare_digest(report.phone[-4:], last4):
+        return None
+    return report
+
+
+def citizen_rate(
+    *, report: CitizenReport, satisfaction: str, comment: str = "", request: Any = None
+) -> CitizenReport:
+    """The citizen rates a closed event once; the rating is the event's follow-up."""
+    if satisfaction not in Satisfaction.values:
+        raise invalid("satisfaction", _("请选择满意度"))
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise invalid("comment", _("评价意见不能超过500字"))
+    integration = citizen_integration()
+    with transaction.atomic():
+        row = CitizenReport.objects.select_for_update().select_related("event").get(pk=report.pk)
+        if row.event.status != Status.CLOSED:
+            raise Conflict(_("事件办结后才能评价"))
+        if row.rated_at is not None:
+            raise Conflict(_("您已评价过，感谢您的反馈"))
+        event_transition(
+            user=integration.acting_user,
+            event_id=row.event_id,
+            action="follow_up",
+            payload={
+                "satisfaction": satisfaction,
+                "note": _("群众评价：%(c)s") % {"c": comment} if comment else _("群众评价"),
+            },
+            request=request,
+        )
+        row.satisfaction = satisfaction
+        row.comment = comment
+        row.rated_at = clock.now()
+        row.save(update_fields=["satisfaction", "comment", "rated_at"])
+    return row

@@ -1,0 +1,31 @@
+"""Reads of the intake app, scoped to the acting user through the events scope filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pingan.events.models import Event
+from pingan.events.permissions import event_scope_q
+from pingan.intake.models import ExternalOrder, OrderAction
+
+
+def orders_for(*, user: Any, channel: str = "", state: str = "") -> QuerySet[ExternalOrder]:
+    """Work orders from 12345 and 110 whose events the user may see, newest first."""
+    events = Event.objects.filter(event_scope_q(user)).values("pk")
+    qs = ExternalOrder.objects.filter(event__in=events).select_related(
+        "integration", "event", "event__lead_department"
+    )
+    if channel:
+        qs = qs.filter(integration__channel=channel)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-received_at", "-id")
+
+
+def actions_for(*, user: Any, event_id: int) -> list[OrderAction]:
+    """The withdrawals, returns and transfers recorded on one event in the user's scope."""
+    if not Event.objects.filter(event_scope_q(user), pk=event_id).exists():
+        return []
+    return list(OrderAction.objects.filter(event_id=event_id).select_related("actor"))

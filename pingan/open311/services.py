@@ -1,0 +1,105 @@
+"""Writes of the Open311 server: a POSTed service request becomes an event."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pingan.core import audit
+from pingan.core.errors import NotFound, invalid
+from pingan.events.services import event_report
+from pingan.intake.choices import EVENT_SOURCE, Channel
+from pingan.intake.models import Integration
+from pingan.open311 import selectors
+from pingan.open311.models import Open311Request
+
+MAX_DESCRIPTION = 4000
+
+
+def _float(data: dict[str, str], name: str) -> float | None:
+    value = (data.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise invalid(name, _("应为数字")) from None
+
+
+def open311_request_create(
+    *,
+    integration: Integration,
+    data: dict[str, str],
+    attributes: dict[str, Any],
+    request: Any = None,
+) -> Open311Request:
+    """Create the event and its Open311 record. `data` holds the POSTed fields (empty
+    ones count as absent), `attributes` the attribute[CODE] answers."""
+    code = (data.get("service_code") or "").strip()
+    if not code:
+        raise invalid("service_code", _("缺少 service_code"))
+    category = selectors.service(code)
+    if category is None:
+        raise NotFound(_("service_code %(c)s 不存在") % {"c": code})
+    lat = _float(data, "lat")
+    lng = _float(data, "long")
+    address = (data.get("address_string") or "").strip()[:255]
+    address_id = (data.get("address_id") or "").strip()[:100]
+    if (lat is None) != (lng is None):
+        raise invalid("long" if lng is None else "lat", _("lat 与 long 须同时提供"))
+    if lat is None and not address and not address_id:
+        raise invalid("lat", _("须提供 lat/long、address_string 或 address_id 之一"))
+    description = (data.get("description") or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise invalid("description", _("描述不能超过4000字"))
+    if not description:
+        description = f"{category.name}（{address or address_id or f'{lat},{lng}'}）"
+    name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
+    phone = (data.get("phone") or "").strip()
+    if len(phone) > 20:
+        raise invalid("phone", _("电话不能超过20字"))
+    media_url = (data.get("media_url") or "").strip()
+    if media_url and not media_url.startswith(("http://", "https://")):
+        raise invalid("media_url", _("media_url 应为 http(s) 地址"))
+    with transaction.atomic():
+        event, _created = event_report(
+            user=integration.acting_user,
+            category=category,
+            description=description,
+            source=EVENT_SOURCE[Channel.OPEN311],
+            lat=lat,
+            lng=lng,
+            region=integration.region,
+            address=address,
+            extra={k: v for k, v in attributes.items()},
+            reporter_name=name[:50],
+            reporter_phone=phone,
+            request=request,
+        )
+        row = Open311Request.objects.create(
+            event=event,
+            integration=integration,
+            token=secrets.token_hex(16),
+            service_code=code,
+            email=(data.get("email") or "").strip()[:254],
+            device_id=(data.get("device_id") or "").strip()[:100],
+            account_id=(data.get("account_id") or "").strip()[:100],
+            first_name=(data.get("first_name") or "").strip()[:50],
+            last_name=(data.get("last_name") or "").strip()[:50],
+            phone=phone,
+            address_id=address_id,
+            media_url=media_url[:500],
+            attributes=event.extra,
+            created_at=event.reported_at,
+        )
+        audit.record(
+            action="open311.request_create",
+            actor=integration.acting_user,
+            object_type="event",
+            object_id=event.pk,
+            request=request,
+        )
+    return row

@@ -1,0 +1,287 @@
+"""The Open311 GeoReport v2 server: every answer valid against the spec's schemas, in
+JSON and XML; POST → GET round trip; api_key limited to the Open311 channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+import yaml
+from django.test import Client
+
+from pingan.core import clock
+from pingan.events.models import Event
+from pingan.events.services import event_transition
+from pingan.intake.services import integration_key_issue, integration_setup
+
+TZ = ZoneInfo("Asia/Shanghai")
+MON = dt.datetime(2026, 3, 2, 9, tzinfo=TZ)
+
+
+def _spec_file() -> Path:
+    for base in Path(__file__).resolve().parents:
+        candidate = base / "shared" / "data" / "open311" / "georeport_v2-1_openapi.yaml"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("georeport_v2-1_openapi.yaml not found beside the repository")
+
+
+DEFINITIONS = yaml.safe_load(_spec_file().read_text())["definitions"]
+
+
+def check(instance, definition, many=True):
+    schema = {"definitions": DEFINITIONS, "$ref": f"#/definitions/{definition}"}
+    if many:
+        schema = {
+            "definitions": DEFINITIONS,
+            "type": "array",
+            "items": {"$ref": f"#/definitions/{definition}"},
+        }
+    jsonschema.Draft4Validator(schema).validate(instance)
+
+
+@pytest.fixture
+def key(cast):
+    integration = integration_setup(channel="open311", region=cast.county)
+    return integration_key_issue(integration=integration, key="demo-open311-key")
+
+
+def post(data, fmt="json"):
+    return Client().post(f"/open311/v2/requests.{fmt}", data)
+
+
+def test_services_and_definitions_are_valid(cast):
+    r = Client().get("/open311/v2/services.json")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    services = r.json()
+    check(services, "Service")
+    codes = {s["service_code"]: s for s in services}
+    assert set(codes) == {"dispute.neighbour", "hazard.fire"}  # leaves only
+    assert codes["hazard.fire"]["metadata"] is True and codes["hazard.fire"]["group"] == "安全隐患"
+    assert codes["dispute.neighbour"]["metadata"] is False
+    d = Client().get("/open311/v2/services/hazard.fire.json").json()
+    check(d, "ServiceDefinition", many=False)
+    attr = d["attributes"][0]
+    assert attr["code"] == "place_kind" and attr["datatype"] == "singlevaluelist"
+    assert attr["required"] is True
+    assert [v["key"] for v in attr["values"]] == ["住宅", "商铺", "厂房"]
+    assert Client().get("/open311/v2/services/nope.json").status_code == 404
+
+
+def test_xml_follows_the_spec_element_names(cast):
+    r = Client().get("/open311/v2/services.xml")
+    assert r["Content-Type"].startswith("text/xml")
+    assert r.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    root = ET.fromstring(r.content)
+    assert root.tag == "services"
+    assert {s.findtext("service_code") for s in root.findall("service")} == {
+        "dispute.neighbour",
+        "hazard.fire",
+    }
+    root = ET.fromstring(Client().get("/open311/v2/services/hazard.fire.xml").content)
+    assert root.tag == "service_definition"
+    values = root.findall("attributes/attribute/values/value")
+    assert [v.findtext("name") for v in values] == ["住宅", "商铺", "厂房"]
+    err = ET.fromstring(Client().get("/open311/v2/services/nope.xml").content)
+    assert err.tag == "errors" and err.findtext("error/code") == "404"
+
+
+def test_discovery_lists_the_endpoint_and_formats(cast):
+    d = Client().get("/open311/v2/discovery.json").json()
+    endpoint = d["endpoints"][0]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"].endswith("/open311/v2")
+    assert set(endpoint["formats"]) == {"text/xml", "application/json"}
+    assert ET.fromstring(Client().get("/open311/v2/discovery.xml").content).tag == "discovery"
+
+
+def test_post_then_get_round_trip(cast, key):
+    lat, lng = cast.point_a1
+    with clock.frozen(MON):
+        r = post(
+            {
+                "api_key": key,
+                "service_code": "hazard.fire",
+                "lat": str(lat),
+                "long": str(lng),
+                "address_string": "武原街道城东小区3幢",
+                "description": "楼道里堆满纸箱，堵住了消防通道",
+                "first_name": "大明",
+                "last_name": "王",
+                "phone": "13812345678",
+                "media_url": "https://example.invalid/p.jpg",
+                "attribute[place_kind]": "住宅",
+            }
+        )
+    assert r.status_code == 200, r.content
+    created = r.json()
+    check(created, "RequestResponse")
+    request_id = created[0]["service_request_id"]
+    event = Event.objects.get(code=request_id)
+    assert event.source == "citizen" and event.region == cast.grid_a1
+    assert event.extra == {"place_kind": "住宅"} and event.reporter_phone == "13812345678"
+
+    one = Client().get(f"/open311/v2/requests/{request_id}.json").json()
+    check(one, "Request")
+    got = one[0]
+    assert got["service_request_id"] == request_id and got["status"] == "open"
+    assert got["service_code"] == "hazard.fire" and got["description"].startswith("楼道里")
+    assert got["lat"] == lat and got["long"] == lng
+    assert got["requested_datetime"] == "2026-03-02T09:00:00+08:00"
+    assert "phone" not in got and "13812345678" not in str(got)
+    assert Client().get(f"/open311/v2/request/{request_id}.json").json() == one
+
+    tok = Client().get(f"/open311/v2/tokens/{created[0]['token']}.json").json()
+    check(tok, "TokenResponse")
+    assert tok[0]["service_request_id"] == request_id
+
+    with clock.frozen(MON + dt.timedelta(days=1)):
+        listed = Client().get("/open311/v2/requests.json").json()
+    check(listed, "Request")
+    assert [x["service_request_id"] for x in listed] == [request_id]
+    xml = ET.fromstring(Client().get(f"/open311/v2/requests/{request_id}.xml").content)
+    assert xml.tag == "service_requests" and xml.findtext("request/status") == "open"
+
+
+def _submit(key, cast, when, code="dispute.neighbour", **extra):
+    with clock.frozen(when):
+        r = post({"api_key": key, "service_code": code, "address_string": "通元镇", **extra})
+    assert r.status_code == 200, r.content
+    return r.json()[0]["service_request_id"]
+
+
+def test_get_requests_filters_and_defaults(cast, key):
+    old = _submit(key, cast, MON - dt.timedelta(days=100))
+    recent = _submit(key, cast, MON - dt.timedelta(days=2))
+    fire = _submit(
+        key, cast, MON - dt.timedelta(days=1), "hazard.fire", **{"attribute[place_kind]": "商铺"}
+    )
+    closed = Event.objects.get(code=recent)
+    event_transition(
+        user=cast.county_dispatcher,
+        event_id=closed.pk,
+        action="reject",
+        payload={"note": "重复诉求"},
+    )
+
+    def ids(**params):
+        with clock.frozen(MON):
+            r = Client().get("/open311/v2/requests.json", params)
+        assert r.status_code == 200, r.content
+        check(r.json(), "Request")
+        return [x["service_request_id"] for x in r.json()]
+
+    assert ids() == [fire, recent]  # the last 90 days by default, newest first
+    assert ids(status="open") == [fire]
+    assert ids(status="closed") == [recent]
+    assert ids(status="open,closed") == [fire, recent]
+    assert ids(service_code="hazard.fire") == [fire]
+    start = (MON - dt.timedelta(days=120)).isoformat()
+    end = (MON - dt.timedelta(days=60)).isoformat()
+    assert ids(start_date=start, end_date=end) == [old]
+    assert ids(service_request_id=f"{old},{fire}", status="closed") == [old, fire]  # overrides
+    with clock.frozen(MON):
+        r = Client().get(
+            "/open311/v2/requests.json", {"service_request_id": recent, "extensions": "true"}
+        )
+    ext = r.json()[0]["extended_attributes"]
+    assert ext["pingan_status"] == "rejected" and ext["pingan_status_label"] == "不予受理"
+    assert r.json()[0]["status_notes"] == "重复诉求"
+
+
+def test_closed_requests_carry_the_lead_department(cast, key):
+    rid = _submit(key, cast, MON)
+    e = Event.objects.get(code=rid)
+    event_transition(user=cast.county_dispatcher, event_id=e.pk, action="accept")
+    event_transition(
+        user=cast.county_dispatcher,
+        event_id=e.pk,
+        action="dispatch",
+        payload={"lead_department": cast.police.pk},
+    )
+    r = Client().get(f"/open311/v2/requests/{rid}.json", {"extensions": "true"}).json()[0]
+    assert r["agency_responsible"] == "县公安局"
+    assert r["extended_attributes"]["lead_department"] == "县公安局"
+    assert r["extended_attributes"]["pingan_status"] == "dispatched" and r["status"] == "open"
+    assert "expected_datetime" in r
+    check([r], "Request")
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"service_code": "dispute.neighbour", "address_string": "x"}, 403),  # no key
+        ({"api_key": "wrong", "service_code": "dispute.neighbour", "address_string": "x"}, 403),
+        ({"api_key": "K", "address_string": "x"}, 400),  # no service_code
+        ({"api_key": "K", "service_code": "nope", "address_string": "x"}, 404),
+        ({"api_key": "K", "service_code": "dispute.neighbour"}, 400),  # no location
+        ({"api_key": "K", "service_code": "dispute.neighbour", "lat": "30.5"}, 400),
+        ({"api_key": "K", "service_code": "dispute.neighbour", "lat": "x", "long": "1"}, 400),
+        ({"api_key": "K", "service_code": "hazard.fire", "address_string": "x"}, 400),  # attr
+        (
+            {
+                "api_key": "K",
+                "service_code": "hazard.fire",
+                "address_string": "x",
+                "attribute[place_kind]": "城堡",
+            },
+            400,
+        ),
+    ],
+)
+def test_bad_posts_get_the_spec_errors_and_create_nothing(cast, key, data, status):
+    data = {k: (key if v == "K" else v) for k, v in data.items()}
+    for fmt in ("json", "xml"):
+        r = post(data, fmt)
+        assert r.status_code == status, r.content
+        if fmt == "json":
+            body = r.json()
+            assert body[0]["code"] == status and body[0]["description"]
+        else:
+            assert ET.fromstring(r.content).findtext("error/code") == str(status)
+    assert Event.objects.count() == 0
+
+
+def test_the_key_is_limited_to_open311(cast):
+    hotline = integration_setup(channel="hotline_12345", region=cast.county)
+    key_12345 = integration_key_issue(integration=hotline)
+    r = post({"api_key": key_12345, "service_code": "dispute.neighbour", "address_string": "x"})
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "pending"},
+        {"start_date": "yesterday"},
+        {"start_date": "2026-01-01T00:00:00"},  # no time zone
+        {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},  # > 90 days
+    ],
+)
+def test_bad_queries_are_400(cast, params):
+    r = Client().get("/open311/v2/requests.json", params)
+    assert r.status_code == 400
+    assert r.json()[0]["code"] == 400
+
+
+def test_only_open311_requests_are_published(cast, key):
+    lat, lng = cast.point_a1
+    from pingan.events.services import event_report
+
+    e, _ = event_report(
+        user=cast.gridworker, category=cast.neighbour.pk, description="网格员上报", lat=lat, lng=lng
+    )
+    assert Client().get("/open311/v2/requests.json").json() == []
+    assert Client().get(f"/open311/v2/requests/{e.code}.json").status_code == 404
+
+
+def test_listing_takes_a_fixed_number_of_queries(cast, key, django_assert_max_num_queries):
+    for i in range(6):
+        _submit(key, cast, MON - dt.timedelta(hours=i))
+    with clock.frozen(MON), django_assert_max_num_queries(3):
+        r = Client().get("/open311/v2/requests.json", {"extensions": "true"})
+    assert len(r.json()) == 6
