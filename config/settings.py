@@ -208,3 +208,11 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+
+# Analytics (issue 4): the top-level category counted as 矛盾纠纷, the repeat-report
+# window in days, an optional map tile URL template (no tiles when empty), and the row
+# count above which an export runs as a background task.
+PINGAN_DISPUTE_CATEGORY = os.environ.get("PINGAN_DISPUTE_CATEGORY", "dispute")
+PINGAN_REPEAT_DAYS = int(os.environ.get("PINGAN_REPEAT_DAYS", "30"))
+PINGAN_MAP_TILE_URL = os.environ.get("PINGAN_MAP_TILE_URL", "")
+PINGAN_EXPORT_SYNC_MAX = int(os.environ.get("PINGAN_EXPORT_SYNC_MAX", "5000"))

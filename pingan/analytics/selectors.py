@@ -1,88 +1,142 @@
 """Key figures of the closed loop, always within the caller's scope.
 
-Every figure is computed by aggregate queries over the scoped event table (a handful of
-queries in all, never one per event), so the same selectors carry a county's ten million
-events on PostgreSQL.
+Figures come from the daily rollups when the region asked about lies wholly inside the
+caller's own region scope (then scope ∩ subtree = subtree, so the rollup row of that region
+is exactly the answer); otherwise (a department's handler, a grid worker asking about the
+neighbouring grid) from the per-event facts joined to the scoped events. Either way the
+grouped rows go through the same formulas in `analytics.kpis`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from pingan.analytics import kpis
+from pingan.analytics.models import DailyRollup, EventFact, PeriodLock
 from pingan.core import clock
-from pingan.events.choices import Satisfaction, Source, Status
-from pingan.events.models import Event
-from pingan.events.permissions import event_scope_q
-from pingan.events.selectors import EventFilters, apply_filters, category_list
+from pingan.events.models import Assignment, Category, Event
+from pingan.events.permissions import REGION_ROLES, event_scope_q
+from pingan.geo.models import Region
+from pingan.org.choices import Role
+from pingan.org.models import Department
+from pingan.org.selectors import memberships_of
 
-# "Accepted or beyond": the centre took the event in (a resolved-on-site event counts too:
-# it is closed). Reported (not yet decided), rejected and merged events are not in it.
-ACCEPTED_OR_BEYOND = [
-    Status.ACCEPTED,
-    Status.DISPATCHED,
-    Status.IN_PROGRESS,
-    Status.RESOLVED,
-    Status.CLOSED,
-]
-SATISFIED = [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
-
-# The figures that get a year-on-year comparison.
-YOY_FIGURES = ("total", "closed", "closure_rate", "on_time_rate", "satisfaction_rate")
+GROUP = ("top_category", "source", "status", "outcome", "satisfaction", "department")
 
 
-def _scoped(
-    user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
-) -> QuerySet[Event]:
-    """Events in `user`'s scope reported in the period, in the region's subtree: exactly
-    what GET /api/v1/events returns for region=, reported_from=, reported_to=."""
-    filters = EventFilters(region=region_id, reported_from=date_from, reported_to=date_to)
-    return apply_filters(Event.objects.filter(event_scope_q(user)), filters).order_by()
+@dataclass
+class Basis:
+    """Where a question's figures come from: the rollups of `region`, or the facts of the
+    scoped events (`scoped`, narrowed to `region` when given)."""
+
+    region: Region | None
+    rollup: bool
+    user: Any
+    empty: bool = False
+
+    def facts(self) -> QuerySet[EventFact]:
+        """Facts of the events this basis covers (any day)."""
+        if self.empty:
+            return EventFact.objects.none()
+        if self.rollup:
+            assert self.region is not None
+            return EventFact.objects.filter(region_path__startswith=self.region.path)
+        events = Event.objects.filter(event_scope_q(self.user))
+        if self.region is not None:
+            events = events.filter(region_path__startswith=self.region.path)
+        return EventFact.objects.filter(event_id__in=events.values("pk"))
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+def _top_paths(user: Any) -> list[Region]:
+    regions = [
+        m.region for m in memberships_of(user) if m.role in REGION_ROLES and m.region is not None
+    ]
+    return [
+        r
+        for r in regions
+        if not any(r.path.startswith(o.path) and o.path != r.path for o in regions)
+    ]
 
 
-def _figures(qs: QuerySet[Event]) -> dict[str, Any]:
-    """Counts and rates of one period, in one aggregate query."""
-    row = qs.aggregate(
-        total=Count("id"),
-        closed=Count("id", filter=Q(status=Status.CLOSED)),
-        accepted=Count("id", filter=Q(status__in=ACCEPTED_OR_BEYOND)),
-        closed_on_time=Count("id", filter=Q(status=Status.CLOSED, closed_on_time=True)),
-        followed_up=Count("id", filter=~Q(satisfaction="")),
-        satisfied=Count("id", filter=Q(satisfaction__in=SATISFIED)),
+def basis_for(user: Any, region_id: int | None) -> Basis:
+    """Choose rollups or facts for `user` asking about `region_id` (None: all they see)."""
+    tops = _top_paths(user)
+    if region_id is not None:
+        region = Region.objects.filter(pk=region_id).first()
+        if region is None:
+            return Basis(region=None, rollup=False, user=user, empty=True)
+        inside = any(region.path.startswith(t.path) for t in tops)
+        return Basis(region=region, rollup=inside, user=user)
+    handler = any(m.role == Role.HANDLER for m in memberships_of(user))
+    if len(tops) == 1 and not handler:
+        own_elsewhere = (
+            Event.objects.filter(reporter_id=user.pk)
+            .exclude(region_path__startswith=tops[0].path)
+            .exists()
+        )
+        if not own_elsewhere:
+            return Basis(region=tops[0], rollup=True, user=user)
+    return Basis(region=None, rollup=False, user=user)
+
+
+def _between(qs: QuerySet[Any], date_from: dt.date | None, date_to: dt.date | None) -> Any:
+    if date_from:
+        qs = qs.filter(day__gte=date_from)
+    if date_to:
+        qs = qs.filter(day__lte=date_to)
+    return qs
+
+
+def grouped_rows(
+    basis: Basis,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: tuple[str, ...] = GROUP,
+) -> list[dict[str, Any]]:
+    """One aggregate query: the rows the KPI formulas take."""
+    if basis.empty:
+        return []
+    if basis.rollup:
+        assert basis.region is not None
+        qs = _between(DailyRollup.objects.filter(region=basis.region.pk), date_from, date_to)
+        rows = (
+            qs.values(*group)
+            .annotate(n=Sum("n"), handled_n=Sum("handled"), days=Sum("handle_days"))
+            .values(*group, "n", handled=F("handled_n"), handle_days=F("days"))
+            .order_by()
+        )
+        # Rows an event moved out of stay behind with n = 0 until the next rebuild.
+        return [r for r in rows if r["n"]]
+    qs = _between(basis.facts(), date_from, date_to)
+    return list(
+        qs.values(*group)
+        .annotate(n=Count("pk"), handled_n=Count("handle_days"), days=Sum("handle_days"))
+        .values(*group, "n", handled=F("handled_n"), handle_days=F("days"))
+        .order_by()
     )
-    return {
-        "total": row["total"],
-        "closed": row["closed"],
-        "accepted": row["accepted"],
-        "closed_on_time": row["closed_on_time"],
-        "followed_up": row["followed_up"],
-        "satisfied": row["satisfied"],
-        "closure_rate": _rate(row["closed"], row["accepted"]),
-        "on_time_rate": _rate(row["closed_on_time"], row["closed"]),
-        "satisfaction_rate": _rate(row["satisfied"], row["followed_up"]),
-    }
 
 
-def _year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+def dispute_tops() -> set[int]:
+    code = settings.PINGAN_DISPUTE_CATEGORY
+    return set(
+        Category.objects.filter(
+            Q(code=code) | Q(code__endswith=f"-{code}"), parent=None
+        ).values_list("pk", flat=True)
+    )
 
 
-def _change(now: float | None, before: float | None) -> float | None:
-    """Percent change from `before` to `now`; None when there is nothing to compare with."""
-    if now is None or not before:
-        return None
-    return round((now - before) / before * 100, 1)
+def _today() -> dt.date:
+    return timezone.localdate(clock.now())
+
+
+def _named(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [{key: i["value"], "name": i["name"], "count": i["count"]} for i in items]
 
 
 def summary(
@@ -94,75 +148,274 @@ def summary(
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Key figures of events reported in [date_from, date_to] (whole days, either bound
-    optional) in the region's subtree, within `user`'s scope.
+    optional) in the region's subtree, within `user`'s scope; formulas in docs/kpis.md.
 
-    - total: events reported in the period.
-    - by_category: per top-level category (a subcategory counts for its parent):
-      `[{"category", "name", "count"}]`, largest first; likewise by_source
-      (`[{"source", "name", "count"}]`) and by_status (`[{"status", "name", "count"}]`).
-    - closed: those now closed (status closed, resolved-on-site included).
-    - closure_rate = closed ÷ accepted-or-beyond (accepted, dispatched, in_progress,
-      resolved, closed: reported, rejected and merged events are left out).
-    - on_time_rate = closed with closed_on_time ÷ closed.
-    - satisfaction_rate = (satisfied + basically_satisfied) ÷ followed up (satisfaction set).
-    - Rates are fractions 0…1 rounded to 4 places, None when the divisor is 0.
-    - yoy: for total, closed and the three rates, the percent change (1 place) against the
-      same period a year earlier (each bound moved back one year; without `date_to` the
-      earlier period ends a year before `today`); None when the earlier figure is 0/None.
-      `previous_period` gives that period's bounds and figures.
-    Queries: the scope, the region, one aggregate per period, one per breakdown.
+    by_category / by_source / by_status / by_department: `[{key, "name", "count"}]`,
+    largest first. yoy (同比): percent change of every scalar against the same period a
+    year earlier (without `date_to` the earlier period ends a year before `today`); mom
+    (环比): against the period just before (needs both bounds). `previous_period` and
+    `mom_period` give those periods' bounds and figures. Queries: the scope, the region,
+    one aggregate per period, the category and department names.
     """
-    qs = _scoped(user, region_id, date_from, date_to)
-    figures = _figures(qs)
+    basis = basis_for(user, region_id)
+    tops = dispute_tops()
+    rows = grouped_rows(basis, date_from, date_to)
+    figures = kpis.figures(rows, dispute_tops=tops)
 
-    by_top = list(
-        qs.annotate(top=Coalesce("category__parent_id", "category_id"))
-        .values("top")
-        .annotate(count=Count("id"))
-        .order_by("-count", "top")
-    )
-    names = dict(
-        category_list().filter(pk__in=[r["top"] for r in by_top]).values_list("pk", "name")
-    )
-    by_category = [
-        {"category": r["top"], "name": names.get(r["top"], ""), "count": r["count"]} for r in by_top
-    ]
-    by_source = [
-        {
-            "source": r["source"],
-            "name": str(Source(r["source"]).label) if r["source"] in Source.values else "",
-            "count": r["count"],
-        }
-        for r in qs.values("source").annotate(count=Count("id")).order_by("-count", "source")
-    ]
-    by_status = [
-        {"status": r["status"], "name": str(Status(r["status"]).label), "count": r["count"]}
-        for r in qs.values("status").annotate(count=Count("id")).order_by("-count", "status")
-    ]
+    top_ids = {r["top_category"] for r in rows}
+    cat_names = dict(Category.objects.filter(pk__in=top_ids).values_list("pk", "name"))
+    dept_ids = {r["department"] for r in rows if r["department"]}
+    dept_names = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
 
-    today = today or timezone.localdate(clock.now())
-    earlier_from = _year_before(date_from) if date_from else None
-    earlier_to = _year_before(date_to or today)
-    earlier = _figures(_scoped(user, region_id, earlier_from, earlier_to))
-    yoy = {name: _change(figures[name], earlier[name]) for name in YOY_FIGURES}
+    today = today or _today()
+    earlier_from = kpis.year_before(date_from) if date_from else None
+    earlier_to = kpis.year_before(date_to or today)
+    earlier = kpis.figures(grouped_rows(basis, earlier_from, earlier_to), dispute_tops=tops)
+    yoy = {name: kpis.change(figures[name], earlier[name]) for name in kpis.SCALARS}
     previous = {
         "from": earlier_from.isoformat() if earlier_from else None,
         "to": earlier_to.isoformat(),
-        **{name: earlier[name] for name in YOY_FIGURES},
+        **{name: earlier[name] for name in kpis.SCALARS},
+    }
+    mom: dict[str, float | None] = dict.fromkeys(kpis.SCALARS)
+    mom_period: dict[str, Any] | None = None
+    if date_from and date_to:
+        p_from, p_to = kpis.previous_period(date_from, date_to)
+        before = kpis.figures(grouped_rows(basis, p_from, p_to), dispute_tops=tops)
+        mom = {name: kpis.change(figures[name], before[name]) for name in kpis.SCALARS}
+        mom_period = {
+            "from": p_from.isoformat(),
+            "to": p_to.isoformat(),
+            **{name: before[name] for name in kpis.SCALARS},
+        }
+    dept_rows = [r for r in rows if r["department"]]
+    return {
+        **{name: figures[name] for name in kpis.SCALARS},
+        "by_category": _named(kpis.breakdown(rows, "top_category", cat_names), "category"),
+        "by_source": _named(kpis.breakdown(rows, "source", kpis.source_names()), "source"),
+        "by_status": _named(kpis.breakdown(rows, "status", kpis.status_names()), "status"),
+        "by_department": _named(kpis.breakdown(dept_rows, "department", dept_names), "department"),
+        "yoy": yoy,
+        "mom": mom,
+        "previous_period": previous,
+        "mom_period": mom_period,
+        "region": basis.region.pk if basis.region else None,
+        "locked": period_locked(date_from, date_to),
+        "basis": "rollup" if basis.rollup else "scan",
     }
 
+
+def period_locked(date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    """True when every day of the period lies in a locked period (one query)."""
+    if not date_from or not date_to:
+        return False
+    days = {date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)}
+    if len(days) > 3700:
+        return False
+    locks = PeriodLock.objects.filter(date_from__lte=date_to, date_to__gte=date_from)
+    for a, b in locks.values_list("date_from", "date_to"):
+        days = {d for d in days if not a <= d <= b}
+    return not days
+
+
+def period_locks() -> QuerySet[PeriodLock]:
+    return PeriodLock.objects.select_related("locked_by")
+
+
+# ---- fuller tables for dashboards, briefings and exports -------------------------------
+
+
+def region_breakdown(
+    *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """Figures per child region (the towns of a county, the grids of a village …), largest
+    first: `[{"region", "name", "level", "count", "closed", "closure_rate", "on_time_rate",
+    "overdue", "satisfaction_rate", "lat", "lng"}]`."""
+    basis = basis_for(user, region_id)
+    if basis.empty or basis.region is None:
+        return []
+    children = list(Region.objects.filter(parent=basis.region).order_by("code"))
+    group = ("top_category", "status", "outcome", "satisfaction", "department")
+    by_child: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in children}
+    if basis.rollup:
+        qs = _between(DailyRollup.objects.filter(region__in=list(by_child)), date_from, date_to)
+        rows = (
+            qs.values("region", *group)
+            .annotate(n_=Sum("n"), handled_n=Sum("handled"), days=Sum("handle_days"))
+            .values("region", *group, n=F("n_"), handled=F("handled_n"), handle_days=F("days"))
+            .order_by()
+        )
+        for r in rows:
+            if r["n"]:
+                by_child[r["region"]].append(r)
+    else:
+        level = f"r{basis.region.depth + 1}"
+        qs = _between(basis.facts(), date_from, date_to)
+        rows = (
+            qs.values(level, *group)
+            .annotate(n=Count("pk"), handled_n=Count("handle_days"), days=Sum("handle_days"))
+            .values(level, *group, "n", handled=F("handled_n"), handle_days=F("days"))
+            .order_by()
+        )
+        for r in rows:
+            if r[level] in by_child:
+                by_child[r[level]].append(r)
+    out = []
+    for c in children:
+        f = kpis.figures(by_child[c.pk], dispute_tops=set())
+        out.append(
+            {
+                "region": c.pk,
+                "name": c.name,
+                "level": c.level,
+                "count": f["total"],
+                "closed": f["closed"],
+                "closure_rate": f["closure_rate"],
+                "on_time_rate": f["on_time_rate"],
+                "overdue": f["overdue"],
+                "satisfaction_rate": f["satisfaction_rate"],
+                "lat": c.lat,
+                "lng": c.lng,
+            }
+        )
+    out.sort(key=lambda d: (-d["count"], d["name"]))
+    return out
+
+
+def trend(
+    *, user: Any, region_id: int | None, date_from: dt.date, date_to: dt.date
+) -> list[dict[str, Any]]:
+    """Reported and closed per day (spans up to 92 days) or per month (longer)."""
+    basis = basis_for(user, region_id)
+    monthly = (date_to - date_from).days > 92
+    if basis.empty:
+        return []
+    if basis.rollup:
+        assert basis.region is not None
+        qs = _between(DailyRollup.objects.filter(region=basis.region.pk), date_from, date_to)
+        rows = qs.values("day", "status").annotate(count=Sum("n")).order_by()
+    else:
+        qs = _between(basis.facts(), date_from, date_to)
+        rows = qs.values("day", "status").annotate(count=Count("pk")).order_by()
+    buckets: dict[str, dict[str, int]] = {}
+    for r in rows:
+        key = r["day"].strftime("%Y-%m") if monthly else r["day"].isoformat()
+        b = buckets.setdefault(key, {"total": 0, "closed": 0})
+        b["total"] += r["count"]
+        if r["status"] == "closed":
+            b["closed"] += r["count"]
+    keys: list[str] = []
+    day = date_from
+    while day <= date_to:
+        key = day.strftime("%Y-%m") if monthly else day.isoformat()
+        if not keys or keys[-1] != key:
+            keys.append(key)
+        day += dt.timedelta(days=1)
+    return [{"period": k, **buckets.get(k, {"total": 0, "closed": 0})} for k in keys]
+
+
+def kpi_table(
+    *,
+    user: Any,
+    region_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The full KPI set: the summary plus median handling time, repeat-report rate and
+    return rate per department, each scalar with its yoy and mom; `rows` is the table
+    `[{"key", "label", "value", "yoy", "mom", "previous", "mom_previous"}]`."""
+    s = summary(user=user, region_id=region_id, date_from=date_from, date_to=date_to, today=today)
+    basis = basis_for(user, region_id)
+    extra = _fact_figures(basis, date_from, date_to)
+    prev = s["previous_period"]
+    earlier = _fact_figures(
+        basis,
+        dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
+        dt.date.fromisoformat(prev["to"]),
+    )
+    s.update(extra)
+    for name in extra:
+        if name in kpis.LABELS:
+            s["yoy"][name] = kpis.change(extra[name], earlier[name])
+            prev[name] = earlier[name]
+    if s["mom_period"]:
+        mp = s["mom_period"]
+        before = _fact_figures(
+            basis, dt.date.fromisoformat(mp["from"]), dt.date.fromisoformat(mp["to"])
+        )
+        for name in extra:
+            if name in kpis.LABELS:
+                s["mom"][name] = kpis.change(extra[name], before[name])
+                mp[name] = before[name]
+    s["returns_by_department"] = department_returns(
+        basis=basis, date_from=date_from, date_to=date_to
+    )
+    keys = [k for k in kpis.LABELS if k in s]
+    s["rows"] = [
+        {
+            "key": k,
+            "label": kpis.LABELS[k],
+            "value": s[k],
+            "yoy": s["yoy"].get(k),
+            "mom": s["mom"].get(k),
+            "previous": prev.get(k),
+            "mom_previous": s["mom_period"].get(k) if s["mom_period"] else None,
+            "rate": k in kpis.RATES,
+        }
+        for k in keys
+    ]
+    return s
+
+
+def _fact_figures(
+    basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[str, Any]:
+    """Median handling time and repeat-report rate (from the facts: they need single
+    events, not sums)."""
+    qs = _between(basis.facts(), date_from, date_to)
+    handled = list(
+        qs.filter(handle_days__isnull=False)
+        .order_by("handle_days")
+        .values_list("handle_days", flat=True)
+    )
+    window = settings.PINGAN_REPEAT_DAYS
+    earlier_from = date_from - dt.timedelta(days=window) if date_from else None
+    rows = list(
+        _between(basis.facts(), earlier_from, date_to).values_list(
+            "region_path", "category", "day", "event_id"
+        )
+    )
+    in_period = {r[3] for r in rows if (date_from is None or r[2] >= date_from)}
+    rep = kpis.repeats(rows, window) & in_period
     return {
-        "total": figures["total"],
-        "by_category": by_category,
-        "by_source": by_source,
-        "by_status": by_status,
-        "closed": figures["closed"],
-        "accepted": figures["accepted"],
-        "closed_on_time": figures["closed_on_time"],
-        "followed_up": figures["followed_up"],
-        "closure_rate": figures["closure_rate"],
-        "on_time_rate": figures["on_time_rate"],
-        "satisfaction_rate": figures["satisfaction_rate"],
-        "yoy": yoy,
-        "previous_period": previous,
+        "handle_days_median": kpis.median(handled),
+        "repeats": len(rep),
+        "repeat_rate": kpis.rate(len(rep), len(in_period)),
     }
+
+
+def department_returns(
+    *, basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """Per department: assignments received (lead or assisting) for events of the period,
+    how many it returned, and the return rate; most returns first."""
+    events = _between(basis.facts(), date_from, date_to).values("event_id")
+    rows = (
+        Assignment.objects.filter(event_id__in=events)
+        .values("department", "department__name")
+        .annotate(total=Count("pk"), returned=Count("pk", filter=Q(status="returned")))
+        .order_by()
+    )
+    out = [
+        {
+            "department": r["department"],
+            "name": r["department__name"],
+            "assigned": r["total"],
+            "returned": r["returned"],
+            "return_rate": kpis.rate(r["returned"], r["total"]),
+        }
+        for r in rows
+    ]
+    out.sort(key=lambda d: (-d["returned"], -d["assigned"], d["name"]))
+    return out

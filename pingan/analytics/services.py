@@ -1,0 +1,378 @@
+"""Writes of the analytics app: the per-event facts and daily rollups (kept current inside
+the events' own transaction), their rebuild, and period locking (封账)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from pingan.analytics.choices import Outcome
+from pingan.analytics.models import ROLLUP_KEY, DailyRollup, EventFact, PeriodLock
+from pingan.core import audit, clock, workcal
+from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
+from pingan.events.choices import Status
+from pingan.events.models import OPEN_STATUSES, Category, Event
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+from pingan.org.choices import Role
+from pingan.org.selectors import memberships_of
+
+DEPTHS = 5  # r0 … r4: the root (a city or a county) down to the grid
+
+FACT_FIELDS = (
+    "day",
+    "region_path",
+    *(f"r{i}" for i in range(DEPTHS)),
+    "category",
+    "top_category",
+    "source",
+    "status",
+    "outcome",
+    "satisfaction",
+    "department",
+    "handle_days",
+)
+
+
+# ---- how one event counts -------------------------------------------------------------
+
+
+def outcome_of(status: str, closed_on_time: bool | None, deadline_state: str) -> str:
+    """The deadline outcome dimension (see docs/kpis.md)."""
+    if status == Status.CLOSED:
+        if closed_on_time is None:
+            return Outcome.NONE
+        return Outcome.ON_TIME if closed_on_time else Outcome.LATE
+    if status in OPEN_STATUSES and deadline_state:
+        return deadline_state
+    return Outcome.NONE
+
+
+def handle_days_of(
+    status: str, reported_at: dt.datetime, closed_at: dt.datetime | None
+) -> float | None:
+    """Working days from report to closure (closed events only), two decimals."""
+    if status != Status.CLOSED or closed_at is None:
+        return None
+    return round(workcal.working_days_between(reported_at, closed_at), 2)
+
+
+class _Lookups:
+    """Region ids by path and top categories, looked up once per rebuild or write."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, list[int | None]] = {}
+        self.tops: dict[int, int] = {}
+
+    def ancestors(self, path: str) -> list[int | None]:
+        if path not in self.paths:
+            codes = [c for c in path.split("/") if c]
+            ids = dict(Region.objects.filter(code__in=codes).values_list("code", "pk"))
+            chain: list[int | None] = [ids.get(c) for c in codes][:DEPTHS]
+            self.paths[path] = chain + [None] * (DEPTHS - len(chain))
+        return self.paths[path]
+
+    def top(self, category_id: int) -> int:
+        if category_id not in self.tops:
+            parent = (
+                Category.objects.filter(pk=category_id).values_list("parent_id", flat=True).first()
+            )
+            self.tops[category_id] = parent or category_id
+        return self.tops[category_id]
+
+    def load_categories(self) -> None:
+        for pk, parent in Category.objects.values_list("pk", "parent_id"):
+            self.tops[pk] = parent or pk
+
+
+def fact_values(row: Any, lookups: _Lookups) -> dict[str, Any]:
+    """The fact of one event (an Event or a dict with the same attribute names)."""
+
+    def get(name: str) -> Any:
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    status = get("status")
+    ancestors = lookups.ancestors(get("region_path"))
+    return {
+        "day": timezone.localdate(get("reported_at")),
+        "region_path": get("region_path"),
+        **{f"r{i}": ancestors[i] for i in range(DEPTHS)},
+        "category": get("category_id"),
+        "top_category": lookups.top(get("category_id")),
+        "source": get("source"),
+        "status": status,
+        "outcome": outcome_of(status, get("closed_on_time"), get("deadline_state")),
+        "satisfaction": get("satisfaction") or "",
+        "department": get("lead_department_id") or 0,
+        "handle_days": handle_days_of(status, get("reported_at"), get("closed_at")),
+    }
+
+
+# ---- incremental upkeep ---------------------------------------------------------------
+
+
+def day_locked(day: dt.date) -> bool:
+    return PeriodLock.objects.filter(date_from__lte=day, date_to__gte=day).exists()
+
+
+def _contributions(fact: dict[str, Any], sign: int) -> Iterable[tuple[tuple[Any, ...], list[Any]]]:
+    for i in range(DEPTHS):
+        region = fact[f"r{i}"]
+        if region is None:
+            continue
+        key = (
+            region,
+            fact["day"],
+            fact["category"],
+            fact["source"],
+            fact["status"],
+            fact["outcome"],
+            fact["satisfaction"],
+            fact["department"],
+        )
+        handled = fact["handle_days"] is not None
+        yield (
+            key,
+            [
+                fact["top_category"],
+                sign,
+                sign if handled else 0,
+                sign * (fact["handle_days"] or 0.0),
+            ],
+        )
+
+
+# Table and column names come from the models; every value is a bound parameter.
+_UPSERT = (
+    f"INSERT INTO {DailyRollup._meta.db_table} "  # noqa: S608
+    f"({', '.join(ROLLUP_KEY)}, top_category, n, handled, handle_days) "
+    f"VALUES ({', '.join(['%s'] * (len(ROLLUP_KEY) + 4))}) "
+    f"ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
+    f"n = {DailyRollup._meta.db_table}.n + excluded.n, "
+    f"handled = {DailyRollup._meta.db_table}.handled + excluded.handled, "
+    f"handle_days = {DailyRollup._meta.db_table}.handle_days + excluded.handle_days"
+)
+
+
+def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+    """Move one event's contribution from its old rollup rows to its new ones. Rows are
+    written in key order so two concurrent transactions never wait on each other in a
+    cycle."""
+    deltas: dict[tuple[Any, ...], list[Any]] = {}
+    for fact, sign in ((old, -1), (new, 1)):
+        if fact is None:
+            continue
+        for key, (top, n, handled, days) in _contributions(fact, sign):
+            d = deltas.setdefault(key, [top, 0, 0, 0.0])
+            d[1] += n
+            d[2] += handled
+            d[3] += days
+    rows = [
+        (*key, top, n, handled, days)
+        for key, (top, n, handled, days) in sorted(deltas.items(), key=lambda kv: str(kv[0]))
+        if n or handled or abs(days) > 1e-9
+    ]
+    if rows:
+        with connection.cursor() as cur:
+            cur.executemany(_UPSERT, rows)
+
+
+def rollup_event_written(*, event: Event, action: str = "", **_: Any) -> None:
+    """Bring the event's fact and the rollups up to date; called inside the transaction
+    that changed the event, so both commit or roll back with it. Events reported on a
+    locked day keep the fact they had when the period was locked."""
+    lookups = _Lookups()
+    new = fact_values(event, lookups)
+    current = EventFact.objects.filter(pk=event.pk).values(*FACT_FIELDS).first()
+    if day_locked(current["day"] if current else new["day"]):
+        return
+    if current == new:
+        return
+    _apply(current, new)
+    EventFact.objects.update_or_create(event_id=event.pk, defaults=new)
+
+
+def on_event_written(sender: Any, **kwargs: Any) -> None:
+    rollup_event_written(**kwargs)
+
+
+# ---- rebuild --------------------------------------------------------------------------
+
+
+def _locked_ranges() -> list[tuple[dt.date, dt.date]]:
+    return list(PeriodLock.objects.values_list("date_from", "date_to"))
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def rollup_rebuild(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None, batch: int = 5000
+) -> dict[str, int]:
+    """Recompute the facts from the events and the rollups from the facts for the days
+    in [date_from, date_to] (all days when open) that are not locked. One transaction."""
+    locks = _locked_ranges()
+    lock_q = Exists(
+        PeriodLock.objects.filter(date_from__lte=OuterRef("day"), date_to__gte=OuterRef("day"))
+    )
+
+    def in_range(qs: Any) -> Any:
+        if date_from:
+            qs = qs.filter(day__gte=date_from)
+        if date_to:
+            qs = qs.filter(day__lte=date_to)
+        return qs.exclude(lock_q)
+
+    events = Event.objects.order_by()
+    if date_from:
+        events = events.filter(reported_at__gte=_start(date_from))
+    if date_to:
+        events = events.filter(reported_at__lt=_start(date_to + dt.timedelta(days=1)))
+    lookups = _Lookups()
+    lookups.load_categories()
+    fields = (
+        "pk",
+        "reported_at",
+        "region_path",
+        "category_id",
+        "source",
+        "status",
+        "closed_on_time",
+        "deadline_state",
+        "satisfaction",
+        "lead_department_id",
+        "closed_at",
+    )
+    facts = 0
+    with transaction.atomic():
+        in_range(EventFact.objects.all()).delete()
+        in_range(DailyRollup.objects.all()).delete()
+        chunk: list[EventFact] = []
+        for row in events.values(*fields).iterator(chunk_size=batch):
+            values = fact_values(row, lookups)
+            if any(a <= values["day"] <= b for a, b in locks):
+                continue
+            chunk.append(EventFact(event_id=row["pk"], **values))
+            if len(chunk) >= batch:
+                EventFact.objects.bulk_create(chunk, ignore_conflicts=True)
+                facts += len(chunk)
+                chunk = []
+        if chunk:
+            EventFact.objects.bulk_create(chunk, ignore_conflicts=True)
+            facts += len(chunk)
+        rows = rollup_from_facts(date_from=date_from, date_to=date_to)
+    return {"facts": facts, "rollups": rows}
+
+
+def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
+    """INSERT … SELECT the rollup rows of unlocked days in the range from the facts, one
+    GROUP BY per tree level (the caller has deleted the old rows)."""
+    fact_t, roll_t, lock_t = (
+        EventFact._meta.db_table,
+        DailyRollup._meta.db_table,
+        PeriodLock._meta.db_table,
+    )
+    where = [
+        f"NOT EXISTS (SELECT 1 FROM {lock_t} l "  # noqa: S608
+        "WHERE f.day >= l.date_from AND f.day <= l.date_to)"
+    ]
+    params: list[Any] = []
+    if date_from:
+        where.append("f.day >= %s")
+        params.append(date_from)
+    if date_to:
+        where.append("f.day <= %s")
+        params.append(date_to)
+    dims = "day, category, source, status, outcome, satisfaction, department"
+    total = 0
+    with connection.cursor() as cur:
+        for i in range(DEPTHS):
+            cur.execute(
+                f"INSERT INTO {roll_t} (region, {dims}, top_category, n, handled, handle_days) "  # noqa: S608
+                f"SELECT f.r{i}, {dims}, MAX(f.top_category), COUNT(*), COUNT(f.handle_days), "
+                f"COALESCE(SUM(f.handle_days), 0) FROM {fact_t} f "
+                f"WHERE f.r{i} IS NOT NULL AND {' AND '.join(where)} "
+                f"GROUP BY f.r{i}, {dims}",
+                params,
+            )
+            total += max(cur.rowcount, 0)
+    return total
+
+
+# ---- period locking (封账) ----------------------------------------------------------------
+
+LOCKING_LEVELS = (Level.CITY, Level.COUNTY)
+
+
+def _may_lock(user: Any) -> bool:
+    return any(
+        (
+            m.role in (Role.LEADER, Role.DISPATCHER)
+            and m.region is not None
+            and m.region.level in LOCKING_LEVELS
+        )
+        for m in memberships_of(user)
+    )
+
+
+def period_lock(
+    *, user: Any, date_from: dt.date, date_to: dt.date, note: str = "", request: Any = None
+) -> PeriodLock:
+    """Lock the figures of events reported from date_from to date_to (a county or city
+    leader or centre dispatcher). Overlapping an existing lock is a conflict. Audited."""
+    if not _may_lock(user):
+        raise Forbidden("只有县级领导或县级指挥中心可以封账")
+    if date_from > date_to:
+        raise invalid("date_to", "结束日期不能早于开始日期")
+    if date_to >= timezone.localdate(clock.now()):
+        raise invalid("date_to", "只能对已经结束的期间封账")
+    with transaction.atomic():
+        if (
+            PeriodLock.objects.select_for_update()
+            .filter(date_from__lte=date_to, date_to__gte=date_from)
+            .exists()
+        ):
+            raise Conflict("该期间与已封账期间重叠")
+        lock = PeriodLock.objects.create(
+            date_from=date_from,
+            date_to=date_to,
+            note=note[:200],
+            locked_at=clock.now(),
+            locked_by=user,
+        )
+        audit.record(
+            action="analytics.period_lock",
+            actor=user,
+            object_type="period_lock",
+            object_id=lock.pk,
+            request=request,
+            detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "note": note[:200]},
+        )
+    return lock
+
+
+def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
+    """Unlock a period: its figures are recounted from the events as they are now. Audited."""
+    if not _may_lock(user):
+        raise Forbidden("只有县级领导或县级指挥中心可以解除封账")
+    with transaction.atomic():
+        lock = PeriodLock.objects.select_for_update().filter(pk=lock_id).first()
+        if lock is None:
+            raise NotFound("封账记录不存在")
+        span = (lock.date_from, lock.date_to)
+        lock.delete()
+        audit.record(
+            action="analytics.period_unlock",
+            actor=user,
+            object_type="period_lock",
+            object_id=lock_id,
+            request=request,
+            detail={"from": span[0].isoformat(), "to": span[1].isoformat()},
+        )
+        rollup_rebuild(date_from=span[0], date_to=span[1])
