@@ -419,3 +419,79 @@ def department_returns(
     ]
     out.sort(key=lambda d: (-d["returned"], -d["assigned"], d["name"]))
     return out
+
+
+def export_job(*, user: Any, job_id: int) -> Any:
+    """An export job of `user`'s own; NotFound for anyone else's and missing alike."""
+    from pingan.analytics.models import ExportJob
+    from pingan.core.errors import NotFound
+
+    job = ExportJob.objects.filter(pk=job_id, created_by_id=getattr(user, "pk", None)).first()
+    if job is None:
+        raise NotFound("导出任务不存在")
+    return job
+
+
+def briefing_list(*, user: Any) -> Any:
+    """Archived briefings of the regions `user` sees (their subtrees)."""
+    from pingan.analytics.models import Briefing
+
+    tops = _top_paths(user)
+    if not tops:
+        return Briefing.objects.none()
+    q = Q()
+    for t in tops:
+        q |= Q(region__path__startswith=t.path)
+    return Briefing.objects.filter(q).select_related("region", "created_by")
+
+
+def grid_figures(
+    *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """Per grid under the region: `{"region", "name", "code", "geometry", "count",
+    "closed", "closure_rate"}` for the map (every grid, zeros included)."""
+    from pingan.geo.choices import Level
+
+    basis = basis_for(user, region_id)
+    if basis.empty or basis.region is None:
+        return []
+    grids = list(
+        Region.objects.filter(path__startswith=basis.region.path, level=Level.GRID).only(
+            "pk", "name", "code", "geometry", "depth"
+        )
+    )
+    counts: dict[int, dict[str, int]] = {g.pk: {"n": 0, "closed": 0, "accepted": 0} for g in grids}
+    if basis.rollup:
+        qs = _between(DailyRollup.objects.filter(region__in=list(counts)), date_from, date_to)
+        rows = qs.values("region", "status").annotate(c=Sum("n")).order_by()
+        key = "region"
+    else:
+        depth = grids[0].depth if grids else 0
+        key = f"r{depth}"
+        rows = (
+            _between(basis.facts(), date_from, date_to)
+            .values(key, "status")
+            .annotate(c=Count("pk"))
+            .order_by()
+        )
+    for r in rows:
+        c = counts.get(r[key])
+        if c is None:
+            continue
+        c["n"] += r["c"]
+        if r["status"] == "closed":
+            c["closed"] += r["c"]
+        if r["status"] in kpis.ACCEPTED_OR_BEYOND:
+            c["accepted"] += r["c"]
+    return [
+        {
+            "region": g.pk,
+            "name": g.name,
+            "code": g.code,
+            "geometry": g.geometry,
+            "count": counts[g.pk]["n"],
+            "closed": counts[g.pk]["closed"],
+            "closure_rate": kpis.rate(counts[g.pk]["closed"], counts[g.pk]["accepted"]),
+        }
+        for g in grids
+    ]

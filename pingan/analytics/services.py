@@ -7,16 +7,26 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from pingan.analytics.choices import Outcome
-from pingan.analytics.models import ROLLUP_KEY, DailyRollup, EventFact, PeriodLock
+from pingan.analytics.models import (
+    ROLLUP_KEY,
+    Briefing,
+    DailyRollup,
+    EventFact,
+    ExportJob,
+    PeriodLock,
+)
 from pingan.core import audit, clock, workcal
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import Status
 from pingan.events.models import OPEN_STATUSES, Category, Event
+from pingan.events.selectors import EventFilters, event_count
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.org.choices import Role
@@ -376,3 +386,186 @@ def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
             detail={"from": span[0].isoformat(), "to": span[1].isoformat()},
         )
         rollup_rebuild(date_from=span[0], date_to=span[1])
+
+
+# ---- exports ----------------------------------------------------------------------------
+
+
+def events_export(
+    *, user: Any, params: dict[str, str], request: Any = None
+) -> tuple[bytes | None, ExportJob | None]:
+    """The filtered event list as .xlsx: the file at once for up to
+    PINGAN_EXPORT_SYNC_MAX rows, else a queued ExportJob (progress, then a download).
+    Bad filters → Invalid. One audit row either way (filters and row count, no data)."""
+    from pingan.analytics import exports
+
+    filters = EventFilters.from_params(params)
+    count = event_count(user=user, filters=filters)
+    big = count > settings.PINGAN_EXPORT_SYNC_MAX
+    with transaction.atomic():
+        audit.record(
+            action="analytics.export",
+            actor=user,
+            object_type="event",
+            request=request,
+            detail={
+                "kind": "events",
+                "format": "xlsx",
+                "filters": params,
+                "rows": count,
+                "background": big,
+            },
+        )
+        if big:
+            job = ExportJob.objects.create(
+                kind="events",
+                params=params,
+                total=count,
+                created_at=clock.now(),
+                created_by=user,
+            )
+            transaction.on_commit(lambda: _enqueue_export(job.pk))
+            return None, job
+    data, _rows = exports.events_workbook(user=user, filters=filters)
+    return data, None
+
+
+def _enqueue_export(job_id: int) -> None:
+    from pingan.analytics.tasks import run_export
+
+    run_export.enqueue(job_id=job_id)
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the file of a queued export, recording progress as rows are written."""
+    from pingan.analytics import exports
+
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(done=done)
+
+    try:
+        filters = EventFilters.from_params(job.params)
+        data, rows = exports.events_workbook(
+            user=job.created_by, filters=filters, progress=progress
+        )
+    except Exception as err:
+        ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.FAILED, error=str(err))
+        raise
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d%H%M")
+    job.file.save(f"events-{stamp}-{job.pk}.xlsx", ContentFile(data), save=False)
+    job.state = ExportJob.State.DONE
+    job.done = rows
+    job.save(update_fields=["file", "state", "done"])
+    return job
+
+
+def kpis_export(
+    *,
+    user: Any,
+    region_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    request: Any = None,
+) -> bytes:
+    """The KPI tables of a region and period as .xlsx; audited."""
+    from pingan.analytics import exports, selectors
+
+    k = selectors.kpi_table(user=user, region_id=region_id, date_from=date_from, date_to=date_to)
+    k["regions"] = selectors.region_breakdown(
+        user=user, region_id=region_id, date_from=date_from, date_to=date_to
+    )
+    region_name = (
+        Region.objects.filter(pk=k["region"]).values_list("name", flat=True).first()
+        if k["region"]
+        else "全部"
+    ) or "全部"
+    period = f"{date_from or '不限'} 至 {date_to or '不限'}"
+    audit.record(
+        action="analytics.export",
+        actor=user,
+        object_type="kpi",
+        request=request,
+        detail={
+            "kind": "kpis",
+            "format": "xlsx",
+            "region": region_id,
+            "from": str(date_from or ""),
+            "to": str(date_to or ""),
+        },
+    )
+    return exports.kpi_workbook(kpis=k, region_name=region_name, period_text=period)
+
+
+# ---- briefings (简报) -----------------------------------------------------------------
+
+BRIEFING_FORMATS = ("docx", "pdf")
+
+
+def briefing_render(
+    *,
+    user: Any,
+    region_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    fmt: str = "docx",
+    request: Any = None,
+) -> Briefing:
+    """Write the briefing of a region (one inside the caller's own regions; default their
+    own region) and period (default: this month to date) as .docx or PDF, archive it with
+    the figures it states, and audit it."""
+    from pingan.analytics import briefings, selectors
+
+    if fmt not in BRIEFING_FORMATS:
+        raise invalid("format", "格式应为 docx 或 pdf")
+    today = timezone.localdate(clock.now())
+    date_to = date_to or today
+    date_from = date_from or date_to.replace(day=1)
+    if date_from > date_to:
+        raise invalid("to", "结束日期不能早于开始日期")
+    basis = selectors.basis_for(user, region_id)
+    if basis.empty or not basis.rollup or basis.region is None:
+        raise NotFound("区划不存在")
+    region = basis.region
+    fig = briefings.briefing_figures(
+        user=user, region_id=region.pk, date_from=date_from, date_to=date_to
+    )
+    parts = briefings.sections(region=region, date_from=date_from, date_to=date_to, fig=fig)
+    title = briefings.title_of(region, date_from, date_to)
+    now = clock.now()
+    subtitle = f"{region.name}社会治理指挥中心　{now.year}年{now.month}月{now.day}日"
+    render = briefings.render_docx if fmt == "docx" else briefings.render_pdf
+    data = render(title, subtitle, parts)
+    with transaction.atomic():
+        b = Briefing(
+            title=title,
+            region=region,
+            date_from=date_from,
+            date_to=date_to,
+            format=fmt,
+            figures={k: v for k, v in fig["kpis"].items() if k not in ("rows",)},
+            created_at=now,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        b.file.save(
+            f"briefing-{region.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{fmt}",
+            ContentFile(data),
+            save=False,
+        )
+        b.save()
+        audit.record(
+            action="analytics.briefing",
+            actor=user,
+            object_type="briefing",
+            object_id=b.pk,
+            request=request,
+            detail={
+                "region": region.pk,
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
+                "format": fmt,
+            },
+        )
+    return b

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja import Status as Reply
 from pydantic import Field
 
 from pingan.analytics import selectors, services
@@ -132,10 +133,10 @@ def stats_lock(request: HttpRequest, body: LockIn) -> Any:
         note=body.note,
         request=request,
     )
-    return 201, _lock_out(lock)
+    return Reply(201, _lock_out(lock))
 
 
 @router.delete("/stats/locks/{lock_id}", response={204: None}, summary="解除封账并按现状重算")
 def stats_unlock(request: HttpRequest, lock_id: int) -> Any:
     services.period_unlock(user=request.auth, lock_id=lock_id, request=request)  # type: ignore[attr-defined]
-    return 204, None
+    return Reply(204, None)
