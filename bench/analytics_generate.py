@@ -233,84 +233,83 @@ def generate_events(count: int, seed: int) -> None:
         picked_cats = rng.choices(cats, weights=cat_w, k=n)
         picked_sources = rng.choices(sources, weights=source_w, k=n)
         copy_sql = f"COPY events_event ({', '.join(COLUMNS)}) FROM STDIN"
-        with (
-            transaction.atomic(),
-            connection.cursor() as cur,
-            cur.cursor.copy(copy_sql) as copy,
-        ):
-            for i in range(n):
-                seq = start_id + made + i
-                grid_id, path, town_id = picked_grids[i]
-                reported = START + dt.timedelta(seconds=rng.random() * span)
-                age_days = (END - reported).days
-                closed_p = 0.97 if age_days > 60 else 0.55 if age_days > 7 else 0.25
-                r = rng.random()
-                accepted = dispatched = resolved = closed = ack_due = due = None
-                deadline_state, on_time, satisfaction, dept = "", None, "", None
-                if r < 0.03:
-                    status = "rejected"
-                elif r < 0.04:
-                    status = "merged"
-                elif r < 0.04 + closed_p * 0.96:
-                    status = "closed"
-                    accepted = reported + dt.timedelta(hours=rng.uniform(0.2, 8))
-                    closed = accepted + dt.timedelta(days=rng.expovariate(1 / 4))
-                    on_time = rng.random() < 0.88
-                    satisfaction = rng.choices(
-                        ["", "satisfied", "basically_satisfied", "dissatisfied"],
-                        weights=[40, 45, 12, 3],
-                    )[0]
-                    if rng.random() < 0.7:
-                        dept = rng.choice(departments)
-                        dispatched = accepted + dt.timedelta(hours=1)
-                else:
-                    status = rng.choice(
-                        ["reported", "accepted", "dispatched", "in_progress", "resolved"]
-                    )
-                    if status != "reported":
-                        accepted = reported + dt.timedelta(hours=2)
-                    if status in ("dispatched", "in_progress", "resolved"):
-                        dispatched = accepted + dt.timedelta(hours=1)  # type: ignore[operator]
-                        dept = rng.choice(departments)
-                        due = dispatched + dt.timedelta(days=7)
-                        ack_due = dispatched + dt.timedelta(hours=4)
-                        deadline_state = (
-                            "overdue" if due < END else rng.choice(["normal", "warning"])
+        with transaction.atomic(), connection.cursor() as cur:
+            # The generator draws ids that exist: skip the per-row foreign-key triggers.
+            cur.execute("SET LOCAL session_replication_role = replica")
+            with cur.cursor.copy(copy_sql) as copy:
+                for i in range(n):
+                    seq = start_id + made + i
+                    grid_id, path, town_id = picked_grids[i]
+                    reported = START + dt.timedelta(seconds=rng.random() * span)
+                    age_days = (END - reported).days
+                    closed_p = 0.97 if age_days > 60 else 0.55 if age_days > 7 else 0.25
+                    r = rng.random()
+                    accepted = dispatched = resolved = closed = ack_due = due = None
+                    deadline_state, on_time, satisfaction, dept = "", None, "", None
+                    if r < 0.03:
+                        status = "rejected"
+                    elif r < 0.04:
+                        status = "merged"
+                    elif r < 0.04 + closed_p * 0.96:
+                        status = "closed"
+                        accepted = reported + dt.timedelta(hours=rng.uniform(0.2, 8))
+                        closed = accepted + dt.timedelta(days=rng.expovariate(1 / 4))
+                        on_time = rng.random() < 0.88
+                        satisfaction = rng.choices(
+                            ["", "satisfied", "basically_satisfied", "dissatisfied"],
+                            weights=[40, 45, 12, 3],
+                        )[0]
+                        if rng.random() < 0.7:
+                            dept = rng.choice(departments)
+                            dispatched = accepted + dt.timedelta(hours=1)
+                    else:
+                        status = rng.choice(
+                            ["reported", "accepted", "dispatched", "in_progress", "resolved"]
                         )
-                copy.write_row(
-                    (
-                        f"B-{seq:010d}",
-                        f"事件{seq}",
-                        "基准测试事件",
-                        status,
-                        picked_sources[i],
-                        "normal",
-                        path,
-                        None,
-                        None,
-                        "",
-                        "{}",
-                        reported,
-                        accepted,
-                        dispatched,
-                        resolved,
-                        closed,
-                        "",
-                        "",
-                        ack_due,
-                        due,
-                        deadline_state,
-                        on_time,
-                        False,
-                        satisfaction,
-                        False,
-                        reported,
-                        picked_cats[i],
-                        dept,
-                        town_id,
-                        grid_id,
+                        if status != "reported":
+                            accepted = reported + dt.timedelta(hours=2)
+                        if status in ("dispatched", "in_progress", "resolved"):
+                            dispatched = accepted + dt.timedelta(hours=1)  # type: ignore[operator]
+                            dept = rng.choice(departments)
+                            due = dispatched + dt.timedelta(days=7)
+                            ack_due = dispatched + dt.timedelta(hours=4)
+                            deadline_state = (
+                                "overdue" if due < END else rng.choice(["normal", "warning"])
+                            )
+                    copy.write_row(
+                        (
+                            f"B-{seq:010d}",
+                            f"事件{seq}",
+                            "基准测试事件",
+                            status,
+                            picked_sources[i],
+                            "normal",
+                            path,
+                            None,
+                            None,
+                            "",
+                            "{}",
+                            reported,
+                            accepted,
+                            dispatched,
+                            resolved,
+                            closed,
+                            "",
+                            "",
+                            ack_due,
+                            due,
+                            deadline_state,
+                            on_time,
+                            False,
+                            satisfaction,
+                            False,
+                            reported,
+                            picked_cats[i],
+                            dept,
+                            town_id,
+                            grid_id,
+                        )
                     )
-                )
         made += n
         rate = made / (time.monotonic() - t0)
         print(f"  {made:>10,} events ({rate:,.0f}/s)", flush=True)

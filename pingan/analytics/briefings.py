@@ -306,7 +306,9 @@ def chart_png(chart: dict[str, Any], width: int = 1200, height: int = 520) -> by
     step = max(1, len(labels) // 12)
     for i, label in enumerate(labels):
         if i % step == 0:
-            draw.text((left + slot * i + 4, bottom + 8), str(label)[:6], fill="#444", font=small)
+            text = str(label)[:6]
+            x = left + slot * i + slot / 2 - draw.textlength(text, font=small) / 2
+            draw.text((x, bottom + 8), text, fill="#444", font=small)
     draw.text((10, top - 10), str(peak), fill="#444", font=small)
     buf = io.BytesIO()
     img.save(buf, "PNG")

@@ -84,7 +84,8 @@ def change(now: float | None, before: float | None) -> float | None:
 
 
 def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[str, Any]:
-    """The scalar KPIs of one period from grouped rows."""
+    """The scalar KPIs of one period from grouped rows (measures n, followed_up,
+    satisfied, handled, handle_days; dimensions top_category, status, outcome)."""
     f = dict.fromkeys(
         (
             "total",
@@ -120,10 +121,8 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
                 f["closed_on_time"] += n
         if status in OPEN and r["outcome"] == Outcome.OVERDUE:
             f["overdue"] += n
-        if r["satisfaction"]:
-            f["followed_up"] += n
-            if r["satisfaction"] in SATISFIED:
-                f["satisfied"] += n
+        f["followed_up"] += r["followed_up"]
+        f["satisfied"] += r["satisfied"]
         f["handled"] += r["handled"]
         days += r["handle_days"] or 0.0
     f["closure_rate"] = rate(f["closed"], f["accepted"])

@@ -1,8 +1,8 @@
 """Analytic copies of the events, kept current inside the transition transaction.
 
 `EventFact` is one narrow row per event with the dimensions every figure is counted by;
-`DailyRollup` sums the facts per day at every level of the region tree, so a county's
-figures for a year read a few thousand rows instead of scanning the events. Both are
+`DailyRollup` and `MonthlyRollup` sum the facts per day and per month at every level of
+the region tree, so a county's figures for a year read months, not events. Both are
 written by `analytics.services.rollup_event_written` (a receiver of the events app's
 synchronous `event_written` signal) and rebuilt by `manage.py rollup rebuild`.
 `PeriodLock` freezes both for the days of a locked period (封账).
@@ -57,41 +57,52 @@ class EventFact(models.Model):
         ]
 
 
-ROLLUP_KEY = (
-    "region",
-    "day",
-    "category",
-    "source",
-    "status",
-    "outcome",
-    "satisfaction",
-    "department",
-)
+ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
+ROLLUP_MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days")
 
 
-class DailyRollup(models.Model):
-    """Number of events reported on `day` in the subtree of `region` with one combination
-    of category, source, status, deadline outcome, satisfaction and lead department, with
-    the sum of their handling times (working days) over the `handled` ones."""
+class RollupBase(models.Model):
+    """Number of events reported in the subtree of `region` with one combination of
+    top-level category, source, status and deadline outcome; how many of them were rated
+    and rated (basically) satisfied; how many have a handling time and its sum in working
+    days. Coarse keys on purpose: rows must be far fewer than events."""
 
     region = models.IntegerField()
     day = models.DateField()
-    category = models.IntegerField()
     top_category = models.IntegerField()
     source = models.CharField(max_length=16)
     status = models.CharField(max_length=12)
     outcome = models.CharField(max_length=8, blank=True)
-    satisfaction = models.CharField(max_length=20, blank=True)
-    department = models.IntegerField(default=0)
     n = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
     handled = models.IntegerField(default=0)
     handle_days = models.FloatField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupBase):
+    """The events reported on `day` (see RollupBase)."""
 
     class Meta:
         verbose_name = _("日汇总")
         verbose_name_plural = _("日汇总")
         constraints = [
             models.UniqueConstraint(fields=list(ROLLUP_KEY), name="analytics_rollup_key"),
+        ]
+
+
+class MonthlyRollup(RollupBase):
+    """The events reported in the month starting on `day` (the sum of its daily rows),
+    so that a year or five years read months, not days."""
+
+    class Meta:
+        verbose_name = _("月汇总")
+        verbose_name_plural = _("月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=list(ROLLUP_KEY), name="analytics_month_rollup_key"),
         ]
 
 

@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pingan.analytics import kpis
-from pingan.analytics.models import DailyRollup, EventFact, PeriodLock
+from pingan.analytics.models import (
+    ROLLUP_MEASURES,
+    DailyRollup,
+    EventFact,
+    MonthlyRollup,
+    PeriodLock,
+)
 from pingan.core import clock
 from pingan.events.models import Assignment, Category, Event
 from pingan.events.permissions import REGION_ROLES, event_scope_q
@@ -27,7 +34,18 @@ from pingan.org.choices import Role
 from pingan.org.models import Department
 from pingan.org.selectors import memberships_of
 
-GROUP = ("top_category", "source", "status", "outcome", "satisfaction", "department")
+GROUP = ("top_category", "source", "status", "outcome")
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median (the mean of the two middle values, as kpis.median)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+SATISFIED_VALUES = ("satisfied", "basically_satisfied")
 
 
 @dataclass
@@ -93,33 +111,101 @@ def _between(qs: QuerySet[Any], date_from: dt.date | None, date_to: dt.date | No
     return qs
 
 
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _sum_rows(
+    rows: Any, group: tuple[str, ...], into: dict[tuple[Any, ...], dict[str, Any]]
+) -> None:
+    for r in rows:
+        key = tuple(r[g] for g in group)
+        acc = into.get(key)
+        if acc is None:
+            into[key] = dict(r)
+            continue
+        for m in ROLLUP_MEASURES:
+            acc[m] = (acc[m] or 0) + (r[m] or 0)
+
+
+def rollup_rows(
+    regions: list[int],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """Rollup measures of the regions in the period, grouped by `group`: whole months
+    from the monthly rows, the days before the first and after the last whole month from
+    the daily rows (two queries)."""
+    first = date_from
+    if first is not None and first.day != 1:
+        first = _month_end(first) + dt.timedelta(days=1)
+    last = date_to
+    if last is not None and last != _month_end(last):
+        last = last.replace(day=1) - dt.timedelta(days=1)
+    sums = {m: Sum(m) for m in ROLLUP_MEASURES}
+    acc: dict[tuple[Any, ...], dict[str, Any]] = {}
+    whole = first is None or last is None or first <= last
+    daily = _between(DailyRollup.objects.filter(region__in=regions), date_from, date_to)
+    if whole:
+        monthly = _between(
+            MonthlyRollup.objects.filter(region__in=regions),
+            first,
+            last.replace(day=1) if last else None,
+        )
+        _sum_rows(monthly.values(*group).annotate(**sums).order_by(), group, acc)
+        edges = []
+        if first is not None and (date_from is None or date_from < first):
+            edges.append(Q(day__lt=first))
+        if last is not None and (date_to is None or date_to > last):
+            edges.append(Q(day__gt=last))
+        if edges:
+            cond = edges[0]
+            for extra in edges[1:]:
+                cond |= extra
+            daily = daily.filter(cond)
+        else:
+            daily = None
+    if daily is not None:
+        _sum_rows(daily.values(*group).annotate(**sums).order_by(), group, acc)
+    # Rows an event moved out of stay behind with n = 0 until the next rebuild.
+    return [r for r in acc.values() if r["n"]]
+
+
+def fact_rows(
+    basis: Basis,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """The same measures counted from the facts of the basis's events."""
+    qs = _between(basis.facts(), date_from, date_to)
+    return list(
+        qs.values(*group)
+        .annotate(
+            n=Count("pk"),
+            followed_up=Count("pk", filter=~Q(satisfaction="")),
+            satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED_VALUES)),
+            handled=Count("handle_days"),
+            handle_days=Sum("handle_days"),
+        )
+        .order_by()
+    )
+
+
 def grouped_rows(
     basis: Basis,
     date_from: dt.date | None,
     date_to: dt.date | None,
     group: tuple[str, ...] = GROUP,
 ) -> list[dict[str, Any]]:
-    """One aggregate query: the rows the KPI formulas take."""
+    """The rows the KPI formulas take: from the rollups or from the facts."""
     if basis.empty:
         return []
     if basis.rollup:
         assert basis.region is not None
-        qs = _between(DailyRollup.objects.filter(region=basis.region.pk), date_from, date_to)
-        rows = (
-            qs.values(*group)
-            .annotate(n=Sum("n"), handled_n=Sum("handled"), days=Sum("handle_days"))
-            .values(*group, "n", handled=F("handled_n"), handle_days=F("days"))
-            .order_by()
-        )
-        # Rows an event moved out of stay behind with n = 0 until the next rebuild.
-        return [r for r in rows if r["n"]]
-    qs = _between(basis.facts(), date_from, date_to)
-    return list(
-        qs.values(*group)
-        .annotate(n=Count("pk"), handled_n=Count("handle_days"), days=Sum("handle_days"))
-        .values(*group, "n", handled=F("handled_n"), handle_days=F("days"))
-        .order_by()
-    )
+        return rollup_rows([basis.region.pk], date_from, date_to, group)
+    return fact_rows(basis, date_from, date_to, group)
 
 
 def dispute_tops() -> set[int]:
@@ -164,8 +250,6 @@ def summary(
 
     top_ids = {r["top_category"] for r in rows}
     cat_names = dict(Category.objects.filter(pk__in=top_ids).values_list("pk", "name"))
-    dept_ids = {r["department"] for r in rows if r["department"]}
-    dept_names = dict(Department.objects.filter(pk__in=dept_ids).values_list("pk", "name"))
 
     today = today or _today()
     earlier_from = kpis.year_before(date_from) if date_from else None
@@ -188,13 +272,11 @@ def summary(
             "to": p_to.isoformat(),
             **{name: before[name] for name in kpis.SCALARS},
         }
-    dept_rows = [r for r in rows if r["department"]]
     return {
         **{name: figures[name] for name in kpis.SCALARS},
         "by_category": _named(kpis.breakdown(rows, "top_category", cat_names), "category"),
         "by_source": _named(kpis.breakdown(rows, "source", kpis.source_names()), "source"),
         "by_status": _named(kpis.breakdown(rows, "status", kpis.status_names()), "status"),
-        "by_department": _named(kpis.breakdown(dept_rows, "department", dept_names), "department"),
         "yoy": yoy,
         "mom": mom,
         "previous_period": previous,
@@ -235,29 +317,14 @@ def region_breakdown(
     if basis.empty or basis.region is None:
         return []
     children = list(Region.objects.filter(parent=basis.region).order_by("code"))
-    group = ("top_category", "status", "outcome", "satisfaction", "department")
+    group = ("top_category", "status", "outcome")
     by_child: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in children}
     if basis.rollup:
-        qs = _between(DailyRollup.objects.filter(region__in=list(by_child)), date_from, date_to)
-        rows = (
-            qs.values("region", *group)
-            .annotate(n_=Sum("n"), handled_n=Sum("handled"), days=Sum("handle_days"))
-            .values("region", *group, n=F("n_"), handled=F("handled_n"), handle_days=F("days"))
-            .order_by()
-        )
-        for r in rows:
-            if r["n"]:
-                by_child[r["region"]].append(r)
+        for r in rollup_rows(list(by_child), date_from, date_to, ("region", *group)):
+            by_child[r["region"]].append(r)
     else:
         level = f"r{basis.region.depth + 1}"
-        qs = _between(basis.facts(), date_from, date_to)
-        rows = (
-            qs.values(level, *group)
-            .annotate(n=Count("pk"), handled_n=Count("handle_days"), days=Sum("handle_days"))
-            .values(level, *group, "n", handled=F("handled_n"), handle_days=F("days"))
-            .order_by()
-        )
-        for r in rows:
+        for r in fact_rows(basis, date_from, date_to, (level, *group)):
             if r[level] in by_child:
                 by_child[r[level]].append(r)
     out = []
@@ -290,13 +357,19 @@ def trend(
     monthly = (date_to - date_from).days > 92
     if basis.empty:
         return []
-    if basis.rollup:
+    if basis.rollup and monthly:
+        assert basis.region is not None
+        rows = [
+            {"day": r["day"], "status": r["status"], "count": r["n"]}
+            for r in rollup_rows([basis.region.pk], date_from, date_to, ("day", "status"))
+        ]
+    elif basis.rollup:
         assert basis.region is not None
         qs = _between(DailyRollup.objects.filter(region=basis.region.pk), date_from, date_to)
-        rows = qs.values("day", "status").annotate(count=Sum("n")).order_by()
+        rows = list(qs.values("day", "status").annotate(count=Sum("n")).order_by())
     else:
         qs = _between(basis.facts(), date_from, date_to)
-        rows = qs.values("day", "status").annotate(count=Count("pk")).order_by()
+        rows = list(qs.values("day", "status").annotate(count=Count("pk")).order_by())
     buckets: dict[str, dict[str, int]] = {}
     for r in rows:
         key = r["day"].strftime("%Y-%m") if monthly else r["day"].isoformat()
@@ -321,25 +394,28 @@ def kpi_table(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     today: dt.date | None = None,
+    compare_all: bool = True,
 ) -> dict[str, Any]:
     """The full KPI set: the summary plus median handling time, repeat-report rate and
-    return rate per department, each scalar with its yoy and mom; `rows` is the table
+    return rate per department, each scalar with its yoy and mom (for the figures counted
+    from single events only when `compare_all`); `rows` is the table
     `[{"key", "label", "value", "yoy", "mom", "previous", "mom_previous"}]`."""
     s = summary(user=user, region_id=region_id, date_from=date_from, date_to=date_to, today=today)
     basis = basis_for(user, region_id)
     extra = _fact_figures(basis, date_from, date_to)
     prev = s["previous_period"]
-    earlier = _fact_figures(
-        basis,
-        dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
-        dt.date.fromisoformat(prev["to"]),
-    )
     s.update(extra)
-    for name in extra:
-        if name in kpis.LABELS:
-            s["yoy"][name] = kpis.change(extra[name], earlier[name])
-            prev[name] = earlier[name]
-    if s["mom_period"]:
+    if compare_all:
+        earlier = _fact_figures(
+            basis,
+            dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
+            dt.date.fromisoformat(prev["to"]),
+        )
+        for name in extra:
+            if name in kpis.LABELS:
+                s["yoy"][name] = kpis.change(extra[name], earlier[name])
+                prev[name] = earlier[name]
+    if s["mom_period"] and compare_all:
         mp = s["mom_period"]
         before = _fact_figures(
             basis, dt.date.fromisoformat(mp["from"]), dt.date.fromisoformat(mp["to"])
@@ -351,6 +427,15 @@ def kpi_table(
     s["returns_by_department"] = department_returns(
         basis=basis, date_from=date_from, date_to=date_to
     )
+    dept_rows = [
+        r for r in fact_rows(basis, date_from, date_to, ("department", *GROUP)) if r["department"]
+    ]
+    dept_names = dict(
+        Department.objects.filter(pk__in={r["department"] for r in dept_rows}).values_list(
+            "pk", "name"
+        )
+    )
+    s["by_department"] = _named(kpis.breakdown(dept_rows, "department", dept_names), "department")
     keys = [k for k in kpis.LABELS if k in s]
     s["rows"] = [
         {
@@ -373,12 +458,12 @@ def _fact_figures(
 ) -> dict[str, Any]:
     """Median handling time and repeat-report rate (from the facts: they need single
     events, not sums)."""
-    qs = _between(basis.facts(), date_from, date_to)
-    handled = list(
-        qs.filter(handle_days__isnull=False)
-        .order_by("handle_days")
-        .values_list("handle_days", flat=True)
-    )
+    qs = _between(basis.facts(), date_from, date_to).filter(handle_days__isnull=False)
+    if connection.vendor == "postgresql":
+        middle = qs.aggregate(m=Median("handle_days"))["m"]
+        median = round(middle, 2) if middle is not None else None
+    else:
+        median = kpis.median(list(qs.order_by("handle_days").values_list("handle_days", flat=True)))
     window = settings.PINGAN_REPEAT_DAYS
     earlier_from = date_from - dt.timedelta(days=window) if date_from else None
     rows = list(
@@ -389,7 +474,7 @@ def _fact_figures(
     in_period = {r[3] for r in rows if (date_from is None or r[2] >= date_from)}
     rep = kpis.repeats(rows, window) & in_period
     return {
-        "handle_days_median": kpis.median(handled),
+        "handle_days_median": median,
         "repeats": len(rep),
         "repeat_rate": kpis.rate(len(rep), len(in_period)),
     }
@@ -462,18 +547,18 @@ def grid_figures(
     )
     counts: dict[int, dict[str, int]] = {g.pk: {"n": 0, "closed": 0, "accepted": 0} for g in grids}
     if basis.rollup:
-        qs = _between(DailyRollup.objects.filter(region__in=list(counts)), date_from, date_to)
-        rows = qs.values("region", "status").annotate(c=Sum("n")).order_by()
         key = "region"
+        rows = [
+            {key: r["region"], "status": r["status"], "c": r["n"]}
+            for r in rollup_rows(list(counts), date_from, date_to, ("region", "status"))
+        ]
     else:
         depth = grids[0].depth if grids else 0
         key = f"r{depth}"
-        rows = (
-            _between(basis.facts(), date_from, date_to)
-            .values(key, "status")
-            .annotate(c=Count("pk"))
-            .order_by()
-        )
+        rows = [
+            {key: r[key], "status": r["status"], "c": r["n"]}
+            for r in fact_rows(basis, date_from, date_to, (key, "status"))
+        ]
     for r in rows:
         c = counts.get(r[key])
         if c is None:

@@ -16,10 +16,12 @@ from django.utils import timezone
 from pingan.analytics.choices import Outcome
 from pingan.analytics.models import (
     ROLLUP_KEY,
+    ROLLUP_MEASURES,
     Briefing,
     DailyRollup,
     EventFact,
     ExportJob,
+    MonthlyRollup,
     PeriodLock,
 )
 from pingan.core import audit, clock, workcal
@@ -130,7 +132,21 @@ def day_locked(day: dt.date) -> bool:
     return PeriodLock.objects.filter(date_from__lte=day, date_to__gte=day).exists()
 
 
+SATISFIED = ("satisfied", "basically_satisfied")
+
+
 def _contributions(fact: dict[str, Any], sign: int) -> Iterable[tuple[tuple[Any, ...], list[Any]]]:
+    """(key, measures) of one fact in the daily rollup, one per level of its region."""
+    rated = 1 if fact["satisfaction"] else 0
+    satisfied = 1 if fact["satisfaction"] in SATISFIED else 0
+    handled = fact["handle_days"] is not None
+    measures = [
+        sign,
+        sign * rated,
+        sign * satisfied,
+        sign if handled else 0,
+        sign * (fact["handle_days"] or 0.0),
+    ]
     for i in range(DEPTHS):
         region = fact[f"r{i}"]
         if region is None:
@@ -138,58 +154,51 @@ def _contributions(fact: dict[str, Any], sign: int) -> Iterable[tuple[tuple[Any,
         key = (
             region,
             fact["day"],
-            fact["category"],
+            fact["top_category"],
             fact["source"],
             fact["status"],
             fact["outcome"],
-            fact["satisfaction"],
-            fact["department"],
         )
-        handled = fact["handle_days"] is not None
-        yield (
-            key,
-            [
-                fact["top_category"],
-                sign,
-                sign if handled else 0,
-                sign * (fact["handle_days"] or 0.0),
-            ],
-        )
+        yield key, list(measures)
 
 
-# Table and column names come from the models; every value is a bound parameter.
-_UPSERT = (
-    f"INSERT INTO {DailyRollup._meta.db_table} "  # noqa: S608
-    f"({', '.join(ROLLUP_KEY)}, top_category, n, handled, handle_days) "
-    f"VALUES ({', '.join(['%s'] * (len(ROLLUP_KEY) + 4))}) "
-    f"ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET "
-    f"n = {DailyRollup._meta.db_table}.n + excluded.n, "
-    f"handled = {DailyRollup._meta.db_table}.handled + excluded.handled, "
-    f"handle_days = {DailyRollup._meta.db_table}.handle_days + excluded.handle_days"
-)
+def _upsert_sql(table: str) -> str:
+    # Table and column names come from the models; every value is a bound parameter.
+    sets = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in ROLLUP_MEASURES)
+    return (
+        f"INSERT INTO {table} ({', '.join(ROLLUP_KEY)}, {', '.join(ROLLUP_MEASURES)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * (len(ROLLUP_KEY) + len(ROLLUP_MEASURES)))}) "
+        f"ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET {sets}"
+    )
 
 
 def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-    """Move one event's contribution from its old rollup rows to its new ones. Rows are
-    written in key order so two concurrent transactions never wait on each other in a
-    cycle."""
-    deltas: dict[tuple[Any, ...], list[Any]] = {}
+    """Move one event's contribution from its old rollup rows (daily and monthly) to its
+    new ones. Rows are written in key order so two concurrent transactions never wait on
+    each other in a cycle."""
+    daily: dict[tuple[Any, ...], list[Any]] = {}
     for fact, sign in ((old, -1), (new, 1)):
         if fact is None:
             continue
-        for key, (top, n, handled, days) in _contributions(fact, sign):
-            d = deltas.setdefault(key, [top, 0, 0, 0.0])
-            d[1] += n
-            d[2] += handled
-            d[3] += days
-    rows = [
-        (*key, top, n, handled, days)
-        for key, (top, n, handled, days) in sorted(deltas.items(), key=lambda kv: str(kv[0]))
-        if n or handled or abs(days) > 1e-9
-    ]
-    if rows:
-        with connection.cursor() as cur:
-            cur.executemany(_UPSERT, rows)
+        for key, measures in _contributions(fact, sign):
+            d = daily.setdefault(key, [0, 0, 0, 0, 0.0])
+            for i, v in enumerate(measures):
+                d[i] += v
+    monthly: dict[tuple[Any, ...], list[Any]] = {}
+    for key, measures in daily.items():
+        mkey = (key[0], key[1].replace(day=1), *key[2:])
+        m = monthly.setdefault(mkey, [0, 0, 0, 0, 0.0])
+        for i, v in enumerate(measures):
+            m[i] += v
+    with connection.cursor() as cur:
+        for model, deltas in ((DailyRollup, daily), (MonthlyRollup, monthly)):
+            rows = [
+                (*key, *measures)
+                for key, measures in sorted(deltas.items(), key=lambda kv: str(kv[0]))
+                if any(abs(v) > 1e-9 for v in measures)
+            ]
+            if rows:
+                cur.executemany(_upsert_sql(model._meta.db_table), rows)
 
 
 def rollup_event_written(*, event: Event, action: str = "", **_: Any) -> None:
@@ -280,12 +289,20 @@ def rollup_rebuild(
     return {"facts": facts, "rollups": rows}
 
 
+def _month_expr(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
 def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
-    """INSERT … SELECT the rollup rows of unlocked days in the range from the facts, one
-    GROUP BY per tree level (the caller has deleted the old rows)."""
-    fact_t, roll_t, lock_t = (
+    """INSERT … SELECT the daily rows of unlocked days in the range from the facts (one
+    GROUP BY per tree level; the caller has deleted the old rows), then recount the
+    monthly rows of every month the range touches from the daily rows."""
+    fact_t, roll_t, month_t, lock_t = (
         EventFact._meta.db_table,
         DailyRollup._meta.db_table,
+        MonthlyRollup._meta.db_table,
         PeriodLock._meta.db_table,
     )
     where = [
@@ -299,20 +316,54 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
     if date_to:
         where.append("f.day <= %s")
         params.append(date_to)
-    dims = "day, category, source, status, outcome, satisfaction, department"
+    dims = "day, top_category, source, status, outcome"
+    measures = ", ".join(ROLLUP_MEASURES)
+    sat = ", ".join(f"'{v}'" for v in SATISFIED)
     total = 0
     with connection.cursor() as cur:
         for i in range(DEPTHS):
             cur.execute(
-                f"INSERT INTO {roll_t} (region, {dims}, top_category, n, handled, handle_days) "  # noqa: S608
-                f"SELECT f.r{i}, {dims}, MAX(f.top_category), COUNT(*), COUNT(f.handle_days), "
-                f"COALESCE(SUM(f.handle_days), 0) FROM {fact_t} f "
-                f"WHERE f.r{i} IS NOT NULL AND {' AND '.join(where)} "
+                f"INSERT INTO {roll_t} (region, {dims}, {measures}) "  # noqa: S608
+                f"SELECT f.r{i}, {dims}, COUNT(*), "
+                "SUM(CASE WHEN f.satisfaction <> '' THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN f.satisfaction IN ({sat}) THEN 1 ELSE 0 END), "
+                "COUNT(f.handle_days), COALESCE(SUM(f.handle_days), 0) "
+                f"FROM {fact_t} f WHERE f.r{i} IS NOT NULL AND {' AND '.join(where)} "
                 f"GROUP BY f.r{i}, {dims}",
                 params,
             )
             total += max(cur.rowcount, 0)
+        # Months touched by the range, recounted whole from the daily rows (locked days'
+        # rows included: they are part of the month).
+        month_from = date_from.replace(day=1) if date_from else None
+        month_to = date_to.replace(day=1) if date_to else None
+        mq = MonthlyRollup.objects.all()
+        if month_from:
+            mq = mq.filter(day__gte=month_from)
+        if month_to:
+            mq = mq.filter(day__lte=month_to)
+        mq.delete()
+        mwhere, mparams = ["1 = 1"], []
+        if month_from:
+            mwhere.append("d.day >= %s")
+            mparams.append(month_from)
+        if date_to:
+            mwhere.append("d.day < %s")
+            mparams.append(_next_month(date_to))
+        sums = ", ".join(f"SUM(d.{m})" for m in ROLLUP_MEASURES)
+        cur.execute(
+            f"INSERT INTO {month_t} (region, {dims}, {measures}) "  # noqa: S608
+            f"SELECT d.region, {_month_expr('d.day')}, d.top_category, d.source, d.status, "
+            f"d.outcome, {sums} FROM {roll_t} d WHERE {' AND '.join(mwhere)} "
+            f"GROUP BY d.region, {_month_expr('d.day')}, d.top_category, d.source, d.status, "
+            "d.outcome",
+            mparams,
+        )
     return total
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 # ---- period locking (封账) ----------------------------------------------------------------

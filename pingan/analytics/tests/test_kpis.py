@@ -161,3 +161,20 @@ def test_summary_equals_the_event_list_for_the_same_filters(world):
             )
             listed = event_count(user=user, filters=f)
             assert summary(user=user, region_id=region, **MARCH_2025)["total"] == listed
+
+
+def test_rebuild_command_recounts_from_the_events(world, capsys):
+    from django.core.management import call_command
+
+    from pingan.analytics.models import DailyRollup, MonthlyRollup
+
+    before = summary(user=world.leader, **MARCH_2025)
+    DailyRollup.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
+    assert summary(user=world.leader, **MARCH_2025)["total"] == 0
+    call_command("rollup", "rebuild", "--from", "2024-01-01")
+    assert "重算完成：事件 9 条" in capsys.readouterr().out
+    after = summary(user=world.leader, **MARCH_2025)
+    assert {k: after[k] for k in ("total", "closed", "by_category", "yoy")} == {
+        k: before[k] for k in ("total", "closed", "by_category", "yoy")
+    }

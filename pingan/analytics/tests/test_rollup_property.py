@@ -11,7 +11,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pingan.analytics.models import DailyRollup, EventFact
+from pingan.analytics.models import DailyRollup, EventFact, MonthlyRollup
 from pingan.analytics.services import _contributions, _Lookups, fact_values, rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
 from pingan.core.errors import DomainError
@@ -39,35 +39,36 @@ ACTIONS = [
 ]
 
 
-def recount() -> Counter:
-    """Rollup rows as they should be, from the events themselves."""
+MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days")
+
+
+def recount() -> tuple[Counter, Counter]:
+    """Daily and monthly rollup rows as they should be, from the events themselves."""
     lookups = _Lookups()
-    want: Counter = Counter()
+    daily: Counter = Counter()
+    monthly: Counter = Counter()
     for event in Event.objects.all():
-        for key, (_top, n, handled, days) in _contributions(fact_values(event, lookups), 1):
-            want[(*key, "n")] += n
-            want[(*key, "handled")] += handled
-            want[(*key, "days")] += round(days, 6)
-    return +want
+        for key, measures in _contributions(fact_values(event, lookups), 1):
+            month_key = (key[0], key[1].replace(day=1), *key[2:])
+            for name, value in zip(MEASURES, measures, strict=True):
+                daily[(*key, name)] += round(value, 6)
+                monthly[(*month_key, name)] += round(value, 6)
+    return +daily, +monthly
 
 
-def rolled_up() -> Counter:
+def rolled_up(model) -> Counter:
     have: Counter = Counter()
-    for r in DailyRollup.objects.all():
-        key = (
-            r.region,
-            r.day,
-            r.category,
-            r.source,
-            r.status,
-            r.outcome,
-            r.satisfaction,
-            r.department,
-        )
-        have[(*key, "n")] += r.n
-        have[(*key, "handled")] += r.handled
-        have[(*key, "days")] += round(r.handle_days, 6)
+    for r in model.objects.all():
+        key = (r.region, r.day, r.top_category, r.source, r.status, r.outcome)
+        for name in MEASURES:
+            have[(*key, name)] += round(getattr(r, name), 6)
     return +have
+
+
+def assert_rollups_match() -> None:
+    daily, monthly = recount()
+    assert rolled_up(DailyRollup) == daily
+    assert rolled_up(MonthlyRollup) == monthly
 
 
 @settings(
@@ -108,9 +109,9 @@ def test_rollups_equal_a_recount_after_random_transitions(cast, steps):
                 act(getattr(cast, who), event, action, when, **p)
             except DomainError:
                 pass
-        assert rolled_up() == recount()
+        assert_rollups_match()
         facts = {f.pk: f for f in EventFact.objects.all()}
         assert set(facts) == {e.pk for e in events}
         rollup_rebuild()
-        assert rolled_up() == recount()
+        assert_rollups_match()
         transaction.set_rollback(True)

@@ -29,7 +29,6 @@ class SummaryOut(Schema):
     by_category: list[dict[str, Any]]
     by_source: list[dict[str, Any]]
     by_status: list[dict[str, Any]]
-    by_department: list[dict[str, Any]]
     closed: int
     accepted: int
     closed_on_time: int
@@ -53,6 +52,7 @@ class SummaryOut(Schema):
 
 
 class KpiOut(SummaryOut):
+    by_department: list[dict[str, Any]]
     handle_days_median: float | None
     repeats: int
     repeat_rate: float | None

@@ -92,3 +92,9 @@ def test_event_list_exports_to_xlsx_with_the_filters(march, cast):
     r = c.get("/events/export.xlsx", {"region": cast.town_b.pk})
     ws = load_workbook(io.BytesIO(r.content)).active
     assert len(list(ws.iter_rows(values_only=True))) == 4 + 1
+
+
+def test_event_list_page_offers_the_excel_export_of_its_filters(march, cast):
+    c = client_for(cast, cast.leader)
+    r = c.get("/events/", {"region": cast.town_b.pk})
+    assert f'href="/events/export.xlsx?region={cast.town_b.pk}"' in r.content.decode()

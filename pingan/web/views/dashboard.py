@@ -81,7 +81,9 @@ def _crumbs(user: Any, region: Region | None) -> list[Region]:
 
 def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
     region_id, date_from, date_to = parse(params)
-    k = selectors.kpi_table(user=user, region_id=region_id, date_from=date_from, date_to=date_to)
+    k = selectors.kpi_table(
+        user=user, region_id=region_id, date_from=date_from, date_to=date_to, compare_all=False
+    )
     region_id = k["region"]
     region = Region.objects.filter(pk=region_id).first() if region_id else None
     regions = selectors.region_breakdown(
