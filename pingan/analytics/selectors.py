@@ -236,7 +236,7 @@ def summary(
     """Key figures of events reported in [date_from, date_to] (whole days, either bound
     optional) in the region's subtree, within `user`'s scope; formulas in docs/kpis.md.
 
-    by_category / by_source / by_status / by_department: `[{key, "name", "count"}]`,
+    by_category / by_source / by_status: `[{key, "name", "count"}]`,
     largest first. yoy (同比): percent change of every scalar against the same period a
     year earlier (without `date_to` the earlier period ends a year before `today`); mom
     (环比): against the period just before (needs both bounds). `previous_period` and
@@ -435,7 +435,17 @@ def kpi_table(
             "pk", "name"
         )
     )
-    s["by_department"] = _named(kpis.breakdown(dept_rows, "department", dept_names), "department")
+    s["by_department"] = [
+        {
+            "department": d["value"],
+            "name": d["name"],
+            "count": d["count"],
+            "closed": d["closed"],
+            "closure_rate": d["closure_rate"],
+            "on_time_rate": d["on_time_rate"],
+        }
+        for d in kpis.breakdown(dept_rows, "department", dept_names)
+    ]
     keys = [k for k in kpis.LABELS if k in s]
     s["rows"] = [
         {

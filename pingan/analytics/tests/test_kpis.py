@@ -41,7 +41,17 @@ def test_full_kpi_table_matches_the_hand_count(world):
             "return_rate": 0.0,
         }
     ]
-    assert k["by_department"] == [{"department": world.police.pk, "name": "县公安局", "count": 2}]
+    # The police led e1 (on time) and e3 (late), both closed.
+    assert k["by_department"] == [
+        {
+            "department": world.police.pk,
+            "name": "县公安局",
+            "count": 2,
+            "closed": 2,
+            "closure_rate": 1.0,
+            "on_time_rate": 0.5,
+        }
+    ]
     # February 2025 had nothing: no month-on-month change to speak of.
     assert k["mom_period"]["from"] == "2025-02-01"
     assert k["mom_period"]["to"] == "2025-02-28"

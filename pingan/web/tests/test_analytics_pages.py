@@ -98,3 +98,17 @@ def test_event_list_page_offers_the_excel_export_of_its_filters(march, cast):
     c = client_for(cast, cast.leader)
     r = c.get("/events/", {"region": cast.town_b.pk})
     assert f'href="/events/export.xlsx?region={cast.town_b.pk}"' in r.content.decode()
+
+
+def test_dashboard_extras_fragment_has_departments_and_single_event_figures(cast):
+    e = reported(cast, at(3, 3))
+    act(cast.county_dispatcher, e, "accept", at(3, 3, hour=10))
+    act(cast.county_dispatcher, e, "dispatch", at(3, 3, hour=11), lead_department=cast.police.pk)
+    c = client_for(cast, cast.leader)
+    page = c.get("/dashboard/", {"region": cast.county.pk, **PERIOD}).content.decode()
+    assert 'hx-get="/dashboard/extras/?' in page
+    r = c.get("/dashboard/extras/", {"region": cast.county.pk, **PERIOD})
+    body = r.content.decode()
+    assert "县公安局" in body
+    assert f"department={cast.police.pk}" in body
+    assert r.context["k"]["repeats"] == 0

@@ -81,9 +81,9 @@ def _crumbs(user: Any, region: Region | None) -> list[Region]:
 
 def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
     region_id, date_from, date_to = parse(params)
-    k = selectors.kpi_table(
-        user=user, region_id=region_id, date_from=date_from, date_to=date_to, compare_all=False
-    )
+    # The page itself reads rollups only; figures that need single events (median,
+    # repeats, departments) come in a fragment loaded after it (dashboard_extras).
+    k = selectors.summary(user=user, region_id=region_id, date_from=date_from, date_to=date_to)
     region_id = k["region"]
     region = Region.objects.filter(pk=region_id).first() if region_id else None
     regions = selectors.region_breakdown(
@@ -124,8 +124,6 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         s["url"] = link(source=s["source"])
     for s in k["by_status"]:
         s["url"] = link(status=s["status"])
-    for d in k["by_department"]:
-        d["url"] = link(department=d["department"])
     for r in regions:
         r["url"] = dash_url("dashboard", r["region"], date_from, date_to)
         r["list_url"] = list_url(r["region"], date_from, date_to)
@@ -168,6 +166,7 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
             {"region": region_id or "", "from": date_from.isoformat(), "to": date_to.isoformat()}
         ),
         "wall_url": dash_url("dashboard_wall", region_id, date_from, date_to),
+        "extras_url": dash_url("dashboard_extras", region_id, date_from, date_to),
         "briefing_url": reverse("briefings")
         + "?"
         + urlencode(
@@ -201,6 +200,29 @@ def dashboard_wall(request: HttpRequest) -> HttpResponse:
     context["refresh"] = WALL_REFRESH_S
     context["now"] = timezone.localtime(clock.now())
     return render(request, "web/analytics/wall.html", context)
+
+
+@login_required
+def dashboard_extras(request: HttpRequest) -> HttpResponse:
+    """The figures counted from single events (median handling time, repeat reports,
+    departments and their returns), loaded into the dashboard after the page."""
+    try:
+        region_id, date_from, date_to = parse(request.GET)
+    except Invalid as exc:
+        return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+    k = selectors.kpi_table(
+        user=request.user,
+        region_id=region_id,
+        date_from=date_from,
+        date_to=date_to,
+        compare_all=False,
+    )
+    for d in k["by_department"]:
+        d["url"] = list_url(k["region"], date_from, date_to, department=d["department"])
+    returns = {r["department"]: r for r in k["returns_by_department"]}
+    for d in k["by_department"]:
+        d["returns"] = returns.get(d["department"])
+    return render(request, "web/analytics/dashboard_extras.html", {"k": k})
 
 
 @login_required

@@ -23,8 +23,8 @@
 
   chart("chart-trend", {
     tooltip: { trigger: "axis" },
-    legend: { data: ["受理", "办结"], textStyle: { color: text } },
-    grid: { left: 40, right: 16, top: 32, bottom: 28 },
+    legend: { data: ["受理", "办结"], top: 0, right: 8, textStyle: { color: text } },
+    grid: { left: 48, right: 16, top: 36, bottom: 28 },
     xAxis: { type: "category", data: data.trend.map(function (t) { return t.period; }) },
     yAxis: { type: "value" },
     series: [
@@ -55,7 +55,9 @@
   if (data.tile_url) window.L.tileLayer(data.tile_url, { maxZoom: 19 }).addTo(map);
   var layer = null, features = null, metric = "count";
   function colour(p, max) {
-    var v = metric === "count" ? (max ? p.count / max : 0) : (p.closure_rate === null ? null : p.closure_rate);
+    // Density on a square-root scale: a few very busy grids must not wash out the rest.
+    var v = metric === "count" ? (max ? Math.sqrt(p.count / max) : 0)
+      : (p.closure_rate === null ? null : p.closure_rate);
     if (v === null) return "#c5cdd8";
     if (metric === "closure_rate") v = 1 - v;  // low closure rates stand out in red
     var stops = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"];
