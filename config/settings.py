@@ -220,3 +220,11 @@ CAPTCHA_IMAGE_SIZE = (120, 40)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LETTER_ROTATION = (-15, 15)
 CAPTCHA_TIMEOUT = 10
+
+# Analytics (issue 4): the top-level category counted as 矛盾纠纷, the repeat-report
+# window in days, an optional map tile URL template (no tiles when empty), and the row
+# count above which an export runs as a background task.
+PINGAN_DISPUTE_CATEGORY = os.environ.get("PINGAN_DISPUTE_CATEGORY", "dispute")
+PINGAN_REPEAT_DAYS = int(os.environ.get("PINGAN_REPEAT_DAYS", "30"))
+PINGAN_MAP_TILE_URL = os.environ.get("PINGAN_MAP_TILE_URL", "")
+PINGAN_EXPORT_SYNC_MAX = int(os.environ.get("PINGAN_EXPORT_SYNC_MAX", "5000"))

@@ -1,0 +1,187 @@
+"""Analytic copies of the events, kept current inside the transition transaction.
+
+`EventFact` is one narrow row per event with the dimensions every figure is counted by;
+`DailyRollup` and `MonthlyRollup` sum the facts per day and per month at every level of
+the region tree, so a county's figures for a year read months, not events. Both are
+written by `analytics.services.rollup_event_written` (a receiver of the events app's
+synchronous `event_written` signal) and rebuilt by `manage.py rollup rebuild`.
+`PeriodLock` freezes both for the days of a locked period (封账).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pingan.analytics.choices import Outcome
+
+
+class EventFact(models.Model):
+    """How one event counts: reported day, region and its ancestors (r0 = the root … r4),
+    leaf and top-level category, source, status, deadline outcome, satisfaction, lead
+    department (0 = none) and, once closed, the handling time in working days."""
+
+    event = models.OneToOneField(
+        "events.Event", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("上报日期"))
+    region_path = models.CharField(max_length=255)
+    r0 = models.IntegerField(null=True)
+    r1 = models.IntegerField(null=True)
+    r2 = models.IntegerField(null=True)
+    r3 = models.IntegerField(null=True)
+    r4 = models.IntegerField(null=True)
+    category = models.IntegerField()
+    top_category = models.IntegerField()
+    source = models.CharField(max_length=16)
+    status = models.CharField(max_length=12)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    satisfaction = models.CharField(max_length=20, blank=True)
+    department = models.IntegerField(default=0)
+    handle_days = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("事件统计口径")
+        verbose_name_plural = _("事件统计口径")
+        indexes = [
+            models.Index(
+                fields=["region_path", "day"],
+                name="analytics_fact_path_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["day"], name="analytics_fact_day"),
+            models.Index(
+                fields=["category", "region_path", "day"], name="analytics_fact_cat_path_day"
+            ),
+        ]
+
+
+ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
+ROLLUP_MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days")
+
+
+class RollupBase(models.Model):
+    """Number of events reported in the subtree of `region` with one combination of
+    top-level category, source, status and deadline outcome; how many of them were rated
+    and rated (basically) satisfied; how many have a handling time and its sum in working
+    days. Coarse keys on purpose: rows must be far fewer than events."""
+
+    region = models.IntegerField()
+    day = models.DateField()
+    top_category = models.IntegerField()
+    source = models.CharField(max_length=16)
+    status = models.CharField(max_length=12)
+    outcome = models.CharField(max_length=8, blank=True)
+    n = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)
+    handle_days = models.FloatField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupBase):
+    """The events reported on `day` (see RollupBase)."""
+
+    class Meta:
+        verbose_name = _("日汇总")
+        verbose_name_plural = _("日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=list(ROLLUP_KEY), name="analytics_rollup_key"),
+        ]
+
+
+class MonthlyRollup(RollupBase):
+    """The events reported in the month starting on `day` (the sum of its daily rows),
+    so that a year or five years read months, not days."""
+
+    class Meta:
+        verbose_name = _("月汇总")
+        verbose_name_plural = _("月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=list(ROLLUP_KEY), name="analytics_month_rollup_key"),
+        ]
+
+
+class PeriodLock(models.Model):
+    """A locked statistical period (封账): the figures of events reported from `date_from`
+    to `date_to` stay as they were when it was locked, whatever happens to the events."""
+
+    date_from = models.DateField(_("起始日期"))
+    date_to = models.DateField(_("截止日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    locked_at = models.DateTimeField(_("封账时间"))
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("封账人"),
+    )
+
+    class Meta:
+        verbose_name = _("封账期间")
+        verbose_name_plural = _("封账期间")
+        ordering = ["-date_from"]
+
+    def __str__(self) -> str:
+        return f"{self.date_from}—{self.date_to}"
+
+
+class Briefing(models.Model):
+    """A rendered briefing (简报), archived with the figures it was made from."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    region = models.ForeignKey(
+        "geo.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区划")
+    )
+    date_from = models.DateField(_("起始日期"))
+    date_to = models.DateField(_("截止日期"))
+    format = models.CharField(_("格式"), max_length=4)
+    file = models.FileField(_("文件"), upload_to="briefings/%Y/%m/")
+    figures = models.JSONField(_("数据"), default=dict)
+    created_at = models.DateTimeField(_("生成时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("生成人"),
+    )
+
+    class Meta:
+        verbose_name = _("简报")
+        verbose_name_plural = _("简报")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExportJob(models.Model):
+    """A large export run as a task: progress, and the file when done."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导出中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=20, default="events")
+    params = models.JSONField(_("筛选条件"), default=dict)
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default="pending")
+    total = models.IntegerField(_("总行数"), default=0)
+    done = models.IntegerField(_("已导出行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]

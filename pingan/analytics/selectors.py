@@ -1,88 +1,228 @@
 """Key figures of the closed loop, always within the caller's scope.
 
-Every figure is computed by aggregate queries over the scoped event table (a handful of
-queries in all, never one per event), so the same selectors carry a county's ten million
-events on PostgreSQL.
+Figures come from the daily rollups when the region asked about lies wholly inside the
+caller's own region scope (then scope ∩ subtree = subtree, so the rollup row of that region
+is exactly the answer); otherwise (a department's handler, a grid worker asking about the
+neighbouring grid) from the per-event facts joined to the scoped events. Either way the
+grouped rows go through the same formulas in `analytics.kpis`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.utils import timezone
 
+from pingan.analytics import kpis
+from pingan.analytics.models import (
+    ROLLUP_MEASURES,
+    DailyRollup,
+    EventFact,
+    MonthlyRollup,
+    PeriodLock,
+)
 from pingan.core import clock
-from pingan.events.choices import Satisfaction, Source, Status
-from pingan.events.models import Event
-from pingan.events.permissions import event_scope_q
-from pingan.events.selectors import EventFilters, apply_filters, category_list
+from pingan.events.models import Assignment, Category, Event
+from pingan.events.permissions import REGION_ROLES, event_scope_q
+from pingan.geo.models import Region
+from pingan.org.choices import Role
+from pingan.org.models import Department
+from pingan.org.selectors import memberships_of
 
-# "Accepted or beyond": the centre took the event in (a resolved-on-site event counts too:
-# it is closed). Reported (not yet decided), rejected and merged events are not in it.
-ACCEPTED_OR_BEYOND = [
-    Status.ACCEPTED,
-    Status.DISPATCHED,
-    Status.IN_PROGRESS,
-    Status.RESOLVED,
-    Status.CLOSED,
-]
-SATISFIED = [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]
-
-# The figures that get a year-on-year comparison.
-YOY_FIGURES = ("total", "closed", "closure_rate", "on_time_rate", "satisfaction_rate")
+GROUP = ("top_category", "source", "status", "outcome")
 
 
-def _scoped(
-    user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
-) -> QuerySet[Event]:
-    """Events in `user`'s scope reported in the period, in the region's subtree: exactly
-    what GET /api/v1/events returns for region=, reported_from=, reported_to=."""
-    filters = EventFilters(region=region_id, reported_from=date_from, reported_to=date_to)
-    return apply_filters(Event.objects.filter(event_scope_q(user)), filters).order_by()
+class Median(Aggregate):
+    """PostgreSQL's continuous median (the mean of the two middle values, as kpis.median)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+SATISFIED_VALUES = ("satisfied", "basically_satisfied")
 
 
-def _figures(qs: QuerySet[Event]) -> dict[str, Any]:
-    """Counts and rates of one period, in one aggregate query."""
-    row = qs.aggregate(
-        total=Count("id"),
-        closed=Count("id", filter=Q(status=Status.CLOSED)),
-        accepted=Count("id", filter=Q(status__in=ACCEPTED_OR_BEYOND)),
-        closed_on_time=Count("id", filter=Q(status=Status.CLOSED, closed_on_time=True)),
-        followed_up=Count("id", filter=~Q(satisfaction="")),
-        satisfied=Count("id", filter=Q(satisfaction__in=SATISFIED)),
+@dataclass
+class Basis:
+    """Where a question's figures come from: the rollups of `region`, or the facts of the
+    scoped events (`scoped`, narrowed to `region` when given)."""
+
+    region: Region | None
+    rollup: bool
+    user: Any
+    empty: bool = False
+
+    def facts(self) -> QuerySet[EventFact]:
+        """Facts of the events this basis covers (any day)."""
+        if self.empty:
+            return EventFact.objects.none()
+        if self.rollup:
+            assert self.region is not None
+            return EventFact.objects.filter(region_path__startswith=self.region.path)
+        events = Event.objects.filter(event_scope_q(self.user))
+        if self.region is not None:
+            events = events.filter(region_path__startswith=self.region.path)
+        return EventFact.objects.filter(event_id__in=events.values("pk"))
+
+
+def _top_paths(user: Any) -> list[Region]:
+    regions = [
+        m.region for m in memberships_of(user) if m.role in REGION_ROLES and m.region is not None
+    ]
+    return [
+        r
+        for r in regions
+        if not any(r.path.startswith(o.path) and o.path != r.path for o in regions)
+    ]
+
+
+def basis_for(user: Any, region_id: int | None) -> Basis:
+    """Choose rollups or facts for `user` asking about `region_id` (None: all they see)."""
+    tops = _top_paths(user)
+    if region_id is not None:
+        region = Region.objects.filter(pk=region_id).first()
+        if region is None:
+            return Basis(region=None, rollup=False, user=user, empty=True)
+        inside = any(region.path.startswith(t.path) for t in tops)
+        return Basis(region=region, rollup=inside, user=user)
+    handler = any(m.role == Role.HANDLER for m in memberships_of(user))
+    if len(tops) == 1 and not handler:
+        own_elsewhere = (
+            Event.objects.filter(reporter_id=user.pk)
+            .exclude(region_path__startswith=tops[0].path)
+            .exists()
+        )
+        if not own_elsewhere:
+            return Basis(region=tops[0], rollup=True, user=user)
+    return Basis(region=None, rollup=False, user=user)
+
+
+def _between(qs: QuerySet[Any], date_from: dt.date | None, date_to: dt.date | None) -> Any:
+    if date_from:
+        qs = qs.filter(day__gte=date_from)
+    if date_to:
+        qs = qs.filter(day__lte=date_to)
+    return qs
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _sum_rows(
+    rows: Any, group: tuple[str, ...], into: dict[tuple[Any, ...], dict[str, Any]]
+) -> None:
+    for r in rows:
+        key = tuple(r[g] for g in group)
+        acc = into.get(key)
+        if acc is None:
+            into[key] = dict(r)
+            continue
+        for m in ROLLUP_MEASURES:
+            acc[m] = (acc[m] or 0) + (r[m] or 0)
+
+
+def rollup_rows(
+    regions: list[int],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """Rollup measures of the regions in the period, grouped by `group`: whole months
+    from the monthly rows, the days before the first and after the last whole month from
+    the daily rows (two queries)."""
+    first = date_from
+    if first is not None and first.day != 1:
+        first = _month_end(first) + dt.timedelta(days=1)
+    last = date_to
+    if last is not None and last != _month_end(last):
+        last = last.replace(day=1) - dt.timedelta(days=1)
+    sums = {m: Sum(m) for m in ROLLUP_MEASURES}
+    acc: dict[tuple[Any, ...], dict[str, Any]] = {}
+    whole = first is None or last is None or first <= last
+    daily = _between(DailyRollup.objects.filter(region__in=regions), date_from, date_to)
+    if whole:
+        monthly = _between(
+            MonthlyRollup.objects.filter(region__in=regions),
+            first,
+            last.replace(day=1) if last else None,
+        )
+        _sum_rows(monthly.values(*group).annotate(**sums).order_by(), group, acc)
+        edges = []
+        if first is not None and (date_from is None or date_from < first):
+            edges.append(Q(day__lt=first))
+        if last is not None and (date_to is None or date_to > last):
+            edges.append(Q(day__gt=last))
+        if edges:
+            cond = edges[0]
+            for extra in edges[1:]:
+                cond |= extra
+            daily = daily.filter(cond)
+        else:
+            daily = None
+    if daily is not None:
+        _sum_rows(daily.values(*group).annotate(**sums).order_by(), group, acc)
+    # Rows an event moved out of stay behind with n = 0 until the next rebuild.
+    return [r for r in acc.values() if r["n"]]
+
+
+def fact_rows(
+    basis: Basis,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """The same measures counted from the facts of the basis's events."""
+    qs = _between(basis.facts(), date_from, date_to)
+    return list(
+        qs.values(*group)
+        .annotate(
+            n=Count("pk"),
+            followed_up=Count("pk", filter=~Q(satisfaction="")),
+            satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED_VALUES)),
+            handled=Count("handle_days"),
+            handle_days=Sum("handle_days"),
+        )
+        .order_by()
     )
-    return {
-        "total": row["total"],
-        "closed": row["closed"],
-        "accepted": row["accepted"],
-        "closed_on_time": row["closed_on_time"],
-        "followed_up": row["followed_up"],
-        "satisfied": row["satisfied"],
-        "closure_rate": _rate(row["closed"], row["accepted"]),
-        "on_time_rate": _rate(row["closed_on_time"], row["closed"]),
-        "satisfaction_rate": _rate(row["satisfied"], row["followed_up"]),
-    }
 
 
-def _year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
+def grouped_rows(
+    basis: Basis,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    group: tuple[str, ...] = GROUP,
+) -> list[dict[str, Any]]:
+    """The rows the KPI formulas take: from the rollups or from the facts."""
+    if basis.empty:
+        return []
+    if basis.rollup:
+        assert basis.region is not None
+        return rollup_rows([basis.region.pk], date_from, date_to, group)
+    return fact_rows(basis, date_from, date_to, group)
 
 
-def _change(now: float | None, before: float | None) -> float | None:
-    """Percent change from `before` to `now`; None when there is nothing to compare with."""
-    if now is None or not before:
-        return None
-    return round((now - before) / before * 100, 1)
+def dispute_tops() -> set[int]:
+    code = settings.PINGAN_DISPUTE_CATEGORY
+    return set(
+        Category.objects.filter(
+            Q(code=code) | Q(code__endswith=f"-{code}"), parent=None
+        ).values_list("pk", flat=True)
+    )
+
+
+def _today() -> dt.date:
+    return timezone.localdate(clock.now())
+
+
+def _named(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [{key: i["value"], "name": i["name"], "count": i["count"]} for i in items]
 
 
 def summary(
@@ -94,75 +234,359 @@ def summary(
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Key figures of events reported in [date_from, date_to] (whole days, either bound
-    optional) in the region's subtree, within `user`'s scope.
+    optional) in the region's subtree, within `user`'s scope; formulas in docs/kpis.md.
 
-    - total: events reported in the period.
-    - by_category: per top-level category (a subcategory counts for its parent):
-      `[{"category", "name", "count"}]`, largest first; likewise by_source
-      (`[{"source", "name", "count"}]`) and by_status (`[{"status", "name", "count"}]`).
-    - closed: those now closed (status closed, resolved-on-site included).
-    - closure_rate = closed ÷ accepted-or-beyond (accepted, dispatched, in_progress,
-      resolved, closed: reported, rejected and merged events are left out).
-    - on_time_rate = closed with closed_on_time ÷ closed.
-    - satisfaction_rate = (satisfied + basically_satisfied) ÷ followed up (satisfaction set).
-    - Rates are fractions 0…1 rounded to 4 places, None when the divisor is 0.
-    - yoy: for total, closed and the three rates, the percent change (1 place) against the
-      same period a year earlier (each bound moved back one year; without `date_to` the
-      earlier period ends a year before `today`); None when the earlier figure is 0/None.
-      `previous_period` gives that period's bounds and figures.
-    Queries: the scope, the region, one aggregate per period, one per breakdown.
+    by_category / by_source / by_status: `[{key, "name", "count"}]`,
+    largest first. yoy (同比): percent change of every scalar against the same period a
+    year earlier (without `date_to` the earlier period ends a year before `today`); mom
+    (环比): against the period just before (needs both bounds). `previous_period` and
+    `mom_period` give those periods' bounds and figures. Queries: the scope, the region,
+    one aggregate per period, the category and department names.
     """
-    qs = _scoped(user, region_id, date_from, date_to)
-    figures = _figures(qs)
+    basis = basis_for(user, region_id)
+    tops = dispute_tops()
+    rows = grouped_rows(basis, date_from, date_to)
+    figures = kpis.figures(rows, dispute_tops=tops)
 
-    by_top = list(
-        qs.annotate(top=Coalesce("category__parent_id", "category_id"))
-        .values("top")
-        .annotate(count=Count("id"))
-        .order_by("-count", "top")
-    )
-    names = dict(
-        category_list().filter(pk__in=[r["top"] for r in by_top]).values_list("pk", "name")
-    )
-    by_category = [
-        {"category": r["top"], "name": names.get(r["top"], ""), "count": r["count"]} for r in by_top
-    ]
-    by_source = [
-        {
-            "source": r["source"],
-            "name": str(Source(r["source"]).label) if r["source"] in Source.values else "",
-            "count": r["count"],
-        }
-        for r in qs.values("source").annotate(count=Count("id")).order_by("-count", "source")
-    ]
-    by_status = [
-        {"status": r["status"], "name": str(Status(r["status"]).label), "count": r["count"]}
-        for r in qs.values("status").annotate(count=Count("id")).order_by("-count", "status")
-    ]
+    top_ids = {r["top_category"] for r in rows}
+    cat_names = dict(Category.objects.filter(pk__in=top_ids).values_list("pk", "name"))
 
-    today = today or timezone.localdate(clock.now())
-    earlier_from = _year_before(date_from) if date_from else None
-    earlier_to = _year_before(date_to or today)
-    earlier = _figures(_scoped(user, region_id, earlier_from, earlier_to))
-    yoy = {name: _change(figures[name], earlier[name]) for name in YOY_FIGURES}
+    today = today or _today()
+    earlier_from = kpis.year_before(date_from) if date_from else None
+    earlier_to = kpis.year_before(date_to or today)
+    earlier = kpis.figures(grouped_rows(basis, earlier_from, earlier_to), dispute_tops=tops)
+    yoy = {name: kpis.change(figures[name], earlier[name]) for name in kpis.SCALARS}
     previous = {
         "from": earlier_from.isoformat() if earlier_from else None,
         "to": earlier_to.isoformat(),
-        **{name: earlier[name] for name in YOY_FIGURES},
+        **{name: earlier[name] for name in kpis.SCALARS},
+    }
+    mom: dict[str, float | None] = dict.fromkeys(kpis.SCALARS)
+    mom_period: dict[str, Any] | None = None
+    if date_from and date_to:
+        p_from, p_to = kpis.previous_period(date_from, date_to)
+        before = kpis.figures(grouped_rows(basis, p_from, p_to), dispute_tops=tops)
+        mom = {name: kpis.change(figures[name], before[name]) for name in kpis.SCALARS}
+        mom_period = {
+            "from": p_from.isoformat(),
+            "to": p_to.isoformat(),
+            **{name: before[name] for name in kpis.SCALARS},
+        }
+    return {
+        **{name: figures[name] for name in kpis.SCALARS},
+        "by_category": _named(kpis.breakdown(rows, "top_category", cat_names), "category"),
+        "by_source": _named(kpis.breakdown(rows, "source", kpis.source_names()), "source"),
+        "by_status": _named(kpis.breakdown(rows, "status", kpis.status_names()), "status"),
+        "yoy": yoy,
+        "mom": mom,
+        "previous_period": previous,
+        "mom_period": mom_period,
+        "region": basis.region.pk if basis.region else None,
+        "locked": period_locked(date_from, date_to),
+        "basis": "rollup" if basis.rollup else "scan",
     }
 
+
+def period_locked(date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    """True when every day of the period lies in a locked period (one query)."""
+    if not date_from or not date_to:
+        return False
+    days = {date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)}
+    if len(days) > 3700:
+        return False
+    locks = PeriodLock.objects.filter(date_from__lte=date_to, date_to__gte=date_from)
+    for a, b in locks.values_list("date_from", "date_to"):
+        days = {d for d in days if not a <= d <= b}
+    return not days
+
+
+def period_locks() -> QuerySet[PeriodLock]:
+    return PeriodLock.objects.select_related("locked_by")
+
+
+# ---- fuller tables for dashboards, briefings and exports -------------------------------
+
+
+def region_breakdown(
+    *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """Figures per child region (the towns of a county, the grids of a village …), largest
+    first: `[{"region", "name", "level", "count", "closed", "closure_rate", "on_time_rate",
+    "overdue", "satisfaction_rate", "lat", "lng"}]`."""
+    basis = basis_for(user, region_id)
+    if basis.empty or basis.region is None:
+        return []
+    children = list(Region.objects.filter(parent=basis.region).order_by("code"))
+    group = ("top_category", "status", "outcome")
+    by_child: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in children}
+    if basis.rollup:
+        for r in rollup_rows(list(by_child), date_from, date_to, ("region", *group)):
+            by_child[r["region"]].append(r)
+    else:
+        level = f"r{basis.region.depth + 1}"
+        for r in fact_rows(basis, date_from, date_to, (level, *group)):
+            if r[level] in by_child:
+                by_child[r[level]].append(r)
+    out = []
+    for c in children:
+        f = kpis.figures(by_child[c.pk], dispute_tops=set())
+        out.append(
+            {
+                "region": c.pk,
+                "name": c.name,
+                "level": c.level,
+                "count": f["total"],
+                "closed": f["closed"],
+                "closure_rate": f["closure_rate"],
+                "on_time_rate": f["on_time_rate"],
+                "overdue": f["overdue"],
+                "satisfaction_rate": f["satisfaction_rate"],
+                "lat": c.lat,
+                "lng": c.lng,
+            }
+        )
+    out.sort(key=lambda d: (-d["count"], d["name"]))
+    return out
+
+
+def trend(
+    *, user: Any, region_id: int | None, date_from: dt.date, date_to: dt.date
+) -> list[dict[str, Any]]:
+    """Reported and closed per day (spans up to 92 days) or per month (longer)."""
+    basis = basis_for(user, region_id)
+    monthly = (date_to - date_from).days > 92
+    if basis.empty:
+        return []
+    if basis.rollup and monthly:
+        assert basis.region is not None
+        rows = [
+            {"day": r["day"], "status": r["status"], "count": r["n"]}
+            for r in rollup_rows([basis.region.pk], date_from, date_to, ("day", "status"))
+        ]
+    elif basis.rollup:
+        assert basis.region is not None
+        qs = _between(DailyRollup.objects.filter(region=basis.region.pk), date_from, date_to)
+        rows = list(qs.values("day", "status").annotate(count=Sum("n")).order_by())
+    else:
+        qs = _between(basis.facts(), date_from, date_to)
+        rows = list(qs.values("day", "status").annotate(count=Count("pk")).order_by())
+    buckets: dict[str, dict[str, int]] = {}
+    for r in rows:
+        key = r["day"].strftime("%Y-%m") if monthly else r["day"].isoformat()
+        b = buckets.setdefault(key, {"total": 0, "closed": 0})
+        b["total"] += r["count"]
+        if r["status"] == "closed":
+            b["closed"] += r["count"]
+    keys: list[str] = []
+    day = date_from
+    while day <= date_to:
+        key = day.strftime("%Y-%m") if monthly else day.isoformat()
+        if not keys or keys[-1] != key:
+            keys.append(key)
+        day += dt.timedelta(days=1)
+    return [{"period": k, **buckets.get(k, {"total": 0, "closed": 0})} for k in keys]
+
+
+def kpi_table(
+    *,
+    user: Any,
+    region_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    today: dt.date | None = None,
+    compare_all: bool = True,
+) -> dict[str, Any]:
+    """The full KPI set: the summary plus median handling time, repeat-report rate and
+    return rate per department, each scalar with its yoy and mom (for the figures counted
+    from single events only when `compare_all`); `rows` is the table
+    `[{"key", "label", "value", "yoy", "mom", "previous", "mom_previous"}]`."""
+    s = summary(user=user, region_id=region_id, date_from=date_from, date_to=date_to, today=today)
+    basis = basis_for(user, region_id)
+    extra = _fact_figures(basis, date_from, date_to)
+    prev = s["previous_period"]
+    s.update(extra)
+    if compare_all:
+        earlier = _fact_figures(
+            basis,
+            dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
+            dt.date.fromisoformat(prev["to"]),
+        )
+        for name in extra:
+            if name in kpis.LABELS:
+                s["yoy"][name] = kpis.change(extra[name], earlier[name])
+                prev[name] = earlier[name]
+    if s["mom_period"] and compare_all:
+        mp = s["mom_period"]
+        before = _fact_figures(
+            basis, dt.date.fromisoformat(mp["from"]), dt.date.fromisoformat(mp["to"])
+        )
+        for name in extra:
+            if name in kpis.LABELS:
+                s["mom"][name] = kpis.change(extra[name], before[name])
+                mp[name] = before[name]
+    s["returns_by_department"] = department_returns(
+        basis=basis, date_from=date_from, date_to=date_to
+    )
+    dept_rows = [
+        r for r in fact_rows(basis, date_from, date_to, ("department", *GROUP)) if r["department"]
+    ]
+    dept_names = dict(
+        Department.objects.filter(pk__in={r["department"] for r in dept_rows}).values_list(
+            "pk", "name"
+        )
+    )
+    s["by_department"] = [
+        {
+            "department": d["value"],
+            "name": d["name"],
+            "count": d["count"],
+            "closed": d["closed"],
+            "closure_rate": d["closure_rate"],
+            "on_time_rate": d["on_time_rate"],
+        }
+        for d in kpis.breakdown(dept_rows, "department", dept_names)
+    ]
+    keys = [k for k in kpis.LABELS if k in s]
+    s["rows"] = [
+        {
+            "key": k,
+            "label": kpis.LABELS[k],
+            "value": s[k],
+            "yoy": s["yoy"].get(k),
+            "mom": s["mom"].get(k),
+            "previous": prev.get(k),
+            "mom_previous": s["mom_period"].get(k) if s["mom_period"] else None,
+            "rate": k in kpis.RATES,
+        }
+        for k in keys
+    ]
+    return s
+
+
+def _fact_figures(
+    basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[str, Any]:
+    """Median handling time and repeat-report rate (from the facts: they need single
+    events, not sums)."""
+    qs = _between(basis.facts(), date_from, date_to).filter(handle_days__isnull=False)
+    if connection.vendor == "postgresql":
+        middle = qs.aggregate(m=Median("handle_days"))["m"]
+        median = round(middle, 2) if middle is not None else None
+    else:
+        median = kpis.median(list(qs.order_by("handle_days").values_list("handle_days", flat=True)))
+    window = settings.PINGAN_REPEAT_DAYS
+    earlier_from = date_from - dt.timedelta(days=window) if date_from else None
+    rows = list(
+        _between(basis.facts(), earlier_from, date_to).values_list(
+            "region_path", "category", "day", "event_id"
+        )
+    )
+    in_period = {r[3] for r in rows if (date_from is None or r[2] >= date_from)}
+    rep = kpis.repeats(rows, window) & in_period
     return {
-        "total": figures["total"],
-        "by_category": by_category,
-        "by_source": by_source,
-        "by_status": by_status,
-        "closed": figures["closed"],
-        "accepted": figures["accepted"],
-        "closed_on_time": figures["closed_on_time"],
-        "followed_up": figures["followed_up"],
-        "closure_rate": figures["closure_rate"],
-        "on_time_rate": figures["on_time_rate"],
-        "satisfaction_rate": figures["satisfaction_rate"],
-        "yoy": yoy,
-        "previous_period": previous,
+        "handle_days_median": median,
+        "repeats": len(rep),
+        "repeat_rate": kpis.rate(len(rep), len(in_period)),
     }
+
+
+def department_returns(
+    *, basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """Per department: assignments received (lead or assisting) for events of the period,
+    how many it returned, and the return rate; most returns first."""
+    events = _between(basis.facts(), date_from, date_to).values("event_id")
+    rows = (
+        Assignment.objects.filter(event_id__in=events)
+        .values("department", "department__name")
+        .annotate(total=Count("pk"), returned=Count("pk", filter=Q(status="returned")))
+        .order_by()
+    )
+    out = [
+        {
+            "department": r["department"],
+            "name": r["department__name"],
+            "assigned": r["total"],
+            "returned": r["returned"],
+            "return_rate": kpis.rate(r["returned"], r["total"]),
+        }
+        for r in rows
+    ]
+    out.sort(key=lambda d: (-d["returned"], -d["assigned"], d["name"]))
+    return out
+
+
+def export_job(*, user: Any, job_id: int) -> Any:
+    """An export job of `user`'s own; NotFound for anyone else's and missing alike."""
+    from pingan.analytics.models import ExportJob
+    from pingan.core.errors import NotFound
+
+    job = ExportJob.objects.filter(pk=job_id, created_by_id=getattr(user, "pk", None)).first()
+    if job is None:
+        raise NotFound("导出任务不存在")
+    return job
+
+
+def briefing_list(*, user: Any) -> Any:
+    """Archived briefings of the regions `user` sees (their subtrees)."""
+    from pingan.analytics.models import Briefing
+
+    tops = _top_paths(user)
+    if not tops:
+        return Briefing.objects.none()
+    q = Q()
+    for t in tops:
+        q |= Q(region__path__startswith=t.path)
+    return Briefing.objects.filter(q).select_related("region", "created_by")
+
+
+def grid_figures(
+    *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """Per grid under the region: `{"region", "name", "code", "geometry", "count",
+    "closed", "closure_rate"}` for the map (every grid, zeros included)."""
+    from pingan.geo.choices import Level
+
+    basis = basis_for(user, region_id)
+    if basis.empty or basis.region is None:
+        return []
+    grids = list(
+        Region.objects.filter(path__startswith=basis.region.path, level=Level.GRID).only(
+            "pk", "name", "code", "geometry", "depth"
+        )
+    )
+    counts: dict[int, dict[str, int]] = {g.pk: {"n": 0, "closed": 0, "accepted": 0} for g in grids}
+    if basis.rollup:
+        key = "region"
+        rows = [
+            {key: r["region"], "status": r["status"], "c": r["n"]}
+            for r in rollup_rows(list(counts), date_from, date_to, ("region", "status"))
+        ]
+    else:
+        depth = grids[0].depth if grids else 0
+        key = f"r{depth}"
+        rows = [
+            {key: r[key], "status": r["status"], "c": r["n"]}
+            for r in fact_rows(basis, date_from, date_to, (key, "status"))
+        ]
+    for r in rows:
+        c = counts.get(r[key])
+        if c is None:
+            continue
+        c["n"] += r["c"]
+        if r["status"] == "closed":
+            c["closed"] += r["c"]
+        if r["status"] in kpis.ACCEPTED_OR_BEYOND:
+            c["accepted"] += r["c"]
+    return [
+        {
+            "region": g.pk,
+            "name": g.name,
+            "code": g.code,
+            "geometry": g.geometry,
+            "count": counts[g.pk]["n"],
+            "closed": counts[g.pk]["closed"],
+            "closure_rate": kpis.rate(counts[g.pk]["closed"], counts[g.pk]["accepted"]),
+        }
+        for g in grids
+    ]

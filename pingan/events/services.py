@@ -245,6 +245,7 @@ def event_report(
                 if existing is not None:
                     return existing, False
             raise
+        signals.event_written.send(sender=Event, event=event, action="report")
         _timeline(
             event, "report", "", Status.REPORTED, user, _role_for_report(user), at=reported_at
         )
@@ -453,6 +454,7 @@ def event_transition(
             event.status = row.target
         _apply_clock(event, row, now)
         event.save()
+        signals.event_written.send(sender=Event, event=event, action=action)
         transition = _timeline(
             event,
             action,
@@ -910,6 +912,7 @@ def event_mark_deadline(*, event_id: int, state: str, now: dt.datetime | None = 
             return False
         event = Event.objects.get(pk=event_id)
         action = "overdue" if state == DeadlineState.OVERDUE else "warning"
+        signals.event_written.send(sender=Event, event=event, action=action)
         t = _timeline(
             event,
             action,

@@ -14,6 +14,7 @@ from pingan.org.selectors import user_roles
 
 REPORTING_ROLES = GRID_ROLES | {Role.DISPATCHER}
 EVENT_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.HANDLER, Role.LEADER}
+DASHBOARD_ROLES = {Role.DISPATCHER, Role.LEADER, Role.GRID_LEADER}
 
 
 def nav_for(roles: set[str]) -> list[dict[str, Any]]:
@@ -25,6 +26,9 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
         items.append({"key": "events", "label": _("事件查询"), "url": reverse("event_list")})
     if roles & REPORTING_ROLES:
         items.append({"key": "report", "label": _("上报事件"), "url": reverse("event_report")})
+    if roles & DASHBOARD_ROLES:
+        items.append({"key": "dashboard", "label": _("统计分析"), "url": reverse("dashboard")})
+        items.append({"key": "briefings", "label": _("简报"), "url": reverse("briefings")})
     if roles & ADMIN_ROLES:
         items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
     return items

@@ -13,10 +13,12 @@ from pingan.api.v1 import errors
 from pingan.api.v1.attachments import router as attachments_router
 from pingan.api.v1.auth import BearerToken, BrowserSession
 from pingan.api.v1.auth import router as auth_router
+from pingan.api.v1.briefings import router as briefings_router
 from pingan.api.v1.channels import intake_router
 from pingan.api.v1.channels import router as channels_router
 from pingan.api.v1.docs import LocalSwagger
 from pingan.api.v1.events import router as events_router
+from pingan.api.v1.exports import router as exports_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.stats import router as stats_router
 
@@ -36,8 +38,10 @@ errors.install(api)
 
 api.add_router("/", auth_router)
 api.add_router("/", reference_router)
+api.add_router("/", exports_router)  # before events: /events/export is not /events/{id}
 api.add_router("/", events_router)
 api.add_router("/", stats_router)
 api.add_router("/", attachments_router)
 api.add_router("/", intake_router)
 api.add_router("/", channels_router)
+api.add_router("/", briefings_router)

@@ -1,4 +1,4 @@
-"""Key figures for dashboards (always within the caller's scope)."""
+"""Key figures for dashboards (always within the caller's scope), and period locking."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja import Status as Reply
 from pydantic import Field
 
+from pingan.analytics import selectors, services
 from pingan.analytics.selectors import summary
 from pingan.core.errors import invalid
 
@@ -31,24 +33,110 @@ class SummaryOut(Schema):
     accepted: int
     closed_on_time: int
     followed_up: int
+    satisfied: int
     closure_rate: float | None
     on_time_rate: float | None
     satisfaction_rate: float | None
+    overdue: int
+    handle_days_avg: float | None
+    dispute_total: int
+    dispute_closed: int
+    dispute_resolution_rate: float | None
     yoy: dict[str, float | None]
+    mom: dict[str, float | None]
     previous_period: dict[str, Any]
+    mom_period: dict[str, Any] | None
+    region: int | None
+    locked: bool
+    basis: str
+
+
+class KpiOut(SummaryOut):
+    by_department: list[dict[str, Any]]
+    handle_days_median: float | None
+    repeats: int
+    repeat_rate: float | None
+    returns_by_department: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+
+
+def _checked(filters: SummaryQuery) -> dict[str, Any]:
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise invalid("to", _("结束日期不能早于开始日期"))
+    return {
+        "region_id": filters.region,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }
 
 
 @router.get(
     "/stats/summary",
     response=SummaryOut,
-    summary="统计概要：总量、分类、来源、状态、办结率、按期办结率、满意率及同比",
+    summary="统计概要：总量、分类、来源、状态、办结率、按期办结率、满意率及同比环比",
 )
 def stats_summary(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise invalid("to", _("结束日期不能早于开始日期"))
-    return summary(
+    return summary(user=request.auth, **_checked(filters))  # type: ignore[attr-defined]
+
+
+@router.get("/stats/kpis", response=KpiOut, summary="全部考核指标（含中位数、重复报事率、退单率）")
+def stats_kpis(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
+    return selectors.kpi_table(user=request.auth, **_checked(filters))  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/stats/regions", response=list[dict[str, Any]], summary="下级区划分项统计（排名、地图）"
+)
+def stats_regions(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
+    return selectors.region_breakdown(user=request.auth, **_checked(filters))  # type: ignore[attr-defined]
+
+
+class LockIn(Schema):
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+    note: str = ""
+
+
+class LockOut(Schema):
+    id: int
+    date_from: dt.date = Field(serialization_alias="from")
+    date_to: dt.date = Field(serialization_alias="to")
+    note: str
+    locked_at: dt.datetime
+    locked_by: str
+
+
+def _lock_out(lock: Any) -> dict[str, Any]:
+    return {
+        "id": lock.pk,
+        "date_from": lock.date_from,
+        "date_to": lock.date_to,
+        "note": lock.note,
+        "locked_at": lock.locked_at,
+        "locked_by": lock.locked_by.get_username(),
+    }
+
+
+@router.get("/stats/locks", response=list[LockOut], summary="封账期间列表", by_alias=True)
+def stats_locks(request: HttpRequest) -> Any:
+    return [_lock_out(lock) for lock in selectors.period_locks()]
+
+
+@router.post(
+    "/stats/locks", response={201: LockOut}, summary="封账（县级领导或县级指挥中心）", by_alias=True
+)
+def stats_lock(request: HttpRequest, body: LockIn) -> Any:
+    lock = services.period_lock(
         user=request.auth,  # type: ignore[attr-defined]
-        region_id=filters.region,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
+        date_from=body.date_from,
+        date_to=body.date_to,
+        note=body.note,
+        request=request,
     )
+    return Reply(201, _lock_out(lock))
+
+
+@router.delete("/stats/locks/{lock_id}", response={204: None}, summary="解除封账并按现状重算")
+def stats_unlock(request: HttpRequest, lock_id: int) -> Any:
+    services.period_unlock(user=request.auth, lock_id=lock_id, request=request)  # type: ignore[attr-defined]
+    return Reply(204, None)

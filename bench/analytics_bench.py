@@ -1,0 +1,238 @@
+"""Statistics benchmark: p50/p95 of the summary for a county, a town and a grid over a
+month, a year and five years, answered three ways in the same run:
+
+- rollup: `analytics.selectors.summary` (the project's code: the daily rollups);
+- scan:   the same figures by aggregate queries over the events table (how the summary
+          worked before the rollups: region prefix + reported_at range, indexed);
+- duckdb: the same questions in DuckDB over an export of the events (the near-limit
+          reference for a columnar scan), when the duckdb package is installed;
+
+plus the HTTP summary endpoint and the dashboard page through Django's test client.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_analytics_bench \
+        .venv/bin/python bench/analytics_bench.py --runs 30
+
+Run bench/analytics_generate.py first. Prints a Markdown table for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from pingan.accounts.models import User  # noqa: E402
+from pingan.analytics.kpis import year_before  # noqa: E402
+from pingan.analytics.selectors import summary  # noqa: E402
+from pingan.events.models import Event  # noqa: E402
+from pingan.events.permissions import event_scope_q  # noqa: E402
+from pingan.geo.models import Region  # noqa: E402
+
+TZ = ZoneInfo("Asia/Shanghai")
+PERIODS = {
+    "month": (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+    "year": (dt.date(2025, 11, 29), dt.date(2026, 11, 28)),
+    "5 years": (dt.date(2021, 11, 28), dt.date(2026, 11, 28)),
+}
+ACCEPTED = ["accepted", "dispatched", "in_progress", "resolved", "closed"]
+
+
+def start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=TZ)
+
+
+def scan_summary(user: Any, region: Region, date_from: dt.date, date_to: dt.date) -> int:
+    """The summary's figures by scanning the events table (five aggregate queries)."""
+
+    def scoped(a: dt.date, b: dt.date) -> Any:
+        return Event.objects.filter(
+            event_scope_q(user),
+            region_path__startswith=region.path,
+            reported_at__gte=start(a),
+            reported_at__lt=start(b + dt.timedelta(days=1)),
+        ).order_by()
+
+    def figures(qs: Any) -> dict[str, int]:
+        return qs.aggregate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(status="closed")),
+            accepted=Count("id", filter=Q(status__in=ACCEPTED)),
+            on_time=Count("id", filter=Q(status="closed", closed_on_time=True)),
+            followed=Count("id", filter=~Q(satisfaction="")),
+            satisfied=Count("id", filter=Q(satisfaction__in=["satisfied", "basically_satisfied"])),
+        )
+
+    qs = scoped(date_from, date_to)
+    f = figures(qs)
+    list(
+        qs.annotate(top=Coalesce("category__parent_id", "category_id"))
+        .values("top")
+        .annotate(c=Count("id"))
+    )
+    list(qs.values("source").annotate(c=Count("id")))
+    list(qs.values("status").annotate(c=Count("id")))
+    figures(scoped(year_before(date_from), year_before(date_to)))
+    return f["total"]
+
+
+DUCK_FIGURES = """
+SELECT count(*), count(*) FILTER (WHERE status = 'closed'),
+       count(*) FILTER (WHERE status IN
+           ('accepted', 'dispatched', 'in_progress', 'resolved', 'closed')),
+       count(*) FILTER (WHERE status = 'closed' AND closed_on_time),
+       count(*) FILTER (WHERE satisfaction <> ''),
+       count(*) FILTER (WHERE satisfaction IN ('satisfied','basically_satisfied'))
+FROM ev WHERE starts_with(region_path, ?) AND day BETWEEN ? AND ?
+"""
+
+
+def duck_setup(path: Path) -> Any:
+    import duckdb
+
+    with open(path, "wb") as out, connection.cursor() as cur:
+        sql = (
+            "COPY (SELECT e.region_path, (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day,"
+            " e.status, e.source, COALESCE(c.parent_id, c.id) AS top, e.closed_on_time,"
+            " e.satisfaction FROM events_event e JOIN events_category c ON c.id = e.category_id)"
+            " TO STDOUT WITH CSV HEADER"
+        )
+        with cur.cursor.copy(sql) as copy:
+            for chunk in copy:
+                out.write(chunk)
+    db = duckdb.connect()
+    db.execute(f"CREATE TABLE ev AS SELECT * FROM read_csv_auto('{path}')")
+    return db
+
+
+def duck_summary(db: Any, region: Region, date_from: dt.date, date_to: dt.date) -> int:
+    args = [region.path, date_from, date_to]
+    total = db.execute(DUCK_FIGURES, args).fetchone()[0]
+    for dim in ("top", "source", "status"):
+        db.execute(
+            f"SELECT {dim}, count(*) FROM ev WHERE starts_with(region_path, ?) "
+            "AND day BETWEEN ? AND ? GROUP BY 1",
+            args,
+        ).fetchall()
+    db.execute(DUCK_FIGURES, [region.path, year_before(date_from), year_before(date_to)])
+    return total
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
+    samples = []
+    result = None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
+    return statistics.median(samples), p95, result
+
+
+def over(picks: list[Region], fn: Callable[[Region], Any]) -> tuple[float, float, Any]:
+    """Time fn(region) once per pick."""
+    it = iter(picks)
+    return timed(lambda: fn(next(it)), len(picks))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--no-duckdb", action="store_true")
+    parser.add_argument("--http-only", action="store_true")
+    args = parser.parse_args()
+    rng = random.Random(7)
+    leader = User.objects.get(username="bench-city")
+    events = Event.objects.count()
+    levels = {
+        "county": list(Region.objects.filter(level="county")),
+        "town": list(Region.objects.filter(level="town")),
+        "grid": list(Region.objects.filter(level="grid")),
+    }
+    db = None
+    if not args.no_duckdb and not args.http_only:
+        try:
+            t = time.monotonic()
+            db = duck_setup(Path(tempfile.gettempdir()) / "pingan-bench-events.csv")
+            print(f"DuckDB load: {time.monotonic() - t:.1f} s", flush=True)
+        except ImportError:
+            print("duckdb not installed: skipping the DuckDB column")
+    print(
+        f"\n{events:,} events; {args.runs} runs per cell, a random region of the level "
+        "each run; times in ms (p50 / p95)\n"
+    )
+    print(
+        "| region | period | rollup (summary) | scan of events | DuckDB "
+        "| events counted (last run) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for level, regions in levels.items() if not args.http_only else []:
+        for label, (a, b) in PERIODS.items():
+            picks = [rng.choice(regions) for _ in range(args.runs)]
+            r50, r95, s = over(
+                picks,
+                lambda r, a=a, b=b: summary(user=leader, region_id=r.pk, date_from=a, date_to=b),
+            )
+            s50, s95, _ = over(picks, lambda r, a=a, b=b: scan_summary(leader, r, a, b))
+            duck = "—"
+            if db is not None:
+                d50, d95, _ = over(picks, lambda r, a=a, b=b: duck_summary(db, r, a, b))
+                duck = f"{d50:.1f} / {d95:.1f}"
+            print(
+                f"| {level} | {label} | {r50:.1f} / {r95:.1f} | {s50:.1f} / {s95:.1f} | "
+                f"{duck} | {s['total']:,} |",
+                flush=True,
+            )
+
+    # Through HTTP: the API endpoint (token auth, JSON) and the dashboard page.
+    from pingan.accounts.services import token_issue
+
+    token = token_issue(user=leader)
+    client = Client()
+    county = levels["county"][0]
+    a, b = PERIODS["year"]
+    url = f"/api/v1/stats/summary?region={county.pk}&from={a}&to={b}"
+    h50, h95, resp = timed(lambda: client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}"), args.runs)
+    assert resp.status_code == 200, resp.content
+    page = Client()
+    page.force_login(leader)
+    durl = f"/dashboard/?region={county.pk}&from={a}&to={b}"
+    p50, p95, resp = timed(lambda: page.get(durl), max(5, args.runs // 3))
+    assert resp.status_code == 200
+    xurl = f"/dashboard/extras/?region={county.pk}&from={a}&to={b}"
+    x50, x95, resp = timed(lambda: page.get(xurl), max(5, args.runs // 3))
+    assert resp.status_code == 200
+    murl = f"/dashboard/map.geojson?region={county.pk}&from={a}&to={b}"
+    m50, m95, resp = timed(lambda: page.get(murl), max(5, args.runs // 3))
+    print(f"\nGET /api/v1/stats/summary (a county, a year): {h50:.1f} / {h95:.1f} ms")
+    print(f"GET /dashboard/ (a county, a year, from rollups): {p50:.1f} / {p95:.1f} ms")
+    print(
+        "GET /dashboard/extras/ (median, repeats, departments: from the facts): "
+        f"{x50:.1f} / {x95:.1f} ms"
+    )
+    print(f"GET /dashboard/map.geojson (a county's ~520 grids): {m50:.1f} / {m95:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,415 @@
+"""Briefings (简报): the figures of a region and period, written as the county writes them,
+with sections and charts, rendered to .docx (python-docx) and PDF (reportlab with its
+built-in CJK font STSong-Light, so no font file is needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
+
+from pingan.analytics import selectors
+from pingan.core import clock
+from pingan.events.models import CLOCKED_STATUSES, Event
+from pingan.events.permissions import event_scope_q
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+
+CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+)
+
+
+# ---- words --------------------------------------------------------------------------
+
+
+def region_word(region: Region | None) -> str:
+    """全县 / 全镇 / 全街道 / 全村 / 全社区 / 本网格 …"""
+    if region is None:
+        return "全域"
+    name = region.name
+    if region.level == Level.GRID:
+        return "本网格"
+    for suffix in ("街道", "社区", "县", "市", "区", "镇", "乡", "村"):
+        if name.endswith(suffix):
+            return "全" + suffix
+    return name
+
+
+def period_words(date_from: dt.date, date_to: dt.date) -> str:
+    """2026年1—10月 / 2026年3月 / 2026年3月5日至4月2日 / 2025年12月至2026年2月."""
+    month_end = (date_to + dt.timedelta(days=1)).day == 1
+    if date_from.day == 1 and month_end:
+        if date_from.year == date_to.year:
+            if date_from.month == date_to.month:
+                return f"{date_from.year}年{date_from.month}月"
+            return f"{date_from.year}年{date_from.month}—{date_to.month}月"
+        return f"{date_from.year}年{date_from.month}月至{date_to.year}年{date_to.month}月"
+    if date_from.year == date_to.year:
+        return (
+            f"{date_from.year}年{date_from.month}月{date_from.day}日至"
+            f"{date_to.month}月{date_to.day}日"
+        )
+    a = f"{date_from.year}年{date_from.month}月{date_from.day}日"
+    return f"{a}至{date_to.year}年{date_to.month}月{date_to.day}日"
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def trend_words(change: float | None, noun: str = "同比") -> str:
+    if change is None:
+        return f"{noun}无可比数据"
+    if change > 0:
+        return f"{noun}上升{change:.2f}%"
+    if change < 0:
+        return f"{noun}下降{-change:.2f}%"
+    return f"{noun}持平"
+
+
+# ---- figures ------------------------------------------------------------------------
+
+
+def briefing_figures(
+    *, user: Any, region_id: int, date_from: dt.date, date_to: dt.date
+) -> dict[str, Any]:
+    """Everything a briefing says, from the KPI module (the numbers are the module's)."""
+    k = selectors.kpi_table(user=user, region_id=region_id, date_from=date_from, date_to=date_to)
+    basis = selectors.basis_for(user, region_id)
+    regions = selectors.region_breakdown(
+        user=user, region_id=region_id, date_from=date_from, date_to=date_to
+    )
+    hot = list(
+        selectors._between(basis.facts(), date_from, date_to)
+        .values("region_path")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "region_path")[:5]
+    )
+    codes = [p["region_path"].rstrip("/").rsplit("/", 1)[-1] for p in hot]
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    hot_spots = [
+        {"name": names.get(c, c), "count": p["count"]} for c, p in zip(codes, hot, strict=True)
+    ]
+    overdue = _overdue_events(user, basis)
+    return {
+        "kpis": k,
+        "regions": regions,
+        "hot_spots": hot_spots,
+        "overdue_events": overdue,
+        "trend": selectors.trend(
+            user=user, region_id=region_id, date_from=date_from, date_to=date_to
+        ),
+    }
+
+
+def _overdue_events(user: Any, basis: selectors.Basis, limit: int = 10) -> list[dict[str, Any]]:
+    qs = Event.objects.filter(event_scope_q(user), status__in=CLOCKED_STATUSES)
+    if basis.region is not None:
+        qs = qs.filter(region_path__startswith=basis.region.path)
+    now = clock.now()
+    qs = qs.filter(due_at__lt=now).select_related("lead_department", "region").order_by("due_at")
+    return [
+        {
+            "id": e.pk,
+            "code": e.code,
+            "title": e.title,
+            "region": e.region.name,
+            "department": e.lead_department.name if e.lead_department else "",
+            "due_at": timezone.localtime(e.due_at).strftime("%Y-%m-%d %H:%M"),
+            "days": round((now - e.due_at).total_seconds() / 86400, 1),
+        }
+        for e in qs[:limit]
+    ]
+
+
+def sections(
+    *, region: Region, date_from: dt.date, date_to: dt.date, fig: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The briefing as sections: `{"heading", "paragraphs", "table"?, "chart"?}`."""
+    k = fig["kpis"]
+    where, when = region_word(region), period_words(date_from, date_to)
+    overview = (
+        f"{when}，{where}通过网格共排查录入信息{k['total']}条，{trend_words(k['yoy']['total'])}，"
+        f"其中矛盾纠纷{k['dispute_total']}条，{trend_words(k['yoy']['dispute_total'])}。"
+        f"已办结{k['closed']}条，办结率{pct(k['closure_rate'])}，按期办结率{pct(k['on_time_rate'])}，"
+        f"群众满意率{pct(k['satisfaction_rate'])}；矛盾纠纷化解率{pct(k['dispute_resolution_rate'])}。"
+    )
+    avg = k["handle_days_avg"]
+    handling = (
+        f"平均处置用时{avg:.2f}个工作日，中位数{(k['handle_days_median'] or 0):.2f}个工作日；"
+        if avg is not None
+        else ""
+    ) + f"重复报事{k['repeats']}条，重复报事率{pct(k['repeat_rate'])}。"
+    cats = k["by_category"]
+    cat_text = "；".join(f"{c['name']}{c['count']}条" for c in cats[:6]) or "无"
+    out: list[dict[str, Any]] = [
+        {
+            "heading": "一、总体情况",
+            "paragraphs": [overview, handling],
+            "chart": {
+                "title": "受理与办结走势",
+                "kind": "line",
+                "labels": [
+                    t["period"][5:] if len(t["period"]) > 7 else t["period"] for t in fig["trend"]
+                ],
+                "series": [
+                    ("受理", [t["total"] for t in fig["trend"]]),
+                    ("办结", [t["closed"] for t in fig["trend"]]),
+                ],
+            },
+        },
+        {
+            "heading": "二、分类情况",
+            "paragraphs": [f"从类别看，{cat_text}。"],
+            "table": {
+                "headers": ["类别", "数量", "占比"],
+                "rows": [
+                    [c["name"], c["count"], pct(c["count"] / k["total"] if k["total"] else None)]
+                    for c in cats
+                ],
+            },
+            "chart": {
+                "title": "分类数量",
+                "kind": "bar",
+                "labels": [c["name"] for c in cats[:8]],
+                "series": [("数量", [c["count"] for c in cats[:8]])],
+            },
+        },
+    ]
+    hot = fig["hot_spots"]
+    out.append(
+        {
+            "heading": "三、热点区域",
+            "paragraphs": [
+                "报事数量居前的网格（区域）："
+                + ("、".join(f"{h['name']}（{h['count']}条）" for h in hot) or "无")
+                + "。"
+            ],
+        }
+    )
+    od = fig["overdue_events"]
+    out.append(
+        {
+            "heading": "四、超期与督办",
+            "paragraphs": [
+                f"截至目前，{where}在办超期事件{k['overdue']}条（统计口径内），"
+                + ("请相关部门抓紧办理。" if k["overdue"] else "无超期积压。")
+            ],
+            "table": {
+                "headers": ["事件编号", "标题", "区域", "主办部门", "办理期限", "超期天数"],
+                "rows": [
+                    [e["code"], e["title"], e["region"], e["department"], e["due_at"], e["days"]]
+                    for e in od
+                ],
+            }
+            if od
+            else None,
+        }
+    )
+    ranking = [r for r in fig["regions"] if r["count"]]
+    by_rate = sorted(ranking, key=lambda r: (-(r["closure_rate"] or 0), -r["count"]))
+    depts = k["returns_by_department"]
+    out.append(
+        {
+            "heading": "五、排名情况",
+            "paragraphs": [
+                "办结率排名："
+                + (
+                    "、".join(f"{r['name']}（{pct(r['closure_rate'])}）" for r in by_rate[:10])
+                    or "无"
+                )
+                + "。",
+                "部门退单情况："
+                + (
+                    "、".join(
+                        f"{d['name']}退单{d['returned']}件（{pct(d['return_rate'])}）"
+                        for d in depts[:10]
+                    )
+                    or "无"
+                )
+                + "。",
+            ],
+            "table": {
+                "headers": ["区域", "数量", "办结", "办结率", "按期办结率", "在办超期"],
+                "rows": [
+                    [
+                        r["name"],
+                        r["count"],
+                        r["closed"],
+                        pct(r["closure_rate"]),
+                        pct(r["on_time_rate"]),
+                        r["overdue"],
+                    ]
+                    for r in by_rate
+                ],
+            }
+            if by_rate
+            else None,
+        }
+    )
+    return out
+
+
+def title_of(region: Region, date_from: dt.date, date_to: dt.date) -> str:
+    return f"{region.name}基层社会治理工作简报（{period_words(date_from, date_to)}）"
+
+
+# ---- charts (PNG, Pillow) -----------------------------------------------------------
+
+
+def _font(size: int) -> Any:
+    for path in CJK_FONTS:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default()
+
+
+def chart_png(chart: dict[str, Any], width: int = 1200, height: int = 520) -> bytes:
+    """A plain bar or line chart; Chinese labels when a CJK font is on the machine."""
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    font, small = _font(26), _font(18)
+    draw.text((30, 12), chart["title"], fill="#222", font=font)
+    left, top, right, bottom = 80, 70, width - 30, height - 70
+    draw.line((left, bottom, right, bottom), fill="#888", width=2)
+    draw.line((left, top, left, bottom), fill="#888", width=2)
+    labels = chart["labels"] or [""]
+    series = chart["series"]
+    peak = max([max(values or [0]) for _n, values in series] + [1])
+    colours = ["#3b6fb6", "#e0813a", "#4caf50"]
+    slot = (right - left) / max(len(labels), 1)
+    for s, (name, values) in enumerate(series):
+        colour = colours[s % len(colours)]
+        draw.rectangle((right - 200 + s * 100, 20, right - 184 + s * 100, 36), fill=colour)
+        draw.text((right - 178 + s * 100, 16), name, fill="#222", font=small)
+        points = []
+        for i, v in enumerate(values):
+            x = left + slot * i + slot / 2
+            y = bottom - (bottom - top) * (v / peak)
+            if chart["kind"] == "bar":
+                w = slot * 0.6 / len(series)
+                x0 = left + slot * i + slot * 0.2 + w * s
+                draw.rectangle((x0, y, x0 + w, bottom), fill=colour)
+                draw.text((x0, y - 22), str(v), fill="#222", font=small)
+            else:
+                points.append((x, y))
+        if len(points) > 1:
+            draw.line(points, fill=colour, width=3)
+    step = max(1, len(labels) // 12)
+    for i, label in enumerate(labels):
+        if i % step == 0:
+            text = str(label)[:6]
+            x = left + slot * i + slot / 2 - draw.textlength(text, font=small) / 2
+            draw.text((x, bottom + 8), text, fill="#444", font=small)
+    draw.text((10, top - 10), str(peak), fill="#444", font=small)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+# ---- documents ----------------------------------------------------------------------
+
+
+def render_docx(title: str, subtitle: str, parts: list[dict[str, Any]]) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "宋体"
+    normal.font.size = Pt(12)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = head.add_run(title)
+    run.bold = True
+    run.font.size = Pt(18)
+    sub = doc.add_paragraph(subtitle)
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for part in parts:
+        h = doc.add_paragraph()
+        r = h.add_run(part["heading"])
+        r.bold = True
+        r.font.size = Pt(14)
+        for text in part["paragraphs"]:
+            p = doc.add_paragraph(text)
+            p.paragraph_format.first_line_indent = Pt(24)
+        table = part.get("table")
+        if table and table["rows"]:
+            t = doc.add_table(rows=1, cols=len(table["headers"]))
+            t.style = "Table Grid"
+            for cell, text in zip(t.rows[0].cells, table["headers"], strict=False):
+                cell.text = str(text)
+            for row in table["rows"]:
+                cells = t.add_row().cells
+                for cell, value in zip(cells, row, strict=False):
+                    cell.text = str(value)
+        chart = part.get("chart")
+        if chart and any(any(v) for _n, v in chart["series"]):
+            doc.add_picture(io.BytesIO(chart_png(chart)), width=Cm(15))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def render_pdf(title: str, subtitle: str, parts: list[dict[str, Any]]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Image as RLImage
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    base = ParagraphStyle(
+        "base", fontName="STSong-Light", fontSize=11, leading=18, firstLineIndent=22, wordWrap="CJK"
+    )
+    h1 = ParagraphStyle("h1", parent=base, fontSize=18, leading=26, alignment=1, firstLineIndent=0)
+    h2 = ParagraphStyle(
+        "h2", parent=base, fontSize=14, leading=22, firstLineIndent=0, spaceBefore=8
+    )
+    centre = ParagraphStyle("c", parent=base, alignment=1, firstLineIndent=0)
+    cell = ParagraphStyle("cell", parent=base, fontSize=9, leading=12, firstLineIndent=0)
+    story: list[Any] = [Paragraph(title, h1), Paragraph(subtitle, centre), Spacer(1, 12)]
+    for part in parts:
+        story.append(Paragraph(part["heading"], h2))
+        story += [Paragraph(text, base) for text in part["paragraphs"]]
+        table = part.get("table")
+        if table and table["rows"]:
+            data = [[Paragraph(str(v), cell) for v in table["headers"]]] + [
+                [Paragraph(str(v), cell) for v in row] for row in table["rows"]
+            ]
+            t = Table(data, repeatRows=1)
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6f0")),
+                    ]
+                )
+            )
+            story += [Spacer(1, 6), t]
+        chart = part.get("chart")
+        if chart and any(any(v) for _n, v in chart["series"]):
+            story += [
+                Spacer(1, 6),
+                RLImage(io.BytesIO(chart_png(chart)), width=16 * cm, height=16 * cm * 520 / 1200),
+            ]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, title=title, leftMargin=2 * cm, rightMargin=2 * cm).build(
+        story
+    )
+    return buf.getvalue()

@@ -1,0 +1,218 @@
+"""The KPI formulas, in one place. Each takes grouped rows (from the rollups or from the
+facts: the same dimensions, with `n` events, `handled` of them with a handling time and
+the sum `handle_days` of those times) and returns plain numbers. docs/kpis.md states every
+formula and its calibre (口径); keep the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from pingan.analytics.choices import Outcome
+from pingan.events.choices import Satisfaction, Source, Status
+
+# "Accepted or beyond": the centre took the event in (resolved on site counts: it is
+# closed). Reported (undecided), rejected and merged events are left out.
+ACCEPTED_OR_BEYOND = frozenset(
+    {Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED}
+)
+OPEN = frozenset(
+    {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED}
+)
+SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+
+# Scalar figures: each gets a year-on-year (同比) and a period-on-period (环比) change.
+SCALARS = (
+    "total",
+    "accepted",
+    "closed",
+    "closure_rate",
+    "closed_on_time",
+    "on_time_rate",
+    "followed_up",
+    "satisfied",
+    "satisfaction_rate",
+    "overdue",
+    "handle_days_avg",
+    "dispute_total",
+    "dispute_closed",
+    "dispute_resolution_rate",
+)
+# Labels for tables, exports and briefings.
+LABELS = {
+    "total": "受理登记总量",
+    "accepted": "受理量",
+    "closed": "办结量",
+    "closure_rate": "办结率",
+    "closed_on_time": "按期办结量",
+    "on_time_rate": "按期办结率",
+    "followed_up": "回访量",
+    "satisfied": "满意量",
+    "satisfaction_rate": "满意率",
+    "overdue": "在办超期量",
+    "handle_days_avg": "平均处置用时(工作日)",
+    "handle_days_median": "处置用时中位数(工作日)",
+    "dispute_total": "矛盾纠纷量",
+    "dispute_closed": "矛盾纠纷化解量",
+    "dispute_resolution_rate": "矛盾纠纷化解率",
+    "repeat_rate": "重复报事率",
+    "repeats": "重复报事量",
+}
+RATES = frozenset(
+    {
+        "closure_rate",
+        "on_time_rate",
+        "satisfaction_rate",
+        "dispute_resolution_rate",
+        "repeat_rate",
+    }
+)
+
+
+def rate(numerator: float, denominator: float) -> float | None:
+    """A fraction 0…1 rounded to 4 places; None when there is nothing to divide by."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """Percent change from `before` to `now` (1 place); None when `before` is 0 or None."""
+    if now is None or not before:
+        return None
+    return round((now - before) / before * 100, 1)
+
+
+def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[str, Any]:
+    """The scalar KPIs of one period from grouped rows (measures n, followed_up,
+    satisfied, handled, handle_days; dimensions top_category, status, outcome)."""
+    f = dict.fromkeys(
+        (
+            "total",
+            "accepted",
+            "closed",
+            "closed_on_time",
+            "followed_up",
+            "satisfied",
+            "overdue",
+            "handled",
+            "dispute_total",
+            "dispute_accepted",
+            "dispute_closed",
+        ),
+        0,
+    )
+    days = 0.0
+    for r in rows:
+        n, status = r["n"], r["status"]
+        f["total"] += n
+        is_dispute = r["top_category"] in dispute_tops
+        if is_dispute:
+            f["dispute_total"] += n
+        if status in ACCEPTED_OR_BEYOND:
+            f["accepted"] += n
+            if is_dispute:
+                f["dispute_accepted"] += n
+        if status == Status.CLOSED:
+            f["closed"] += n
+            if is_dispute:
+                f["dispute_closed"] += n
+            if r["outcome"] == Outcome.ON_TIME:
+                f["closed_on_time"] += n
+        if status in OPEN and r["outcome"] == Outcome.OVERDUE:
+            f["overdue"] += n
+        f["followed_up"] += r["followed_up"]
+        f["satisfied"] += r["satisfied"]
+        f["handled"] += r["handled"]
+        days += r["handle_days"] or 0.0
+    f["closure_rate"] = rate(f["closed"], f["accepted"])
+    f["on_time_rate"] = rate(f["closed_on_time"], f["closed"])
+    f["satisfaction_rate"] = rate(f["satisfied"], f["followed_up"])
+    f["dispute_resolution_rate"] = rate(f["dispute_closed"], f["dispute_accepted"])
+    f["handle_days_avg"] = round(days / f["handled"], 2) if f["handled"] else None
+    return f
+
+
+def breakdown(
+    rows: Iterable[dict[str, Any]], dim: str, names: dict[Any, str]
+) -> list[dict[str, Any]]:
+    """Per value of `dim` (top_category, source, status, department): count, closed,
+    closure and on-time rates; largest first."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r[dim], []).append(r)
+    out = []
+    for value, members in groups.items():
+        f = figures(members, dispute_tops=set())
+        out.append(
+            {
+                "value": value,
+                "name": names.get(value, ""),
+                "count": f["total"],
+                "closed": f["closed"],
+                "closure_rate": f["closure_rate"],
+                "on_time_rate": f["on_time_rate"],
+                "overdue": f["overdue"],
+                "satisfaction_rate": f["satisfaction_rate"],
+            }
+        )
+    out.sort(key=lambda d: (-d["count"], str(d["value"])))
+    return out
+
+
+def source_names() -> dict[str, str]:
+    return {s.value: str(s.label) for s in Source}
+
+
+def status_names() -> dict[str, str]:
+    return {s.value: str(s.label) for s in Status}
+
+
+def median(values: list[float]) -> float | None:
+    """Median of sorted values (the mean of the two middle ones for an even count)."""
+    if not values:
+        return None
+    mid = len(values) // 2
+    if len(values) % 2:
+        return round(values[mid], 2)
+    return round((values[mid - 1] + values[mid]) / 2, 2)
+
+
+def repeats(rows: Iterable[tuple[str, int, dt.date, int]], window_days: int) -> set[int]:
+    """Events reported at the same place (grid or other leaf region) in the same (leaf)
+    category as an earlier event at most `window_days` days before. Rows are (region_path,
+    category, day, event_id); returns the ids of the repeats."""
+    last: dict[tuple[str, int], dt.date] = {}
+    out: set[int] = set()
+    for path, category, day, event_id in sorted(rows, key=lambda r: (r[2], r[3])):
+        key = (path, category)
+        before = last.get(key)
+        if before is not None and (day - before).days <= window_days:
+            out.add(event_id)
+        last[key] = day
+    return out
+
+
+def year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    first_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_next - dt.timedelta(days=1)
+
+
+def previous_period(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date]:
+    """The period just before (环比): whole calendar months move back by as many months;
+    any other span moves back by its own length in days."""
+    if date_from.day == 1 and date_to == _month_end(date_to.year, date_to.month):
+        months = (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+        index = date_from.year * 12 + date_from.month - 1 - months
+        start = dt.date(index // 12, index % 12 + 1, 1)
+        end_index = index + months - 1
+        return start, _month_end(end_index // 12, end_index % 12 + 1)
+    span = (date_to - date_from).days + 1
+    return date_from - dt.timedelta(days=span), date_to - dt.timedelta(days=span)

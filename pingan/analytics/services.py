@@ -1,0 +1,622 @@
+"""Writes of the analytics app: the per-event facts and daily rollups (kept current inside
+the events' own transaction), their rebuild, and period locking (封账)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from pingan.analytics.choices import Outcome
+from pingan.analytics.models import (
+    ROLLUP_KEY,
+    ROLLUP_MEASURES,
+    Briefing,
+    DailyRollup,
+    EventFact,
+    ExportJob,
+    MonthlyRollup,
+    PeriodLock,
+)
+from pingan.core import audit, clock, workcal
+from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
+from pingan.events.choices import Status
+from pingan.events.models import OPEN_STATUSES, Category, Event
+from pingan.events.selectors import EventFilters, event_count
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+from pingan.org.choices import Role
+from pingan.org.selectors import memberships_of
+
+DEPTHS = 5  # r0 … r4: the root (a city or a county) down to the grid
+
+FACT_FIELDS = (
+    "day",
+    "region_path",
+    *(f"r{i}" for i in range(DEPTHS)),
+    "category",
+    "top_category",
+    "source",
+    "status",
+    "outcome",
+    "satisfaction",
+    "department",
+    "handle_days",
+)
+
+
+# ---- how one event counts -------------------------------------------------------------
+
+
+def outcome_of(status: str, closed_on_time: bool | None, deadline_state: str) -> str:
+    """The deadline outcome dimension (see docs/kpis.md)."""
+    if status == Status.CLOSED:
+        if closed_on_time is None:
+            return Outcome.NONE
+        return Outcome.ON_TIME if closed_on_time else Outcome.LATE
+    if status in OPEN_STATUSES and deadline_state:
+        return deadline_state
+    return Outcome.NONE
+
+
+def handle_days_of(
+    status: str, reported_at: dt.datetime, closed_at: dt.datetime | None
+) -> float | None:
+    """Working days from report to closure (closed events only), two decimals."""
+    if status != Status.CLOSED or closed_at is None:
+        return None
+    return round(workcal.working_days_between(reported_at, closed_at), 2)
+
+
+class _Lookups:
+    """Region ids by path and top categories, looked up once per rebuild or write."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, list[int | None]] = {}
+        self.tops: dict[int, int] = {}
+
+    def ancestors(self, path: str) -> list[int | None]:
+        if path not in self.paths:
+            codes = [c for c in path.split("/") if c]
+            ids = dict(Region.objects.filter(code__in=codes).values_list("code", "pk"))
+            chain: list[int | None] = [ids.get(c) for c in codes][:DEPTHS]
+            self.paths[path] = chain + [None] * (DEPTHS - len(chain))
+        return self.paths[path]
+
+    def top(self, category_id: int) -> int:
+        if category_id not in self.tops:
+            parent = (
+                Category.objects.filter(pk=category_id).values_list("parent_id", flat=True).first()
+            )
+            self.tops[category_id] = parent or category_id
+        return self.tops[category_id]
+
+    def load_categories(self) -> None:
+        for pk, parent in Category.objects.values_list("pk", "parent_id"):
+            self.tops[pk] = parent or pk
+
+
+def fact_values(row: Any, lookups: _Lookups) -> dict[str, Any]:
+    """The fact of one event (an Event or a dict with the same attribute names)."""
+
+    def get(name: str) -> Any:
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    status = get("status")
+    ancestors = lookups.ancestors(get("region_path"))
+    return {
+        "day": timezone.localdate(get("reported_at")),
+        "region_path": get("region_path"),
+        **{f"r{i}": ancestors[i] for i in range(DEPTHS)},
+        "category": get("category_id"),
+        "top_category": lookups.top(get("category_id")),
+        "source": get("source"),
+        "status": status,
+        "outcome": outcome_of(status, get("closed_on_time"), get("deadline_state")),
+        "satisfaction": get("satisfaction") or "",
+        "department": get("lead_department_id") or 0,
+        "handle_days": handle_days_of(status, get("reported_at"), get("closed_at")),
+    }
+
+
+# ---- incremental upkeep ---------------------------------------------------------------
+
+
+def day_locked(day: dt.date) -> bool:
+    return PeriodLock.objects.filter(date_from__lte=day, date_to__gte=day).exists()
+
+
+SATISFIED = ("satisfied", "basically_satisfied")
+
+
+def _contributions(fact: dict[str, Any], sign: int) -> Iterable[tuple[tuple[Any, ...], list[Any]]]:
+    """(key, measures) of one fact in the daily rollup, one per level of its region."""
+    rated = 1 if fact["satisfaction"] else 0
+    satisfied = 1 if fact["satisfaction"] in SATISFIED else 0
+    handled = fact["handle_days"] is not None
+    measures = [
+        sign,
+        sign * rated,
+        sign * satisfied,
+        sign if handled else 0,
+        sign * (fact["handle_days"] or 0.0),
+    ]
+    for i in range(DEPTHS):
+        region = fact[f"r{i}"]
+        if region is None:
+            continue
+        key = (
+            region,
+            fact["day"],
+            fact["top_category"],
+            fact["source"],
+            fact["status"],
+            fact["outcome"],
+        )
+        yield key, list(measures)
+
+
+def _upsert_sql(table: str) -> str:
+    # Table and column names come from the models; every value is a bound parameter.
+    sets = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in ROLLUP_MEASURES)
+    return (
+        f"INSERT INTO {table} ({', '.join(ROLLUP_KEY)}, {', '.join(ROLLUP_MEASURES)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * (len(ROLLUP_KEY) + len(ROLLUP_MEASURES)))}) "
+        f"ON CONFLICT ({', '.join(ROLLUP_KEY)}) DO UPDATE SET {sets}"
+    )
+
+
+def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+    """Move one event's contribution from its old rollup rows (daily and monthly) to its
+    new ones. Rows are written in key order so two concurrent transactions never wait on
+    each other in a cycle."""
+    daily: dict[tuple[Any, ...], list[Any]] = {}
+    for fact, sign in ((old, -1), (new, 1)):
+        if fact is None:
+            continue
+        for key, measures in _contributions(fact, sign):
+            d = daily.setdefault(key, [0, 0, 0, 0, 0.0])
+            for i, v in enumerate(measures):
+                d[i] += v
+    monthly: dict[tuple[Any, ...], list[Any]] = {}
+    for key, measures in daily.items():
+        mkey = (key[0], key[1].replace(day=1), *key[2:])
+        m = monthly.setdefault(mkey, [0, 0, 0, 0, 0.0])
+        for i, v in enumerate(measures):
+            m[i] += v
+    with connection.cursor() as cur:
+        for model, deltas in ((DailyRollup, daily), (MonthlyRollup, monthly)):
+            rows = [
+                (*key, *measures)
+                for key, measures in sorted(deltas.items(), key=lambda kv: str(kv[0]))
+                if any(abs(v) > 1e-9 for v in measures)
+            ]
+            if rows:
+                cur.executemany(_upsert_sql(model._meta.db_table), rows)
+
+
+def rollup_event_written(*, event: Event, action: str = "", **_: Any) -> None:
+    """Bring the event's fact and the rollups up to date; called inside the transaction
+    that changed the event, so both commit or roll back with it. Events reported on a
+    locked day keep the fact they had when the period was locked."""
+    lookups = _Lookups()
+    new = fact_values(event, lookups)
+    current = EventFact.objects.filter(pk=event.pk).values(*FACT_FIELDS).first()
+    if day_locked(current["day"] if current else new["day"]):
+        return
+    if current == new:
+        return
+    _apply(current, new)
+    EventFact.objects.update_or_create(event_id=event.pk, defaults=new)
+
+
+def on_event_written(sender: Any, **kwargs: Any) -> None:
+    rollup_event_written(**kwargs)
+
+
+# ---- rebuild --------------------------------------------------------------------------
+
+
+def _locked_ranges() -> list[tuple[dt.date, dt.date]]:
+    return list(PeriodLock.objects.values_list("date_from", "date_to"))
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def rollup_rebuild(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None, batch: int = 5000
+) -> dict[str, int]:
+    """Recompute the facts from the events and the rollups from the facts for the days
+    in [date_from, date_to] (all days when open) that are not locked. One transaction."""
+    locks = _locked_ranges()
+    lock_q = Exists(
+        PeriodLock.objects.filter(date_from__lte=OuterRef("day"), date_to__gte=OuterRef("day"))
+    )
+
+    def in_range(qs: Any) -> Any:
+        if date_from:
+            qs = qs.filter(day__gte=date_from)
+        if date_to:
+            qs = qs.filter(day__lte=date_to)
+        return qs.exclude(lock_q)
+
+    events = Event.objects.order_by()
+    if date_from:
+        events = events.filter(reported_at__gte=_start(date_from))
+    if date_to:
+        events = events.filter(reported_at__lt=_start(date_to + dt.timedelta(days=1)))
+    lookups = _Lookups()
+    lookups.load_categories()
+    fields = (
+        "pk",
+        "reported_at",
+        "region_path",
+        "category_id",
+        "source",
+        "status",
+        "closed_on_time",
+        "deadline_state",
+        "satisfaction",
+        "lead_department_id",
+        "closed_at",
+    )
+    facts = 0
+    with transaction.atomic():
+        in_range(EventFact.objects.all()).delete()
+        in_range(DailyRollup.objects.all()).delete()
+        chunk: list[EventFact] = []
+        for row in events.values(*fields).iterator(chunk_size=batch):
+            values = fact_values(row, lookups)
+            if any(a <= values["day"] <= b for a, b in locks):
+                continue
+            chunk.append(EventFact(event_id=row["pk"], **values))
+            if len(chunk) >= batch:
+                EventFact.objects.bulk_create(chunk, ignore_conflicts=True)
+                facts += len(chunk)
+                chunk = []
+        if chunk:
+            EventFact.objects.bulk_create(chunk, ignore_conflicts=True)
+            facts += len(chunk)
+        rows = rollup_from_facts(date_from=date_from, date_to=date_to)
+    return {"facts": facts, "rollups": rows}
+
+
+def _month_expr(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
+def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
+    """INSERT … SELECT the daily rows of unlocked days in the range from the facts (one
+    GROUP BY per tree level; the caller has deleted the old rows), then recount the
+    monthly rows of every month the range touches from the daily rows."""
+    fact_t, roll_t, month_t, lock_t = (
+        EventFact._meta.db_table,
+        DailyRollup._meta.db_table,
+        MonthlyRollup._meta.db_table,
+        PeriodLock._meta.db_table,
+    )
+    where = [
+        f"NOT EXISTS (SELECT 1 FROM {lock_t} l "  # noqa: S608
+        "WHERE f.day >= l.date_from AND f.day <= l.date_to)"
+    ]
+    params: list[Any] = []
+    if date_from:
+        where.append("f.day >= %s")
+        params.append(date_from)
+    if date_to:
+        where.append("f.day <= %s")
+        params.append(date_to)
+    dims = "day, top_category, source, status, outcome"
+    measures = ", ".join(ROLLUP_MEASURES)
+    sat = ", ".join(f"'{v}'" for v in SATISFIED)
+    total = 0
+    with connection.cursor() as cur:
+        for i in range(DEPTHS):
+            cur.execute(
+                f"INSERT INTO {roll_t} (region, {dims}, {measures}) "  # noqa: S608
+                f"SELECT f.r{i}, {dims}, COUNT(*), "
+                "SUM(CASE WHEN f.satisfaction <> '' THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN f.satisfaction IN ({sat}) THEN 1 ELSE 0 END), "
+                "COUNT(f.handle_days), COALESCE(SUM(f.handle_days), 0) "
+                f"FROM {fact_t} f WHERE f.r{i} IS NOT NULL AND {' AND '.join(where)} "
+                f"GROUP BY f.r{i}, {dims}",
+                params,
+            )
+            total += max(cur.rowcount, 0)
+        # Months touched by the range, recounted whole from the daily rows (locked days'
+        # rows included: they are part of the month).
+        month_from = date_from.replace(day=1) if date_from else None
+        month_to = date_to.replace(day=1) if date_to else None
+        mq = MonthlyRollup.objects.all()
+        if month_from:
+            mq = mq.filter(day__gte=month_from)
+        if month_to:
+            mq = mq.filter(day__lte=month_to)
+        mq.delete()
+        mwhere, mparams = ["1 = 1"], []
+        if month_from:
+            mwhere.append("d.day >= %s")
+            mparams.append(month_from)
+        if date_to:
+            mwhere.append("d.day < %s")
+            mparams.append(_next_month(date_to))
+        sums = ", ".join(f"SUM(d.{m})" for m in ROLLUP_MEASURES)
+        cur.execute(
+            f"INSERT INTO {month_t} (region, {dims}, {measures}) "  # noqa: S608
+            f"SELECT d.region, {_month_expr('d.day')}, d.top_category, d.source, d.status, "
+            f"d.outcome, {sums} FROM {roll_t} d WHERE {' AND '.join(mwhere)} "
+            f"GROUP BY d.region, {_month_expr('d.day')}, d.top_category, d.source, d.status, "
+            "d.outcome",
+            mparams,
+        )
+    return total
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+# ---- period locking (封账) ----------------------------------------------------------------
+
+LOCKING_LEVELS = (Level.CITY, Level.COUNTY)
+
+
+def _may_lock(user: Any) -> bool:
+    return any(
+        (
+            m.role in (Role.LEADER, Role.DISPATCHER)
+            and m.region is not None
+            and m.region.level in LOCKING_LEVELS
+        )
+        for m in memberships_of(user)
+    )
+
+
+def period_lock(
+    *, user: Any, date_from: dt.date, date_to: dt.date, note: str = "", request: Any = None
+) -> PeriodLock:
+    """Lock the figures of events reported from date_from to date_to (a county or city
+    leader or centre dispatcher). Overlapping an existing lock is a conflict. Audited."""
+    if not _may_lock(user):
+        raise Forbidden("只有县级领导或县级指挥中心可以封账")
+    if date_from > date_to:
+        raise invalid("date_to", "结束日期不能早于开始日期")
+    if date_to >= timezone.localdate(clock.now()):
+        raise invalid("date_to", "只能对已经结束的期间封账")
+    with transaction.atomic():
+        if (
+            PeriodLock.objects.select_for_update()
+            .filter(date_from__lte=date_to, date_to__gte=date_from)
+            .exists()
+        ):
+            raise Conflict("该期间与已封账期间重叠")
+        lock = PeriodLock.objects.create(
+            date_from=date_from,
+            date_to=date_to,
+            note=note[:200],
+            locked_at=clock.now(),
+            locked_by=user,
+        )
+        audit.record(
+            action="analytics.period_lock",
+            actor=user,
+            object_type="period_lock",
+            object_id=lock.pk,
+            request=request,
+            detail={"from": date_from.isoformat(), "to": date_to.isoformat(), "note": note[:200]},
+        )
+    return lock
+
+
+def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
+    """Unlock a period: its figures are recounted from the events as they are now. Audited."""
+    if not _may_lock(user):
+        raise Forbidden("只有县级领导或县级指挥中心可以解除封账")
+    with transaction.atomic():
+        lock = PeriodLock.objects.select_for_update().filter(pk=lock_id).first()
+        if lock is None:
+            raise NotFound("封账记录不存在")
+        span = (lock.date_from, lock.date_to)
+        lock.delete()
+        audit.record(
+            action="analytics.period_unlock",
+            actor=user,
+            object_type="period_lock",
+            object_id=lock_id,
+            request=request,
+            detail={"from": span[0].isoformat(), "to": span[1].isoformat()},
+        )
+        rollup_rebuild(date_from=span[0], date_to=span[1])
+
+
+# ---- exports ----------------------------------------------------------------------------
+
+
+def events_export(
+    *, user: Any, params: dict[str, str], request: Any = None
+) -> tuple[bytes | None, ExportJob | None]:
+    """The filtered event list as .xlsx: the file at once for up to
+    PINGAN_EXPORT_SYNC_MAX rows, else a queued ExportJob (progress, then a download).
+    Bad filters → Invalid. One audit row either way (filters and row count, no data)."""
+    from pingan.analytics import exports
+
+    filters = EventFilters.from_params(params)
+    count = event_count(user=user, filters=filters)
+    big = count > settings.PINGAN_EXPORT_SYNC_MAX
+    with transaction.atomic():
+        audit.record(
+            action="analytics.export",
+            actor=user,
+            object_type="event",
+            request=request,
+            detail={
+                "kind": "events",
+                "format": "xlsx",
+                "filters": params,
+                "rows": count,
+                "background": big,
+            },
+        )
+        if big:
+            job = ExportJob.objects.create(
+                kind="events",
+                params=params,
+                total=count,
+                created_at=clock.now(),
+                created_by=user,
+            )
+            transaction.on_commit(lambda: _enqueue_export(job.pk))
+            return None, job
+    data, _rows = exports.events_workbook(user=user, filters=filters)
+    return data, None
+
+
+def _enqueue_export(job_id: int) -> None:
+    from pingan.analytics.tasks import run_export
+
+    run_export.enqueue(job_id=job_id)
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the file of a queued export, recording progress as rows are written."""
+    from pingan.analytics import exports
+
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(done=done)
+
+    try:
+        filters = EventFilters.from_params(job.params)
+        data, rows = exports.events_workbook(
+            user=job.created_by, filters=filters, progress=progress
+        )
+    except Exception as err:
+        ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.FAILED, error=str(err))
+        raise
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d%H%M")
+    job.file.save(f"events-{stamp}-{job.pk}.xlsx", ContentFile(data), save=False)
+    job.state = ExportJob.State.DONE
+    job.done = rows
+    job.save(update_fields=["file", "state", "done"])
+    return job
+
+
+def kpis_export(
+    *,
+    user: Any,
+    region_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    request: Any = None,
+) -> bytes:
+    """The KPI tables of a region and period as .xlsx; audited."""
+    from pingan.analytics import exports, selectors
+
+    k = selectors.kpi_table(user=user, region_id=region_id, date_from=date_from, date_to=date_to)
+    k["regions"] = selectors.region_breakdown(
+        user=user, region_id=region_id, date_from=date_from, date_to=date_to
+    )
+    region_name = (
+        Region.objects.filter(pk=k["region"]).values_list("name", flat=True).first()
+        if k["region"]
+        else "全部"
+    ) or "全部"
+    period = f"{date_from or '不限'} 至 {date_to or '不限'}"
+    audit.record(
+        action="analytics.export",
+        actor=user,
+        object_type="kpi",
+        request=request,
+        detail={
+            "kind": "kpis",
+            "format": "xlsx",
+            "region": region_id,
+            "from": str(date_from or ""),
+            "to": str(date_to or ""),
+        },
+    )
+    return exports.kpi_workbook(kpis=k, region_name=region_name, period_text=period)
+
+
+# ---- briefings (简报) -----------------------------------------------------------------
+
+BRIEFING_FORMATS = ("docx", "pdf")
+
+
+def briefing_render(
+    *,
+    user: Any,
+    region_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    fmt: str = "docx",
+    request: Any = None,
+) -> Briefing:
+    """Write the briefing of a region (one inside the caller's own regions; default their
+    own region) and period (default: this month to date) as .docx or PDF, archive it with
+    the figures it states, and audit it."""
+    from pingan.analytics import briefings, selectors
+
+    if fmt not in BRIEFING_FORMATS:
+        raise invalid("format", "格式应为 docx 或 pdf")
+    today = timezone.localdate(clock.now())
+    date_to = date_to or today
+    date_from = date_from or date_to.replace(day=1)
+    if date_from > date_to:
+        raise invalid("to", "结束日期不能早于开始日期")
+    basis = selectors.basis_for(user, region_id)
+    if basis.empty or not basis.rollup or basis.region is None:
+        raise NotFound("区划不存在")
+    region = basis.region
+    fig = briefings.briefing_figures(
+        user=user, region_id=region.pk, date_from=date_from, date_to=date_to
+    )
+    parts = briefings.sections(region=region, date_from=date_from, date_to=date_to, fig=fig)
+    title = briefings.title_of(region, date_from, date_to)
+    now = clock.now()
+    subtitle = f"{region.name}社会治理指挥中心　{now.year}年{now.month}月{now.day}日"
+    render = briefings.render_docx if fmt == "docx" else briefings.render_pdf
+    data = render(title, subtitle, parts)
+    with transaction.atomic():
+        b = Briefing(
+            title=title,
+            region=region,
+            date_from=date_from,
+            date_to=date_to,
+            format=fmt,
+            figures={k: v for k, v in fig["kpis"].items() if k not in ("rows",)},
+            created_at=now,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        b.file.save(
+            f"briefing-{region.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{fmt}",
+            ContentFile(data),
+            save=False,
+        )
+        b.save()
+        audit.record(
+            action="analytics.briefing",
+            actor=user,
+            object_type="briefing",
+            object_id=b.pk,
+            request=request,
+            detail={
+                "region": region.pk,
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
+                "format": fmt,
+            },
+        )
+    return b

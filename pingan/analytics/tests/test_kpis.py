@@ -1,0 +1,190 @@
+"""Every KPI against values counted by hand, period edges, reopening and locking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pingan.analytics.selectors import kpi_table, summary
+from pingan.analytics.services import period_lock, period_unlock, rollup_rebuild
+from pingan.analytics.tests.conftest import TZ, act, at, reported
+from pingan.core.errors import Conflict, Forbidden
+from pingan.core.models import AuditEntry
+from pingan.events.services import event_mark_deadline
+
+MARCH_2025 = {"date_from": dt.date(2025, 3, 1), "date_to": dt.date(2025, 3, 31)}
+
+
+def test_full_kpi_table_matches_the_hand_count(world):
+    k = kpi_table(user=world.leader, **MARCH_2025)
+    # Handling time, report → closure, in working days of 7.5 hours (08:30–12:00,
+    # 13:30–17:30): e1 Mon 3 Mar 09:00 → Tue 4 Mar 16:00 = 7 h + 6 h = 1.73 days;
+    # e2 on site 09:00 → 10:00 = 0.13; e3 Mon 10 Mar 09:00 → Fri 28 Mar 16:00 =
+    # 7 + 13 × 7.5 + 6 = 110.5 h = 14.73 days.
+    assert k["handle_days_avg"] == round((1.73 + 0.13 + 14.73) / 3, 2)
+    assert k["handle_days_median"] == 1.73
+    # Disputes (邻里纠纷): e1, e2, e4 (rejected), e6 (accepted); resolved: e1, e2 of the
+    # three taken in.
+    assert (k["dispute_total"], k["dispute_closed"]) == (4, 2)
+    assert k["dispute_resolution_rate"] == 0.6667
+    # Repeats: same grid and category within 30 days of an earlier one: e2 (after e1),
+    # e4 (after e2), e6 (after e4); e3 and e5 are the only fire reports in their grids.
+    assert (k["repeats"], k["repeat_rate"]) == (3, 0.5)
+    # The police had e1 and e3, returned neither.
+    assert k["returns_by_department"] == [
+        {
+            "department": world.police.pk,
+            "name": "县公安局",
+            "assigned": 2,
+            "returned": 0,
+            "return_rate": 0.0,
+        }
+    ]
+    # The police led e1 (on time) and e3 (late), both closed.
+    assert k["by_department"] == [
+        {
+            "department": world.police.pk,
+            "name": "县公安局",
+            "count": 2,
+            "closed": 2,
+            "closure_rate": 1.0,
+            "on_time_rate": 0.5,
+        }
+    ]
+    # February 2025 had nothing: no month-on-month change to speak of.
+    assert k["mom_period"]["from"] == "2025-02-01"
+    assert k["mom_period"]["to"] == "2025-02-28"
+    assert k["mom"]["total"] is None
+    labels = {r["key"]: r["label"] for r in k["rows"]}
+    assert labels["closure_rate"] == "办结率"
+
+
+def test_month_on_month_against_the_month_before(world):
+    # April 2025 has one event (reported, waiting); March had 6.
+    s = summary(user=world.leader, date_from=dt.date(2025, 4, 1), date_to=dt.date(2025, 4, 30))
+    assert s["total"] == 1
+    assert s["mom_period"]["total"] == 6
+    assert s["mom"]["total"] == round((1 - 6) / 6 * 100, 1)
+
+
+def test_leap_day_and_year_boundaries(cast):
+    reported(cast, dt.datetime(2024, 2, 29, 12, tzinfo=TZ))
+    reported(cast, dt.datetime(2024, 12, 31, 23, 30, tzinfo=TZ))
+    reported(cast, dt.datetime(2025, 1, 1, 0, 30, tzinfo=TZ))
+    reported(cast, dt.datetime(2025, 2, 28, 10, tzinfo=TZ))
+    day = dt.date(2024, 12, 31)
+    assert summary(user=cast.leader, date_from=day, date_to=day)["total"] == 1
+    year_2025 = summary(
+        user=cast.leader, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31)
+    )
+    assert year_2025["total"] == 2
+    # 2024 had two (29 Feb and 31 Dec): +0 %.
+    assert year_2025["previous_period"]["total"] == 2
+    assert year_2025["yoy"]["total"] == 0.0
+    # February 2025 against February 2024 (which ends on the 29th).
+    feb = summary(user=cast.leader, date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 2, 28))
+    assert feb["previous_period"]["to"] == "2024-02-28"
+    assert feb["previous_period"]["total"] == 0
+    leap = summary(user=cast.leader, date_from=dt.date(2024, 2, 1), date_to=dt.date(2024, 2, 29))
+    assert leap["total"] == 1
+    # Month-on-month of February 2024 is January 2024, whole months.
+    assert (leap["mom_period"]["from"], leap["mom_period"]["to"]) == ("2024-01-01", "2024-01-31")
+
+
+def test_overdue_counts_open_events_marked_red(cast):
+    e = reported(cast, at(3, 3))
+    act(cast.county_dispatcher, e, "accept", at(3, 3, hour=10))
+    act(cast.county_dispatcher, e, "dispatch", at(3, 3, hour=11), lead_department=cast.police.pk)
+    assert summary(user=cast.leader, **MARCH_2025)["overdue"] == 0
+    assert event_mark_deadline(event_id=e.pk, state="overdue", now=at(3, 20))
+    s = summary(user=cast.leader, **MARCH_2025)
+    assert s["overdue"] == 1
+    # Closing it late moves it from "overdue" to "closed late".
+    act(cast.handler, e, "acknowledge", at(3, 21))
+    act(cast.handler, e, "resolve", at(3, 21, hour=11), result="已处置")
+    act(cast.county_dispatcher, e, "verify", at(3, 21, hour=15), passed=True)
+    s = summary(user=cast.leader, **MARCH_2025)
+    assert (s["overdue"], s["closed"], s["closed_on_time"]) == (0, 1, 0)
+
+
+def _closed_and_rated(cast):
+    e = reported(cast, at(3, 3))
+    act(cast.gridworker, e, "resolve_on_site", at(3, 3, hour=10), result="现场调解")
+    act(cast.county_dispatcher, e, "follow_up", at(3, 4), satisfaction="dissatisfied")
+    return e
+
+
+def test_an_event_reopened_after_its_period_moves_an_open_period(cast):
+    e = _closed_and_rated(cast)
+    assert summary(user=cast.leader, **MARCH_2025)["closed"] == 1
+    act(cast.county_dispatcher, e, "reopen", at(5, 6), note="群众不满意，重新办理")
+    s = summary(user=cast.leader, **MARCH_2025)
+    # March is not locked: the event counts where it stands now (open again).
+    assert (s["total"], s["closed"], s["closure_rate"]) == (1, 0, 0.0)
+
+
+def test_a_locked_period_does_not_move_and_locking_is_audited(cast):
+    e = _closed_and_rated(cast)
+    before = summary(user=cast.leader, **MARCH_2025)
+    with_lock = at(4, 2)
+    from pingan.core import clock
+
+    with clock.frozen(with_lock):
+        lock = period_lock(
+            user=cast.leader, date_from=dt.date(2025, 3, 1), date_to=dt.date(2025, 3, 31)
+        )
+    entry = AuditEntry.objects.get(action="analytics.period_lock")
+    assert (entry.actor, entry.detail["from"], entry.detail["to"]) == (
+        cast.leader,
+        "2025-03-01",
+        "2025-03-31",
+    )
+    act(cast.county_dispatcher, e, "reopen", at(5, 6), note="群众不满意，重新办理")
+    # Editing the old event later, and even a rebuild, leave March as it was locked.
+    rollup_rebuild()
+    after = summary(user=cast.leader, **MARCH_2025)
+    for name in ("total", "closed", "closure_rate", "on_time_rate", "satisfaction_rate"):
+        assert after[name] == before[name], name
+    assert after["locked"] is True
+    # A town cannot lock; overlapping locks conflict.
+    with pytest.raises(Forbidden), clock.frozen(with_lock):
+        period_lock(
+            user=cast.dispatcher_b, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 1, 31)
+        )
+    with pytest.raises(Conflict), clock.frozen(with_lock):
+        period_lock(user=cast.leader, date_from=dt.date(2025, 3, 31), date_to=dt.date(2025, 3, 31))
+    # Unlocking recounts March as the events are now, and is audited too.
+    period_unlock(user=cast.leader, lock_id=lock.pk)
+    assert AuditEntry.objects.filter(action="analytics.period_unlock").count() == 1
+    assert summary(user=cast.leader, **MARCH_2025)["closed"] == 0
+
+
+def test_summary_equals_the_event_list_for_the_same_filters(world):
+    from pingan.events.selectors import EventFilters, event_count
+
+    for user in (world.leader, world.dispatcher, world.handler, world.gridworker):
+        for region in (None, world.county.pk, world.town_a.pk, world.grid_a1.pk, world.town_b.pk):
+            f = EventFilters(
+                region=region,
+                **{"reported_from": MARCH_2025["date_from"], "reported_to": MARCH_2025["date_to"]},
+            )
+            listed = event_count(user=user, filters=f)
+            assert summary(user=user, region_id=region, **MARCH_2025)["total"] == listed
+
+
+def test_rebuild_command_recounts_from_the_events(world, capsys):
+    from django.core.management import call_command
+
+    from pingan.analytics.models import DailyRollup, MonthlyRollup
+
+    before = summary(user=world.leader, **MARCH_2025)
+    DailyRollup.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
+    assert summary(user=world.leader, **MARCH_2025)["total"] == 0
+    call_command("rollup", "rebuild", "--from", "2024-01-01")
+    assert "重算完成：事件 9 条" in capsys.readouterr().out
+    after = summary(user=world.leader, **MARCH_2025)
+    assert {k: after[k] for k in ("total", "closed", "by_category", "yoy")} == {
+        k: before[k] for k in ("total", "closed", "by_category", "yoy")
+    }

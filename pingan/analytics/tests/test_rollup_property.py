@@ -1,0 +1,117 @@
+"""Property: whatever sequence of transitions happens, the rollups (kept current inside
+each transition's transaction) equal a recount from the events, and a rebuild changes
+nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pingan.analytics.models import DailyRollup, EventFact, MonthlyRollup
+from pingan.analytics.services import _contributions, _Lookups, fact_values, rollup_rebuild
+from pingan.analytics.tests.conftest import TZ, act, reported
+from pingan.core.errors import DomainError
+from pingan.events.models import Event
+from pingan.events.services import event_mark_deadline
+
+ACTIONS = [
+    ("accept", "county_dispatcher", {}),
+    ("reject", "county_dispatcher", {"note": "不属于受理范围"}),
+    ("dispatch", "county_dispatcher", {"lead_department": "police"}),
+    ("dispatch", "county_dispatcher", {"lead_department": "market"}),
+    ("acknowledge", "handler", {}),
+    ("acknowledge", "handler_market", {}),
+    ("return", "handler", {"note": "不属本部门"}),
+    ("resolve", "handler", {"result": "已处置"}),
+    ("resolve", "handler_market", {"result": "已处置"}),
+    ("verify", "county_dispatcher", {"passed": True}),
+    ("verify", "county_dispatcher", {"passed": False, "note": "未整改到位"}),
+    ("follow_up", "county_dispatcher", {"satisfaction": "satisfied"}),
+    ("follow_up", "county_dispatcher", {"satisfaction": "dissatisfied"}),
+    ("reopen", "county_dispatcher", {"note": "重新办理"}),
+    ("resolve_on_site", "gridworker", {"result": "现场解决"}),
+    ("overdue", None, {}),
+    ("warning", None, {}),
+]
+
+
+MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days")
+
+
+def recount() -> tuple[Counter, Counter]:
+    """Daily and monthly rollup rows as they should be, from the events themselves."""
+    lookups = _Lookups()
+    daily: Counter = Counter()
+    monthly: Counter = Counter()
+    for event in Event.objects.all():
+        for key, measures in _contributions(fact_values(event, lookups), 1):
+            month_key = (key[0], key[1].replace(day=1), *key[2:])
+            for name, value in zip(MEASURES, measures, strict=True):
+                daily[(*key, name)] += round(value, 6)
+                monthly[(*month_key, name)] += round(value, 6)
+    return +daily, +monthly
+
+
+def rolled_up(model) -> Counter:
+    have: Counter = Counter()
+    for r in model.objects.all():
+        key = (r.region, r.day, r.top_category, r.source, r.status, r.outcome)
+        for name in MEASURES:
+            have[(*key, name)] += round(getattr(r, name), 6)
+    return +have
+
+
+def assert_rollups_match() -> None:
+    daily, monthly = recount()
+    assert rolled_up(DailyRollup) == daily
+    assert rolled_up(MonthlyRollup) == monthly
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(ACTIONS), st.integers(0, 40)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_rollups_equal_a_recount_after_random_transitions(cast, steps):
+    with transaction.atomic():
+        start = dt.datetime(2025, 3, 3, 9, tzinfo=TZ)
+        events = [
+            reported(
+                cast,
+                start + dt.timedelta(days=i),
+                town_b=(i == 3),
+                category=cast.fire if i == 2 else None,
+            )
+            for i in range(4)
+        ]
+        for index, (action, who, payload), hours in steps:
+            event = events[index]
+            when = start + dt.timedelta(days=5, hours=hours)
+            try:
+                if who is None:
+                    event_mark_deadline(event_id=event.pk, state=action, now=when)
+                    continue
+                p = {
+                    k: getattr(cast, v).pk if k == "lead_department" else v
+                    for k, v in payload.items()
+                }
+                act(getattr(cast, who), event, action, when, **p)
+            except DomainError:
+                pass
+        assert_rollups_match()
+        facts = {f.pk: f for f in EventFact.objects.all()}
+        assert set(facts) == {e.pk for e in events}
+        rollup_rebuild()
+        assert_rollups_match()
+        transaction.set_rollback(True)

@@ -1,0 +1,84 @@
+"""Excel exports of the event list and the KPI tables; large ones run as tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja import Status as Reply
+
+from pingan.analytics import selectors, services
+from pingan.api.v1.stats import SummaryQuery, _checked
+from pingan.core.errors import NotFound
+
+router = Router(tags=["exports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, stem: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.xlsx"'
+    return response
+
+
+class JobOut(Schema):
+    id: int
+    state: str
+    total: int
+    done: int
+    download: str | None
+
+
+def _job_out(request: HttpRequest, job: Any) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "total": job.total,
+        "done": job.done,
+        "download": request.build_absolute_uri(f"/api/v1/exports/{job.pk}/file")
+        if job.state == "done"
+        else None,
+    }
+
+
+@router.get(
+    "/events/export",
+    response={200: None, 202: JobOut},
+    summary="导出事件清单（.xlsx，筛选条件同 GET /events）；数据量大时返回 202 与导出任务",
+)
+def events_export(request: HttpRequest) -> Any:
+    params = {k: v for k, v in request.GET.items() if k not in ("page", "page_size")}
+    data, job = services.events_export(user=request.auth, params=params, request=request)  # type: ignore[attr-defined]
+    if job is not None:
+        return Reply(202, _job_out(request, job))
+    assert data is not None
+    return xlsx_response(data, "events")
+
+
+@router.get("/exports/{job_id}", response=JobOut, summary="导出任务进度")
+def export_status(request: HttpRequest, job_id: int) -> Any:
+    job = selectors.export_job(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
+    return _job_out(request, job)
+
+
+@router.get("/exports/{job_id}/file", response={200: None}, summary="下载导出文件")
+def export_file(request: HttpRequest, job_id: int) -> Any:
+    job = selectors.export_job(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
+    if job.state != "done" or not job.file:
+        raise NotFound("导出文件尚未生成")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        content_type=XLSX,
+        filename=job.file.name.rsplit("/", 1)[-1],
+    )
+
+
+@router.get("/stats/kpis/export", response={200: None}, summary="导出考核指标表（.xlsx）")
+def kpis_export(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
+    data = services.kpis_export(user=request.auth, request=request, **_checked(filters))  # type: ignore[attr-defined]
+    return xlsx_response(data, "kpis")

@@ -1,0 +1,68 @@
+"""Briefings (简报) page: make one for a region and period, download, the archive."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from pingan.analytics import selectors, services
+from pingan.api.v1.briefings import CONTENT_TYPES
+from pingan.core.errors import Invalid, NotFound
+from pingan.web.views.dashboard import parse
+
+
+def _file(b: object) -> FileResponse:
+    return FileResponse(
+        b.file.open("rb"),  # type: ignore[attr-defined]
+        as_attachment=True,
+        content_type=CONTENT_TYPES[b.format],  # type: ignore[attr-defined]
+        filename=f"{b.title}.{b.format}",  # type: ignore[attr-defined]
+    )
+
+
+@login_required
+def briefings_page(request: HttpRequest) -> HttpResponse:
+    """GET: the form and the archive; ?make=docx|pdf renders, archives and downloads."""
+    error = ""
+    regions = selectors._top_paths(request.user)
+    fmt = request.GET.get("make", "")
+    try:
+        region_id, date_from, date_to = parse(request.GET)
+        if fmt:
+            b = services.briefing_render(
+                user=request.user,
+                region_id=region_id,
+                date_from=date_from,
+                date_to=date_to,
+                fmt=fmt,
+                request=request,
+            )
+            return _file(b)
+    except Invalid as exc:
+        error = "；".join(exc.fields.values()) or exc.message
+        region_id, date_from, date_to = None, None, None
+    except NotFound as exc:
+        error = exc.message
+    return render(
+        request,
+        "web/analytics/briefings.html",
+        {
+            "nav_active": "briefings",
+            "error": error,
+            "regions": regions,
+            "region_id": region_id,
+            "date_from": date_from,
+            "date_to": date_to,
+            "archive": selectors.briefing_list(user=request.user)[:100],
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+def briefing_file(request: HttpRequest, briefing_id: int) -> FileResponse:
+    b = selectors.briefing_list(user=request.user).filter(pk=briefing_id).first()
+    if b is None:
+        raise Http404("简报不存在")
+    return _file(b)

@@ -1,0 +1,58 @@
+"""Excel export of the event list (the list page's filters) and the export job page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pingan.analytics import selectors, services
+from pingan.api.v1.exports import XLSX, xlsx_response
+from pingan.core.errors import Invalid, NotFound
+from pingan.web.views.lists import error_text, filter_params
+
+
+@login_required
+def events_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered event list as .xlsx; a large one becomes a job page with progress."""
+    try:
+        data, job = services.events_export(
+            user=request.user, params=filter_params(request.GET), request=request
+        )
+    except Invalid as exc:
+        return HttpResponse(error_text(exc), status=422, content_type="text/plain; charset=utf-8")
+    if job is not None:
+        return redirect("export_job", job_id=job.pk)
+    assert data is not None
+    return xlsx_response(data, "events")
+
+
+@login_required
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Progress of a large export (reloads itself until done), then the download link."""
+    try:
+        job = selectors.export_job(user=request.user, job_id=job_id)
+    except NotFound:
+        raise Http404("导出任务不存在") from None
+    percent = int(job.done * 100 / job.total) if job.total else 100
+    return render(
+        request,
+        "web/analytics/export_job.html",
+        {"job": job, "percent": percent, "nav_active": "events"},
+    )
+
+
+@login_required
+def export_job_file(request: HttpRequest, job_id: int) -> FileResponse:
+    try:
+        job = selectors.export_job(user=request.user, job_id=job_id)
+    except NotFound:
+        raise Http404("导出任务不存在") from None
+    if job.state != "done" or not job.file:
+        raise Http404("导出文件尚未生成")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        content_type=XLSX,
+        filename=job.file.name.rsplit("/", 1)[-1],
+    )
