@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "pingan.sla",
     "pingan.notifications",
     "pingan.analytics",
+    "pingan.patrols",
+    "pingan.field",
+    "pingan.gridsys",
     "pingan.demo",
     "pingan.api",
     "pingan.web",
@@ -208,3 +211,11 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+# Evidence checks on report photos: flag a photo taken more than N hours before the
+# report, or more than M metres from the report's location.
+PINGAN_EVIDENCE_MAX_AGE_HOURS = float(os.environ.get("PINGAN_EVIDENCE_MAX_AGE_HOURS", "24"))
+PINGAN_EVIDENCE_MAX_DISTANCE_M = float(os.environ.get("PINGAN_EVIDENCE_MAX_DISTANCE_M", "500"))
+# Field tasks: a result to verify is due this many hours after the department resolved
+# it; a follow-up call this many days after closure.
+PINGAN_FIELD_VERIFY_HOURS = float(os.environ.get("PINGAN_FIELD_VERIFY_HOURS", "24"))
+PINGAN_FIELD_FOLLOW_UP_DAYS = int(os.environ.get("PINGAN_FIELD_FOLLOW_UP_DAYS", "3"))

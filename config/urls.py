@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("m/", include("pingan.field.urls")),
+    path("grid/", include("pingan.gridsys.urls")),
     path("", include("pingan.web.urls")),
 ]
 

@@ -25,6 +25,10 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
         items.append({"key": "events", "label": _("事件查询"), "url": reverse("event_list")})
     if roles & REPORTING_ROLES:
         items.append({"key": "report", "label": _("上报事件"), "url": reverse("event_report")})
+    if roles & GRID_ROLES:
+        items.append({"key": "field", "label": _("网格通"), "url": "/m/"})
+    if roles & (GRID_ROLES | {Role.DISPATCHER, Role.LEADER}):
+        items.append({"key": "gridsys", "label": _("网格六制"), "url": "/grid/"})
     if roles & ADMIN_ROLES:
         items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
     return items

@@ -15,6 +15,9 @@ from pingan.api.v1.auth import BearerToken, BrowserSession
 from pingan.api.v1.auth import router as auth_router
 from pingan.api.v1.docs import LocalSwagger
 from pingan.api.v1.events import router as events_router
+from pingan.api.v1.field import router as field_router
+from pingan.api.v1.gridsys import router as gridsys_router
+from pingan.api.v1.patrols import router as patrols_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.stats import router as stats_router
 
@@ -37,3 +40,6 @@ api.add_router("/", reference_router)
 api.add_router("/", events_router)
 api.add_router("/", stats_router)
 api.add_router("/", attachments_router)
+api.add_router("/", patrols_router)
+api.add_router("/", field_router)
+api.add_router("/", gridsys_router)
