@@ -26,9 +26,9 @@ from pingan.patrols.choices import PatrolStatus, VisitKind
 from pingan.patrols.models import Patrol, PatrolBatch, PatrolVisit
 
 MAX_POINTS_PER_REQUEST = 5000
-# A patrol may not claim to have started more than this long ago (queued phones).
-MAX_BACKDATE = dt.timedelta(days=7)
-FUTURE_SLACK = dt.timedelta(minutes=10)
+# Times from the phone: a queue may hold a patrol for weeks; a phone clock may run ahead.
+MAX_BACKDATE = dt.timedelta(days=30)
+FUTURE_SLACK = dt.timedelta(hours=1)
 
 
 def _uuid(value: Any, field: str = "client_uuid") -> uuid.UUID:

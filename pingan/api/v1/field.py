@@ -250,13 +250,15 @@ def photo(
 class ActionIn(Schema):
     client_uuid: str
     event: int
-    action: str = Field(description="verify、follow_up、recheck、comment、site_check")
+    action: str = Field(
+        description="verify、follow_up、recheck、comment、site_check、resolve_on_site"
+    )
     note: str | None = None
     passed: bool | None = Field(None, description="verify：核查是否通过")
     satisfaction: str | None = Field(None, description="follow_up：满意度")
     check: int | None = Field(None, description="recheck / site_check：任务编号")
     recurred: bool | None = Field(None, description="recheck：是否复发")
-    result: str | None = Field(None, description="site_check：核实情况")
+    result: str | None = Field(None, description="site_check：核实情况；resolve_on_site：处置结果")
 
 
 @router.post(

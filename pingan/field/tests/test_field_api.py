@@ -211,3 +211,25 @@ def test_dispatcher_sees_flags_on_the_event_page(cast, api_as, settings):
     c.force_login(cast.dispatcher)
     page = c.get(f"/events/{event_id}/").content.decode()
     assert 'data-reason="too_old"' in page and "拍摄于上报前3.0小时" in page
+
+
+def test_phone_clock_ahead_does_not_fail_the_queue(cast, api_as):
+    api = api_as(cast.gridworker)
+    ahead = (clock.now() + dt.timedelta(hours=3)).isoformat()
+    r = api.post("/field/reports", _report_body(cast, made_at=ahead))
+    assert r.status_code == 201, r.content
+    assert FieldReport.objects.get().made_at <= clock.now()
+
+
+def test_settle_own_report_on_site_later(cast, api_as):
+    e = report(cast)
+    api = api_as(cast.gridworker)
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "event": e.pk,
+        "action": "resolve_on_site",
+        "result": "已协调双方清理楼道",
+    }
+    assert api.post("/field/actions", body).json()["status"] == Status.CLOSED
+    assert api.post("/field/actions", body).status_code == 200
+    assert Event.objects.get(pk=e.pk).resolved_on_site is True

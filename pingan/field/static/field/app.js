@@ -157,7 +157,6 @@
     if (syncing || !db) return Promise.resolve();
     if (!navigator.onLine) { refreshCounts(); return Promise.resolve(); }
     syncing = true;
-    var reachedServer = false;
     var stopped = false;
     return all("queue").then(function (items) {
       items.sort(function (a, b) { return a.seq - b.seq; });
@@ -180,7 +179,6 @@
             }
             var plan = build(item, refId);
             return request("POST", plan.url, plan.json, plan.form).then(function (res) {
-              reachedServer = true;
               if (res.ok) {
                 return res.json().then(function (data) {
                   var steps = [del("queue", item.seq)];
@@ -209,14 +207,22 @@
       });
       return chain;
     }).then(function () {
-      if (reachedServer && !stopped) {
-        return kvSet("last-sync", new Date().toISOString());
-      }
+      if (stopped) return;
+      // Queue sent (or empty): refresh today's tasks; reaching the server marks the sync.
+      return fetch("/api/v1/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (res) {
+          if (!res.ok) return;
+          return res.json().then(function (tasks) {
+            return Promise.all([kvSet("tasks", tasks), kvSet("last-sync", new Date().toISOString())]);
+          });
+        }, function () {});
     }).catch(function (e) {
       banner("同步出错：" + e);
     }).then(function () {
       syncing = false;
       refreshCounts();
+      if (currentView() === "patrol") renderPatrol();
+      if (currentView() === "tasks") renderTasks();
     });
   }
 
@@ -562,11 +568,24 @@
           (failed ? "发送失败：" + esc(i.error) : "待发送") + "</span> " + esc(fmtTime(i.created)) + "</div>" +
           (failed ? '<div class="m-actions"><button type="button" class="m-btn" data-drop="' + i.seq + '">删除</button></div>' : "") + "</div>";
       }).join("");
+      var settled = {};
+      r[0].forEach(function (i) { if (i.kind === "action" && i.payload.action === "resolve_on_site") settled[i.payload.event] = true; });
       html += (r[1] || []).map(function (e) {
+        var canSettle = e.status === "reported" && !settled[e.id];
         return '<div class="m-card" data-event="' + e.id + '"><div>' + esc(e.title) + "</div>" +
-          '<div class="m-sub"><span class="m-status">' + esc(e.status_label) + "</span> " + esc(e.code) + " · " + esc(fmtTime(e.reported_at)) + "</div></div>";
+          '<div class="m-sub"><span class="m-status">' + esc(settled[e.id] ? "就地解决待发送" : e.status_label) + "</span> " + esc(e.code) + " · " + esc(fmtTime(e.reported_at)) + "</div>" +
+          (canSettle ? '<div class="m-actions"><button type="button" class="m-btn" data-settle="' + e.id + '">就地解决</button></div>' : "") + "</div>";
       }).join("");
       list.innerHTML = html || '<p class="m-empty">还没有上报</p>';
+      list.querySelectorAll("button[data-settle]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var result = window.prompt("处置结果");
+          if (!result) return;
+          var cu = uuid4();
+          enqueue({ kind: "action", cu: cu, payload: { client_uuid: cu, event: +b.getAttribute("data-settle"), action: "resolve_on_site", result: result } })
+            .then(renderMine);
+        });
+      });
       list.querySelectorAll("button[data-drop]").forEach(function (b) {
         b.addEventListener("click", function () {
           if (window.confirm("删除这条未发送的内容？")) del("queue", +b.getAttribute("data-drop")).then(refreshCounts);

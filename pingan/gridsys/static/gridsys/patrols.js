@@ -15,7 +15,7 @@
   var rows = document.querySelectorAll("#patrol-table tr[data-patrol]");
   var pending = rows.length;
   function fit() { if (bounds.isValid()) map.fitBounds(bounds.pad(0.1)); else map.setView([30.5, 120.9], 11); }
-  if (!pending) fit();
+  fit(); // a view first: Leaflet draws paths only on a map with a view
   rows.forEach(function (row, i) {
     fetch("/api/v1/patrols/" + row.getAttribute("data-patrol"), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
@@ -24,7 +24,8 @@
         if (line.length) {
           var pl = L.polyline(line, { color: colours[i % colours.length], weight: 3 })
             .bindTooltip(p.user_name + " " + (p.distance_m ? Math.round(p.distance_m) + " 米" : "")).addTo(map);
-          pl.getElement && pl.getElement() && pl.getElement().setAttribute("data-patrol", p.id);
+          var path = pl.getElement && pl.getElement();
+          if (path) path.setAttribute("data-patrol", p.id);
           bounds.extend(pl.getBounds());
         }
         (p.visits || []).forEach(function (v) {
