@@ -153,8 +153,11 @@
     }, function () { return "错误 " + res.status; });
   }
 
+  var syncAgain = false;
+
   function sync() {
-    if (syncing || !db) return Promise.resolve();
+    if (syncing) { syncAgain = true; return Promise.resolve(); } // run again when done
+    if (!db) return Promise.resolve();
     if (!navigator.onLine) { refreshCounts(); return Promise.resolve(); }
     syncing = true;
     var stopped = false;
@@ -223,6 +226,7 @@
       refreshCounts();
       if (currentView() === "patrol") renderPatrol();
       if (currentView() === "tasks") renderTasks();
+      if (syncAgain) { syncAgain = false; setTimeout(sync, 0); }
     });
   }
 
