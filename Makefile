@@ -28,6 +28,7 @@ venv: $(VENV)/.base-installed
 demo: venv
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_field_demo
 	$(BIN)/python manage.py demo_accounts
 	$(BIN)/python manage.py channel_demo
 	bash scripts/serve.sh $(HOST) $(PORT)

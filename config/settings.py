@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "pingan.sla",
     "pingan.notifications",
     "pingan.analytics",
+    "pingan.patrols",
+    "pingan.field",
+    "pingan.gridsys",
     "pingan.demo",
     "pingan.api",
     "pingan.web",
@@ -228,3 +231,11 @@ PINGAN_DISPUTE_CATEGORY = os.environ.get("PINGAN_DISPUTE_CATEGORY", "dispute")
 PINGAN_REPEAT_DAYS = int(os.environ.get("PINGAN_REPEAT_DAYS", "30"))
 PINGAN_MAP_TILE_URL = os.environ.get("PINGAN_MAP_TILE_URL", "")
 PINGAN_EXPORT_SYNC_MAX = int(os.environ.get("PINGAN_EXPORT_SYNC_MAX", "5000"))
+# Evidence checks on report photos: flag a photo taken more than N hours before the
+# report, or more than M metres from the report's location.
+PINGAN_EVIDENCE_MAX_AGE_HOURS = float(os.environ.get("PINGAN_EVIDENCE_MAX_AGE_HOURS", "24"))
+PINGAN_EVIDENCE_MAX_DISTANCE_M = float(os.environ.get("PINGAN_EVIDENCE_MAX_DISTANCE_M", "500"))
+# Field tasks: a result to verify is due this many hours after the department resolved
+# it; a follow-up call this many days after closure.
+PINGAN_FIELD_VERIFY_HOURS = float(os.environ.get("PINGAN_FIELD_VERIFY_HOURS", "24"))
+PINGAN_FIELD_FOLLOW_UP_DAYS = int(os.environ.get("PINGAN_FIELD_FOLLOW_UP_DAYS", "3"))

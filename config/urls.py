@@ -13,6 +13,8 @@ urlpatterns = [
     path("citizen/", include("pingan.citizen.urls")),
     path("channels/", include("pingan.intake.urls")),
     path("captcha/", include("captcha.urls")),
+    path("m/", include("pingan.field.urls")),
+    path("grid/", include("pingan.gridsys.urls")),
     path("", include("pingan.web.urls")),
 ]
 

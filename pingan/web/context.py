@@ -29,6 +29,10 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
     if roles & DASHBOARD_ROLES:
         items.append({"key": "dashboard", "label": _("统计分析"), "url": reverse("dashboard")})
         items.append({"key": "briefings", "label": _("简报"), "url": reverse("briefings")})
+    if roles & GRID_ROLES:
+        items.append({"key": "field", "label": _("网格通"), "url": "/m/"})
+    if roles & (GRID_ROLES | {Role.DISPATCHER, Role.LEADER}):
+        items.append({"key": "gridsys", "label": _("网格六制"), "url": "/grid/"})
     if roles & ADMIN_ROLES:
         items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
     return items

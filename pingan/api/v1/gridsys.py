@@ -1,0 +1,74 @@
+"""The grid six systems: monthly scores of grid workers (floating pay).
+
+`GET /grid-workers/scores?month=YYYY-MM&region=` → `[{user, grid, score, rank,
+pay_coefficient, parts}]` within the caller's scope; ranks are within each town.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from pingan.core.errors import NotFound, invalid
+from pingan.geo.models import Region
+from pingan.gridsys.selectors import score_rows
+
+router = Router(tags=["gridsys"])
+
+
+class ScoreQuery(Schema):
+    month: str = Field(description="YYYY-MM")
+    region: int | None = Field(None, description="区划（含其下所有网格）")
+
+
+class ScoreOut(Schema):
+    user: int
+    user_name: str
+    grid: int
+    grid_name: str
+    town: int | None
+    town_name: str
+    score: float
+    rank: int
+    of: int
+    pay_coefficient: float
+    parts: dict[str, int]
+
+
+def parse_month(raw: str) -> dt.date:
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError, AttributeError):
+        raise invalid("month", "月份格式应为 YYYY-MM") from None
+
+
+@router.get("/grid-workers/scores", response=list[ScoreOut], summary="网格员月度考核得分与绩效系数")
+def scores(request: HttpRequest, q: Query[ScoreQuery]) -> Any:
+    month = parse_month(q.month)
+    region = None
+    if q.region is not None:
+        region = Region.objects.filter(pk=q.region).first()
+        if region is None:
+            raise NotFound("区划不存在")
+    rows = score_rows(user=request.auth, month=month, region=region)  # type: ignore[attr-defined]
+    return [
+        {
+            "user": r.user_id,
+            "user_name": r.name,
+            "grid": r.grid_id,
+            "grid_name": r.grid_name,
+            "town": r.town_id,
+            "town_name": r.town_name,
+            "score": r.score,
+            "rank": r.rank,
+            "of": r.of,
+            "pay_coefficient": float(r.pay_coefficient),
+            "parts": r.parts,
+        }
+        for r in rows
+    ]

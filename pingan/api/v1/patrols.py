@@ -1,0 +1,202 @@
+"""Patrols (巡查): start, points in batches (idempotent per point time), visits, finish.
+
+`POST /patrols {client_uuid, started_at}` → 201 (200 for the same uuid again);
+`POST /patrols/{id}/points {points: [{lat, lng, at}]}` → `{accepted, point_count}`;
+`POST /patrols/{id}/visits {client_uuid, kind, target, note, lat, lng, at}`;
+`POST /patrols/{id}/finish {finished_at?}` → `{distance_m, duration_s, grids}`;
+`GET /patrols` and `GET /patrols/{id}` (with the track) within the caller's scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja import Status as Reply
+from pydantic import Field
+
+from pingan.patrols.models import Patrol, PatrolVisit
+from pingan.patrols.selectors import patrol_get, patrol_list
+from pingan.patrols.services import (
+    patrol_finish,
+    patrol_points_add,
+    patrol_start,
+    patrol_track,
+    patrol_visit_add,
+)
+
+router = Router(tags=["patrols"])
+
+
+class PatrolIn(Schema):
+    client_uuid: str = Field(description="客户端生成的UUID，重复提交返回同一巡查")
+    started_at: dt.datetime
+
+
+class PointIn(Schema):
+    lat: float
+    lng: float
+    at: dt.datetime
+
+
+class PointsIn(Schema):
+    points: list[PointIn]
+
+
+class FinishIn(Schema):
+    finished_at: dt.datetime | None = None
+
+
+class VisitIn(Schema):
+    client_uuid: str
+    kind: str = Field(description="household / key_place / key_person / other")
+    target: str
+    note: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    at: dt.datetime | None = None
+
+
+class PatrolOut(Schema):
+    id: int
+    user: int
+    user_name: str
+    region: int | None
+    region_name: str | None
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    point_count: int
+    distance_m: float | None
+    duration_s: int | None
+    grids: list[int]
+
+
+class VisitOut(Schema):
+    id: int
+    kind: str
+    target: str
+    note: str
+    lat: float | None
+    lng: float | None
+    at: dt.datetime
+
+
+class PatrolDetailOut(PatrolOut):
+    track: list[list[float]] = Field(description="[[lat, lng, 毫秒时间戳], …]")
+    visits: list[VisitOut]
+
+
+class PointsOut(Schema):
+    accepted: int
+    point_count: int
+
+
+class SummaryOut(Schema):
+    distance_m: float
+    duration_s: int
+    grids: list[int]
+
+
+class PatrolQuery(Schema):
+    day_from: dt.date | None = None
+    day_to: dt.date | None = None
+
+
+def _out(p: Patrol) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "user": p.user_id,
+        "user_name": p.user.display_name,
+        "region": p.region_id,
+        "region_name": p.region.name if p.region_id else None,
+        "status": p.status,
+        "started_at": timezone.localtime(p.started_at),
+        "finished_at": timezone.localtime(p.finished_at) if p.finished_at else None,
+        "point_count": p.point_count,
+        "distance_m": p.distance_m,
+        "duration_s": p.duration_s,
+        "grids": p.grids or [],
+    }
+
+
+def _visit(v: PatrolVisit) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "kind": v.kind,
+        "target": v.target,
+        "note": v.note,
+        "lat": v.lat,
+        "lng": v.lng,
+        "at": timezone.localtime(v.at),
+    }
+
+
+@router.post("/patrols", response={200: PatrolOut, 201: PatrolOut}, summary="开始巡查")
+def create(request: HttpRequest, payload: PatrolIn) -> Any:
+    patrol, created = patrol_start(
+        user=request.auth,  # type: ignore[attr-defined]
+        client_uuid=payload.client_uuid,
+        started_at=payload.started_at,
+        request=request,
+    )
+    return Reply(201 if created else 200, _out(patrol))
+
+
+@router.post("/patrols/{patrol_id}/points", response=PointsOut, summary="上传轨迹点（按时间去重）")
+def points(request: HttpRequest, patrol_id: int, payload: PointsIn) -> Any:
+    patrol, accepted = patrol_points_add(
+        user=request.auth,  # type: ignore[attr-defined]
+        patrol_id=patrol_id,
+        points=[p.model_dump() for p in payload.points],
+    )
+    return {"accepted": accepted, "point_count": patrol.point_count}
+
+
+@router.post(
+    "/patrols/{patrol_id}/visits", response={200: VisitOut, 201: VisitOut}, summary="记录走访"
+)
+def visits(request: HttpRequest, patrol_id: int, payload: VisitIn) -> Any:
+    visit, created = patrol_visit_add(
+        user=request.auth,  # type: ignore[attr-defined]
+        patrol_id=patrol_id,
+        **payload.model_dump(),
+    )
+    return Reply(201 if created else 200, _visit(visit))
+
+
+@router.post("/patrols/{patrol_id}/finish", response=SummaryOut, summary="结束巡查并汇总")
+def finish(request: HttpRequest, patrol_id: int, payload: FinishIn | None = None) -> Any:
+    patrol = patrol_finish(
+        user=request.auth,  # type: ignore[attr-defined]
+        patrol_id=patrol_id,
+        finished_at=payload.finished_at if payload else None,
+        request=request,
+    )
+    return {
+        "distance_m": patrol.distance_m or 0.0,
+        "duration_s": patrol.duration_s or 0,
+        "grids": patrol.grids or [],
+    }
+
+
+@router.get("/patrols", response=list[PatrolOut], summary="巡查列表（按当前用户的范围）")
+def list_(request: HttpRequest, filters: Query[PatrolQuery]) -> Any:
+    rows = patrol_list(
+        user=request.auth,  # type: ignore[attr-defined]
+        day_from=filters.day_from,
+        day_to=filters.day_to,
+    )[:500]
+    return [_out(p) for p in rows]
+
+
+@router.get("/patrols/{patrol_id}", response=PatrolDetailOut, summary="巡查详情（含轨迹）")
+def detail(request: HttpRequest, patrol_id: int) -> Any:
+    patrol = patrol_get(user=request.auth, patrol_id=patrol_id)  # type: ignore[attr-defined]
+    out = _out(patrol)
+    out["track"] = [[lat, lng, t] for t, lat, lng in patrol_track(patrol)]
+    out["visits"] = [_visit(v) for v in patrol.visits.all()]
+    return out

@@ -1,0 +1,127 @@
+"""Reads for the phone app, scoped to the acting grid worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from pingan.core import clock
+from pingan.events.choices import Status, TrackingStatus
+from pingan.events.models import Category, Event, EventTransition, TrackingCheck
+from pingan.events.permissions import event_scope_q
+from pingan.field.choices import SiteCheckStatus, TaskKind
+from pingan.field.models import SiteCheck
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+from pingan.org.choices import GRID_ROLES
+from pingan.org.selectors import memberships_of
+
+
+def grid_paths(user: Any) -> list[str]:
+    """Paths of the regions where the user holds a grid role."""
+    return [
+        m.region.path for m in memberships_of(user) if m.role in GRID_ROLES and m.region is not None
+    ]
+
+
+def _in_paths(paths: list[str], field: str = "region_path") -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def user_grids(user: Any) -> list[Region]:
+    paths = grid_paths(user)
+    if not paths:
+        return []
+    return list(Region.objects.filter(_in_paths(paths, "path"), level=Level.GRID))
+
+
+@dataclass
+class Task:
+    kind: str
+    event: Event
+    due_at: dt.datetime
+    overdue: bool
+    note: str = ""
+    check_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(TaskKind(self.kind).label)
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
+    """Today's work for a grid worker: results to verify, follow-up calls, on-site checks
+    the centre asked for and tracking re-checks due; overdue first, then by due time."""
+    now = now or clock.now()
+    paths = grid_paths(user)
+    if not paths:
+        return []
+    scope = event_scope_q(user) & _in_paths(paths)
+    tasks: list[Task] = []
+    verify_window = dt.timedelta(hours=float(settings.PINGAN_FIELD_VERIFY_HOURS))
+    for e in Event.objects.filter(scope, status=Status.RESOLVED).select_related("category")[:200]:
+        due = (e.resolved_at or e.reported_at) + verify_window
+        tasks.append(Task(TaskKind.VERIFY, e, due, due < now))
+
+    follow_days = int(settings.PINGAN_FIELD_FOLLOW_UP_DAYS)
+    followed = EventTransition.objects.filter(event=OuterRef("pk"), action="follow_up")
+    recent = now - dt.timedelta(days=30)
+    for e in (
+        Event.objects.filter(scope, status=Status.CLOSED, closed_at__gte=recent)
+        .filter(resolved_on_site=False, reporter_id=user.pk)
+        .exclude(Exists(followed))
+        .select_related("category")[:200]
+    ):
+        due = e.closed_at + dt.timedelta(days=follow_days)  # type: ignore[operator]
+        tasks.append(Task(TaskKind.FOLLOW_UP, e, due, due < now))
+
+    for c in (
+        SiteCheck.objects.filter(_in_paths(paths), status=SiteCheckStatus.PENDING)
+        .filter(Q(assignee__isnull=True) | Q(assignee=user))
+        .select_related("event__category")
+    ):
+        tasks.append(Task(TaskKind.SITE_CHECK, c.event, c.due_at, c.due_at < now, c.note, c.pk))
+
+    today = timezone.localtime(now).date()
+    for t in (
+        TrackingCheck.objects.filter(status=TrackingStatus.PENDING, due_on__lte=today)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True, event__in=Event.objects.filter(scope)))
+        .select_related("event__category")
+    ):
+        due = _day_end(t.due_on)
+        tasks.append(Task(TaskKind.RECHECK, t.event, due, t.due_on < today, "", t.pk))
+    tasks.sort(key=lambda t: (not t.overdue, t.due_at, t.event.pk))
+    return tasks
+
+
+def my_reports(*, user: Any, limit: int = 50) -> list[Event]:
+    return list(
+        Event.objects.filter(reporter_id=user.pk)
+        .select_related("category", "region")
+        .order_by("-reported_at", "-id")[:limit]
+    )
+
+
+def categories_for(user: Any) -> tuple[list[Category], list[int]]:
+    """Active categories, and the leaves this user reported most (most used first)."""
+    cats = list(Category.objects.filter(is_active=True).order_by("parent_id", "sort", "code"))
+    frequent = list(
+        Event.objects.filter(reporter_id=user.pk)
+        .values("category_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category_id")
+        .values_list("category_id", flat=True)[:8]
+    )
+    return cats, frequent

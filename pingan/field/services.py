@@ -1,0 +1,290 @@
+"""Writes from the phone app. Each is one transaction and idempotent by client_uuid, so
+the phone's queue may resend anything until it is acknowledged.
+
+Reports go through `events.services.event_report` (which already returns the first event
+for a repeated client_uuid), photos through `events.attachments.attachment_add`, actions
+through `events.services.event_transition`; this module adds what the phone knows (made
+at, GPS accuracy, photo time and place) and the on-site checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pingan.core import audit, clock
+from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
+from pingan.events.attachments import attachment_add
+from pingan.events.choices import AttachmentKind, Status
+from pingan.events.models import Attachment, Event
+from pingan.events.permissions import access_event
+from pingan.events.services import event_report, event_transition
+from pingan.field.choices import SiteCheckStatus
+from pingan.field.evidence import evidence_check
+from pingan.field.models import FieldAction, FieldReport, PhotoClaim, SiteCheck
+from pingan.geo.choices import Level
+from pingan.org.choices import Role
+from pingan.org.selectors import memberships_of
+
+# Actions a grid worker may send from the phone.
+PHONE_ACTIONS = frozenset(
+    {"verify", "follow_up", "recheck", "comment", "site_check", "resolve_on_site"}
+)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    if value in (None, ""):
+        raise invalid("client_uuid", "请提供客户端UUID")
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise invalid("client_uuid", "不是有效的UUID") from None
+
+
+def _past(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    """A time the phone claims, made aware. A phone whose clock runs ahead is not
+    refused (its queue would fail for good): a future time counts as now."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return min(value, clock.now())
+
+
+def field_report(
+    *,
+    user: Any,
+    client_uuid: Any,
+    category: int,
+    description: str,
+    lat: float | None = None,
+    lng: float | None = None,
+    accuracy_m: float | None = None,
+    region: int | None = None,
+    address: str = "",
+    urgency: str = "normal",
+    extra: dict[str, Any] | None = None,
+    made_at: dt.datetime | None = None,
+    settle_result: str = "",
+    request: Any = None,
+) -> tuple[Event, bool]:
+    """Report an event from the phone, optionally settled on site at once.
+
+    The same client_uuid again returns the first event (created=False) and changes
+    nothing. Report, phone facts and on-site settlement are one transaction."""
+    cu = _uuid(client_uuid)
+    if accuracy_m is not None and not (0 <= accuracy_m <= 100_000):
+        raise invalid("accuracy_m", "定位精度不正确")
+    made = _past(made_at, "made_at")
+    with transaction.atomic():
+        event, created = event_report(
+            user=user,
+            category=category,
+            description=description,
+            lat=lat,
+            lng=lng,
+            region=region,
+            address=address,
+            urgency=urgency,
+            extra=extra,
+            client_uuid=cu,
+            occurred_at=made,
+            request=request,
+        )
+        if not created:
+            return event, False
+        FieldReport.objects.create(
+            event=event, made_at=made or event.reported_at, accuracy_m=accuracy_m
+        )
+        if settle_result and settle_result.strip():
+            event = event_transition(
+                user=user,
+                event_id=event.pk,
+                action="resolve_on_site",
+                payload={"result": settle_result},
+                request=request,
+            )
+    return event, True
+
+
+def field_photo_add(
+    *,
+    user: Any,
+    event_id: int,
+    upload: Any,
+    client_uuid: Any,
+    kind: str = AttachmentKind.REPORT,
+    taken_at: dt.datetime | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    accuracy_m: float | None = None,
+    request: Any = None,
+) -> tuple[Attachment, bool]:
+    """Attach one photo (already shrunk on the phone) with what the phone knows of it."""
+    cu = _uuid(client_uuid)
+    if (lat is None) != (lng is None):
+        raise invalid("lat", "经纬度须同时提供")
+    if lat is not None and (not (-90 <= lat <= 90) or not (-180 <= lng <= 180)):  # type: ignore[operator]
+        raise invalid("lat", "经纬度超出范围")
+    taken = _past(taken_at, "taken_at") if taken_at else None
+    with transaction.atomic():
+        att, created = attachment_add(
+            user=user,
+            event_id=event_id,
+            upload=upload,
+            kind=kind,
+            client_uuid=cu,
+            request=request,
+        )
+        if created and (taken or lat is not None):
+            PhotoClaim.objects.create(
+                attachment=att, taken_at=taken, lat=lat, lng=lng, accuracy_m=accuracy_m
+            )
+    if created:
+        evidence_check(attachment_id=att.pk)
+    return att, created
+
+
+def field_action(
+    *,
+    user: Any,
+    client_uuid: Any,
+    event_id: int,
+    action: str,
+    payload: dict[str, Any] | None = None,
+    request: Any = None,
+) -> tuple[Event, bool]:
+    """Fire a workflow action (or complete an on-site check) once per client_uuid.
+
+    A repeat of an acknowledged uuid returns the event as it is (created=False)."""
+    cu = _uuid(client_uuid)
+    done = FieldAction.objects.filter(client_uuid=cu).first()
+    if done is not None:
+        if done.user_id != user.pk or done.event_id != event_id:
+            raise Conflict("client_uuid 已被使用", fields={"client_uuid": "已被使用"})
+        return access_event(user, event_id), False
+    if action not in PHONE_ACTIONS:
+        raise invalid("action", "手机端不支持此操作")
+    payload = dict(payload or {})
+    try:
+        with transaction.atomic():
+            FieldAction.objects.create(
+                client_uuid=cu,
+                user=user,
+                event_id=access_event(user, event_id).pk,
+                action=action,
+                at=clock.now(),
+            )
+            if action == "site_check":
+                site_check_done(
+                    user=user,
+                    check_id=payload.get("check"),
+                    result=str(payload.get("result") or ""),
+                    request=request,
+                )
+                event = access_event(user, event_id)
+            else:
+                event = event_transition(
+                    user=user, event_id=event_id, action=action, payload=payload, request=request
+                )
+    except IntegrityError:
+        # The same uuid raced in twice: the first one won.
+        if FieldAction.objects.filter(client_uuid=cu, user=user).exists():
+            return access_event(user, event_id), False
+        raise
+    return event, True
+
+
+# ---- on-site checks -------------------------------------------------------------------
+
+
+def _dispatcher_covers(user: Any, event: Event) -> bool:
+    return any(
+        m.role == Role.DISPATCHER
+        and m.region is not None
+        and event.region_path.startswith(m.region.path)
+        for m in memberships_of(user)
+    )
+
+
+def site_check_request(
+    *,
+    user: Any,
+    event_id: int,
+    note: str,
+    due_at: dt.datetime,
+    assignee: Any = None,
+    request: Any = None,
+) -> SiteCheck:
+    """The centre asks the event's grid to check something on site."""
+    event = access_event(user, event_id)
+    if not _dispatcher_covers(user, event):
+        raise Forbidden("只有受理员可以要求现场核实")
+    if event.status in (Status.REJECTED, Status.MERGED):
+        raise Conflict("事件已不予受理或已合并")
+    note = (note or "").strip()
+    if not note:
+        raise invalid("note", "请填写核实要求")
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    if event.region.level != Level.GRID:
+        raise invalid("event", "事件未定位到网格，无法派给网格员核实")
+    with transaction.atomic():
+        check = SiteCheck.objects.create(
+            event=event,
+            region=event.region,
+            region_path=event.region_path,
+            assignee=assignee,
+            note=note[:2000],
+            due_at=due_at,
+            requested_by=user,
+            requested_at=clock.now(),
+        )
+        audit.record(
+            action="site_check.request",
+            actor=user,
+            object_type="event",
+            object_id=event.pk,
+            request=request,
+            detail={"check": check.pk},
+        )
+    return check
+
+
+def site_check_done(*, user: Any, check_id: Any, result: str, request: Any = None) -> SiteCheck:
+    """A grid worker of the check's grid records what they found."""
+    try:
+        pk = int(check_id)
+    except (TypeError, ValueError):
+        raise invalid("check", "请指定核实任务") from None
+    paths = [
+        m.region.path
+        for m in memberships_of(user)
+        if m.role in (Role.GRID_WORKER, Role.GRID_LEADER) and m.region is not None
+    ]
+    check = SiteCheck.objects.select_for_update().filter(pk=pk).first()
+    if check is None or not any(check.region_path.startswith(p) for p in paths):
+        raise NotFound("核实任务不存在")
+    if check.status != SiteCheckStatus.PENDING:
+        raise Conflict("该核实任务已完成或已取消")
+    result = (result or "").strip()
+    if not result:
+        raise invalid("result", "请填写核实情况")
+    check.status = SiteCheckStatus.DONE
+    check.done_by = user
+    check.done_at = clock.now()
+    check.result = result[:5000]
+    check.save(update_fields=["status", "done_by", "done_at", "result"])
+    audit.record(
+        action="site_check.done",
+        actor=user,
+        object_type="event",
+        object_id=check.event_id,
+        request=request,
+        detail={"check": check.pk},
+    )
+    return check

@@ -1,0 +1,751 @@
+/* 平安网格通: the grid worker's phone app, offline first.
+ *
+ * Everything the worker sends goes into a queue in IndexedDB first (reports, photos
+ * shrunk on the phone, actions on tasks, patrol starts, points, visits and finishes) and
+ * is sent in order when the network is there. Every item carries a client_uuid, so a
+ * resend after a lost answer never makes a duplicate on the server. The queue survives
+ * closing the browser; logging out clears it (and every copy of data) from the phone.
+ */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var USER = body.getAttribute("data-user");
+  var DB_NAME = "pingan-m";
+  var PHOTO_MAX_SIDE = 1600;
+  var PHOTO_QUALITY = 0.8;
+  var POINT_FLUSH_MS = 60000;
+  var db = null;
+  var boot = null; // bootstrap data: grids, categories, frequent
+  var fix = null; // last GPS fix {lat, lng, accuracy, at}
+  var syncing = false;
+
+  // ---- small helpers -----------------------------------------------------------------
+
+  function $(id) { return document.getElementById(id); }
+
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function cookie(name) {
+    var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function fmtTime(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    function p(n) { return (n < 10 ? "0" : "") + n; }
+    return (d.getMonth() + 1) + "月" + d.getDate() + "日 " + p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+
+  function banner(text) {
+    var el = $("m-banner");
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  // ---- IndexedDB ---------------------------------------------------------------------
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB_NAME, 1);
+      req.onupgradeneeded = function () {
+        var d = req.result;
+        d.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
+        d.createObjectStore("ids", { keyPath: "cu" }); // client_uuid -> server id
+        d.createObjectStore("kv", { keyPath: "k" }); // meta and cached data
+        d.createObjectStore("track", { keyPath: "at" }); // patrol points not yet queued
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(store, mode, fn) {
+    return new Promise(function (resolve, reject) {
+      var t = db.transaction(store, mode);
+      var out = fn(t.objectStore(store));
+      t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+      t.onerror = function () { reject(t.error); };
+      t.onabort = function () { reject(t.error); };
+    });
+  }
+
+  function all(store) { return tx(store, "readonly", function (s) { return s.getAll(); }); }
+  function put(store, value) { return tx(store, "readwrite", function (s) { return s.put(value); }); }
+  function del(store, key) { return tx(store, "readwrite", function (s) { return s.delete(key); }); }
+  function get(store, key) { return tx(store, "readonly", function (s) { return s.get(key); }); }
+  function kvGet(k) { return get("kv", k).then(function (row) { return row ? row.v : undefined; }); }
+  function kvSet(k, v) { return put("kv", { k: k, v: v }); }
+
+  function enqueue(item) {
+    item.user = USER;
+    item.created = new Date().toISOString();
+    item.state = "wait";
+    return put("queue", item).then(function () {
+      refreshCounts();
+      sync();
+    });
+  }
+
+  // ---- sending -----------------------------------------------------------------------
+
+  function request(method, url, payload, form) {
+    var headers = { "X-CSRFToken": cookie("csrftoken"), "Accept": "application/json" };
+    var opts = { method: method, headers: headers, credentials: "same-origin" };
+    if (form) {
+      opts.body = form;
+    } else if (payload !== undefined) {
+      headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(payload);
+    }
+    return fetch(url, opts);
+  }
+
+  function serverId(cu) { return get("ids", cu).then(function (row) { return row ? row.id : null; }); }
+
+  // What to send for an item, once the ids it depends on are known.
+  function build(item, refId) {
+    switch (item.kind) {
+      case "report":
+        return { url: "/api/v1/field/reports", json: item.payload, keep: true };
+      case "photo": {
+        var fd = new FormData();
+        fd.append("file", item.blob, "photo.jpg");
+        fd.append("client_uuid", item.cu);
+        fd.append("kind", item.payload.kind || "report");
+        ["taken_at", "lat", "lng", "accuracy_m"].forEach(function (k) {
+          if (item.payload[k] != null) fd.append(k, item.payload[k]);
+        });
+        return { url: "/api/v1/field/events/" + (refId || item.payload.event) + "/photos", form: fd };
+      }
+      case "action":
+        return { url: "/api/v1/field/actions", json: item.payload };
+      case "patrol_start":
+        return { url: "/api/v1/patrols", json: item.payload, keep: true };
+      case "patrol_points":
+        return { url: "/api/v1/patrols/" + refId + "/points", json: item.payload };
+      case "patrol_visit":
+        return { url: "/api/v1/patrols/" + refId + "/visits", json: item.payload };
+      case "patrol_finish":
+        return { url: "/api/v1/patrols/" + refId + "/finish", json: item.payload, summary: true };
+    }
+    return null;
+  }
+
+  function errorText(res) {
+    return res.json().then(function (b) {
+      return (b && b.error && b.error.message) || ("错误 " + res.status);
+    }, function () { return "错误 " + res.status; });
+  }
+
+  var syncAgain = false;
+
+  function sync() {
+    if (syncing) { syncAgain = true; return Promise.resolve(); } // run again when done
+    if (!db) return Promise.resolve();
+    if (!navigator.onLine) { refreshCounts(); return Promise.resolve(); }
+    syncing = true;
+    var stopped = false;
+    return all("queue").then(function (items) {
+      items.sort(function (a, b) { return a.seq - b.seq; });
+      var failedRefs = {};
+      items.forEach(function (it) { if (it.state === "failed") failedRefs[it.cu] = true; });
+      var chain = Promise.resolve();
+      items.forEach(function (item) {
+        chain = chain.then(function () {
+          if (stopped || item.state !== "wait" || item.user !== USER) return;
+          var ready = item.ref ? serverId(item.ref) : Promise.resolve(null);
+          return ready.then(function (refId) {
+            if (item.ref && !refId) {
+              if (failedRefs[item.ref]) {
+                item.state = "failed";
+                item.error = "所属上报未能发送";
+                failedRefs[item.cu] = true;
+                return put("queue", item);
+              }
+              return; // its report or patrol is still waiting
+            }
+            var plan = build(item, refId);
+            return request("POST", plan.url, plan.json, plan.form).then(function (res) {
+              if (res.ok) {
+                return res.json().then(function (data) {
+                  var steps = [del("queue", item.seq)];
+                  if (plan.keep) steps.push(put("ids", { cu: item.cu, id: data.id }));
+                  if (plan.summary) steps.push(kvSet("patrol-summary", data));
+                  return Promise.all(steps);
+                });
+              }
+              if (res.status === 401) {
+                stopped = true;
+                banner("登录已过期，请重新登录；待发送的内容已保存在手机上。");
+                return;
+              }
+              if (res.status >= 500 || res.status === 429) { stopped = true; return; }
+              return errorText(res).then(function (msg) {
+                item.state = "failed";
+                item.error = msg;
+                failedRefs[item.cu] = true;
+                return put("queue", item);
+              });
+            }, function () {
+              stopped = true; // no network after all: try again later
+            });
+          });
+        });
+      });
+      return chain;
+    }).then(function () {
+      if (stopped) return;
+      // Queue sent (or empty): refresh today's tasks; reaching the server marks the sync.
+      return fetch("/api/v1/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (res) {
+          if (!res.ok) return;
+          return res.json().then(function (tasks) {
+            return Promise.all([kvSet("tasks", tasks), kvSet("last-sync", new Date().toISOString())]);
+          });
+        }, function () {});
+    }).catch(function (e) {
+      banner("同步出错：" + e);
+    }).then(function () {
+      syncing = false;
+      refreshCounts();
+      if (currentView() === "patrol") renderPatrol();
+      if (currentView() === "tasks") renderTasks();
+      if (syncAgain) { syncAgain = false; setTimeout(sync, 0); }
+    });
+  }
+
+  function refreshCounts() {
+    if (!db) return Promise.resolve();
+    return Promise.all([all("queue"), kvGet("last-sync")]).then(function (r) {
+      var mine = r[0].filter(function (i) { return i.user === USER; });
+      var waiting = mine.filter(function (i) { return i.state === "wait"; }).length;
+      var failed = mine.filter(function (i) { return i.state === "failed"; }).length;
+      $("m-pending").textContent = String(waiting);
+      $("m-last-sync").textContent = r[1] ? fmtTime(r[1]) : "从未";
+      $("m-net").textContent = navigator.onLine ? "在线" : "离线";
+      $("m-net").classList.toggle("off", !navigator.onLine);
+      if (failed) banner(failed + " 条内容发送失败，请在“我的”中查看。");
+      if (currentView() === "mine") renderMine();
+    });
+  }
+
+  // ---- data (cached for offline use) -------------------------------------------------
+
+  function fetchCached(key, url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (res) {
+        if (res.status === 401 || res.status === 403) {
+          banner("登录已过期，请重新登录；待发送的内容已保存在手机上。");
+          throw new Error("auth");
+        }
+        if (!res.ok) throw new Error(String(res.status));
+        return res.json().then(function (data) { return kvSet(key, data).then(function () { return data; }); });
+      })
+      .catch(function () { return kvGet(key); });
+  }
+
+  // ---- views -------------------------------------------------------------------------
+
+  function currentView() { return (location.hash || "#tasks").slice(1).split("/")[0] || "tasks"; }
+
+  function show() {
+    var v = currentView();
+    document.querySelectorAll(".m-view").forEach(function (el) { el.hidden = el.getAttribute("data-view") !== v; });
+    document.querySelectorAll(".m-tabs a").forEach(function (a) { a.classList.toggle("on", a.getAttribute("data-tab") === v); });
+    if (v === "tasks") renderTasks();
+    if (v === "mine") renderMine();
+    if (v === "report") startGps();
+    if (v === "patrol") renderPatrol();
+  }
+
+  // Today's tasks ----------------------------------------------------------------------
+
+  var TASK_FORMS = {
+    verify: [
+      { label: "核查通过", payload: { action: "verify", passed: true } },
+      { label: "核查不通过", payload: { action: "verify", passed: false }, ask: "note", prompt: "不通过的原因" },
+    ],
+    follow_up: [
+      { label: "满意", payload: { action: "follow_up", satisfaction: "satisfied" } },
+      { label: "基本满意", payload: { action: "follow_up", satisfaction: "basically_satisfied" } },
+      { label: "不满意", payload: { action: "follow_up", satisfaction: "dissatisfied" }, ask: "note", prompt: "群众的意见" },
+    ],
+    recheck: [
+      { label: "未复发", payload: { action: "recheck", recurred: false } },
+      { label: "已复发", payload: { action: "recheck", recurred: true }, ask: "note", prompt: "复发情况" },
+    ],
+    site_check: [
+      { label: "填写核实情况", payload: { action: "site_check" }, ask: "result", prompt: "现场核实情况" },
+    ],
+  };
+
+  function renderTasks() {
+    var list = $("tasks-list");
+    Promise.all([fetchCached("tasks", "/api/v1/field/tasks"), all("queue")]).then(function (r) {
+      var tasks = r[0] || [];
+      var queued = {};
+      r[1].forEach(function (i) { if (i.kind === "action" && i.taskKey) queued[i.taskKey] = true; });
+      tasks = tasks.filter(function (t) { return !queued[taskKey(t)]; });
+      if (!tasks.length) { list.innerHTML = '<p class="m-empty">今天没有待办任务</p>'; return; }
+      list.innerHTML = tasks.map(function (t, i) {
+        var buttons = (TASK_FORMS[t.kind] || []).map(function (f, j) {
+          return '<button type="button" class="m-btn" data-task="' + i + '" data-form="' + j + '">' + esc(f.label) + "</button>";
+        }).join("");
+        return '<div class="m-card' + (t.overdue ? " overdue" : "") + '" data-kind="' + esc(t.kind) + '">' +
+          '<div><span class="m-kind">' + esc(t.label) + (t.overdue ? "·已超期" : "") + "</span>" + esc(t.event.title) + "</div>" +
+          '<div class="m-sub">' + esc(t.event.code) + " · " + esc(t.event.region_name) + " · 期限 " + esc(fmtTime(t.due_at)) + "</div>" +
+          (t.note ? '<div class="m-sub">要求：' + esc(t.note) + "</div>" : "") +
+          '<div class="m-actions">' + buttons + "</div></div>";
+      }).join("");
+      list.querySelectorAll("button[data-task]").forEach(function (btn) {
+        btn.addEventListener("click", function () {
+          var t = tasks[+btn.getAttribute("data-task")];
+          var f = TASK_FORMS[t.kind][+btn.getAttribute("data-form")];
+          var payload = Object.assign({}, f.payload, { client_uuid: uuid4(), event: t.event.id });
+          if (t.check) payload.check = t.check;
+          if (f.ask) {
+            var text = window.prompt(f.prompt || "");
+            if (!text) return;
+            payload[f.ask] = text;
+          }
+          enqueue({ kind: "action", cu: payload.client_uuid, payload: payload, taskKey: taskKey(t) }).then(renderTasks);
+        });
+      });
+    });
+  }
+
+  function taskKey(t) { return t.kind + ":" + t.event.id + ":" + (t.check || ""); }
+
+  // Report -----------------------------------------------------------------------------
+
+  var photos = []; // {blob, url, taken_at, lat, lng, accuracy_m}
+  var gpsWatch = null;
+
+  function startGps() {
+    if (gpsWatch !== null || !navigator.geolocation) {
+      if (!navigator.geolocation) $("r-loc").textContent = "此设备不支持定位";
+      return;
+    }
+    gpsWatch = navigator.geolocation.watchPosition(function (pos) {
+      fix = { lat: pos.coords.latitude, lng: pos.coords.longitude, accuracy: pos.coords.accuracy, at: pos.timestamp };
+      $("r-loc").textContent = fix.lat.toFixed(6) + ", " + fix.lng.toFixed(6) + "（精度 ±" + Math.round(fix.accuracy) + " 米）";
+      showGrid();
+      onPatrolFix(fix);
+    }, function (err) {
+      $("r-loc").textContent = "无法定位：" + (err.code === 1 ? "未授权定位" : "信号弱，请到开阔处");
+    }, { enableHighAccuracy: true, maximumAge: 10000, timeout: 30000 });
+  }
+
+  // Point in polygon (ray casting) on the worker's grids: works offline.
+  function inRing(lng, lat, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > lat) !== (yj > lat) && lng < (xj - xi) * (lat - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+
+  function inGeometry(lng, lat, g) {
+    if (!g) return false;
+    var polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    return polys.some(function (poly) {
+      return inRing(lng, lat, poly[0]) && !poly.slice(1).some(function (hole) { return inRing(lng, lat, hole); });
+    });
+  }
+
+  function showGrid() {
+    var el = $("r-grid");
+    if (!fix || !boot) return;
+    var hit = (boot.grids || []).filter(function (g) { return inGeometry(fix.lng, fix.lat, g.geometry); })[0];
+    if (hit) { el.textContent = "所在网格：" + hit.name; el.classList.remove("warn"); return; }
+    if (!navigator.onLine) { el.textContent = "不在本人网格内（离线，提交后由系统定位）"; el.classList.add("warn"); return; }
+    fetch("/api/v1/field/locate?lat=" + fix.lat + "&lng=" + fix.lng, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        el.textContent = d && d.grid_name ? "所在网格：" + d.grid_name + "（非本人网格）" : "该位置不在任何网格内";
+        el.classList.add("warn");
+      }, function () {});
+  }
+
+  function fillCategories() {
+    var cats = (boot && boot.categories) || [];
+    var byId = {};
+    cats.forEach(function (c) { byId[c.id] = c; });
+    var parents = cats.filter(function (c) { return c.parent === null; });
+    var parentSel = $("r-parent");
+    parentSel.innerHTML = '<option value="">请选择大类</option>' + parents.map(function (c) {
+      return '<option value="' + c.id + '">' + esc(c.name) + "</option>";
+    }).join("");
+    function leaves(pid) {
+      var kids = cats.filter(function (c) { return c.parent === pid; });
+      return kids.length ? kids : [byId[pid]];
+    }
+    function fillLeaves(pid, chosen) {
+      var sel = $("r-category");
+      if (!pid) { sel.innerHTML = '<option value="">请先选择大类</option>'; renderExtra(null); return; }
+      sel.innerHTML = '<option value="">请选择小类</option>' + leaves(pid).map(function (c) {
+        return '<option value="' + c.id + '"' + (c.id === chosen ? " selected" : "") + ">" + esc(c.name) + "</option>";
+      }).join("");
+      renderExtra(chosen ? byId[chosen] : null);
+    }
+    parentSel.onchange = function () { fillLeaves(+parentSel.value || null, null); markChips(null); };
+    $("r-category").onchange = function () {
+      var c = byId[+$("r-category").value];
+      renderExtra(c || null);
+      markChips(c ? c.id : null);
+    };
+    // The worker's frequent categories first, one tap each.
+    var chips = $("r-frequent");
+    chips.innerHTML = (boot.frequent || []).filter(function (id) { return byId[id]; }).map(function (id) {
+      return '<button type="button" data-cat="' + id + '">' + esc(byId[id].name) + "</button>";
+    }).join("");
+    chips.querySelectorAll("button").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var c = byId[+b.getAttribute("data-cat")];
+        var pid = c.parent || c.id;
+        parentSel.value = String(pid);
+        fillLeaves(pid, c.id);
+        markChips(c.id);
+      });
+    });
+    function markChips(id) {
+      chips.querySelectorAll("button").forEach(function (b) { b.classList.toggle("on", +b.getAttribute("data-cat") === id); });
+    }
+    fillLeaves(null, null);
+    $("r-parent")._byId = byId;
+  }
+
+  function extraSpecs(c) {
+    if (!c) return [];
+    var byId = $("r-parent")._byId || {};
+    var parent = c.parent ? byId[c.parent] : null;
+    return ((parent && parent.extra_fields) || []).concat(c.extra_fields || []);
+  }
+
+  function renderExtra(c) {
+    var box = $("r-extra");
+    box.innerHTML = extraSpecs(c).map(function (s) {
+      var id = "x-" + esc(s.name);
+      var label = '<span class="m-label">' + esc(s.label || s.name) + (s.required ? " *" : "") + "</span>";
+      if (s.type === "choice") {
+        return '<label class="m-field">' + label + '<select id="' + id + '" data-extra="' + esc(s.name) + '"><option value="">请选择</option>' +
+          (s.choices || []).map(function (o) { return '<option value="' + esc(o) + '">' + esc(o) + "</option>"; }).join("") + "</select></label>";
+      }
+      if (s.type === "bool") {
+        return '<label class="m-check"><input type="checkbox" id="' + id + '" data-extra="' + esc(s.name) + '" data-bool="1"> ' + esc(s.label || s.name) + "</label>";
+      }
+      return '<label class="m-field">' + label + '<input id="' + id + '" data-extra="' + esc(s.name) + '" type="' +
+        (s.type === "number" ? "number" : "text") + '"></label>';
+    }).join("");
+  }
+
+  function shrink(file) {
+    // Decode (respecting EXIF orientation), draw at most PHOTO_MAX_SIDE on a canvas, JPEG.
+    function draw(src, w, h) {
+      var scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(w, h));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+      canvas.getContext("2d").drawImage(src, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (b) { b ? resolve(b) : reject(new Error("照片压缩失败")); }, "image/jpeg", PHOTO_QUALITY);
+      });
+    }
+    if (window.createImageBitmap) {
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bmp) {
+        return draw(bmp, bmp.width, bmp.height);
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      img.onload = function () { draw(img, img.naturalWidth, img.naturalHeight).then(resolve, reject); };
+      img.onerror = function () { reject(new Error("无法读取照片")); };
+      img.src = URL.createObjectURL(file);
+    });
+  }
+
+  function onPhotos(ev) {
+    var files = Array.prototype.slice.call(ev.target.files || []);
+    ev.target.value = "";
+    files.reduce(function (p, file) {
+      return p.then(function () {
+        return shrink(file).then(function (blob) {
+          // A picture just taken with the camera was taken here and now; an older one
+          // from the gallery keeps only its file time (the server checks both).
+          var fresh = Date.now() - file.lastModified < 120000;
+          var entry = { blob: blob, url: URL.createObjectURL(blob), taken_at: new Date(file.lastModified || Date.now()).toISOString() };
+          if (fresh && fix) { entry.lat = fix.lat; entry.lng = fix.lng; entry.accuracy_m = fix.accuracy; }
+          photos.push(entry);
+        });
+      });
+    }, Promise.resolve()).then(renderThumbs, function (e) { $("r-error").textContent = e.message; });
+  }
+
+  function renderThumbs() {
+    $("r-thumbs").innerHTML = photos.map(function (p) { return '<img alt="照片" src="' + p.url + '">'; }).join("");
+  }
+
+  function submitReport(ev) {
+    ev.preventDefault();
+    var err = $("r-error");
+    err.textContent = "";
+    var category = +$("r-category").value;
+    var description = $("r-description").value.trim();
+    if (!category) { err.textContent = "请选择事件分类"; return; }
+    if (!description) { err.textContent = "请填写事件描述"; return; }
+    var extra = {};
+    var missing = null;
+    var cat = ($("r-parent")._byId || {})[category];
+    extraSpecs(cat).forEach(function (s) {
+      var el = document.getElementById("x-" + s.name);
+      if (!el) return;
+      var v = el.getAttribute("data-bool") ? el.checked : el.value.trim();
+      if (v === "" && s.required && !missing) missing = s.label || s.name;
+      if (v !== "") extra[s.name] = v;
+    });
+    if (missing) { err.textContent = "请填写" + missing; return; }
+    var settle = $("r-settle").checked;
+    var settleResult = $("r-settle-result").value.trim();
+    if (settle && !settleResult) { err.textContent = "请填写处置结果"; return; }
+    if (!fix && !(boot && boot.grids && boot.grids.length === 1)) { err.textContent = "尚未定位，请稍候"; return; }
+    var cu = uuid4();
+    var payload = {
+      client_uuid: cu, category: category, description: description,
+      address: $("r-address").value.trim(), extra: extra, made_at: new Date().toISOString(),
+      settle_result: settle ? settleResult : "",
+    };
+    if (fix) { payload.lat = fix.lat; payload.lng = fix.lng; payload.accuracy_m = fix.accuracy; }
+    else { payload.region = boot.grids[0].id; }
+    var title = description.slice(0, 30);
+    var steps = enqueue({ kind: "report", cu: cu, payload: payload, title: title });
+    photos.forEach(function (p) {
+      steps = steps.then(function () {
+        return enqueue({
+          kind: "photo", cu: uuid4(), ref: cu, blob: p.blob,
+          payload: { kind: "report", taken_at: p.taken_at, lat: p.lat, lng: p.lng, accuracy_m: p.accuracy_m },
+        });
+      });
+    });
+    $("r-submit").disabled = true;
+    steps.then(function () {
+      photos.forEach(function (p) { URL.revokeObjectURL(p.url); });
+      photos = [];
+      renderThumbs();
+      $("report-form").reset();
+      $("r-settle-box").hidden = true;
+      fillCategories();
+      $("r-submit").disabled = false;
+      location.hash = "#mine";
+    }, function (e) {
+      $("r-submit").disabled = false;
+      err.textContent = "保存失败：" + e;
+    });
+  }
+
+  // My reports -------------------------------------------------------------------------
+
+  function renderMine() {
+    var list = $("mine-list");
+    Promise.all([all("queue"), kvGet("mine")]).then(function (r) {
+      var queued = r[0].filter(function (i) { return i.user === USER && (i.kind === "report" || i.state === "failed"); });
+      var html = queued.map(function (i) {
+        var failed = i.state === "failed";
+        return '<div class="m-card" data-queued="' + esc(i.cu) + '"><div>' + esc(i.title || KIND_LABEL[i.kind] || i.kind) + "</div>" +
+          '<div class="m-sub"><span class="m-status ' + (failed ? "failed" : "pending") + '">' +
+          (failed ? "发送失败：" + esc(i.error) : "待发送") + "</span> " + esc(fmtTime(i.created)) + "</div>" +
+          (failed ? '<div class="m-actions"><button type="button" class="m-btn" data-drop="' + i.seq + '">删除</button></div>' : "") + "</div>";
+      }).join("");
+      var settled = {};
+      r[0].forEach(function (i) { if (i.kind === "action" && i.payload.action === "resolve_on_site") settled[i.payload.event] = true; });
+      html += (r[1] || []).map(function (e) {
+        var canSettle = e.status === "reported" && !settled[e.id];
+        return '<div class="m-card" data-event="' + e.id + '"><div>' + esc(e.title) + "</div>" +
+          '<div class="m-sub"><span class="m-status">' + esc(settled[e.id] ? "就地解决待发送" : e.status_label) + "</span> " + esc(e.code) + " · " + esc(fmtTime(e.reported_at)) + "</div>" +
+          (canSettle ? '<div class="m-actions"><button type="button" class="m-btn" data-settle="' + e.id + '">就地解决</button></div>' : "") + "</div>";
+      }).join("");
+      list.innerHTML = html || '<p class="m-empty">还没有上报</p>';
+      list.querySelectorAll("button[data-settle]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var result = window.prompt("处置结果");
+          if (!result) return;
+          var cu = uuid4();
+          enqueue({ kind: "action", cu: cu, payload: { client_uuid: cu, event: +b.getAttribute("data-settle"), action: "resolve_on_site", result: result } })
+            .then(renderMine);
+        });
+      });
+      list.querySelectorAll("button[data-drop]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          if (window.confirm("删除这条未发送的内容？")) del("queue", +b.getAttribute("data-drop")).then(refreshCounts);
+        });
+      });
+    });
+  }
+
+  var KIND_LABEL = { report: "上报", photo: "照片", action: "任务处理", patrol_start: "开始巡查", patrol_points: "巡查轨迹", patrol_visit: "走访记录", patrol_finish: "结束巡查" };
+
+  function loadMine() {
+    return fetchCached("mine", "/api/v1/field/my-reports").then(function () {
+      if (currentView() === "mine") renderMine();
+    });
+  }
+
+  // Patrol -----------------------------------------------------------------------------
+
+  var patrol = null; // {cu, started_at}
+  var lastFlush = 0;
+
+  function renderPatrol() {
+    startGps();
+    Promise.all([kvGet("patrol"), kvGet("patrol-summary"), all("track")]).then(function (r) {
+      patrol = r[0] || null;
+      var state = $("patrol-state");
+      $("patrol-start").hidden = !!patrol;
+      $("patrol-finish").hidden = !patrol;
+      $("visit-form").hidden = !patrol;
+      if (patrol) {
+        state.innerHTML = "巡查中，开始于 " + esc(fmtTime(patrol.started_at)) + "；已记录 " + (patrol.points || 0) + " 个位置点。";
+      } else if (r[1]) {
+        var s = r[1];
+        state.innerHTML = "上次巡查：里程 " + (s.distance_m / 1000).toFixed(2) + " 公里，用时 " + Math.round(s.duration_s / 60) + " 分钟，覆盖 " + s.grids.length + " 个网格。";
+      } else {
+        state.textContent = "未在巡查。开始后沿途位置会自动记录，离线也不丢失。";
+      }
+    });
+  }
+
+  function startPatrol() {
+    var cu = uuid4();
+    var at = new Date().toISOString();
+    patrol = { cu: cu, started_at: at, points: 0 };
+    kvSet("patrol", patrol)
+      .then(function () { return enqueue({ kind: "patrol_start", cu: cu, payload: { client_uuid: cu, started_at: at } }); })
+      .then(renderPatrol);
+    lastFlush = Date.now();
+  }
+
+  function onPatrolFix(f) {
+    if (!patrol) return;
+    put("track", { at: new Date(f.at).toISOString(), lat: f.lat, lng: f.lng }).then(function () {
+      patrol.points = (patrol.points || 0) + 1;
+      kvSet("patrol", patrol);
+      if (Date.now() - lastFlush > POINT_FLUSH_MS) flushPoints();
+      if (currentView() === "patrol") renderPatrol();
+    });
+  }
+
+  // Move buffered points into one queued batch.
+  function flushPoints() {
+    lastFlush = Date.now();
+    if (!patrol) return Promise.resolve();
+    var p = patrol;
+    return all("track").then(function (pts) {
+      if (!pts.length) return;
+      return tx("track", "readwrite", function (s) { s.clear(); }).then(function () {
+        return enqueue({ kind: "patrol_points", cu: uuid4(), ref: p.cu, payload: { points: pts } });
+      });
+    });
+  }
+
+  function finishPatrol() {
+    if (!patrol) return;
+    var p = patrol;
+    flushPoints().then(function () {
+      return enqueue({ kind: "patrol_finish", cu: uuid4(), ref: p.cu, payload: { finished_at: new Date().toISOString() } });
+    }).then(function () {
+      patrol = null;
+      return del("kv", "patrol");
+    }).then(renderPatrol);
+  }
+
+  function saveVisit(ev) {
+    ev.preventDefault();
+    if (!patrol) return;
+    var target = $("v-target").value.trim();
+    if (!target) { window.alert("请填写走访对象"); return; }
+    var cu = uuid4();
+    var payload = { client_uuid: cu, kind: $("v-kind").value, target: target, note: $("v-note").value.trim(), at: new Date().toISOString() };
+    if (fix) { payload.lat = fix.lat; payload.lng = fix.lng; }
+    enqueue({ kind: "patrol_visit", cu: cu, ref: patrol.cu, payload: payload }).then(function () {
+      $("visit-form").reset();
+    });
+  }
+
+  // ---- logout: nothing stays on the phone --------------------------------------------
+
+  function logout() {
+    all("queue").then(function (items) {
+      var n = items.filter(function (i) { return i.user === USER && i.state === "wait"; }).length;
+      if (n && !window.confirm("还有 " + n + " 条内容未发送，退出将从手机上清除。确定退出？")) return;
+      if (db) db.close();
+      var jobs = [new Promise(function (resolve) {
+        var req = indexedDB.deleteDatabase(DB_NAME);
+        req.onsuccess = req.onerror = req.onblocked = function () { resolve(); };
+      })];
+      if (window.caches) jobs.push(caches.keys().then(function (keys) {
+        return Promise.all(keys.filter(function (k) { return k.indexOf("pingan-m-") === 0; }).map(function (k) { return caches.delete(k); }));
+      }));
+      Promise.all(jobs).then(function () { $("logout-form").submit(); });
+    });
+  }
+
+  // ---- start -------------------------------------------------------------------------
+
+  function start() {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(body.getAttribute("data-sw"), { scope: "/m/" }).catch(function () {});
+    }
+    openDb().then(function (d) {
+      db = d;
+      return kvGet("owner");
+    }).then(function (owner) {
+      if (owner && owner !== USER) banner("本机还保存着其他账号未发送的内容，登录该账号后才会发送。");
+      return kvSet("owner", USER);
+    }).then(function () {
+      return fetchCached("boot", "/api/v1/field/bootstrap");
+    }).then(function (b) {
+      boot = b || { grids: [], categories: [], frequent: [] };
+      if (boot.photo_max_side) PHOTO_MAX_SIDE = boot.photo_max_side;
+      fillCategories();
+      return kvGet("patrol");
+    }).then(function (p) {
+      patrol = p || null;
+      body.setAttribute("data-ready", "1");
+      show();
+      refreshCounts();
+      sync().then(loadMine);
+    });
+
+    window.addEventListener("hashchange", show);
+    window.addEventListener("online", function () { refreshCounts(); sync().then(loadMine); });
+    window.addEventListener("offline", refreshCounts);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) sync(); });
+    setInterval(function () { if (patrol && Date.now() - lastFlush > POINT_FLUSH_MS) flushPoints(); sync(); }, 20000);
+
+    $("report-form").addEventListener("submit", submitReport);
+    $("r-photos").addEventListener("change", onPhotos);
+    $("r-settle").addEventListener("change", function () { $("r-settle-box").hidden = !$("r-settle").checked; });
+    $("patrol-start").addEventListener("click", startPatrol);
+    $("patrol-finish").addEventListener("click", finishPatrol);
+    $("visit-form").addEventListener("submit", saveVisit);
+    $("m-logout").addEventListener("click", logout);
+  }
+
+  start();
+})();

@@ -1,0 +1,314 @@
+"""Writes of the six systems. Each is one transaction; 404 out of scope, 403 wrong role,
+409 impossible now, 422 bad fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from pingan.core import audit, clock
+from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
+from pingan.events.choices import Status
+from pingan.events.permissions import access_event
+from pingan.geo.choices import Level
+from pingan.geo.models import Region
+from pingan.gridsys import scoring
+from pingan.gridsys.choices import AppealStatus, MeetingKind, OfficerKind, ReviewConclusion
+from pingan.gridsys.models import (
+    AfterReview,
+    Appeal,
+    GridOfficer,
+    Meeting,
+    MeetingAttendance,
+    MeetingDecision,
+    MeetingReview,
+    RankingEntry,
+    Warning,
+)
+from pingan.gridsys.permissions import (
+    DECIDE_ROLES,
+    MEETING_ROLES,
+    REVIEW_ROLES,
+    covers,
+)
+from pingan.org.choices import ADMIN_ROLES, Role
+from pingan.org.models import Membership
+from pingan.org.selectors import user_roles
+from pingan.org.services import membership_grant
+
+
+def _text(value: Any, field: str, label: str, max_len: int = 5000, required: bool = True) -> str:
+    v = (value or "").strip() if isinstance(value, str) or value is None else None
+    if v is None:
+        raise invalid(field, f"{label}应为文字")
+    if required and not v:
+        raise invalid(field, f"请填写{label}")
+    if len(v) > max_len:
+        raise invalid(field, f"{label}不能超过{max_len}字")
+    return v
+
+
+# ---- (a) grid fusion ------------------------------------------------------------------
+
+
+def officer_attach(
+    *, actor: Any, user: Any, grid: Region, kind: str, since: dt.date | None = None
+) -> GridOfficer:
+    """Attach an officer (grid police, legal adviser, …) to a grid: a grid-worker
+    membership on the grid lets them see and work its events through the one scope
+    filter; the `GridOfficer` row says what they are (and keeps them out of scoring)."""
+    if not (user_roles(actor) & ADMIN_ROLES or covers(actor, grid.path, DECIDE_ROLES)):
+        raise Forbidden("只有管理员或上级领导可以安排入格力量")
+    if grid.level != Level.GRID:
+        raise invalid("grid", "请选择网格")
+    if kind not in OfficerKind.values:
+        raise invalid("kind", "力量类型不正确")
+    with transaction.atomic():
+        membership = membership_grant(user=user, role=Role.GRID_WORKER, region=grid)
+        officer, _ = GridOfficer.objects.update_or_create(
+            user=user,
+            grid=grid,
+            kind=kind,
+            defaults={
+                "membership": membership,
+                "is_active": True,
+                "since": since or clock.now().date(),
+            },
+        )
+        audit.record(
+            action="gridsys.officer_attach",
+            actor=actor,
+            object_type="grid",
+            object_id=grid.pk,
+            detail={"user": user.pk, "kind": kind},
+        )
+    return officer
+
+
+def officer_detach(*, actor: Any, officer: GridOfficer) -> None:
+    if not (user_roles(actor) & ADMIN_ROLES or covers(actor, officer.grid.path, DECIDE_ROLES)):
+        raise Forbidden("只有管理员或上级领导可以调整入格力量")
+    with transaction.atomic():
+        officer.is_active = False
+        officer.save(update_fields=["is_active"])
+        if officer.membership_id:
+            Membership.objects.filter(pk=officer.membership_id).update(is_active=False)
+        audit.record(
+            action="gridsys.officer_detach",
+            actor=actor,
+            object_type="grid",
+            object_id=officer.grid_id,
+            detail={"user": officer.user_id},
+        )
+
+
+# ---- (b) work meetings ----------------------------------------------------------------
+
+
+def meeting_record(
+    *,
+    user: Any,
+    region: Region,
+    kind: str,
+    title: str,
+    held_at: dt.datetime,
+    agenda: str,
+    place: str = "",
+    minutes: str = "",
+    attendees: list[tuple[Any, bool]] | None = None,
+    reviews: list[tuple[int, str]] | None = None,
+    decisions: list[dict[str, Any]] | None = None,
+) -> Meeting:
+    """Record a meeting with its attendance, the events reviewed and the decisions (each
+    decision may name an event and an owner). Events must be in the user's scope."""
+    if not covers(user, region.path, MEETING_ROLES):
+        raise Forbidden("您不能为该区划记录例会")
+    if kind not in MeetingKind.values:
+        raise invalid("kind", "会议类型不正确")
+    title = _text(title, "title", "会议名称", 200)
+    agenda = _text(agenda, "agenda", "议程")
+    if timezone.is_naive(held_at):
+        held_at = timezone.make_aware(held_at)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            region=region,
+            region_path=region.path,
+            kind=kind,
+            title=title,
+            held_at=held_at,
+            place=_text(place, "place", "地点", 200, required=False),
+            agenda=agenda,
+            minutes=_text(minutes, "minutes", "会议纪要", 20000, required=False),
+            created_by=user,
+        )
+        for person, present in attendees or []:
+            MeetingAttendance.objects.get_or_create(
+                meeting=meeting, user=person, defaults={"present": present}
+            )
+        for event_id, summary in reviews or []:
+            try:
+                event = access_event(user, int(event_id))
+            except (NotFound, TypeError, ValueError):
+                raise invalid("reviews", f"事件{event_id}不存在") from None
+            MeetingReview.objects.create(
+                meeting=meeting, event=event, summary=_text(summary, "reviews", "复盘意见")
+            )
+        for d in decisions or []:
+            event = None
+            if d.get("event"):
+                try:
+                    event = access_event(user, int(d["event"]))
+                except (NotFound, TypeError, ValueError):
+                    raise invalid("decisions", f"事件{d['event']}不存在") from None
+            MeetingDecision.objects.create(
+                meeting=meeting,
+                text=_text(d.get("text"), "decisions", "议定事项"),
+                event=event,
+                owner=d.get("owner"),
+                due_on=d.get("due_on"),
+            )
+        audit.record(
+            action="gridsys.meeting", actor=user, object_type="meeting", object_id=meeting.pk
+        )
+    return meeting
+
+
+# ---- (d) after-the-fact review --------------------------------------------------------
+
+
+def after_review_record(
+    *,
+    user: Any,
+    event_id: int,
+    findings: str,
+    conclusion: str,
+    accountable_user: Any = None,
+    accountable_department: Any = None,
+    measures: str = "",
+) -> AfterReview:
+    event = access_event(user, event_id)
+    if not covers(user, event.region_path, REVIEW_ROLES):
+        raise Forbidden("只有受理中心或领导可以倒查")
+    if event.status != Status.CLOSED:
+        raise Conflict("只能对已办结的事件倒查")
+    if conclusion not in ReviewConclusion.values:
+        raise invalid("conclusion", "结论不正确")
+    if (
+        conclusion != ReviewConclusion.NO_FAULT
+        and accountable_user is None
+        and accountable_department is None
+    ):
+        raise invalid("accountable_user", "有过错时请指明责任人或责任部门")
+    with transaction.atomic():
+        review = AfterReview.objects.create(
+            event=event,
+            region_path=event.region_path,
+            reviewer=user,
+            reviewed_at=clock.now(),
+            findings=_text(findings, "findings", "倒查发现"),
+            conclusion=conclusion,
+            accountable_user=accountable_user,
+            accountable_department=accountable_department,
+            measures=_text(measures, "measures", "处理措施", required=False),
+        )
+        audit.record(
+            action="gridsys.after_review",
+            actor=user,
+            object_type="event",
+            object_id=event.pk,
+            detail={"review": review.pk, "conclusion": conclusion},
+        )
+    return review
+
+
+# ---- (f) ranking, warnings, appeals ---------------------------------------------------
+
+
+def ranking_publish(*, user: Any, quarter: str, town: Region) -> list[RankingEntry]:
+    """Publish a town's quarterly ranking and warn its bottom ranks (ScoreSettings.warn_bottom)."""
+    if town.level != Level.TOWN:
+        raise invalid("town", "请选择镇(街道)")
+    if not covers(user, town.path, DECIDE_ROLES):
+        raise Forbidden("只有领导可以发布排名")
+    try:
+        rows = scoring.quarterly_scores(quarter, towns=[town])
+    except ValueError:
+        raise invalid("quarter", "季度格式应为 2026Q3") from None
+    if RankingEntry.objects.filter(quarter=quarter.upper(), town=town).exists():
+        raise Conflict("该季度排名已发布")
+    if not rows:
+        raise Conflict("该镇没有参评网格员")
+    bottom = scoring.score_settings().warn_bottom
+    now = clock.now()
+    worst_ranks = sorted({r.rank for r in rows}, reverse=True)[:bottom] if bottom else []
+    entries = []
+    with transaction.atomic():
+        for r in rows:
+            entry = RankingEntry.objects.create(
+                quarter=quarter.upper(),
+                town=town,
+                user_id=r.user_id,
+                grid_id=r.grid_id,
+                score=r.score,
+                rank=r.rank,
+                of=r.of,
+                published_by=user,
+                published_at=now,
+            )
+            if r.rank in worst_ranks and r.rank > 1:
+                Warning.objects.create(
+                    entry=entry, reason=f"季度排名第{r.rank}/{r.of}名，列末位", issued_at=now
+                )
+            entries.append(entry)
+        audit.record(
+            action="gridsys.ranking_publish",
+            actor=user,
+            object_type="region",
+            object_id=town.pk,
+            detail={"quarter": quarter.upper(), "n": len(entries)},
+        )
+    return entries
+
+
+def appeal_submit(*, user: Any, warning_id: int, text: str) -> Appeal:
+    warning = (
+        Warning.objects.select_related("entry").filter(pk=warning_id, entry__user=user).first()
+    )
+    if warning is None:
+        raise NotFound("预警不存在")
+    text = _text(text, "text", "申诉理由")
+    if warning.appeals.filter(status=AppealStatus.PENDING).exists():
+        raise Conflict("已有待裁定的申诉")
+    with transaction.atomic():
+        appeal = Appeal.objects.create(
+            warning=warning, text=text, submitted_by=user, submitted_at=clock.now()
+        )
+        audit.record(
+            action="gridsys.appeal", actor=user, object_type="warning", object_id=warning.pk
+        )
+    return appeal
+
+
+def appeal_decide(*, user: Any, appeal_id: int, upheld: bool, decision: str) -> Appeal:
+    appeal = Appeal.objects.select_related("warning__entry__town").filter(pk=appeal_id).first()
+    if appeal is None or not covers(user, appeal.warning.entry.town.path, DECIDE_ROLES):
+        raise NotFound("申诉不存在")
+    if appeal.status != AppealStatus.PENDING:
+        raise Conflict("该申诉已裁定")
+    with transaction.atomic():
+        appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+        appeal.decision = _text(decision, "decision", "裁定意见")
+        appeal.decided_by = user
+        appeal.decided_at = clock.now()
+        appeal.save()
+        audit.record(
+            action="gridsys.appeal_decide",
+            actor=user,
+            object_type="appeal",
+            object_id=appeal.pk,
+            detail={"upheld": upheld},
+        )
+    return appeal

@@ -1,0 +1,48 @@
+"""The grid leader sees a worker's patrol drawn on the Leaflet map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+
+import pytest
+
+from pingan.core import clock
+from pingan.patrols.services import patrol_finish, patrol_points_add, patrol_start
+from pingan.web.tests.browser import chromium_path, launch, login
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leader_sees_patrol_on_map(cast, live_server):
+    from playwright.sync_api import sync_playwright
+
+    now = clock.now()
+    start = now - dt.timedelta(minutes=30)
+    p, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
+    patrol_points_add(
+        user=cast.gridworker,
+        patrol_id=p.pk,
+        points=[
+            {"lat": 30.525, "lng": 120.945 + 0.0002 * i, "at": start + dt.timedelta(seconds=10 * i)}
+            for i in range(20)
+        ],
+    )
+    patrol_finish(user=cast.gridworker, patrol_id=p.pk)
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            ctx, page = login(browser, live_server.url, "gl", cast.password)
+            page.goto("/grid/patrols/")
+            page.wait_for_selector(f'#patrol-map path[data-patrol="{p.pk}"]', state="attached")
+            assert "张网格" in page.inner_text("#patrol-table")
+            ctx.close()
+        finally:
+            browser.close()

@@ -1,0 +1,40 @@
+"""Reads of patrols, scoped to the acting user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from pingan.core.errors import NotFound
+from pingan.patrols.models import Patrol
+from pingan.patrols.permissions import patrol_scope_q
+
+
+def patrol_list(
+    *,
+    user: Any,
+    day_from: dt.date | None = None,
+    day_to: dt.date | None = None,
+    region_path: str | None = None,
+) -> QuerySet[Patrol]:
+    qs = Patrol.objects.filter(patrol_scope_q(user)).select_related("user", "region")
+    if day_from:
+        qs = qs.filter(started_at__date__gte=day_from)
+    if day_to:
+        qs = qs.filter(started_at__date__lte=day_to)
+    if region_path:
+        qs = qs.filter(region_path__startswith=region_path)
+    return qs
+
+
+def patrol_get(*, user: Any, patrol_id: int) -> Patrol:
+    patrol = (
+        Patrol.objects.filter(patrol_scope_q(user), pk=patrol_id)
+        .select_related("user", "region")
+        .first()
+    )
+    if patrol is None:
+        raise NotFound("巡查不存在")
+    return patrol
