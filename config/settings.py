@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pingan.accounts",
     "pingan.geo",
     "pingan.org",
+    "pingan.privacy",
     "pingan.events",
     "pingan.routing",
     "pingan.sla",
@@ -208,3 +209,10 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+
+# Personal data (docs/privacy.md): Fernet keys newest first, and the blind-index key.
+# Outside production both default to keys derived from SECRET_KEY.
+PINGAN_PII_KEYS = os.environ.get("PINGAN_PII_KEYS", "")
+PINGAN_PII_INDEX_KEY = os.environ.get("PINGAN_PII_INDEX_KEY", "")
+# Exports of more rows than this need a second person's approval.
+PINGAN_EXPORT_APPROVAL_ROWS = int(os.environ.get("PINGAN_EXPORT_APPROVAL_ROWS", "500"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pingan.core import clock
 from pingan.core.errors import invalid
+from pingan.core.pii import blind_index, validate_phone
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import (
     CLOCKED_STATUSES,
@@ -39,6 +40,7 @@ class EventFilters:
     department: int | None = None
     assignment_status: list[str] = field(default_factory=list)
     reporter: int | None = None
+    reporter_phone: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> EventFilters:
@@ -89,7 +91,10 @@ class EventFilters:
             queue_region=as_int("queue_region"),
             department=as_int("department"),
             reporter=as_int("reporter"),
+            reporter_phone=get("reporter_phone"),
         )
+        if f.reporter_phone:
+            f.reporter_phone = validate_phone(f.reporter_phone, field="reporter_phone")
         if f.reported_from and f.reported_to and f.reported_from > f.reported_to:
             raise invalid("reported_to", "结束日期不能早于开始日期")
         return f
@@ -113,8 +118,8 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     if f.source:
         qs = qs.filter(source__in=f.source)
     if f.q:
-        qs = qs.filter(Q(code=f.q) | Q(title__icontains=f.q) | Q(description__icontains=f.q)
-                       | Q(address__icontains=f.q))
+        # Addresses are encrypted: the database cannot search them.
+        qs = qs.filter(Q(code=f.q) | Q(title__icontains=f.q) | Q(description__icontains=f.q))
     if f.reported_from:
         qs = qs.filter(reported_at__gte=_day_start(f.reported_from))
     if f.reported_to:
@@ -139,6 +144,9 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
         qs = qs.filter(pk__in=sub.values("event_id"))
     if f.reporter is not None:
         qs = qs.filter(reporter_id=f.reporter)
+    if f.reporter_phone:
+        # Exact match through the blind index: the phone itself is encrypted.
+        qs = qs.filter(reporter_phone_index=blind_index(f.reporter_phone, kind="phone"))
     return qs
 
 
@@ -147,15 +155,19 @@ def event_list(*, user: Any, filters: EventFilters | None = None) -> QuerySet[Ev
     qs = Event.objects.filter(event_scope_q(user))
     if filters is not None:
         qs = apply_filters(qs, filters)
-    return qs.select_related("category", "region", "lead_department").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(role="assist")
-            .exclude(status__in=["cancelled", "returned"])
-            .select_related("department"),
-            to_attr="assisting",
+    return (
+        qs.select_related("category", "region", "lead_department", "reporter")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(role="assist")
+                .exclude(status__in=["cancelled", "returned"])
+                .select_related("department"),
+                to_attr="assisting",
+            )
         )
-    ).order_by("-reported_at", "-id")
+        .order_by("-reported_at", "-id")
+    )
 
 
 def event_count(*, user: Any, filters: EventFilters | None = None) -> int:
@@ -169,14 +181,17 @@ def event_detail(*, user: Any, event_id: int) -> Event:
     """One event with its timeline and assignments; 404 when missing or out of scope."""
     event = access_event(user, event_id)
     event.timeline_rows = list(  # type: ignore[attr-defined]
-        EventTransition.objects.filter(event=event).select_related("actor", "department")
-        .prefetch_related("attachments").order_by("at", "id")
+        EventTransition.objects.filter(event=event)
+        .select_related("actor", "department")
+        .prefetch_related("attachments")
+        .order_by("at", "id")
     )
     event.assignment_rows = list(  # type: ignore[attr-defined]
         Assignment.objects.filter(event=event).select_related("department").order_by("-role", "id")
     )
     event.assisting = [  # type: ignore[attr-defined]
-        a for a in event.assignment_rows  # type: ignore[attr-defined]
+        a
+        for a in event.assignment_rows  # type: ignore[attr-defined]
         if a.role == "assist" and a.status not in ("cancelled", "returned")
     ]
     return event
@@ -184,6 +199,8 @@ def event_detail(*, user: Any, event_id: int) -> Event:
 
 def category_list() -> QuerySet[Category]:
     """Active categories, parents before children."""
-    return Category.objects.filter(is_active=True).select_related("default_department").order_by(
-        "parent_id", "sort", "code"
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("default_department")
+        .order_by("parent_id", "sort", "code")
     )

@@ -25,6 +25,8 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
         items.append({"key": "events", "label": _("事件查询"), "url": reverse("event_list")})
     if roles & REPORTING_ROLES:
         items.append({"key": "report", "label": _("上报事件"), "url": reverse("event_report")})
+    if roles & (EVENT_ROLES | {Role.SEC_ADMIN}):
+        items.append({"key": "exports", "label": _("导出审批"), "url": reverse("export_requests")})
     if roles & ADMIN_ROLES:
         items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
     return items
