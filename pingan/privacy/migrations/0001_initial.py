@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,41 +15,137 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Clearance',
+            name="Clearance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(choices=[('corrections', '社区矫正'), ('petition', '信访'), ('stability', '维稳')], max_length=12, verbose_name='敏感标签')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='授权时间')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='授权人')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clearances', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("corrections", "社区矫正"),
+                            ("petition", "信访"),
+                            ("stability", "维稳"),
+                        ],
+                        max_length=12,
+                        verbose_name="敏感标签",
+                    ),
+                ),
+                (
+                    "granted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="授权时间"
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="授权人",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clearances",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '敏感信息授权',
-                'verbose_name_plural': '敏感信息授权',
-                'constraints': [models.UniqueConstraint(fields=('user', 'label'), name='privacy_clearance_unique')],
+                "verbose_name": "敏感信息授权",
+                "verbose_name_plural": "敏感信息授权",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "label"), name="privacy_clearance_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExportRequest',
+            name="ExportRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='events', max_length=32, verbose_name='导出内容')),
-                ('filters', models.JSONField(blank=True, default=dict, verbose_name='筛选条件')),
-                ('row_count', models.PositiveIntegerField(verbose_name='行数')),
-                ('reason', models.CharField(max_length=200, verbose_name='用途')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已批准'), ('rejected', '已驳回'), ('used', '已导出'), ('expired', '已过期')], default='pending', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.CharField(blank=True, max_length=200, verbose_name='审批意见')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='导出时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='export_requests', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(default="events", max_length=32, verbose_name="导出内容"),
+                ),
+                ("filters", models.JSONField(blank=True, default=dict, verbose_name="筛选条件")),
+                ("row_count", models.PositiveIntegerField(verbose_name="行数")),
+                ("reason", models.CharField(max_length=200, verbose_name="用途")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审批"),
+                            ("approved", "已批准"),
+                            ("rejected", "已驳回"),
+                            ("used", "已导出"),
+                            ("expired", "已过期"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="申请时间"
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
+                ),
+                (
+                    "decision_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="审批意见"),
+                ),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="导出时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="export_requests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导出审批',
-                'verbose_name_plural': '导出审批',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='privacy_export_status')],
+                "verbose_name": "导出审批",
+                "verbose_name_plural": "导出审批",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "created_at"], name="privacy_export_status")
+                ],
             },
         ),
     ]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,10 +67,10 @@ def _local(value: object) -> str:
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
-    return {k: v for k, v in request.GET.items() if k != "page"}
+    return {k: str(v) for k, v in request.GET.items() if k != "page"}
 
 
-def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) -> HttpResponse:
+def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) -> HttpResponseBase:
     filters = EventFilters.from_params(params)
     rows = event_list(user=request.user, filters=filters)[:MAX_ROWS]
     detail: dict[str, Any] = {"filters": params, "format": "csv"}
@@ -114,7 +115,7 @@ def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) 
 
 
 @login_required
-def events_csv(request: HttpRequest) -> HttpResponse:
+def events_csv(request: HttpRequest) -> HttpResponseBase:
     """The filtered event list as CSV (UTF-8 with BOM so that Excel reads Chinese); above
     the threshold, the page to ask for an approval instead."""
     params = _params(request)
@@ -145,8 +146,7 @@ def export_requests_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def export_request_new(request: HttpRequest) -> HttpResponse:
-    params = {k: v for k, v in request.POST.items() if k.startswith("f_")}
-    params = {k[2:]: v for k, v in params.items()}
+    params = {k[2:]: str(v) for k, v in request.POST.items() if k.startswith("f_")}
     try:
         filters = EventFilters.from_params(params)
         count = event_count(user=request.user, filters=filters)
@@ -193,7 +193,7 @@ def export_request_decision(request: HttpRequest, request_id: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET"])
-def export_request_download(request: HttpRequest, request_id: int) -> HttpResponse:
+def export_request_download(request: HttpRequest, request_id: int) -> HttpResponseBase:
     """The one download an approval serves, with the filters that were approved."""
     try:
         row = export_request_use(user=request.user, request_id=request_id, request=request)
