@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import pii
 from pingan.privacy.choices import ExportStatus, Sensitivity
 
 
@@ -83,3 +84,23 @@ class ExportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_by} {self.row_count} {self.get_status_display()}"
+
+    def plain_filters(self) -> dict[str, str]:
+        """The filters to run, with the sealed personal values opened."""
+        return {k: pii.decrypt(v) if k in SEALED else str(v) for k, v in self.filters.items()}
+
+    def display_filters(self) -> dict[str, str]:
+        """The filters to show on pages and in the audit log: personal values masked."""
+        return masked_filters(self.plain_filters())
+
+
+# Filters that carry personal data: stored encrypted, shown masked.
+SEALED = {"reporter_phone": pii.mask_phone}
+
+
+def seal_filters(filters: dict[str, str]) -> dict[str, str]:
+    return {k: pii.encrypt(v) if k in SEALED else v for k, v in filters.items()}
+
+
+def masked_filters(filters: dict[str, str]) -> dict[str, str]:
+    return {k: SEALED[k](v) if k in SEALED else v for k, v in filters.items()}

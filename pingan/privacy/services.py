@@ -14,7 +14,7 @@ from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.org.choices import Role
 from pingan.org.selectors import user_roles
 from pingan.privacy.choices import LABELS, ExportStatus
-from pingan.privacy.models import Clearance, ExportRequest
+from pingan.privacy.models import Clearance, ExportRequest, seal_filters
 from pingan.privacy.selectors import may_decide_export
 
 # An approval serves one download within this time.
@@ -88,7 +88,7 @@ def export_request_create(
         row = ExportRequest.objects.create(
             kind=kind,
             requested_by=user,
-            filters=dict(filters),
+            filters=seal_filters(dict(filters)),
             row_count=row_count,
             reason=reason,
             created_at=clock.now(),
@@ -99,7 +99,7 @@ def export_request_create(
             object_type="export_request",
             object_id=row.pk,
             request=request,
-            detail={"kind": kind, "rows": row_count, "filters": row.filters},
+            detail={"kind": kind, "rows": row_count, "filters": row.display_filters()},
         )
     return row
 

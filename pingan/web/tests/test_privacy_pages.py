@@ -117,3 +117,23 @@ def test_report_form_refuses_a_malformed_phone_with_a_chinese_message(cast, clie
     )
     assert r.status_code == 422
     assert "电话号码格式不正确" in r.content.decode()
+
+
+def test_an_export_by_phone_keeps_the_phone_out_of_the_audit_log_and_the_request(
+    cast, client, settings
+):
+    settings.PINGAN_EXPORT_APPROVAL_ROWS = 0
+    report(cast, **CONTACT)
+    report(cast, reporter_phone="13900001111")
+    client.force_login(cast.dispatcher)
+    client.post("/exports/new/", {"f_reporter_phone": "13812345678", "reason": "回访"})
+    req = ExportRequest.objects.get()
+    assert "13812345678" not in str(req.filters)
+    client.force_login(cast.leader)
+    assert "138****5678" in client.get("/exports/").content.decode()
+    client.post(f"/exports/{req.pk}/decide/", {"decision": "approve"})
+    client.force_login(cast.dispatcher)
+    rows = rows_of(client.get(f"/exports/{req.pk}/download/"))
+    assert len(rows) == 2 and rows[1][-1] == "138****5678"
+    details = str(list(AuditEntry.objects.values_list("detail", flat=True)))
+    assert "13812345678" not in details and "138****5678" in details

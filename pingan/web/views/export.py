@@ -27,6 +27,7 @@ from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.events.choices import Source, Status
 from pingan.events.contact import contact_masked
 from pingan.events.selectors import EventFilters, event_count, event_list
+from pingan.privacy.models import masked_filters
 from pingan.privacy.selectors import (
     export_requests_of,
     export_requests_to_decide,
@@ -73,7 +74,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
 def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) -> HttpResponseBase:
     filters = EventFilters.from_params(params)
     rows = event_list(user=request.user, filters=filters)[:MAX_ROWS]
-    detail: dict[str, Any] = {"filters": params, "format": "csv"}
+    detail: dict[str, Any] = {"filters": masked_filters(params), "format": "csv"}
     if approval is not None:
         detail["approval"] = approval
     audit.record(
@@ -201,4 +202,4 @@ def export_request_download(request: HttpRequest, request_id: int) -> HttpRespon
         raise Http404(_("导出申请不存在")) from None
     except DomainError as e:
         return HttpResponse(e.message, status=e.status, content_type="text/plain; charset=utf-8")
-    return _csv(request, {k: str(v) for k, v in row.filters.items()}, approval=row.pk)
+    return _csv(request, row.plain_filters(), approval=row.pk)
