@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
 
 
 class PrivacyConfig(AppConfig):
@@ -7,7 +10,24 @@ class PrivacyConfig(AppConfig):
     verbose_name = "个人信息保护"
 
     def ready(self) -> None:
-        from pingan.core import pii
+        checks.register(check_pii_keys, checks.Tags.security)
 
-        # Fail at start, not at the first encrypted read, when production lacks the keys.
+
+def check_pii_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every management command (migrate, check --deploy, runserver) refuses to run when
+    production lacks the personal-data keys; the first encryption would fail anyway."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from pingan.core import pii
+
+    try:
         pii.check_keys()
+    except ImproperlyConfigured as e:
+        return [
+            checks.Error(
+                str(e),
+                hint="Set PINGAN_PII_KEYS and PINGAN_PII_INDEX_KEY (docs/privacy.md).",
+                id="pingan.E101",
+            )
+        ]
+    return []

@@ -81,8 +81,14 @@ def test_production_refuses_the_development_keys(settings):
     settings.PINGAN_PII_INDEX_KEY = ""
     with pytest.raises(ImproperlyConfigured):
         pii.check_keys()
+    from pingan.privacy.apps import check_pii_keys
+
+    assert [m.id for m in check_pii_keys()] == ["pingan.E101"]
+    with pytest.raises(ImproperlyConfigured):
+        pii.blind_index("13812345678", kind="phone")
     settings.PINGAN_PII_INDEX_KEY = "x" * 32
     pii.check_keys()
+    assert check_pii_keys() == []
     settings.PINGAN_PII_KEYS = "not-a-key"
     with pytest.raises(ImproperlyConfigured):
         pii.check_keys()
