@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "pingan.accounts",
     "pingan.geo",
     "pingan.org",
+    "pingan.privacy",
     "pingan.events",
     "pingan.routing",
     "pingan.sla",
@@ -239,3 +240,9 @@ PINGAN_EVIDENCE_MAX_DISTANCE_M = float(os.environ.get("PINGAN_EVIDENCE_MAX_DISTA
 # it; a follow-up call this many days after closure.
 PINGAN_FIELD_VERIFY_HOURS = float(os.environ.get("PINGAN_FIELD_VERIFY_HOURS", "24"))
 PINGAN_FIELD_FOLLOW_UP_DAYS = int(os.environ.get("PINGAN_FIELD_FOLLOW_UP_DAYS", "3"))
+# Personal data (docs/privacy.md): Fernet keys newest first, and the blind-index key.
+# Outside production both default to keys derived from SECRET_KEY.
+PINGAN_PII_KEYS = os.environ.get("PINGAN_PII_KEYS", "")
+PINGAN_PII_INDEX_KEY = os.environ.get("PINGAN_PII_INDEX_KEY", "")
+# Exports of more rows than this need a second person's approval.
+PINGAN_EXPORT_APPROVAL_ROWS = int(os.environ.get("PINGAN_EXPORT_APPROVAL_ROWS", "500"))

@@ -149,3 +149,25 @@ def _fresh_locator() -> None:
 
 def on_postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+# ---- the log scan: no phone or ID number in plain text in any log record ----------------
+
+
+def pytest_configure(config: Any) -> None:
+    from pingan.privacy import logscan
+
+    logscan.install()
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_data_in_logs() -> Any:
+    """Fails the test (an error at teardown) when it logged a phone or ID number."""
+    from pingan.privacy.logscan import HANDLER
+
+    HANDLER.texts.clear()
+    yield HANDLER
+    found = HANDLER.findings()
+    HANDLER.texts.clear()
+    if found:
+        pytest.fail("personal data logged in plain text:\n" + "\n".join(found), pytrace=False)

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
+from pingan.events.contact import contact_masked
 from pingan.events.models import (
     Assignment,
     Attachment,
@@ -204,7 +205,8 @@ class AttachmentInline(ReadOnlyMixin, admin.TabularInline):
 
 
 # Corrections an administrator may make to what was reported; nothing of the workflow.
-EVENT_EDITABLE = ["title", "description", "address", "reporter_name", "reporter_phone"]
+# Personal data (address, reporter) is shown masked and is not edited here (docs/privacy.md).
+EVENT_EDITABLE = ["title", "description"]
 
 
 @admin.register(Event)
@@ -230,8 +232,8 @@ class EventAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ["code", "status", "category", "source", "urgency"]}),
         (_("内容"), {"fields": ["title", "description", "extra"]}),
-        (_("位置"), {"fields": ["region", "queue_region", "address", "lat", "lng"]}),
-        (_("反映人"), {"fields": ["reporter", "reporter_name", "reporter_phone"]}),
+        (_("位置"), {"fields": ["region", "queue_region", "masked_address", "lat", "lng"]}),
+        (_("反映人"), {"fields": ["reporter", "masked_reporter", "sensitivity"]}),
         (
             _("办理"),
             {
@@ -267,6 +269,15 @@ class EventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         names = [str(f) for section in self.fieldsets for f in section[1]["fields"]]
         return [f for f in names if f not in EVENT_EDITABLE]
+
+    @admin.display(description=_("地址（脱敏）"))
+    def masked_address(self, obj: Event) -> str:
+        return contact_masked(obj).address or "-"
+
+    @admin.display(description=_("反映人（脱敏）"))
+    def masked_reporter(self, obj: Event) -> str:
+        c = contact_masked(obj)
+        return " ".join(v for v in (c.reporter_name, c.reporter_phone) if v) or "-"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # events come in through reporting (pages, API, integrations)

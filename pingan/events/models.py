@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core.pii import EncryptedTextField, blind_index
 from pingan.events.choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -23,6 +25,7 @@ from pingan.events.choices import (
     TrackingStatus,
     Urgency,
 )
+from pingan.privacy.choices import Sensitivity
 
 OPEN_STATUSES = [
     Status.REPORTED,
@@ -62,6 +65,14 @@ class Category(models.Model):
     )
     extra_fields = models.JSONField(_("附加字段"), default=list, blank=True)
     escalate_on_overdue = models.BooleanField(_("超期自动提级"), default=False)
+    sensitivity = models.CharField(
+        _("敏感标签"),
+        max_length=12,
+        choices=Sensitivity.choices,
+        blank=True,
+        default="",
+        help_text=_("此类事件上报时带上的敏感标签；只有获得授权的用户能看到"),
+    )
     sort = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -137,7 +148,7 @@ class Event(models.Model):
     )
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
-    address = models.CharField(_("地址"), max_length=255, blank=True)
+    address = EncryptedTextField(_("地址"), blank=True, default="")
     extra = models.JSONField(_("附加信息"), default=dict, blank=True)
     occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("上报时间"), default=timezone.now)
@@ -153,8 +164,20 @@ class Event(models.Model):
         related_name="reported_events",
         verbose_name=_("上报人"),
     )
-    reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("反映人电话"), max_length=20, blank=True)
+    # Personal data, encrypted at rest (docs/privacy.md); the phone has a blind index.
+    reporter_name = EncryptedTextField(_("反映人"), blank=True, default="")
+    reporter_phone = EncryptedTextField(_("反映人电话"), blank=True, default="")
+    reporter_phone_index = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
+    sensitivity = models.CharField(
+        _("敏感标签"),
+        max_length=12,
+        choices=Sensitivity.choices,
+        blank=True,
+        default="",
+        db_index=True,
+    )
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     lead_department = models.ForeignKey(
         "org.Department",
@@ -223,6 +246,17 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    # Blind indexes of encrypted fields, for `manage.py pii reindex`.
+    PII_INDEXES = {"reporter_phone_index": ("reporter_phone", "phone")}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The blind index follows the phone, whoever writes it (service or admin).
+        self.reporter_phone_index = blind_index(self.reporter_phone, kind="phone")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "reporter_phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "reporter_phone_index"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -12,16 +12,19 @@ from pingan.events.models import Assignment, Event
 from pingan.org.choices import Role
 from pingan.org.models import Membership
 from pingan.org.selectors import memberships_of
+from pingan.privacy.selectors import cleared_labels
 
 REGION_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.DISPATCHER, Role.LEADER})
 
 
 def event_scope_q(user: Any) -> Q:
     """Filter for the events `user` may see: their regions' subtrees, their departments'
-    assignments (past and present), and what they reported themselves."""
+    assignments (past and present), and what they reported themselves. Events carrying
+    a sensitivity label drop out unless `user` holds that clearance (or reported them)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    q = Q(reporter_id=user.pk)
+    own = Q(reporter_id=user.pk)
+    q = Q(pk__in=[])
     paths = set()
     departments = set()
     for m in memberships_of(user):
@@ -37,7 +40,9 @@ def event_scope_q(user: Any) -> Q:
         q |= Q(
             Exists(Assignment.objects.filter(event=OuterRef("pk"), department_id__in=departments))
         )
-    return q
+    labels = cleared_labels(user)
+    visible = Q(sensitivity="") | Q(sensitivity__in=sorted(labels)) if labels else Q(sensitivity="")
+    return own | (q & visible)
 
 
 def events_in_scope(user: Any) -> QuerySet[Event]:
@@ -53,7 +58,7 @@ def access_event(user: Any, event_id: int, *, for_update: bool = False) -> Event
             raise NotFound("事件不存在")
         return Event.objects.select_for_update().get(pk=event_id)
     event = (
-        qs.select_related("category", "region", "queue_region", "lead_department")
+        qs.select_related("category", "region", "queue_region", "lead_department", "reporter")
         .filter(pk=event_id)
         .first()
     )
@@ -93,3 +98,23 @@ def acting_membership(
             if m.role == role and _membership_covers(m, scope, event, active_departments):
                 return m
     return None
+
+
+def may_unmask(user: Any, event: Event) -> bool:
+    """Whether `user` may reveal the reporter's contact on `event` (one audited action):
+    a dispatcher whose region contains the event, or a handler of a department holding an
+    active assignment. Leaders, grid staff and administrators see masked values only."""
+    departments: set[int] | None = None
+    for m in memberships_of(user):
+        if (
+            m.role == Role.DISPATCHER
+            and m.region is not None
+            and event.region_path.startswith(m.region.path)
+        ):
+            return True
+        if m.role == Role.HANDLER and m.department_id is not None:
+            if departments is None:
+                departments = active_department_ids(event)
+            if m.department_id in departments:
+                return True
+    return False

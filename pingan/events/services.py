@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
+from pingan.core.pii import validate_phone
 from pingan.events import deadlines, signals, workflow
 from pingan.events.choices import (
     AssignmentRole,
@@ -173,6 +174,12 @@ def event_report(
     description = _text(payload, "description", "事件描述", max_len=5000)
     title = _text(payload, "title", "标题", required=False, max_len=200)
     address = _text(payload, "address", "地址", required=False, max_len=255)
+    reporter_name = _text(
+        {"reporter_name": reporter_name}, "reporter_name", "反映人", required=False, max_len=50
+    )
+    reporter_phone = (reporter_phone or "").strip()
+    if reporter_phone:
+        reporter_phone = validate_phone(reporter_phone, field="reporter_phone")
     if source not in Source.values:
         raise invalid("source", "来源不正确")
     if urgency not in Urgency.values:
@@ -234,6 +241,7 @@ def event_report(
             reporter=user if getattr(user, "pk", None) else None,
             reporter_name=reporter_name,
             reporter_phone=reporter_phone,
+            sensitivity=cat.sensitivity,
             client_uuid=client_uuid or None,
         )
         try:

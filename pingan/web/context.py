@@ -33,6 +33,8 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
         items.append({"key": "field", "label": _("网格通"), "url": "/m/"})
     if roles & (GRID_ROLES | {Role.DISPATCHER, Role.LEADER}):
         items.append({"key": "gridsys", "label": _("网格六制"), "url": "/grid/"})
+    if roles & (EVENT_ROLES | {Role.SEC_ADMIN}):
+        items.append({"key": "exports", "label": _("导出审批"), "url": reverse("export_requests")})
     if roles & ADMIN_ROLES:
         items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
     return items

@@ -20,6 +20,7 @@ urlpatterns = [
         {"size": "thumb"},
         name="event_photo_thumb",
     ),
+    path("events/<int:event_id>/contact/", event.event_contact, name="event_contact"),
     path("report/", report.report_page, name="event_report"),
     path("report/fields/", report.report_category_fields, name="event_report_fields"),
     path("report/regions.geojson", report.report_regions, name="event_report_regions"),

@@ -152,3 +152,51 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http)  # type: ignore[arg-type]
     api.add_exception_handler(AuthenticationError, on_authentication)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, on_404)  # type: ignore[arg-type]
+    document_errors(api)
+
+
+# ---- the error answers in the OpenAPI schema ------------------------------------------
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Error",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+ERROR_DESCRIPTIONS = {
+    "401": "未登录或令牌无效",
+    "403": "当前角色无权执行",
+    "404": "不存在或不在您的范围内",
+    "409": "当前状态下不能执行",
+    "422": "字段错误（fields 指出字段与原因）",
+    "429": "请求过于频繁",
+}
+
+
+def document_errors(api: NinjaAPI) -> None:
+    """Add the error envelope and the error answers every operation may give to the
+    schema (ninja documents only the success answers)."""
+    original = api.get_openapi_schema
+
+    def get_openapi_schema(*args: Any, **kwargs: Any) -> Any:
+        schema = original(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for methods in schema.get("paths", {}).values():
+            for op in methods.values():
+                responses = op.setdefault("responses", {})
+                for status, description in ERROR_DESCRIPTIONS.items():
+                    responses.setdefault(status, {"description": description, **ref})
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]

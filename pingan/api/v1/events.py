@@ -26,6 +26,7 @@ from pingan.events.choices import (
     Status,
     Urgency,
 )
+from pingan.events.contact import contact_masked, event_contact_reveal
 from pingan.events.selectors import EventFilters, event_count, event_detail, event_list
 from pingan.events.services import allowed_actions, event_report, event_transition
 
@@ -55,7 +56,10 @@ class EventOut(Schema):
     queue_region: int
     lat: float | None
     lng: float | None
-    address: str
+    address: str = Field(description="地址（脱敏）")
+    reporter_name: str = Field(description="反映人（脱敏）")
+    reporter_phone: str = Field(description="反映人电话（脱敏）")
+    sensitivity: str = Field(description="敏感标签：空、corrections、petition、stability")
     extra: dict[str, Any]
     occurred_at: dt.datetime | None
     reported_at: dt.datetime
@@ -134,6 +138,7 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 def event_dict(e: Any, *, now: dt.datetime) -> dict[str, Any]:
     """The contract's event fields (plus labels) from an event loaded by a selector."""
     assisting = getattr(e, "assisting", None) or []
+    contact = contact_masked(e)
     return {
         "id": e.pk,
         "code": e.code,
@@ -151,7 +156,10 @@ def event_dict(e: Any, *, now: dt.datetime) -> dict[str, Any]:
         "queue_region": e.queue_region_id,
         "lat": e.lat,
         "lng": e.lng,
-        "address": e.address,
+        "address": contact.address,
+        "reporter_name": contact.reporter_name,
+        "reporter_phone": contact.reporter_phone,
+        "sensitivity": e.sensitivity,
         "extra": e.extra or {},
         "occurred_at": _local(e.occurred_at),
         "reported_at": _local(e.reported_at),
@@ -287,6 +295,7 @@ class EventQuery(Schema):
     reported_from: dt.date | None = None
     reported_to: dt.date | None = None
     deadline_state: Literal["normal", "warning", "overdue"] | None = None
+    reporter_phone: str | None = Field(None, description="反映人电话（精确匹配）")
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
 
@@ -313,6 +322,26 @@ def events(request: HttpRequest, filters: Query[EventQuery]) -> Any:
 @router.get("/events/{event_id}", response=EventDetailOut, summary="事件详情（含流转记录）")
 def event_get(request: HttpRequest, event_id: int) -> Any:
     return _detail(request, event_id)
+
+
+class ContactOut(Schema):
+    reporter_name: str
+    reporter_phone: str
+    address: str
+
+
+@router.get(
+    "/events/{event_id}/contact",
+    response=ContactOut,
+    summary="查看反映人联系方式与地址原文（受理员、承办部门可用；每次查看记入审计）",
+)
+def event_contact(request: HttpRequest, event_id: int) -> Any:
+    contact = event_contact_reveal(user=request.auth, event_id=event_id, request=request)  # type: ignore[attr-defined]
+    return {
+        "reporter_name": contact.reporter_name,
+        "reporter_phone": contact.reporter_phone,
+        "address": contact.address,
+    }
 
 
 # ---- transitions ----------------------------------------------------------------------

@@ -19,18 +19,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pingan.core.errors import DomainError, Invalid, NotFound
+from pingan.core.errors import DomainError, Forbidden, Invalid, NotFound
 from pingan.events import workflow
 from pingan.events.attachments import attachment_add
 from pingan.events.choices import AttachmentKind, Satisfaction, Status
+from pingan.events.contact import contact_masked, event_contact_reveal
 from pingan.events.deadlines import state_at
 from pingan.events.models import Event
+from pingan.events.permissions import may_unmask
 from pingan.events.selectors import EventFilters, event_detail, event_list
 from pingan.events.services import allowed_actions, event_transition
 from pingan.geo.choices import Level
 from pingan.geo.selectors import region_ancestor_at
 from pingan.org.choices import Role
-from pingan.org.selectors import department_list, user_roles
+from pingan.org.selectors import department_list
 from pingan.routing.selectors import suggest as routing_suggest
 
 # Fields every action form may carry besides the row's required ones.
@@ -42,29 +44,7 @@ PHOTO_KINDS = {
     "resolve_on_site": AttachmentKind.RESULT,
     "verify": AttachmentKind.VERIFICATION,
 }
-# Roles that see the reporter's name and phone in full.
-UNMASKED_ROLES = frozenset({Role.DISPATCHER})
-
-
 # ---- presentation helpers ---------------------------------------------------------------
-
-
-def mask_name(name: str) -> str:
-    """张三丰 → 张**: the family name and one star per hidden character."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
-
-
-def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678; short numbers keep only their last two digits."""
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    if len(phone) >= 7:
-        return phone[:3] + "****" + phone[-4:]
-    return "*" * (len(phone) - 2) + phone[-2:] if len(phone) > 2 else "**"
 
 
 def _status_label(value: str) -> str:
@@ -159,10 +139,6 @@ def _load(user: Any, event_id: int) -> Event:
 
 def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     user = request.user
-    roles = user_roles(user)
-    unmasked = bool(roles & UNMASKED_ROLES)
-    reporter_name = event.reporter_name or (event.reporter.display_name if event.reporter else "")
-    reporter_phone = event.reporter_phone or (event.reporter.phone if event.reporter else "")
     deadline_state = state_at(event)
     # A due time means something only while the clock runs (dispatched / in progress).
     due_at = None
@@ -177,8 +153,8 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "extra_rows": _extra_rows(event),
         "event": event,
         "town": region_ancestor_at(event.region, Level.TOWN),
-        "reporter_name": reporter_name if unmasked else mask_name(reporter_name),
-        "reporter_phone": reporter_phone if unmasked else mask_phone(reporter_phone),
+        "contact": contact_masked(event),
+        "may_unmask": may_unmask(user, event),
         "deadline_state": deadline_state,
         "deadline_label": {
             "normal": _("正常"),
@@ -210,6 +186,22 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
     if getattr(request, "htmx", False) and request.GET.get("partial") == "page":
         template += "#page"
     return render(request, template, _page_context(request, event))
+
+
+@login_required
+@require_http_methods(["POST"])
+def event_contact(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The explicit "显示" action: the reporter's contact and the address in full, for a
+    role that may unmask (audited as pii.unmask); 403 for others, 404 out of scope."""
+    try:
+        contact = event_contact_reveal(user=request.user, event_id=event_id, request=request)
+    except NotFound:
+        raise Http404(_("事件不存在")) from None
+    except Forbidden as e:
+        return HttpResponse(e.message, status=403, content_type="text/plain; charset=utf-8")
+    event = _load(request.user, event_id)
+    ctx = {"event": event, "contact": contact, "revealed": True, "may_unmask": False}
+    return render(request, "web/event/detail.html#contact", ctx)
 
 
 # ---- action forms -------------------------------------------------------------------------

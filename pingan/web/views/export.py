@@ -1,21 +1,60 @@
-"""CSV export of the event list, with the list's filters and the caller's scope."""
+"""CSV export of the event list, with the list's filters and the caller's scope.
+
+Personal data is always masked in exports. An export of more rows than
+settings.PINGAN_EXPORT_APPROVAL_ROWS needs a second person's approval: the user asks
+(a reason), a leader of their region or the security administrator approves on the
+导出审批 page, and the approval serves one download of those filters (docs/privacy.md).
+"""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from pingan.core import audit
-from pingan.core.errors import Invalid
+from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.events.choices import Source, Status
-from pingan.events.selectors import EventFilters, event_list
+from pingan.events.contact import contact_masked
+from pingan.events.selectors import EventFilters, event_count, event_list
+from pingan.privacy.models import masked_filters
+from pingan.privacy.selectors import (
+    export_requests_of,
+    export_requests_to_decide,
+    is_export_approver,
+)
+from pingan.privacy.services import (
+    export_request_create,
+    export_request_decide,
+    export_request_use,
+)
 
-HEADERS = ["事件编号", "标题", "分类", "来源", "所在区划", "状态", "上报时间", "办理期限",
-           "主办部门", "办结时间", "满意度"]
+HEADERS = [
+    "事件编号",
+    "标题",
+    "分类",
+    "来源",
+    "所在区划",
+    "状态",
+    "上报时间",
+    "办理期限",
+    "主办部门",
+    "办结时间",
+    "满意度",
+    "地址（脱敏）",
+    "反映人（脱敏）",
+    "反映人电话（脱敏）",
+]
 MAX_ROWS = 50_000
 
 
@@ -28,29 +67,139 @@ def _local(value: object) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""  # type: ignore[arg-type]
 
 
-@login_required
-def events_csv(request: HttpRequest) -> HttpResponse:
-    """The filtered event list as CSV (UTF-8 with BOM so that Excel reads Chinese)."""
-    try:
-        filters = EventFilters.from_params(request.GET)
-    except Invalid as err:
-        return HttpResponse(err.message, status=422, content_type="text/plain; charset=utf-8")
+def _params(request: HttpRequest) -> dict[str, str]:
+    return {k: str(v) for k, v in request.GET.items() if k != "page"}
+
+
+def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) -> HttpResponseBase:
+    filters = EventFilters.from_params(params)
     rows = event_list(user=request.user, filters=filters)[:MAX_ROWS]
-    audit.record(action="event.export", actor=request.user, object_type="event", request=request,
-                 detail={"filters": {k: v for k, v in request.GET.items()}, "format": "csv"})
+    detail: dict[str, Any] = {"filters": masked_filters(params), "format": "csv"}
+    if approval is not None:
+        detail["approval"] = approval
+    audit.record(
+        action="event.export",
+        actor=request.user,
+        object_type="event",
+        request=request,
+        detail=detail,
+    )
     writer = csv.writer(_Echo())
 
     def stream() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(HEADERS)
         for e in rows:
-            yield writer.writerow([
-                e.code, e.title, e.category.name, Source(e.source).label, e.region.name,
-                Status(e.status).label, _local(e.reported_at), _local(e.due_at),
-                e.lead_department.name if e.lead_department else "", _local(e.closed_at),
-                e.get_satisfaction_display(),
-            ])
+            contact = contact_masked(e)
+            yield writer.writerow(
+                [
+                    e.code,
+                    e.title,
+                    e.category.name,
+                    Source(e.source).label,
+                    e.region.name,
+                    Status(e.status).label,
+                    _local(e.reported_at),
+                    _local(e.due_at),
+                    e.lead_department.name if e.lead_department else "",
+                    _local(e.closed_at),
+                    e.get_satisfaction_display(),
+                    contact.address,
+                    contact.reporter_name,
+                    contact.reporter_phone,
+                ]
+            )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     response["Content-Disposition"] = f'attachment; filename="events-{stamp}.csv"'
     return response
+
+
+@login_required
+def events_csv(request: HttpRequest) -> HttpResponseBase:
+    """The filtered event list as CSV (UTF-8 with BOM so that Excel reads Chinese); above
+    the threshold, the page to ask for an approval instead."""
+    params = _params(request)
+    try:
+        filters = EventFilters.from_params(params)
+    except Invalid as err:
+        return HttpResponse(err.message, status=422, content_type="text/plain; charset=utf-8")
+    count = event_count(user=request.user, filters=filters)
+    threshold = settings.PINGAN_EXPORT_APPROVAL_ROWS
+    if count > threshold:
+        ctx = {"count": min(count, MAX_ROWS), "threshold": threshold, "params": params}
+        return render(request, "web/exports/needs_approval.html", ctx, status=403)
+    return _csv(request, params, approval=None)
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_requests_page(request: HttpRequest) -> HttpResponse:
+    """My export requests (with the download of approved ones) and those I may decide."""
+    ctx = {
+        "mine": list(export_requests_of(user=request.user)[:50]),
+        "to_decide": export_requests_to_decide(user=request.user),
+        "approver": is_export_approver(request.user),
+    }
+    return render(request, "web/exports/requests.html", ctx)
+
+
+@login_required
+@require_http_methods(["POST"])
+def export_request_new(request: HttpRequest) -> HttpResponse:
+    params = {k[2:]: str(v) for k, v in request.POST.items() if k.startswith("f_")}
+    try:
+        filters = EventFilters.from_params(params)
+        count = event_count(user=request.user, filters=filters)
+        export_request_create(
+            user=request.user,
+            kind="events",
+            filters=params,
+            row_count=min(count, MAX_ROWS),
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except Invalid as err:
+        ctx = {
+            "count": 0,
+            "threshold": settings.PINGAN_EXPORT_APPROVAL_ROWS,
+            "params": params,
+            "errors": err.fields,
+            "reason": request.POST.get("reason", ""),
+        }
+        return render(request, "web/exports/needs_approval.html", ctx, status=422)
+    messages.success(request, _("导出申请已提交，等待审批"))
+    return redirect("export_requests")
+
+
+@login_required
+@require_http_methods(["POST"])
+def export_request_decision(request: HttpRequest, request_id: int) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    try:
+        export_request_decide(
+            user=request.user,
+            request_id=request_id,
+            approve=approve,
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except NotFound:
+        raise Http404(_("导出申请不存在")) from None
+    except DomainError as e:
+        return HttpResponse(e.message, status=e.status, content_type="text/plain; charset=utf-8")
+    messages.success(request, _("已批准") if approve else _("已驳回"))
+    return redirect("export_requests")
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_request_download(request: HttpRequest, request_id: int) -> HttpResponseBase:
+    """The one download an approval serves, with the filters that were approved."""
+    try:
+        row = export_request_use(user=request.user, request_id=request_id, request=request)
+    except NotFound:
+        raise Http404(_("导出申请不存在")) from None
+    except DomainError as e:
+        return HttpResponse(e.message, status=e.status, content_type="text/plain; charset=utf-8")
+    return _csv(request, row.plain_filters(), approval=row.pk)
