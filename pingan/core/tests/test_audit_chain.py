@@ -243,3 +243,12 @@ def test_seq_is_unique(db):
     audit.record(action="x")
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEntry.objects.create(action="y", seq=1)
+
+
+def test_purge_and_verify_tasks(db):
+    from pingan.core import tasks
+
+    audit.record(action="old", at=timezone.now() - dt.timedelta(days=400))
+    audit.record(action="new")
+    assert tasks.audit_purge.enqueue().return_value == 1
+    assert tasks.audit_verify.enqueue().return_value["ok"] is True

@@ -256,3 +256,19 @@ def test_public_pages_are_rate_limited_per_address(db, low_limits):
     codes = [c.get(reverse("login")).status_code for _ in range(5)]
     assert codes == [200] * 4 + [429]
     assert "请求过于频繁" in c.get(reverse("login")).content.decode()
+
+
+def test_an_act_whose_audit_row_fails_is_undone(cast, monkeypatch):
+    from pingan.core.errors import DomainError
+    from pingan.events.models import Event
+    from pingan.events.services import event_transition
+
+    e = report(cast)
+
+    def broken(**kwargs):
+        raise RuntimeError("audit storage unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises((RuntimeError, DomainError)):
+        event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    assert Event.objects.get(pk=e.pk).status == "reported"
