@@ -107,7 +107,7 @@ class TotpDeviceAdmin(admin.ModelAdmin):
     list_display = ["user", "confirmed", "created_at", "confirmed_at"]
     list_filter = ["confirmed"]
     search_fields = ["user__username", "user__name"]
-    fields = ["user", "confirmed", "created_at", "confirmed_at"]
+    fields = ("user", "confirmed", "created_at", "confirmed_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -194,10 +194,11 @@ def verify(*, limit_problems: int = 50) -> Verification:
         )
     for entry in _rows():
         result.checked += 1
-        if entry.seq < expected_seq:
+        seq = entry.seq or 0  # _rows() yields chained rows only
+        if seq < expected_seq:
             continue  # older than the anchor: kept past a purge, not part of the chain
-        if entry.seq > expected_seq:
-            first, last = expected_seq, entry.seq - 1
+        if seq > expected_seq:
+            first, last = expected_seq, seq - 1
             span = f"#{first}" if first == last else f"#{first}–#{last}"
             result.problems.append(
                 Problem(
@@ -227,7 +228,7 @@ def verify(*, limit_problems: int = 50) -> Verification:
             )
         # Continue from the stored hash so that one changed row is reported once.
         prev_hash = entry.hash
-        expected_seq = entry.seq + 1
+        expected_seq = seq + 1
         if len(result.problems) >= limit_problems:
             return result
     head = AuditChainHead.objects.filter(pk=1).first()
@@ -270,7 +271,7 @@ def purge(*, now: dt.datetime | None = None, actor: str = "system") -> int:
         if first_young is not None:
             old = old.filter(seq__lt=first_young)
         last = old.order_by("-seq").values("seq", "hash").first()
-        if last is None:
+        if last is None or last["seq"] is None:
             return 0
         count = old.count()
         AuditAnchor.objects.create(

@@ -36,11 +36,12 @@ def post_token(payload: dict) -> object:
     return Client().post("/api/v1/auth/token", payload, content_type="application/json")
 
 
-def bind(user: User) -> pyotp.TOTP:
+def bind(user: User) -> str:
+    """Bind an authenticator for `user`; returns the code used to confirm it."""
     device = totp_enrol_start(user=user)
-    totp = pyotp.TOTP(device.secret)
-    assert totp_verify(user=user, code=totp.now(), confirm=True)
-    return totp
+    code = pyotp.TOTP(device.secret).now()
+    assert totp_verify(user=user, code=code, confirm=True)
+    return code
 
 
 def next_code(user: User) -> str:
@@ -262,11 +263,11 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_binds_with_a_code(cast, clie
 
 
 def test_bound_users_enter_a_code_and_each_code_works_once(cast, client):
-    totp = bind(cast.dispatcher)
+    used = bind(cast.dispatcher)
     r = client.post(reverse("login"), {"username": "disp-a", "password": cast.password})
     assert r["Location"] == reverse("login_otp")
     # The code used for binding is spent.
-    assert client.post(reverse("login_otp"), {"code": totp.now()}).status_code == 401
+    assert client.post(reverse("login_otp"), {"code": used}).status_code == 401
     r = client.post(reverse("login_otp"), {"code": next_code(cast.dispatcher)})
     assert r["Location"] == reverse("workbench")
     assert client.get(reverse("workbench")).status_code == 200

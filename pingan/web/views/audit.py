@@ -47,7 +47,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     filters, qs, error = _query(request)
     if filters is None:
         filters, qs = AuditFilters(), audit_entries(user=request.user, filters=AuditFilters())
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type,var-annotated]
     params = filters.as_params()
     audit.record(action="audit.view", actor=request.user, object_type="audit", request=request,
                  detail={"filters": params, "page": page.number})  # fmt: skip
@@ -66,7 +66,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered audit log as CSV (UTF-8 with BOM for Excel); the export is audited."""
     filters, qs, error = _query(request)
     if filters is None:

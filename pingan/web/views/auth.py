@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from pingan.accounts.models import User
+from pingan.accounts.models import TotpDevice, User
 from pingan.accounts.services import (
     LoginThrottled,
     login_failure_record,
@@ -161,11 +161,11 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     return render(request, "web/login_otp.html", {"error": error}, status=status)
 
 
-def _enrolment_context(device: object) -> dict[str, object]:
+def _enrolment_context(device: TotpDevice) -> dict[str, object]:
     return {
-        "qr_svg": mark_safe(totp_qr_svg(device=device)),
-        "secret": device.secret,  # type: ignore[attr-defined]
-        "uri": totp_uri(device=device),  # type: ignore[arg-type]
+        "qr_svg": mark_safe(totp_qr_svg(device=device)),  # segno's own SVG markup
+        "secret": device.secret,
+        "uri": totp_uri(device=device),
     }
 
 
@@ -242,9 +242,9 @@ def account_security(request: HttpRequest) -> HttpResponse:
             totp_remove(user=user, request=request)  # type: ignore[arg-type]
             messages.success(request, _("已解除动态口令绑定"))
             return redirect("account_security")
-    device = context["device"]
-    if device is not None and not device.confirmed:  # type: ignore[attr-defined]
-        context.update(_enrolment_context(device))
+    shown = context["device"]
+    if isinstance(shown, TotpDevice) and not shown.confirmed:
+        context.update(_enrolment_context(shown))
     return render(request, "web/account_security.html", context, status=status)
 
 
@@ -272,7 +272,7 @@ def password_change_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as err:
                 errors["new_password1"] = list(err.messages)
             else:
-                update_session_auth_hash(request, user)
+                update_session_auth_hash(request, user)  # type: ignore[arg-type]
                 request.session.pop("pingan_pw_ok_until", None)
                 messages.success(request, _("密码已修改；其他设备上的登录和接口令牌已失效"))
                 return redirect(reverse("account_security"))
