@@ -246,3 +246,66 @@ PINGAN_PII_KEYS = os.environ.get("PINGAN_PII_KEYS", "")
 PINGAN_PII_INDEX_KEY = os.environ.get("PINGAN_PII_INDEX_KEY", "")
 # Exports of more rows than this need a second person's approval.
 PINGAN_EXPORT_APPROVAL_ROWS = int(os.environ.get("PINGAN_EXPORT_APPROVAL_ROWS", "500"))
+# ---- Security: accounts, audit, web hardening (docs/security.md) ----------------------------
+from csp.constants import NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["csp"]
+AUTHENTICATION_BACKENDS = ["pingan.accounts.backends.RoleBackend"]  # permissions from 三员 roles
+AUTH_PASSWORD_VALIDATORS += [
+    {
+        "NAME": "pingan.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},
+    },
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")  # fmt: skip
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                  "pingan.core.middleware.AuditDenialsMiddleware")  # fmt: skip
+_AUTH_MW = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE.insert(_AUTH_MW + 1, "pingan.core.middleware.RateLimitMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                  "pingan.accounts.middleware.SessionLimitsMiddleware")  # fmt: skip
+# Two-factor sign-in (TOTP) is required for these roles (and superusers), optional for others.
+PINGAN_MFA_REQUIRED_ROLES = env_list(
+    "PINGAN_MFA_REQUIRED_ROLES", "sys_admin,sec_admin,audit_admin,dispatcher,leader"
+)
+# Demo only: these users sign in with the password alone. Empty in production (a check
+# refuses a non-empty list there); by default the demo accounts of `make demo` elsewhere.
+PINGAN_MFA_EXEMPT_USERS = env_list(
+    "PINGAN_MFA_EXEMPT_USERS",
+    ""
+    if PRODUCTION
+    else "demo-gridworker,demo-town-dispatcher,demo-other-dispatcher,demo-dispatcher,"
+    "demo-handler,demo-other-handler,demo-leader,demo-sysadmin,demo-secadmin,demo-auditadmin",
+)
+PINGAN_TOTP_ISSUER = os.environ.get("PINGAN_TOTP_ISSUER", "平安基层治理")
+PINGAN_ADMIN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PINGAN_ADMIN_PASSWORD_MAX_AGE_DAYS", "90"))
+PINGAN_SESSION_MAX_AGE_S = int(os.environ.get("PINGAN_SESSION_MAX_AGE_S", str(12 * 3600)))
+PINGAN_DORMANT_DAYS = int(os.environ.get("PINGAN_DORMANT_DAYS", "90"))
+PINGAN_AUDIT_RETENTION_DAYS = int(os.environ.get("PINGAN_AUDIT_RETENTION_DAYS", "183"))
+# Rate limits ("count/period", django-ratelimit syntax; empty turns one off).
+PINGAN_RATELIMIT_LOGIN = os.environ.get("PINGAN_RATELIMIT_LOGIN", "30/m")  # per address
+PINGAN_RATELIMIT_API = os.environ.get("PINGAN_RATELIMIT_API", "600/m")  # per token or user
+PINGAN_RATELIMIT_PUBLIC = os.environ.get("PINGAN_RATELIMIT_PUBLIC", "120/m")  # per address
+RATELIMIT_USE_CACHE = "default"
+# Content Security Policy: every script and style from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"

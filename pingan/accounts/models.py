@@ -17,6 +17,7 @@ class User(AbstractUser):
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -62,3 +63,30 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("登录失败")
         verbose_name_plural = _("登录失败")
+
+
+class TotpDevice(models.Model):
+    """A user's TOTP authenticator (RFC 6238, 30-second steps, 6 digits).
+
+    `confirmed` once the user has entered a first code; `last_step` is the last time step
+    accepted, so that one code cannot be used twice.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="totp_device",
+        verbose_name=_("用户"),
+    )
+    secret = models.CharField(_("密钥"), max_length=64)
+    confirmed = models.BooleanField(_("已绑定"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("最近使用时间步"), default=0)
+
+    class Meta:
+        verbose_name = _("动态口令设备")
+        verbose_name_plural = _("动态口令设备")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {_('已绑定') if self.confirmed else _('未完成绑定')}"

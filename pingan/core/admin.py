@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from pingan.core.models import AuditEntry, WorkdayOverride
+from pingan.core.models import AuditAnchor, AuditChainHead, AuditEntry, WorkdayOverride
 
 admin.site.site_header = _("平安·基层社会治理 管理后台")
 admin.site.site_title = _("平安管理后台")
@@ -33,12 +33,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "username", "action", "object_type", "object_id", "result", "ip"]
+    list_display = ["seq", "at", "username", "action", "object_type", "object_id", "result", "ip"]
     list_filter = ["result", "object_type"]
     search_fields = ["username", "action", "object_id"]
     date_hierarchy = "at"
     list_per_page = 100
     show_full_result_count = False  # COUNT(*) over millions of rows on every page is slow
+
+
+@admin.register(AuditAnchor)
+class AuditAnchorAdmin(ReadOnlyAdmin):
+    list_display = ["at", "seq", "purged", "cutoff", "actor"]
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "hash"]
 
 
 @admin.register(WorkdayOverride)

@@ -18,3 +18,11 @@ class CoreConfig(AppConfig):
         # other processes pick it up within the cache's time to live.
         post_save.connect(_forget, sender=WorkdayOverride, weak=False)
         post_delete.connect(_forget, sender=WorkdayOverride, weak=False)
+
+        from django.contrib.admin.models import LogEntry
+
+        from pingan.core.audit import record_admin_log
+
+        # Every change made in the back office is an audited administrative change.
+        post_save.connect(record_admin_log, sender=LogEntry, weak=False,
+                          dispatch_uid="pingan.core.admin_log")  # fmt: skip

@@ -5,6 +5,12 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+# Access denials raised while serving the current request (403 / out-of-scope 404), for the
+# audit trail (`pingan.core.middleware.AuditDenialsMiddleware`). None outside a request.
+denials: ContextVar[list[DomainError] | None] = ContextVar("pingan_denials", default=None)
+
 
 class DomainError(Exception):
     status = 400
@@ -16,12 +22,20 @@ class DomainError(Exception):
         self.fields = fields or {}
 
 
-class NotFound(DomainError):
+class _Denial(DomainError):
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message, fields=fields)
+        raised = denials.get()
+        if raised is not None:
+            raised.append(self)
+
+
+class NotFound(_Denial):
     status = 404
     code = "not_found"
 
 
-class Forbidden(DomainError):
+class Forbidden(_Denial):
     status = 403
     code = "forbidden"
 

@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 class AuditEntry(models.Model):
     """One audited act: a login (success or failure), a transition, an export, a denial.
 
-    Rows are written once and never changed; the model refuses updates and deletes.
+    Rows are written once and never changed; the model refuses updates and deletes. Each
+    row carries its place in the chain (`seq`), the hash of the row before it and the hash
+    of its own content with that previous hash (`pingan.core.audit`): `manage.py audit
+    verify` recomputes the chain and names the first row changed or missing.
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -30,6 +33,9 @@ class AuditEntry(models.Model):
     result = models.CharField(_("结果"), max_length=32, default="ok")
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    seq = models.BigIntegerField(_("链序号"), unique=True, null=True, editable=False)
+    prev_hash = models.CharField(_("前一条摘要"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("本条摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -47,6 +53,44 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("audit entries are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: one row (pk=1), locked by every writer so that
+    concurrent writers append one after another and never fork the chain."""
+
+    seq = models.BigIntegerField(_("最后序号"), default=0)
+    hash = models.CharField(_("最后摘要"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链尾")
+        verbose_name_plural = _("审计链尾")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditAnchor(models.Model):
+    """Where the kept chain starts after a purge: the last purged row's place and hash.
+
+    `audit verify` checks the first kept row against the newest anchor, so a purge keeps
+    the chain verifiable and a deletion at the start of the chain is still found.
+    """
+
+    at = models.DateTimeField(_("清理时间"), default=timezone.now)
+    seq = models.BigIntegerField(_("已清理至序号"))
+    hash = models.CharField(_("该条摘要"), max_length=64)
+    purged = models.BigIntegerField(_("清理条数"), default=0)
+    cutoff = models.DateTimeField(_("保留起点"))
+    actor = models.CharField(_("执行者"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("审计清理锚点")
+        verbose_name_plural = _("审计清理锚点")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"≤#{self.seq} @ {self.at:%Y-%m-%d}"
 
 
 class WorkdayOverride(models.Model):

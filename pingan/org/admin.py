@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from pingan.accounts.models import User
 from pingan.accounts.services import tokens_revoke
 from pingan.core import audit
-from pingan.org.choices import Role
+from pingan.org.choices import ADMIN_ROLES, Role
 from pingan.org.models import Department, Membership
 
 REGION_SCOPED = {Role.GRID_WORKER, Role.GRID_LEADER, Role.DISPATCHER, Role.LEADER}
@@ -46,6 +46,14 @@ class MembershipForm(forms.ModelForm):
             self.add_error("department", _("部门处置人员须指定部门"))
         if role in REGION_SCOPED and not data.get("region"):
             self.add_error("region", _("该角色须指定区划范围"))
+        user = data.get("user") or getattr(self.instance, "user", None)
+        if role in ADMIN_ROLES and user is not None and user.pk and data.get("is_active", True):
+            # Three administrators: one person holds at most one of the three roles.
+            others = Membership.objects.filter(user=user, role__in=ADMIN_ROLES, is_active=True)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exclude(role=role).exists():
+                self.add_error("role", _("三员分立：同一用户只能担任一种管理员角色"))
         return data
 
 
@@ -82,18 +90,17 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "name", "phone", "roles", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
+    list_display = ["username", "name", "phone", "roles", "is_active", "last_login"]
+    list_filter = ["is_active", "memberships__role"]
     search_fields = ["username", "name", "phone", "email"]
     ordering = ["username"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("name", "phone", "email")}),
-        (
-            _("后台权限"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
-        ),
+        # Back-office powers come from the administrator roles (三员), granted as
+        # memberships by the security administrator; no per-user permissions or groups.
+        (_("状态"), {"fields": ("is_active",)}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -37,6 +37,8 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
         items.append({"key": "exports", "label": _("导出审批"), "url": reverse("export_requests")})
     if roles & ADMIN_ROLES:
         items.append({"key": "admin", "label": _("后台管理"), "url": reverse("admin:index")})
+    if Role.AUDIT_ADMIN in roles:
+        items.append({"key": "audit", "label": _("审计日志"), "url": reverse("audit_log")})
     return items
 
 

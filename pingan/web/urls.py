@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("pingan.web.urls_main")),
     path("", include("pingan.web.urls_event")),
     path("", include("pingan.web.urls_analytics")),
+    path("", include("pingan.web.urls_security")),
 ]

@@ -13,7 +13,13 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from pingan.accounts.services import LoginThrottled, token_issue, token_user, user_authenticate
+from pingan.accounts.services import (
+    LoginThrottled,
+    SecondFactorNeeded,
+    token_issue,
+    token_user,
+    user_authenticate,
+)
 from pingan.api.v1.errors import error_body
 from pingan.org.choices import Role
 from pingan.org.selectors import memberships_of
@@ -57,6 +63,7 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str | None = None  # the 6-digit TOTP code, for users who sign in with two factors
 
 
 class TokenOut(Schema):
@@ -72,14 +79,25 @@ class ErrorOut(Schema):
     auth=None,
     response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
     summary="用户名和密码换取接口令牌",
+    description="须使用双因素认证的用户（管理员、受理员、领导）"
+    "同时提交 otp：认证器上的 6 位动态口令。",
 )
 def auth_token(request: HttpRequest, payload: TokenIn) -> Any:
     try:
         user = user_authenticate(
-            username=payload.username, password=payload.password, request=request, channel="api"
+            username=payload.username,
+            password=payload.password,
+            request=request,
+            channel="api",
+            otp=payload.otp,
         )
     except LoginThrottled:
         return Reply(429, error_body("throttled", _("登录失败次数过多，请稍后再试")))
+    except SecondFactorNeeded as need:
+        if need.enrol:
+            message = _("该账号须使用双因素认证，请先在网页端登录并绑定动态口令")
+            return Reply(401, error_body("otp_enrolment_required", message))
+        return Reply(401, error_body("otp_required", _("请同时提交认证器上的动态口令（otp）")))
     if user is None:
         return Reply(401, error_body("invalid_credentials", _("用户名或密码错误")))
     return Reply(200, {"token": token_issue(user=user)})

@@ -62,7 +62,14 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, cast):
 
 
 def test_sign_in_with_right_password_opens_the_workbench(client, cast):
+    import pyotp
+
     response = client.post(reverse("login"), {"username": "disp-a", "password": cast.password})
+    # A dispatcher must use two factors: first sign-in binds an authenticator.
+    assert response.status_code == 302 and response["Location"] == reverse("login_otp_setup")
+    client.get(reverse("login_otp_setup"))
+    code = pyotp.TOTP(cast.dispatcher.totp_device.secret).now()
+    response = client.post(reverse("login_otp_setup"), {"code": code})
     assert response.status_code == 302 and response["Location"] == reverse("workbench")
     assert "受理队列" in client.get(reverse("workbench")).content.decode()
 
