@@ -208,3 +208,31 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+
+# ---- Operations (pingan.ops): logs, replica, task backend, media storage -----------------
+# Every switch is an environment variable; docs/deploy.md lists them.
+from pingan.ops import conf as ops_conf  # noqa: E402
+
+INSTALLED_APPS += ["pingan.ops"]
+MIDDLEWARE = [
+    "pingan.ops.middleware.RequestLogMiddleware",
+    *MIDDLEWARE,
+    "pingan.ops.middleware.ReplicaReadsMiddleware",
+    "pingan.ops.unavailable.DatabaseUnavailableMiddleware",
+]
+LOGGING = ops_conf.logging_config(os.environ, production=PRODUCTION)
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+PINGAN_RETRY_AFTER_S = int(os.environ.get("PINGAN_RETRY_AFTER_S", "10"))
+# Read replica: analytics GETs under these paths read from it (config/db_router.py).
+_replica = ops_conf.replica_database(os.environ, DATABASES["default"])
+if _replica is not None:
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+PINGAN_REPLICA_PATHS = env_list("PINGAN_REPLICA_PATHS", "/api/v1/stats/")
+# Task queue: the database (default) or Redis with RQ (TASKS_BACKEND=rq); same task code.
+TASKS, RQ_QUEUES = ops_conf.task_backend(os.environ)
+if RQ_QUEUES:
+    INSTALLED_APPS += ["django_rq"]
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Media: the local disk (MEDIA_ROOT) or an S3-compatible bucket (MEDIA_STORAGE=s3).
+STORAGES["default"] = ops_conf.media_storage(os.environ)
