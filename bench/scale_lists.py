@@ -68,14 +68,13 @@ def explain(username: str, url: str) -> None:
     query = QueryDict(url.partition("?")[2])
     filters = filters_from(filter_params(query)) if query else EventFilters()
     qs = event_list(user=user, filters=filters)
-    for label, q in (("list", qs[:20]), ("count", None)):
-        sql, params = (
-            q.query.sql_with_params()
-            if q is not None
-            else qs.order_by().values("pk").query.sql_with_params()
-        )
-        if q is None:
-            sql = f"SELECT COUNT(*) FROM ({sql}) s"
+    from pingan.web.views.lists import COUNT_CAP
+
+    for label, q in (("list", qs[:20]), ("count (capped)", qs.order_by()[: COUNT_CAP + 1])):
+        sql, params = q.query.sql_with_params()
+        if label != "list":
+            # What CappedPaginator runs: Django wraps the sliced query the same way.
+            sql = f"SELECT COUNT(*) FROM ({sql}) subquery"
         with connection.cursor() as c:
             c.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
             print(f"--- {label}: {url}")
