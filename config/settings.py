@@ -309,3 +309,30 @@ CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+# ---- Operations (pingan.ops): logs, replica, task backend, media storage -----------------
+# Every switch is an environment variable; docs/deploy.md lists them.
+from pingan.ops import conf as ops_conf  # noqa: E402
+
+INSTALLED_APPS += ["pingan.ops"]
+MIDDLEWARE = [
+    "pingan.ops.middleware.RequestLogMiddleware",
+    *MIDDLEWARE,
+    "pingan.ops.middleware.ReplicaReadsMiddleware",
+    "pingan.ops.unavailable.DatabaseUnavailableMiddleware",
+]
+LOGGING = ops_conf.logging_config(os.environ, production=PRODUCTION)
+# Seconds a client is told to wait (Retry-After) when the database is unavailable.
+PINGAN_RETRY_AFTER_S = int(os.environ.get("PINGAN_RETRY_AFTER_S", "10"))
+# Read replica: analytics GETs under these paths read from it (config/db_router.py).
+_replica = ops_conf.replica_database(os.environ, DATABASES["default"])
+if _replica is not None:
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+PINGAN_REPLICA_PATHS = env_list("PINGAN_REPLICA_PATHS", "/api/v1/stats/")
+# Task queue: the database (default) or Redis with RQ (TASKS_BACKEND=rq); same task code.
+TASKS, RQ_QUEUES = ops_conf.task_backend(os.environ)
+if RQ_QUEUES:
+    INSTALLED_APPS += ["django_rq"]
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# Media: the local disk (MEDIA_ROOT) or an S3-compatible bucket (MEDIA_STORAGE=s3).
+STORAGES["default"] = ops_conf.media_storage(os.environ)

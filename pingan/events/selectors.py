@@ -22,6 +22,7 @@ from pingan.events.models import (
     EventTransition,
 )
 from pingan.events.permissions import access_event, event_scope_q
+from pingan.events.search import text_q
 from pingan.geo.models import Region
 
 
@@ -119,8 +120,7 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     if f.source:
         qs = qs.filter(source__in=f.source)
     if f.q:
-        # Addresses are encrypted: the database cannot search them.
-        qs = qs.filter(Q(code=f.q) | Q(title__icontains=f.q) | Q(description__icontains=f.q))
+        qs = qs.filter(text_q(f.q))
     if f.reported_from:
         qs = qs.filter(reported_at__gte=_day_start(f.reported_from))
     if f.reported_to:

@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from pingan.core.errors import Invalid, invalid
@@ -73,9 +74,28 @@ def error_text(exc: Invalid) -> str:
     return "；".join(parts) or exc.message
 
 
+# Counting every match of a county's list over millions of events costs seconds; lists
+# count up to this many and then show "10000+" (docs/performance.md, "Lists at scale").
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most COUNT_CAP + 1 rows (one LIMITed subquery)."""
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list.order_by()[: COUNT_CAP + 1].count()
+        self.capped = n > COUNT_CAP
+        return min(n, COUNT_CAP)
+
+    @property
+    def count_display(self) -> str:
+        return f"{self.count}+" if getattr(self, "capped", False) else str(self.count)
+
+
 def paginate(request: HttpRequest, qs: QuerySet[Event], size: int = PAGE_SIZE) -> Page:
     """The requested page of `qs`, each row carrying its live deadline state."""
-    page = Paginator(qs, size).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.live_deadline = state_at(event)  # type: ignore[attr-defined]
         event.live_due = binding_due(event)  # type: ignore[attr-defined]

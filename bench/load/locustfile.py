@@ -1,0 +1,181 @@
+"""A county's busiest hour × 10, against gunicorn + PostgreSQL (docs/performance.md, "Load").
+
+Three kinds of users, in the demo county's accounts (`manage.py load_demo`):
+- grid workers report events through the API and attach a photo (~60 KB JPEG) to each;
+- dispatchers work their queue on the web pages (list of events waiting, a search) and
+  accept and dispatch through the API;
+- leaders open their workbench, the statistics summary and a search.
+
+Run (see bench/load/run.sh for the whole recorded run):
+    locust -f bench/load/locustfile.py --headless -u 60 -r 10 -t 3m \
+        --host http://127.0.0.1:8027 --csv bench/results/load
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import uuid
+
+from locust import HttpUser, between, events, task
+from PIL import Image
+
+PASSWORD = "Pingan@2026"
+SEARCH_WORDS = ["噪音", "垃圾", "漏水", "纠纷", "占道", "路灯", "消防", "停车"]
+
+
+def _photo() -> bytes:
+    rng = random.Random(7)
+    img = Image.new("RGB", (800, 600))
+    img.putdata([(rng.randrange(256), rng.randrange(200), 90) for _ in range(800 * 600)])
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=70)
+    return buf.getvalue()
+
+
+PHOTO = _photo()
+
+
+class ApiUser(HttpUser):
+    abstract = True
+    username = ""
+
+    def on_start(self) -> None:
+        r = self.client.post(
+            "/api/v1/auth/token",
+            json={"username": self.username, "password": PASSWORD},
+            name="auth token",
+        )
+        r.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        me = self.client.get("/api/v1/me", name="/api/v1/me").json()
+        self.roles = me["roles"]
+
+    def web_login(self) -> None:
+        r = self.client.get("/login/", name="/login/")
+        token = self.client.cookies.get("csrftoken") or re.search(
+            r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text
+        ).group(1)
+        self.client.post(
+            "/login/",
+            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": self.host + "/login/"},
+            name="/login/ POST",
+        )
+
+
+class GridWorker(ApiUser):
+    """Reports what they find on patrol, with a photo: the event intake."""
+
+    weight = 6
+    wait_time = between(2, 6)
+    username = "demo-gridworker"
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.grid = next(r["region"] for r in self.roles if r["role"] == "grid_worker")
+        cats = self.client.get("/api/v1/categories", name="/api/v1/categories").json()
+        self.categories = [
+            c["id"]
+            for c in cats
+            if c.get("parent") and not any(f.get("required") for f in c.get("extra_fields", []))
+        ]
+
+    @task
+    def report_with_photo(self) -> None:
+        r = self.client.post(
+            "/api/v1/events",
+            json={
+                "category": random.choice(self.categories),
+                "description": f"巡查发现{random.choice(SEARCH_WORDS)}问题，请处理",
+                "region": self.grid,
+                "client_uuid": str(uuid.uuid4()),
+            },
+            name="report event (API)",
+        )
+        if r.status_code not in (200, 201):
+            return
+        self.client.post(
+            f"/api/v1/events/{r.json()['id']}/attachments",
+            files={"file": ("IMG_0001.jpg", PHOTO, "image/jpeg")},
+            name="attach photo (API)",
+        )
+
+
+class Dispatcher(ApiUser):
+    """Works the town's queue: looks at the waiting list, accepts, dispatches."""
+
+    weight = 3
+    wait_time = between(3, 8)
+    username = "demo-town-dispatcher"
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.web_login()
+        r = self.client.get("/api/v1/departments", name="/api/v1/departments")
+        # The demo county's departments (generated data adds other counties').
+        self.departments = [d["id"] for d in r.json() if d["region_name"] == "海盐县"]
+
+    @task(3)
+    def queue_page(self) -> None:
+        self.client.get("/events/?status=reported", name="list page: queue")
+
+    @task(2)
+    def search_page(self) -> None:
+        self.client.get(f"/events/?q={random.choice(SEARCH_WORDS)}", name="list page: search")
+
+    @task(4)
+    def accept_and_dispatch(self) -> None:
+        r = self.client.get("/api/v1/events?status=reported&page_size=5", name="queue (API)")
+        items = r.json().get("items", []) if r.ok else []
+        if not items:
+            return
+        event_id = random.choice(items)["id"]
+        with self.client.post(
+            f"/api/v1/events/{event_id}/transitions",
+            json={"action": "accept"},
+            name="accept (API)",
+            catch_response=True,
+        ) as accepted:
+            if accepted.status_code == 409:  # another dispatcher was first: not an error
+                accepted.success()
+                return
+        self.client.post(
+            f"/api/v1/events/{event_id}/transitions",
+            json={"action": "dispatch", "lead_department": random.choice(self.departments)},
+            name="dispatch (API)",
+        )
+
+
+class Leader(ApiUser):
+    """Looks at the county: workbench, statistics, a search."""
+
+    weight = 1
+    wait_time = between(5, 15)
+    username = "demo-leader"
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.web_login()
+
+    @task(2)
+    def workbench(self) -> None:
+        self.client.get("/", name="workbench page")
+
+    @task(2)
+    def stats(self) -> None:
+        self.client.get("/api/v1/stats/summary", name="stats summary (API)")
+
+    @task(1)
+    def county_list(self) -> None:
+        self.client.get("/events/", name="list page: county")
+
+    @task(1)
+    def search(self) -> None:
+        self.client.get(f"/events/?q={random.choice(SEARCH_WORDS)}", name="list page: search")
+
+
+@events.init_command_line_parser.add_listener
+def _(parser) -> None:
+    parser.add_argument("--pingan-note", default="", help="free text recorded with the run")

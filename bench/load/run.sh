@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The recorded load run (docs/performance.md, "Load"): gunicorn + PostgreSQL on this
+# machine, the task worker and the sweeper running, locust for DURATION, then the raw
+# psycopg single-row INSERT ceiling for the same time. Results in bench/results/.
+#
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_scale PORT=8027 \
+#       bash bench/load/run.sh [USERS] [DURATION]
+#
+# The database needs the demo county (manage.py load_demo) and may hold generated events
+# (manage.py generate_events). Install the tools first: pip install -r requirements/bench.txt
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+USERS=${1:-60}
+DURATION=${2:-3m}
+PORT=${PORT:-8027}
+BIN=.venv/bin
+OUT=bench/results
+mkdir -p "$OUT"
+: "${DATABASE_URL:?set DATABASE_URL to the benchmark database}"
+
+# Production-like settings, over plain HTTP on the loopback (no TLS, so no Secure cookies).
+export PINGAN_ENV=development DEBUG=false ALLOWED_HOSTS=127.0.0.1 LOG_FORMAT=json \
+    LOG_LEVEL=INFO DB_CONN_MAX_AGE=60 GUNICORN_BIND=127.0.0.1:$PORT \
+    PINGAN_VAR_DIR=${PINGAN_VAR_DIR:-$PWD/var/bench}
+$BIN/python manage.py collectstatic --noinput -v 0
+
+$BIN/gunicorn -c deploy/gunicorn.conf.py config.wsgi:application >"$OUT/gunicorn.log" 2>&1 &
+WEB=$!
+$BIN/python manage.py db_worker >"$OUT/worker.log" 2>&1 &
+WORKER=$!
+$BIN/python manage.py sweep_deadlines --every 60 >"$OUT/sweeper.log" 2>&1 &
+SWEEPER=$!
+trap 'kill $WEB $WORKER $SWEEPER 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 1; done
+
+before=$(psql "$DATABASE_URL" -Atc "select count(*) from events_event")
+$BIN/locust -f bench/load/locustfile.py --headless -u "$USERS" -r 5 -t "$DURATION" \
+    --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary 2>&1 | tee "$OUT/locust.txt"
+after=$(psql "$DATABASE_URL" -Atc "select count(*) from events_event")
+echo "events reported during the run: $((after - before))" | tee -a "$OUT/locust.txt"
+
+seconds=$($BIN/python -c "import sys,re; v='$DURATION'; m=re.fullmatch(r'(\d+)([smh]?)', v); print(int(m[1]) * {'':1,'s':1,'m':60,'h':3600}[m[2]])")
+$BIN/python bench/load/ceiling.py --dsn "$DATABASE_URL" --threads 12 --seconds "$seconds" \
+    | tee "$OUT/ceiling.txt"
+psql "$DATABASE_URL" -qc "DROP TABLE IF EXISTS bench_intake"

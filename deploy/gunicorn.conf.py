@@ -1,0 +1,32 @@
+"""Gunicorn settings for Pingan (`gunicorn -c deploy/gunicorn.conf.py config.wsgi`).
+
+Every value can be overridden from the environment (GUNICORN_*), so one file serves a
+2-core county server and a 16-core city node alike.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "unix:/run/pingan/gunicorn.sock")
+# The socket (and uploaded files) readable and writable by the group: nginx's user is a
+# member of the pingan group (docs/deploy.md).
+umask = 0o007
+# Threads overlap database waits; processes use the cores.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then (guards against slow leaks); jitter avoids all at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# nginx on the same host (or the load balancer's address) sets X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Requests are logged by Django (pingan.ops.middleware.RequestLogMiddleware) as JSON,
+# without query strings; gunicorn's own access log would repeat them with query strings.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Uploads of photos up to 10 MB pass through nginx buffering first.
+limit_request_line = 8190

@@ -1,0 +1,64 @@
+"""Word search over events at scale on PostgreSQL: a GIN index of character bigrams.
+
+Chinese has no spaces, and most words are two characters (噪音, 漏水, 占道): pg_trgm
+cannot index a two-character `LIKE '%噪音%'`, and full-text parsers need a Chinese
+dictionary the server may not have. So `pingan_bigrams(text)` turns a text into the set
+of its overlapping two-character pieces (a tsvector), indexed by migration
+`ops.0001_event_bigram_index` (the ops app owns production-only database objects). A
+search for 化粪池 first finds the rows holding both 化粪 and 粪池 through that index, and
+the usual `icontains` test then keeps the exact matches.
+SQLite keeps the plain `icontains` scan.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+# An event code, `<county code>-<yyyymmdd>-<6-digit sequence>`: looked up exactly.
+EVENT_CODE = re.compile(r"\d{6}-\d{8}-\d{6}")
+
+# Must stay identical to the indexed expression of migration 0001 (PostgreSQL matches
+# the expression, not the name).
+INDEXED = (
+    'pingan_bigrams(upper("events_event"."title"::text || \' \' || '
+    '"events_event"."description" || \' \' || "events_event"."address"::text))'
+)
+
+
+def bigram_query(text: str) -> str:
+    """A tsquery requiring every bigram of `text` ('' when none can be formed safely)."""
+    text = text.upper()
+    grams = sorted(
+        {
+            text[i : i + 2]
+            for i in range(len(text) - 1)
+            if not any(ch.isspace() or ch in "'\\:&|!()<>*" for ch in text[i : i + 2])
+        }
+    )
+    return " & ".join(f"'{g}'" for g in grams)
+
+
+def text_q(text: str) -> Q:
+    """Events whose code is `text`, or whose title or description contain it. Addresses
+    are encrypted at rest (docs/privacy.md), so the database cannot search them; the
+    index expression still names the column and only grows a little from it."""
+    if EVENT_CODE.fullmatch(text):
+        return Q(code=text)
+    words = Q(title__icontains=text) | Q(description__icontains=text)
+    prefilter = bigram_prefilter(text) if connection.vendor == "postgresql" else None
+    return words if prefilter is None else prefilter & words
+
+
+def bigram_prefilter(text: str) -> Q | None:
+    """A condition the index can answer, implied by `text` being in title, description
+    or address; None when the text is too short to use it."""
+    query = bigram_query(text)
+    if not query:
+        return None
+    # The SQL is constant; the user's text goes in as a parameter.
+    condition = RawSQL(f"{INDEXED} @@ %s::tsquery", [query], output_field=BooleanField())  # noqa: S611
+    return Q(condition)

@@ -1,0 +1,1 @@
+"""The ops app has no models."""

@@ -1,0 +1,71 @@
+"""`generate_events`: realistic, consistent rows, fast paths on both databases, and the
+site keeps working on top of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from pingan.events.models import Assignment, Event
+from pingan.events.selectors import event_count
+from pingan.events.services import event_report
+from pingan.geo.models import Region
+
+
+@pytest.fixture
+def generated(cast):
+    call_command("generate_events", "--count", "400", "--grids", "10", "--batch", "150", "-v", "0")
+    return cast
+
+
+def test_events_spread_over_five_years_and_every_grid_asked_for(generated):
+    events = Event.objects.all()
+    assert events.count() == 400
+    assert Region.objects.filter(level="grid").count() == 10  # 3 of the cast + 7 new
+    now = timezone.now()
+    oldest = events.order_by("reported_at").first().reported_at
+    assert now - dt.timedelta(days=5 * 366) < oldest < now - dt.timedelta(days=3 * 365)
+    years = Counter(e.reported_at.year for e in events)
+    assert len(years) >= 5
+    for e in events.select_related("region"):
+        assert e.region.level == "grid" and e.region_path == e.region.path
+        assert e.code.startswith(e.region_path.split("/")[0] + "-")
+
+
+def test_states_and_times_agree(generated):
+    statuses = Counter(Event.objects.values_list("status", flat=True))
+    assert statuses["closed"] > 250  # old events are mostly closed
+    for e in Event.objects.all():
+        if e.status in ("closed", "rejected"):
+            assert e.closed_at is not None and e.closed_at >= e.reported_at
+        else:
+            assert e.closed_at is None
+        if e.status in ("dispatched", "in_progress"):
+            assert e.due_at > e.dispatched_at > e.reported_at
+            assert e.deadline_state in ("normal", "warning", "overdue")
+    # Events in the new counties have lead assignments with the new counties' departments.
+    lead = Assignment.objects.filter(role="lead").select_related("department__region", "event")
+    assert lead.exists()
+    for a in lead:
+        assert a.event.region_path.startswith(a.department.region.path)
+
+
+def test_scope_and_new_reports_work_on_top(generated):
+    cast = generated
+    in_county = Event.objects.filter(region_path__startswith=cast.county.path).count()
+    assert event_count(user=cast.county_dispatcher) == in_county
+    # Codes continue after the generated ones: a report today does not collide.
+    lat, lng = cast.point_a1
+    event, created = event_report(
+        user=cast.gridworker, category=cast.neighbour.pk, description="新上报", lat=lat, lng=lng
+    )
+    assert created and Event.objects.filter(code=event.code).count() == 1
+
+
+def test_bad_counts_are_refused(db):
+    with pytest.raises(CommandError, match="--count"):
+        call_command("generate_events", "--count", "0")

@@ -1,0 +1,80 @@
+"""The task queue on Redis (RQ): the same task code as the database queue, enqueued on
+commit by the same services, run by an RQ worker. Needs the local Redis at 127.0.0.1:6379
+(started by `make services`); uses its database 15 only."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from django_tasks import task_backends
+from rq import Queue, SimpleWorker
+
+from pingan.core import clock
+from pingan.events.choices import DeadlineState
+from pingan.events.models import Event
+from pingan.notifications.models import Delivery, WebhookEndpoint
+from pingan.ops.tests.test_faults import MON, Receiver, free_port, report
+from pingan.sla.tasks import sweep_deadlines
+from pingan.sla.tests.helpers import at, dispatched
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def rq_queue(settings, monkeypatch):
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    conn = redis.Redis.from_url(REDIS_URL)
+    conn.ping()  # fails loudly when Redis is not running: `make services` starts it
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq"]
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    queue = Queue("default", connection=conn)
+    queue.empty()
+    yield queue
+    queue.empty()
+    conn.close()
+
+
+def run_worker(queue: Queue) -> None:
+    from django_tasks_rq.backend import Job
+
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(
+        burst=True, with_scheduler=False
+    )
+
+
+def test_the_backend_in_use_is_rq(rq_queue):
+    assert type(task_backends["default"]).__name__ == "RQBackend"
+
+
+def test_a_webhook_is_delivered_by_an_rq_worker(cast, rq_queue, django_capture_on_commit_callbacks):
+    receiver = Receiver(free_port())
+    try:
+        WebhookEndpoint.objects.create(
+            name="网格群", url=f"http://127.0.0.1:{receiver.server.server_address[1]}/"
+        )
+        event = report(cast, MON, django_capture_on_commit_callbacks)
+        webhook = Delivery.objects.get(channel="webhook")
+        # Enqueued in Redis on commit, not run yet.
+        assert rq_queue.count == Delivery.objects.count()
+        assert webhook.state == "pending" and receiver.posts == []
+        run_worker(rq_queue)
+    finally:
+        receiver.stop()
+    webhook.refresh_from_db()
+    assert (webhook.state, webhook.attempts) == ("sent", 1)
+    assert [p["event_id"] for p in receiver.posts] == [event.pk]
+    assert rq_queue.count == 0
+
+
+def test_the_sweeper_task_runs_on_rq_with_its_result_kept(cast, rq_queue):
+    e = dispatched(cast, MON)
+    result = sweep_deadlines.enqueue()
+    assert result.status == "READY"
+    with clock.frozen(at(2026, 3, 10, 9)):
+        run_worker(rq_queue)
+    result.refresh()
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value["overdue"] == 1
+    assert Event.objects.get(pk=e.pk).deadline_state == DeadlineState.OVERDUE
