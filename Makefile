@@ -29,6 +29,7 @@ demo: venv
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py demo_accounts
+	$(BIN)/python manage.py classifier train
 	bash scripts/serve.sh $(HOST) $(PORT)
 
 serve: venv

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "pingan.sla",
     "pingan.notifications",
     "pingan.analytics",
+    "pingan.triage",
+    "pingan.importer",
+    "pingan.leads",
     "pingan.demo",
     "pingan.api",
     "pingan.web",
@@ -208,3 +211,13 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+# Triage (pingan.triage): automatic acceptance needs at least this classifier confidence
+# (a category's policy may ask for more) and acts as this account (a dispatcher).
+PINGAN_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("PINGAN_TRIAGE_MIN_CONFIDENCE", "0.9"))
+PINGAN_TRIAGE_ACTOR = os.environ.get("PINGAN_TRIAGE_ACTOR", "")
+# Duplicate candidates: look this many days back, read at most CAP events, keep those with a
+# text similarity of at least THRESHOLD, show the best SHOW.
+PINGAN_DUPLICATE_WINDOW_DAYS = int(os.environ.get("PINGAN_DUPLICATE_WINDOW_DAYS", "7"))
+PINGAN_DUPLICATE_CAP = int(os.environ.get("PINGAN_DUPLICATE_CAP", "200"))
+PINGAN_DUPLICATE_THRESHOLD = float(os.environ.get("PINGAN_DUPLICATE_THRESHOLD", "0.5"))
+PINGAN_DUPLICATE_SHOW = int(os.environ.get("PINGAN_DUPLICATE_SHOW", "5"))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("triage/", include("pingan.triage.urls")),
+    path("leads/", include("pingan.leads.urls")),
     path("", include("pingan.web.urls")),
 ]
 

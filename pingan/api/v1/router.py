@@ -15,6 +15,7 @@ from pingan.api.v1.auth import BearerToken, BrowserSession
 from pingan.api.v1.auth import router as auth_router
 from pingan.api.v1.docs import LocalSwagger
 from pingan.api.v1.events import router as events_router
+from pingan.api.v1.leads import router as leads_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.stats import router as stats_router
 
@@ -37,3 +38,4 @@ api.add_router("/", reference_router)
 api.add_router("/", events_router)
 api.add_router("/", stats_router)
 api.add_router("/", attachments_router)
+api.add_router("/", leads_router)
