@@ -8,7 +8,7 @@ from pingan.leads.models import Lead, Post
 class PostInline(admin.TabularInline):
     model = Post
     extra = 0
-    fields = ["platform", "url", "author", "posted_at", "likes", "comments", "shares", "risk_score"]
+    fields = ("platform", "url", "author", "posted_at", "likes", "comments", "shares", "risk_score")
     readonly_fields = fields
 
 

@@ -48,7 +48,9 @@ def lead_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("请选择 CSV 或 Excel 文件"))
         return redirect("lead_list")
     try:
-        report = services.posts_upload(user=request.user, rows=read_rows(f.name, data=f))
+        report = services.posts_upload(
+            user=request.user, rows=read_rows(f.name or "upload.csv", data=f)
+        )
     except (ValueError, KeyError, OSError):
         messages.error(request, _("文件无法读取，请使用 UTF-8 CSV 或 xlsx"))
         return redirect("lead_list")

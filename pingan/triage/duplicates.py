@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models.functions import Substr
 from shapely import STRtree
 
 from pingan.events.choices import Status
@@ -25,6 +26,9 @@ from pingan.geo.models import Region
 from pingan.triage.text import containment, jaccard, shingles
 
 NEIGHBOUR_TOLERANCE_DEG = 0.0005  # about 50 m: polygons this close count as neighbours
+# Texts are compared on their first characters (read from the database already cut):
+# enough to recognise a matter, and the check's cost does not grow with long texts.
+COMPARE_CHARS = 300
 _CACHE_S = 300.0
 
 
@@ -108,7 +112,8 @@ def find(event: Event, *, phone_key: str = "") -> list[Found]:
         Event.objects.filter(region_path__in=paths, reported_at__gte=start, reported_at__lte=end)
         .exclude(pk=event.pk)
         .order_by("-reported_at")
-        .values_list("id", "title", "description", "status", "region_path")[:cap]
+        .annotate(head=Substr("description", 1, COMPARE_CHARS))
+        .values_list("id", "title", "head", "status", "region_path")[:cap]
     )
     phone_ids: set[int] = set()
     if phone_key:
@@ -121,11 +126,11 @@ def find(event: Event, *, phone_key: str = "") -> list[Found]:
         missing = phone_ids - {r[0] for r in rows}
         if missing:
             rows += list(
-                Event.objects.filter(pk__in=missing).values_list(
-                    "id", "title", "description", "status", "region_path"
-                )
+                Event.objects.filter(pk__in=missing)
+                .annotate(head=Substr("description", 1, COMPARE_CHARS))
+                .values_list("id", "title", "head", "status", "region_path")
             )
-    text = f"{event.title}\n{event.description}"
+    text = f"{event.title}\n{event.description[:COMPARE_CHARS]}"
     mine = shingles(text)
     out = []
     for pk, title, description, status, path in rows:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import re
 
+import numpy as np
 from django.core.management import call_command
 
 from pingan.events.choices import Status
 from pingan.events.services import event_report, event_transition
 from pingan.org.choices import Role
 from pingan.org.services import membership_grant, user_upsert
-from pingan.triage import labelled
+from pingan.triage import classifier, labelled
 from pingan.triage.models import AutoTriagePolicy, Suggestion
 
 NEIGHBOUR_TEXTS = [
@@ -156,3 +157,23 @@ def test_auto_dispatch_only_for_allowed_category_above_the_bar(
     AutoTriagePolicy.objects.filter(category=cast.fire).update(min_confidence=1.01)
     high_bar = report(cast.fire, "仓库消防栓被遮挡，烟感不工作", {"place_kind": "厂房"})
     assert high_bar.status == Status.REPORTED
+
+
+def test_fast_probabilities_equal_scikit_learns():
+    rows = labelled.topic_rows()[:400]
+    texts = [t for t, _ in rows]
+    model = classifier.TextModel.fit(texts, [y for _, y in rows])
+    assert model.coef is not None
+    ours = model.proba(texts[:50])
+    theirs = model.pipeline.named_steps["clf"].predict_proba(model.features(texts[:50]))
+    assert np.allclose(ours, theirs, atol=1e-9)
+
+
+def test_fast_features_equal_scikit_learns():
+    rows = labelled.topic_rows()[:300]
+    texts = [t for t, _ in rows]
+    model = classifier.TextModel.fit(texts, [y for _, y in rows])
+    union = model.pipeline.named_steps["features"]
+    ours = model.features(texts[:40]).toarray()
+    theirs = union.transform(classifier.clip(texts[:40])).toarray()
+    assert np.allclose(ours, theirs, atol=1e-12)
