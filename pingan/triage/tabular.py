@@ -3,6 +3,7 @@ importer and the leads upload)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -29,14 +30,33 @@ def read_rows(path: str | Path, *, data: IO[bytes] | None = None) -> Iterator[di
     if any(name.endswith(s) for s in EXCEL_SUFFIXES):
         yield from _excel(data or open(path, "rb"))  # noqa: SIM115 (closed by openpyxl)
         return
-    raw = data.read() if data is not None else Path(path).read_bytes()
+    stream = data if data is not None else open(path, "rb")  # noqa: SIM115 (closed below)
     try:
-        text = raw.decode("utf-8-sig")
+        encoding = _encoding(stream)
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            for row in csv.DictReader(text):
+                yield {k.strip(): (v or "") for k, v in row.items() if k is not None}
+        finally:
+            text.detach()  # leave the caller's stream open
+    finally:
+        if data is None:
+            stream.close()
+
+
+def _encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (BOM or not) when the whole file decodes as UTF-8, else GB18030; reads the
+    file once in chunks (nothing kept) and rewinds it, so big files stream."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        encoding = "utf-8-sig"
     except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for row in reader:
-        yield {k.strip(): (v or "") for k, v in row.items() if k is not None}
+        encoding = "gb18030"
+    stream.seek(0)
+    return encoding
 
 
 def _excel(stream: IO[bytes]) -> Iterator[dict[str, str]]:

@@ -144,3 +144,16 @@ def test_excel_file_through_a_background_job_with_progress(cast, tmp_path):
     assert job.status == JobStatus.DONE
     assert (job.total, job.processed, job.imported, job.failed) == (1200, 1200, 1200, 0)
     assert Event.objects.filter(extra__import__source="xl").count() == 1200
+
+
+def test_gb18030_csv_is_read(cast, tmp_path):
+    data = tmp_path / "gbk.csv"
+    data.write_bytes("编号,内容,时间\n7,楼道堆放杂物,2024/3/5 9:01:02\n".encode("gb18030"))
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "source: gbk\nexternal_id: 编号\ndescription: 内容\nreported_at: 时间\n"
+        "closed_at: 时间\nregion: {default: '330424'}\ncategory: {default: dispute.neighbour}\n",
+        encoding="utf-8",
+    )
+    call_command("import_events", str(data), "--mapping", str(mapping), stdout=io.StringIO())
+    assert Event.objects.get(extra__import__external_id="7").description == "楼道堆放杂物"

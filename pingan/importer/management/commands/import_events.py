@@ -38,8 +38,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"job={job.pk} queued")
                 return
 
+            shown = {0}
+
             def progress(report: services.Report, n: int) -> None:
-                if n and n % 5000 == 0:
+                if n % 5000 == 0 and n not in shown:
+                    shown.add(n)
                     self.stderr.write(f"… {n} rows")
 
             report = services.import_file(
