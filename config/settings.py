@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "pingan.patrols",
     "pingan.field",
     "pingan.gridsys",
+    "pingan.triage",
+    "pingan.importer",
+    "pingan.leads",
     "pingan.demo",
     "pingan.api",
     "pingan.web",
@@ -336,3 +339,13 @@ if RQ_QUEUES:
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Media: the local disk (MEDIA_ROOT) or an S3-compatible bucket (MEDIA_STORAGE=s3).
 STORAGES["default"] = ops_conf.media_storage(os.environ)
+# Triage (pingan.triage): automatic acceptance needs at least this classifier confidence
+# (a category's policy may ask for more) and acts as this account (a dispatcher).
+PINGAN_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("PINGAN_TRIAGE_MIN_CONFIDENCE", "0.9"))
+PINGAN_TRIAGE_ACTOR = os.environ.get("PINGAN_TRIAGE_ACTOR", "")
+# Duplicate candidates: look this many days back, read at most CAP events, keep those with a
+# text similarity of at least THRESHOLD, show the best SHOW.
+PINGAN_DUPLICATE_WINDOW_DAYS = int(os.environ.get("PINGAN_DUPLICATE_WINDOW_DAYS", "7"))
+PINGAN_DUPLICATE_CAP = int(os.environ.get("PINGAN_DUPLICATE_CAP", "200"))
+PINGAN_DUPLICATE_THRESHOLD = float(os.environ.get("PINGAN_DUPLICATE_THRESHOLD", "0.5"))
+PINGAN_DUPLICATE_SHOW = int(os.environ.get("PINGAN_DUPLICATE_SHOW", "5"))

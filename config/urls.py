@@ -19,6 +19,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("m/", include("pingan.field.urls")),
     path("grid/", include("pingan.gridsys.urls")),
+    path("triage/", include("pingan.triage.urls")),
+    path("leads/", include("pingan.leads.urls")),
     path("", include("pingan.web.urls")),
 ]
 

@@ -21,6 +21,7 @@ from pingan.api.v1.events import router as events_router
 from pingan.api.v1.exports import router as exports_router
 from pingan.api.v1.field import router as field_router
 from pingan.api.v1.gridsys import router as gridsys_router
+from pingan.api.v1.leads import router as leads_router
 from pingan.api.v1.patrols import router as patrols_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.stats import router as stats_router
@@ -51,3 +52,4 @@ api.add_router("/", briefings_router)
 api.add_router("/", patrols_router)
 api.add_router("/", field_router)
 api.add_router("/", gridsys_router)
+api.add_router("/", leads_router)

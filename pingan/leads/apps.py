@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LeadsConfig(AppConfig):
+    name = "pingan.leads"
+    label = "leads"
+    verbose_name = "网络舆情"

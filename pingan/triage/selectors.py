@@ -1,0 +1,58 @@
+"""Reads of triage, always through the events scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pingan.core.errors import NotFound
+from pingan.events.models import Event
+from pingan.events.permissions import access_event, event_scope_q
+from pingan.triage.choices import DuplicateState
+from pingan.triage.models import Alert, DuplicateCandidate, Suggestion
+
+
+def event_triage(*, user: Any, event: Event) -> dict[str, Any]:
+    """Suggestion, open duplicate candidates (in the user's scope) and alerts of an event
+    the caller already holds."""
+    suggestion = (
+        Suggestion.objects.filter(event=event).select_related("category", "department").first()
+    )
+    candidates = list(
+        DuplicateCandidate.objects.filter(event=event, state=DuplicateState.OPEN)
+        .filter(other__in=Event.objects.filter(event_scope_q(user)))
+        .select_related("other", "other__region")
+        .order_by("-score", "id")
+    )
+    alerts = list(Alert.objects.filter(event=event).select_related("rule"))
+    if suggestion is None:
+        suggestion = live_suggestion(event)
+    return {"suggestion": suggestion, "candidates": candidates, "alerts": alerts}
+
+
+def candidate_for_update(*, user: Any, candidate_id: int) -> DuplicateCandidate:
+    """A candidate whose event is in the caller's scope, locked; else NotFound."""
+    cand = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()
+    if cand is None:
+        raise NotFound("疑似重复记录不存在")
+    access_event(user, cand.event_id)
+    return cand
+
+
+def live_suggestion(event: Event) -> Suggestion | None:
+    """A suggestion computed now and not stored (events reported before the model)."""
+    from pingan.events.models import Category
+    from pingan.org.models import Department
+    from pingan.triage import classifier
+
+    bundle = classifier.load()
+    if bundle is None:
+        return None
+    s = Suggestion(event=event)
+    text = f"{event.title}\n{event.description}"
+    if bundle.category is not None:
+        code, s.category_confidence = bundle.category.predict([text])[0]
+        s.category = Category.objects.filter(code=code).first()
+    if bundle.department is not None:
+        code, s.department_confidence = bundle.department.predict([text])[0]
+        s.department = Department.objects.filter(code=code).first()
+    return s

@@ -1,0 +1,443 @@
+"""Writes of triage: classifier suggestions (and the automatic acceptance an
+administrator allowed), duplicate candidates and merges, risk alerts, training.
+
+Called after an event is reported (receivers.on_event_changed), by the pages and by
+tasks. State changes of events go through `events.services.event_transition`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pingan.core import audit, clock
+from pingan.core.errors import DomainError, Forbidden, invalid
+from pingan.events.choices import Status, Urgency
+from pingan.events.models import Category, Event, EventTransition
+from pingan.events.services import event_transition
+from pingan.notifications import services as notify
+from pingan.org.choices import Role
+from pingan.org.models import Department, Membership
+from pingan.org.selectors import user_roles
+from pingan.triage import classifier, duplicates
+from pingan.triage.choices import DuplicateState, Signal
+from pingan.triage.models import (
+    Alert,
+    AlertRule,
+    AutoTriagePolicy,
+    DuplicateCandidate,
+    PhoneKey,
+    Suggestion,
+)
+
+log = logging.getLogger(__name__)
+
+
+def event_text(event: Event) -> str:
+    """The text the classifier and the rules read: title and description."""
+    return f"{event.title}\n{event.description}"
+
+
+# ---- classification ----------------------------------------------------------------------
+
+
+def suggestion_make(*, event_id: int) -> Suggestion | None:
+    """Predict category and lead department for the event and store the suggestion; when an
+    administrator allowed it for the category and the confidence is high enough, accept
+    (and dispatch) the event as the configured triage account. None without a model."""
+    bundle = classifier.load()
+    event = Event.objects.select_related("category").filter(pk=event_id).first()
+    if bundle is None or event is None:
+        return None
+    text = event_text(event)
+    cat, cat_conf, dept, dept_conf = None, 0.0, None, 0.0
+    if bundle.category is not None:
+        code, cat_conf = bundle.category.predict([text])[0]
+        cat = Category.objects.filter(code=code, is_active=True).first()
+    if bundle.department is not None:
+        code, dept_conf = bundle.department.predict([text])[0]
+        dept = Department.objects.filter(code=code, is_active=True).first()
+    suggestion, _created = Suggestion.objects.update_or_create(
+        event=event,
+        defaults={
+            "category": cat,
+            "category_confidence": cat_conf,
+            "department": dept,
+            "department_confidence": dept_conf,
+            "model_trained_at": bundle.trained_at,
+        },
+    )
+    _auto_triage(event, suggestion)
+    return suggestion
+
+
+def _triage_actor() -> Any:
+    username = getattr(settings, "PINGAN_TRIAGE_ACTOR", "")
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+def _auto_triage(event: Event, s: Suggestion) -> None:
+    """Accept, and dispatch when allowed, only when the suggestion agrees with the reported
+    category, the category's policy allows it and both confidences clear the bar."""
+    if event.status != Status.REPORTED or s.category_id != event.category_id:
+        return
+    policy = AutoTriagePolicy.objects.filter(category_id=event.category_id, is_active=True).first()
+    if policy is None or not policy.auto_accept:
+        return
+    bar = max(policy.min_confidence, settings.PINGAN_TRIAGE_MIN_CONFIDENCE)
+    if not classifier.is_confident(s.category_confidence, bar):
+        return
+    actor = _triage_actor()
+    if actor is None:
+        return
+    try:
+        event_transition(user=actor, event_id=event.pk, action="accept", payload={})
+        done = "accept"
+        if (
+            policy.auto_dispatch
+            and s.department_id
+            and classifier.is_confident(s.department_confidence, bar)
+        ):
+            event_transition(
+                user=actor,
+                event_id=event.pk,
+                action="dispatch",
+                payload={"lead_department": s.department_id, "note": _("智能分拨自动派遣")},
+            )
+            done = "dispatch"
+    except DomainError as exc:
+        log.info("auto triage of event %s stopped: %s", event.pk, exc.message)
+        return
+    Suggestion.objects.filter(pk=s.pk).update(auto_action=done)
+
+
+def training_rows() -> tuple[list[str], list[str], list[str], list[str]]:
+    """History the classifier learns from: (texts, category codes) over every event not
+    rejected or merged, and (texts, department codes) over those with a lead department.
+    The category and department an event ends with include dispatchers' corrections."""
+    cat_x: list[str] = []
+    cat_y: list[str] = []
+    dep_x: list[str] = []
+    dep_y: list[str] = []
+    rows = (
+        Event.objects.exclude(status__in=[Status.REJECTED, Status.MERGED])
+        .values_list("title", "description", "category__code", "lead_department__code")
+        .order_by("pk")
+    )
+    for title, description, cat, dept in rows.iterator(chunk_size=2000):
+        text = f"{title}\n{description}"
+        cat_x.append(text)
+        cat_y.append(cat)
+        if dept:
+            dep_x.append(text)
+            dep_y.append(dept)
+    return cat_x, cat_y, dep_x, dep_y
+
+
+def _fit_or_none(texts: list[str], labels: list[str]) -> classifier.TextModel | None:
+    if len(set(labels)) < 2:
+        return None
+    return classifier.TextModel.fit(texts, labels)
+
+
+def classifier_train(
+    *, texts: list[str] | None = None, labels: list[str] | None = None
+) -> classifier.Bundle:
+    """Train from the platform's history (or from given texts and category labels) and
+    store the model under var/. Returns the bundle."""
+    if texts is not None and labels is not None:
+        bundle = classifier.Bundle(category=_fit_or_none(texts, labels))
+    else:
+        cat_x, cat_y, dep_x, dep_y = training_rows()
+        bundle = classifier.Bundle(
+            category=_fit_or_none(cat_x, cat_y), department=_fit_or_none(dep_x, dep_y)
+        )
+    if bundle.category is None and bundle.department is None:
+        raise invalid("labels", "训练样本不足：至少需要两个类别")
+    bundle.save()
+    audit.record(
+        action="triage.classifier_train",
+        object_type="classifier",
+        detail={
+            "category_samples": bundle.category.samples if bundle.category else 0,
+            "department_samples": bundle.department.samples if bundle.department else 0,
+        },
+    )
+    return bundle
+
+
+# ---- duplicates --------------------------------------------------------------------------
+
+
+def phone_digest(phone: str) -> str:
+    """A keyed digest of a phone number (digits only), never the number itself."""
+    digits = re.sub(r"\D", "", phone or "")
+    if not digits:
+        return ""
+    return hmac.new(settings.SECRET_KEY.encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+
+def duplicates_check(*, event_id: int) -> list[DuplicateCandidate]:
+    """Find and store the event's duplicate candidates (same or neighbouring grids within
+    the window and similar text, or the same reporter phone); returns them best first."""
+    event = Event.objects.select_related("region").filter(pk=event_id).first()
+    if event is None:
+        return []
+    digest = phone_digest(event.reporter_phone)
+    if digest:
+        PhoneKey.objects.update_or_create(
+            event=event, defaults={"digest": digest, "reported_at": event.reported_at}
+        )
+    found = duplicates.find(event, phone_key=digest)
+    rows = []
+    with transaction.atomic():
+        for c in found:
+            row, _created = DuplicateCandidate.objects.update_or_create(
+                event=event,
+                other_id=c.event_id,
+                defaults={"score": c.score, "reasons": c.reasons},
+            )
+            rows.append(row)
+    return rows
+
+
+def duplicate_dismiss(*, user: Any, candidate_id: int, request: Any = None) -> DuplicateCandidate:
+    """Mark a candidate as not a duplicate."""
+    from pingan.triage.selectors import candidate_for_update
+
+    if Role.DISPATCHER not in user_roles(user):
+        raise Forbidden("当前角色不能判断重复事件")
+    with transaction.atomic():
+        cand = candidate_for_update(user=user, candidate_id=candidate_id)
+        cand.state = DuplicateState.DISMISSED
+        cand.decided_by = user
+        cand.decided_at = clock.now()
+        cand.save(update_fields=["state", "decided_by", "decided_at"])
+        audit.record(
+            action="triage.duplicate_dismiss",
+            actor=user,
+            object_type="event",
+            object_id=cand.event_id,
+            detail={"other": cand.other_id},
+            request=request,
+        )
+    return cand
+
+
+def duplicate_merge(
+    *, user: Any, event_id: int, master_id: int, note: str = "", request: Any = None
+) -> Event:
+    """Merge the event into the master through the workflow's merge action (both timelines
+    stay), record the link and tell both reporters."""
+    with transaction.atomic():
+        event = event_transition(
+            user=user,
+            event_id=event_id,
+            action="merge",
+            payload={"master": master_id, "note": note},
+            request=request,
+        )
+        cand, _created = DuplicateCandidate.objects.get_or_create(
+            event_id=event_id, other_id=master_id, defaults={"score": 1.0, "reasons": ["manual"]}
+        )
+        cand.state = DuplicateState.MERGED
+        cand.decided_by = user
+        cand.decided_at = clock.now()
+        cand.save(update_fields=["state", "decided_by", "decided_at"])
+        master = Event.objects.get(pk=master_id)
+        # The master's reporter is told by the notifications app ("merged_in"); the
+        # duplicate's reporter is told here.
+        told = 0
+        if event.reporter_id and event.reporter_id != user.pk:
+            reporter = get_user_model().objects.filter(pk=event.reporter_id).first()
+            if reporter is not None:
+                emails = notify._notify(
+                    [reporter],
+                    cause_of=lambda u: f"merge{event.pk}:u{u.pk}",
+                    event=event,
+                    kind="merged",
+                    title=_("您上报的事件已并入%(code)s") % {"code": master.code},
+                    body=note,
+                    at=clock.now(),
+                )
+                notify._store_deliveries(emails)
+                told = 1
+        audit.record(
+            action="triage.duplicate_merge",
+            actor=user,
+            object_type="event",
+            object_id=event_id,
+            detail={"master": master_id, "reporters_told": told},
+            request=request,
+        )
+    return event
+
+
+# ---- risk alerts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: AlertRule
+    text: str
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def rule_match(rule: AlertRule, text: str) -> str:
+    """The first keyword or regex match of the rule in the text, or ""."""
+    for kw in rule.keyword_list():
+        if kw in text:
+            return kw
+    if rule.pattern.strip():
+        rx = _compiled(rule.pattern.strip())
+        if rx is not None:
+            m = rx.search(text)
+            if m:
+                return m.group(0)[:200]
+    return ""
+
+
+def signals_in(text: str, rules: list[AlertRule] | None = None) -> list[Match]:
+    """One match per signal (the first rule that matches), in signal order."""
+    if rules is None:
+        rules = list(AlertRule.objects.filter(is_active=True).order_by("signal", "pk"))
+    out: dict[str, Match] = {}
+    for rule in rules:
+        if rule.signal in out:
+            continue
+        hit = rule_match(rule, text)
+        if hit:
+            out[rule.signal] = Match(rule=rule, text=hit)
+    return list(out.values())
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)]
+
+
+def leaders_over(event: Event) -> list[Any]:
+    """Active leaders whose region contains the event's region."""
+    ids = set(
+        Membership.objects.filter(
+            role=Role.LEADER, is_active=True, region__path__in=_ancestor_paths(event.region_path)
+        ).values_list("user_id", flat=True)
+    )
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def alerts_check(*, event_id: int) -> list[Alert]:
+    """Apply the active rules to the event: for each signal found, mark the event urgent,
+    write a timeline line, tell the leaders in scope at once and audit the alert. An event
+    alerts once per signal."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return []
+    matches = signals_in(event_text(event))
+    alerts = []
+    for m in matches:
+        with transaction.atomic():
+            alert, created = Alert.objects.get_or_create(
+                event=event,
+                signal=m.rule.signal,
+                defaults={"rule": m.rule, "matched": m.text},
+            )
+            if not created:
+                continue
+            label = Signal(m.rule.signal).label
+            if event.urgency == Urgency.NORMAL:
+                Event.objects.filter(pk=event.pk, urgency=Urgency.NORMAL).update(
+                    urgency=Urgency.URGENT
+                )
+                event.urgency = Urgency.URGENT
+            now = clock.now()
+            EventTransition.objects.create(
+                event=event,
+                action="risk_alert",
+                from_status=event.status,
+                to_status=event.status,
+                actor_role="system",
+                note=_("风险预警：%(signal)s（命中“%(text)s”），已标记紧急并通知领导")
+                % {"signal": label, "text": m.text},
+                data={"signal": m.rule.signal, "rule": m.rule.pk},
+                at=now,
+            )
+            leaders = leaders_over(event)
+            emails = notify._notify(
+                leaders,
+                cause_of=lambda u, a=alert: f"alert{a.pk}:u{u.pk}",
+                event=event,
+                kind="risk_alert",
+                title=f"{_('风险预警')}【{label}】{event.code} {event.title}"[:200],
+                body=_("命中规则“%(rule)s”：%(text)s") % {"rule": m.rule.name, "text": m.text},
+                at=now,
+            )
+            notify._store_deliveries(emails)
+            alert.notified = len(leaders)
+            alert.save(update_fields=["notified"])
+            audit.record(
+                action="triage.alert",
+                object_type="event",
+                object_id=event.pk,
+                detail={
+                    "signal": m.rule.signal,
+                    "rule": m.rule.pk,
+                    "alert": alert.pk,
+                    "leaders": [u.pk for u in leaders],
+                },
+            )
+            alerts.append(alert)
+    return alerts
+
+
+def alert_rule_validate(*, keywords: str, pattern: str) -> None:
+    """Raise Invalid when a rule has nothing to match or its regex does not compile."""
+    if not keywords.strip() and not pattern.strip():
+        raise invalid("keywords", "请填写关键词或正则表达式")
+    if pattern.strip():
+        try:
+            re.compile(pattern.strip())
+        except re.error as exc:
+            raise invalid("pattern", f"正则表达式有误：{exc}") from None
+
+
+def intake(*, event_id: int) -> None:
+    """Everything triage does for a newly reported event; each part fails on its own."""
+    for step in (alerts_check, duplicates_check, suggestion_make):
+        try:
+            step(event_id=event_id)
+        except Exception:
+            log.exception("triage step %s failed for event %s", step.__name__, event_id)
+
+
+def alert_rules_install_defaults() -> int:
+    """Create the default rules that are missing (by name); returns how many were added.
+    The first migration does the same; this restores them after a flush."""
+    from pingan.triage.defaults import DEFAULT_RULES
+
+    added = 0
+    for signal, name, keywords, pattern in DEFAULT_RULES:
+        _rule, created = AlertRule.objects.get_or_create(
+            name=name, defaults={"signal": signal, "keywords": keywords, "pattern": pattern}
+        )
+        added += created
+    return added

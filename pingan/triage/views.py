@@ -1,0 +1,45 @@
+"""Triage actions from the event page: merge into a duplicate, dismiss a candidate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pingan.core.errors import DomainError, NotFound
+from pingan.triage import services
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, event_id: int) -> HttpResponse:
+    try:
+        services.duplicate_merge(
+            user=request.user,
+            event_id=event_id,
+            master_id=int(request.POST.get("master") or 0),
+            note=request.POST.get("note", "").strip() or _("经研判为重复事件，予以合并"),
+            request=request,
+        )
+        messages.success(request, _("已合并到主事件"))
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("event_detail", event_id)
+
+
+@login_required
+@require_POST
+def dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    try:
+        cand = services.duplicate_dismiss(
+            user=request.user, candidate_id=candidate_id, request=request
+        )
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("已标记为非重复"))
+    return redirect("event_detail", cand.event_id)
