@@ -109,6 +109,11 @@ def record(
 ) -> AuditEntry:
     """Append one audit row to the chain. `detail` must not hold personal data in plain
     text; it must be JSON (it is stored as it reads back, so the hash survives a reload)."""
+    if actor is not None and not hasattr(actor, "get_username"):
+        # Not a person (e.g. a 12345 integration authenticated by its key): name it, but
+        # never put its primary key in the user column.
+        username = username or f"{type(actor).__name__}:{actor}"
+        actor = None
     if actor is not None and getattr(actor, "pk", None) is None:
         actor = None
     values = {

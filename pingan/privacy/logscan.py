@@ -38,6 +38,9 @@ HANDLER = RecordingHandler()
 
 
 def install() -> None:
+    """First among the root handlers: it sees each record as the code wrote it, before the
+    console handler's redaction filter (pingan.ops.logs.RedactFilter) masks it in place.
+    The scan proves the code does not log personal data; the filter is the second line."""
     root = logging.getLogger()
     if HANDLER not in root.handlers:
-        root.addHandler(HANDLER)
+        root.handlers.insert(0, HANDLER)

@@ -167,6 +167,9 @@ def deploy_env(tmp_path) -> dict[str, str]:
         ALLOWED_HOSTS="pingan.example.gov.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         PINGAN_VAR_DIR=str(tmp_path),
+        # Personal data keys are required in production (docs/privacy.md); test values.
+        PINGAN_PII_KEYS="jbVoh03fDWlfBuqY1HC7XU-Hgea3BZz4RP8Ey2lFv1Y=",
+        PINGAN_PII_INDEX_KEY="t3st-index-key-for-the-deploy-check-0123456789abcdef",
     )
     return env
 
