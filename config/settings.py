@@ -308,7 +308,10 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-CSRF_COOKIE_HTTPONLY = True
+# Readable by the page's own script: the offline field app (/m/) sends queued items long
+# after its cached page was rendered, so it takes the token from the cookie of the current
+# session. Django's documentation: an HttpOnly CSRF cookie offers no practical protection.
+CSRF_COOKIE_HTTPONLY = False
 if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -11,13 +11,12 @@ from playwright.sync_api import sync_playwright
 
 from pingan.citizen.models import CitizenReport
 from pingan.intake.services import integration_setup
-from pingan.web.tests.browser import TIMEOUT_MS, chromium_path, jpeg, launch
+from pingan.web.tests.browser import TIMEOUT_MS, jpeg, launch
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed"),
 ]
 
 

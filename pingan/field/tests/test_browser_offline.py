@@ -7,16 +7,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from pingan.events.models import Attachment, Event
 from pingan.field.models import FieldReport
-from pingan.web.tests.browser import TIMEOUT_MS, chromium_path, jpeg, launch
+from pingan.web.tests.browser import TIMEOUT_MS, jpeg, launch
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed"),
 ]
 
 
@@ -68,19 +68,17 @@ def test_offline_report_with_photo_arrives_once(cast, live_server):
             page.wait_for_selector("#r-thumbs img")
             page.click("#r-submit")
             page.wait_for_selector("#mine-list [data-queued]")
-            page.wait_for_function("document.getElementById('m-pending').textContent === '2'")
+            expect(page.locator("#m-pending")).to_have_text("2")
             assert Event.objects.count() == 0
 
             # Still offline, the app reopens from the service worker's cache with its queue.
             page.reload()
             page.wait_for_selector("body[data-ready='1']")
-            page.wait_for_function("document.getElementById('m-pending').textContent === '2'")
+            expect(page.locator("#m-pending")).to_have_text("2")
             assert Event.objects.count() == 0
 
             context.set_offline(False)
-            page.wait_for_function(
-                "document.getElementById('m-pending').textContent === '0'", timeout=30_000
-            )
+            expect(page.locator("#m-pending")).to_have_text("0", timeout=30_000)
             page.wait_for_selector("#m-last-sync:not(:has-text('从未'))")
             # Another sync (the phone wakes up again) sends nothing twice.
             page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -128,13 +126,11 @@ def test_offline_patrol_is_summarised_when_back_online(cast, live_server):
             page.click("#patrol-finish")
             page.wait_for_selector("#patrol-start:visible")
             # start, one batch of points, the visit, the finish
-            page.wait_for_function("document.getElementById('m-pending').textContent === '4'")
+            expect(page.locator("#m-pending")).to_have_text("4")
             assert not Patrol.objects.exists()
 
             context.set_offline(False)
-            page.wait_for_function(
-                "document.getElementById('m-pending').textContent === '0'", timeout=30_000
-            )
+            expect(page.locator("#m-pending")).to_have_text("0", timeout=30_000)
             patrol = Patrol.objects.get()
             assert patrol.status == "finished"
             assert patrol.point_count == 6
@@ -162,7 +158,7 @@ def test_logout_clears_the_phone(cast, live_server):
             page.select_option("#r-category", str(cast.neighbour.pk))
             page.fill("#r-description", "退出前未发送的上报")
             page.click("#r-submit")
-            page.wait_for_function("document.getElementById('m-pending').textContent === '1'")
+            expect(page.locator("#m-pending")).to_have_text("1")
             dialogs = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
             with page.expect_event("framenavigated"):

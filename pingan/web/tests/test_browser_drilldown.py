@@ -8,13 +8,12 @@ import os
 import pytest
 
 from pingan.analytics.tests.conftest import at, reported
-from pingan.web.tests.browser import chromium_path, launch, login
+from pingan.web.tests.browser import launch, login
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed"),
 ]
 
 

@@ -9,13 +9,12 @@ import re
 import pytest
 
 from pingan.accounts.models import TotpDevice
-from pingan.web.tests.browser import TIMEOUT_MS, chromium_path, launch, login, totp_code
+from pingan.web.tests.browser import TIMEOUT_MS, launch, login, totp_code
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed"),
 ]
 
 

@@ -105,7 +105,7 @@
   // ---- sending -----------------------------------------------------------------------
 
   function request(method, url, payload, form) {
-    var headers = { "X-CSRFToken": cookie("csrftoken"), "Accept": "application/json" };
+    var headers = { "X-CSRFToken": cookie("__Host-csrftoken") || cookie("csrftoken"), "Accept": "application/json" };
     var opts = { method: method, headers: headers, credentials: "same-origin" };
     if (form) {
       opts.body = form;
