@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pingan.core.errors import NotFound
 from pingan.patrols.models import Patrol
 from pingan.patrols.permissions import patrol_scope_q
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def patrol_list(
@@ -19,11 +24,15 @@ def patrol_list(
     day_to: dt.date | None = None,
     region_path: str | None = None,
 ) -> QuerySet[Patrol]:
+    """Patrols in the user's scope that were under way on any day of [day_from, day_to]
+    (local days): one that runs past midnight belongs to both days."""
     qs = Patrol.objects.filter(patrol_scope_q(user)).select_related("user", "region")
     if day_from:
-        qs = qs.filter(started_at__date__gte=day_from)
+        qs = qs.filter(
+            Q(finished_at__isnull=True) | Q(finished_at__gte=_local_midnight(day_from))
+        )
     if day_to:
-        qs = qs.filter(started_at__date__lte=day_to)
+        qs = qs.filter(started_at__lt=_local_midnight(day_to + dt.timedelta(days=1)))
     if region_path:
         qs = qs.filter(region_path__startswith=region_path)
     return qs

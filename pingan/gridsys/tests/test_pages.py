@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from pingan.api.tests.helpers import report
@@ -160,3 +161,21 @@ def test_patrols_page_lists_the_day(cast):
     assert f'data-patrol="{p.pk}"' in page
     other = client_for(cast, cast.leader_b).get("/grid/patrols/").content.decode()
     assert f'data-patrol="{p.pk}"' not in other
+
+
+def test_a_patrol_across_midnight_is_listed_on_both_days(cast):
+    # 23:40 to 00:30 local time: the leader looking at either day sees it.
+    start = timezone.make_aware(dt.datetime(2026, 11, 3, 23, 40))
+    p, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
+    patrol_points_add(
+        user=cast.gridworker,
+        patrol_id=p.pk,
+        points=[{"lat": 30.525, "lng": 120.945, "at": start + dt.timedelta(minutes=50)}],
+    )
+    with clock.frozen(start + dt.timedelta(minutes=50)):
+        patrol_finish(user=cast.gridworker, patrol_id=p.pk)
+    leader = client_for(cast, cast.gridleader)
+    mark = f'data-patrol="{p.pk}"'
+    for day in ("2026-11-03", "2026-11-04"):
+        assert mark in leader.get(f"/grid/patrols/?day={day}").content.decode()
+    assert mark not in leader.get("/grid/patrols/?day=2026-11-05").content.decode()
