@@ -59,6 +59,7 @@ test-postgres: test-deps services
 ## make test: lint, the whole suite on SQLite and on PostgreSQL, the workflow doc check
 test: test-deps services
 	$(BIN)/ruff check .
+	$(BIN)/mypy pingan config
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile pingan

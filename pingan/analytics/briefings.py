@@ -127,6 +127,7 @@ def _overdue_events(user: Any, basis: selectors.Basis, limit: int = 10) -> list[
             "days": round((now - e.due_at).total_seconds() / 86400, 1),
         }
         for e in qs[:limit]
+        if e.due_at is not None  # filtered on due_at__lt
     ]
 
 

@@ -86,7 +86,7 @@ def change(now: float | None, before: float | None) -> float | None:
 def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[str, Any]:
     """The scalar KPIs of one period from grouped rows (measures n, followed_up,
     satisfied, handled, handle_days; dimensions top_category, status, outcome)."""
-    f = dict.fromkeys(
+    f: dict[str, Any] = dict.fromkeys(
         (
             "total",
             "accepted",

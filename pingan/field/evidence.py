@@ -36,6 +36,8 @@ def max_distance_m() -> float:
 def _facts(att: Attachment) -> tuple[dt.datetime | None, float | None, float | None]:
     claim = PhotoClaim.objects.filter(attachment=att).first()
     taken = att.taken_at or (claim.taken_at if claim else None)
+    lat: float | None
+    lng: float | None
     if att.lat is not None and att.lng is not None:
         lat, lng = att.lat, att.lng
     elif claim is not None and claim.lat is not None and claim.lng is not None:

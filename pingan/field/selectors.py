@@ -84,7 +84,8 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
         .exclude(Exists(followed))
         .select_related("category")[:200]
     ):
-        due = e.closed_at + dt.timedelta(days=follow_days)  # type: ignore[operator]
+        assert e.closed_at is not None  # filtered on closed_at__gte
+        due = e.closed_at + dt.timedelta(days=follow_days)
         tasks.append(Task(TaskKind.FOLLOW_UP, e, due, due < now))
 
     for c in (

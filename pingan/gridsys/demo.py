@@ -56,6 +56,8 @@ class FieldDemoReport:
 
 def _walk(rng: random.Random, grid: Region, n: int) -> list[tuple[float, float]]:
     """A random walk of n points (about 12 m apart) that stays inside the grid."""
+    # Callers pass grids with a geometry; Region.save sets lat/lng from it.
+    assert grid.geometry is not None and grid.lat is not None and grid.lng is not None
     shape = to_shape(grid.geometry)
     lat, lng = grid.lat, grid.lng
     heading = rng.uniform(0, 6.283)
@@ -100,7 +102,9 @@ def build_field_demo(
     for w in chosen:
         if Patrol.objects.filter(user_id=w.user_id).exists():
             continue
-        user = Membership.objects.filter(user_id=w.user_id).select_related("user").first().user
+        membership = Membership.objects.filter(user_id=w.user_id).select_related("user").first()
+        assert membership is not None  # grid_workers() found the worker by a membership
+        user = membership.user
         day = start_day
         while day <= end_day:
             if day.weekday() < 5 and rng.random() < 0.45:
@@ -139,7 +143,7 @@ def build_field_demo(
             day += dt.timedelta(days=1)
 
     # Monthly meetings in the villages of the chosen workers, chaired by a grid leader.
-    villages = {}
+    villages: dict[int, tuple[Region, list[scoring.Worker]]] = {}
     for w in chosen:
         village = Region.objects.filter(
             code__in=w.grid.ancestor_codes(), level=Level.VILLAGE
@@ -213,12 +217,12 @@ def build_field_demo(
         )
         if reviewer is None:
             continue
-        closed = Event.objects.filter(
+        closed_events = Event.objects.filter(
             region_path__startswith=village.path,
             status=Status.CLOSED,
             closed_at__date__gte=start_day,
         ).select_related("reporter")
-        for e in closed:
+        for e in closed_events:
             if rng.random() > 0.08 or AfterReview.objects.filter(event=e).exists():
                 continue
             fault = rng.random()
@@ -226,6 +230,7 @@ def build_field_demo(
             accountable = e.reporter if conclusion != "no_fault" else None
             if conclusion != "no_fault" and accountable is None:
                 conclusion = "no_fault"
+            assert e.closed_at is not None  # filtered on closed_at__date__gte
             with clock.frozen(min(e.closed_at + dt.timedelta(days=7), end)):
                 try:
                     services.after_review_record(

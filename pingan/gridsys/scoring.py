@@ -95,6 +95,7 @@ def grid_workers(paths: list[str] | None = None) -> list[Worker]:
     for m in qs:
         if m.user_id in officers or m.user_id in found or not m.user.is_active:
             continue
+        assert m.region is not None  # filtered on region__level
         if paths is not None and not any(m.region.path.startswith(p) for p in paths):
             continue
         found[m.user_id] = Worker(m.user_id, m.user.display_name, m.region, None)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import Status
+from pingan.events.models import Event
 from pingan.events.permissions import access_event
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
@@ -157,16 +158,16 @@ def meeting_record(
                 meeting=meeting, event=event, summary=_text(summary, "reviews", "复盘意见")
             )
         for d in decisions or []:
-            event = None
+            decided: Event | None = None
             if d.get("event"):
                 try:
-                    event = access_event(user, int(d["event"]))
+                    decided = access_event(user, int(d["event"]))
                 except (NotFound, TypeError, ValueError):
                     raise invalid("decisions", f"事件{d['event']}不存在") from None
             MeetingDecision.objects.create(
                 meeting=meeting,
                 text=_text(d.get("text"), "decisions", "议定事项"),
-                event=event,
+                event=decided,
                 owner=d.get("owner"),
                 due_on=d.get("due_on"),
             )

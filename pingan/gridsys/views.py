@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -167,7 +168,12 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "publish" in request.POST:
-                town = Region.objects.filter(pk=request.POST.get("town"), level=Level.TOWN).first()
+                town_id = request.POST.get("town")
+                town = (
+                    Region.objects.filter(pk=town_id, level=Level.TOWN).first()
+                    if town_id is not None
+                    else None
+                )
                 if town is None:
                     raise Http404
                 entries = services.ranking_publish(user=user, quarter=quarter, town=town)
@@ -193,7 +199,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
     entries = list(selectors.ranking_list(user=user, quarter=quarter))
     preview = selectors.quarter_rows(user=user, quarter=quarter) if not entries else []
     my_warnings = (
-        Warning.objects.filter(entry__user=user).select_related("entry").prefetch_related("appeals")
+        Warning.objects.filter(entry__user=user.pk)
+        .select_related("entry")
+        .prefetch_related("appeals")
     )
     return render(
         request,
@@ -247,7 +255,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         raise Http404
     regions = _regions_for(user, MEETING_ROLES)
     form = MeetingForm(request.POST or None)
-    form.fields["region"].choices = [(r.pk, r.name) for r in regions]
+    cast(forms.TypedChoiceField, form.fields["region"]).choices = [(r.pk, r.name) for r in regions]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -311,7 +319,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     if not can_view(user):
         raise Http404
     form = AfterReviewForm(request.POST or None)
-    form.fields["accountable_department"].choices = [("", "—")] + [
+    cast(forms.TypedChoiceField, form.fields["accountable_department"]).choices = [("", "—")] + [
         (d.pk, d.name) for d in Department.objects.filter(is_active=True)
     ]
     if request.method == "POST" and form.is_valid():

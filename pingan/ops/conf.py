@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import dj_database_url
+from dj_database_url import DBConfig
 
 DB_TASKS = "django_tasks_db.DatabaseBackend"
 RQ_TASKS = "django_tasks_rq.RQBackend"
 
 
-def replica_database(env: Mapping[str, str], default: dict[str, Any]) -> dict[str, Any] | None:
+def replica_database(env: Mapping[str, str], default: Mapping[str, Any]) -> DBConfig | None:
     """The `replica` database from DATABASE_REPLICA_URL, or None when there is none.
 
     The replica is a read-only PostgreSQL standby; Django never migrates it and its test

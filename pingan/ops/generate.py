@@ -212,6 +212,7 @@ def load_grids(total: int, rng: random.Random) -> list[Grid]:
     centres = {code: (lng, lat) for code, _n, lng, lat in EXTRA_COUNTIES}
     reporters: dict[int, list[int]] = {}
     for m in Membership.objects.filter(role="grid_worker", region__level=Level.GRID):
+        assert m.region_id is not None  # filtered on region__level
         reporters.setdefault(m.region_id, []).append(m.user_id)
     departments: dict[int, list[int]] = {}
     for d in Department.objects.filter(is_active=True):
@@ -417,7 +418,8 @@ class EventFactory:
                 took = allowed * (rng.uniform(1.0, 1.6) if late else rng.uniform(0.1, 0.95))
                 resolved_at = dispatched_at + took
             if status == "closed":
-                closed_at = resolved_at + minute * _between(rng, 60, 4 * 1440)  # type: ignore[operator]
+                assert resolved_at is not None  # set above for "resolved" and "closed"
+                closed_at = resolved_at + minute * _between(rng, 60, 4 * 1440)
                 closed_on_time = not late
                 satisfaction = self.satisfaction()
             if status in ("dispatched", "in_progress"):

@@ -21,11 +21,14 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
 
+_VISIT_FIELDS = ("kind", "target", "note", "at")
+
+
 class VisitInline(admin.TabularInline):
     model = PatrolVisit
     extra = 0
-    fields = ["kind", "target", "note", "at"]
-    readonly_fields = fields
+    fields = _VISIT_FIELDS
+    readonly_fields = _VISIT_FIELDS
     can_delete = False
 
 

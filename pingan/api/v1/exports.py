@@ -51,7 +51,7 @@ def _job_out(request: HttpRequest, job: Any) -> dict[str, Any]:
     summary="导出事件清单（.xlsx，筛选条件同 GET /events）；数据量大时返回 202 与导出任务",
 )
 def events_export(request: HttpRequest) -> Any:
-    params = {k: v for k, v in request.GET.items() if k not in ("page", "page_size")}
+    params = {k: v for k, v in request.GET.dict().items() if k not in ("page", "page_size")}
     data, job = services.events_export(user=request.auth, params=params, request=request)  # type: ignore[attr-defined]
     if job is not None:
         return Reply(202, _job_out(request, job))

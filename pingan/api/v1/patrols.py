@@ -112,7 +112,7 @@ def _out(p: Patrol) -> dict[str, Any]:
         "user": p.user_id,
         "user_name": p.user.display_name,
         "region": p.region_id,
-        "region_name": p.region.name if p.region_id else None,
+        "region_name": p.region.name if p.region else None,
         "status": p.status,
         "started_at": timezone.localtime(p.started_at),
         "finished_at": timezone.localtime(p.finished_at) if p.finished_at else None,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from pingan.analytics import selectors, services
@@ -22,7 +23,7 @@ def _file(b: object) -> FileResponse:
 
 
 @login_required
-def briefings_page(request: HttpRequest) -> HttpResponse:
+def briefings_page(request: HttpRequest) -> HttpResponseBase:
     """GET: the form and the archive; ?make=docx|pdf renders, archives and downloads."""
     error = ""
     regions = selectors._top_paths(request.user)

@@ -82,6 +82,8 @@ COUNT_CAP = 10_000
 class CappedPaginator(Paginator):
     """A paginator that counts at most COUNT_CAP + 1 rows (one LIMITed subquery)."""
 
+    object_list: QuerySet[Any]
+
     @cached_property
     def count(self) -> int:
         n = self.object_list.order_by()[: COUNT_CAP + 1].count()
