@@ -62,7 +62,7 @@ def _brief(e: Any) -> dict[str, Any]:
 # ---- bootstrap ------------------------------------------------------------------------
 
 
-class CategoryOut(Schema):
+class FieldCategoryOut(Schema):
     id: int
     name: str
     parent: int | None
@@ -79,7 +79,7 @@ class BootstrapOut(Schema):
     user: int
     name: str
     grids: list[GridOut]
-    categories: list[CategoryOut]
+    categories: list[FieldCategoryOut]
     frequent: list[int]
     photo_max_side: int
     evidence_max_age_hours: float

@@ -95,7 +95,7 @@ class PointsOut(Schema):
     point_count: int
 
 
-class SummaryOut(Schema):
+class PatrolSummaryOut(Schema):
     distance_m: float
     duration_s: int
     grids: list[int]
@@ -168,7 +168,7 @@ def visits(request: HttpRequest, patrol_id: int, payload: VisitIn) -> Any:
     return Reply(201 if created else 200, _visit(visit))
 
 
-@router.post("/patrols/{patrol_id}/finish", response=SummaryOut, summary="结束巡查并汇总")
+@router.post("/patrols/{patrol_id}/finish", response=PatrolSummaryOut, summary="结束巡查并汇总")
 def finish(request: HttpRequest, patrol_id: int, payload: FinishIn | None = None) -> Any:
     patrol = patrol_finish(
         user=request.auth,  # type: ignore[attr-defined]
