@@ -24,7 +24,7 @@ class _ReadOnly(admin.ModelAdmin):
 class VisitInline(admin.TabularInline):
     model = PatrolVisit
     extra = 0
-    fields = ["kind", "target", "note", "at"]
+    fields = ["kind", "masked_target", "note", "at"]
     readonly_fields = fields
     can_delete = False
 
