@@ -29,6 +29,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from pingan.core import pii
 from pingan.demo.texts import TEMPLATES, report_text
 from pingan.events.models import Assignment, Category, Event, EventCodeCounter
 from pingan.geo.choices import Level
@@ -560,6 +561,24 @@ def _batches(
         yield events, assignments
 
 
+# COPY bypasses the model: the personal columns are encrypted here (pingan.core.pii) and
+# the columns the model fills itself (blind index, sensitivity label) are added.
+_SEALED = [EVENT_COLUMNS.index(c) for c in ("address", "reporter_name", "reporter_phone")]
+_PHONE = EVENT_COLUMNS.index("reporter_phone")
+EVENT_COPY_COLUMNS = [*EVENT_COLUMNS, "reporter_phone_index", "sensitivity"]
+
+
+def _sealed_events(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    out = []
+    for row in rows:
+        values = list(row)
+        phone = values[_PHONE] or ""
+        for i in _SEALED:
+            values[i] = pii.encrypt(values[i] or "")
+        out.append((*values, pii.blind_index(phone, kind="phone"), ""))
+    return out
+
+
 def _copy(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     with (
         connection.cursor() as c,
@@ -626,7 +645,7 @@ def generate_events(
         made = 0
         for events, assigns in _batches(factory, first, count, batch):
             if postgres:
-                _copy(Event._meta.db_table, EVENT_COLUMNS, events)
+                _copy(Event._meta.db_table, EVENT_COPY_COLUMNS, _sealed_events(events))
                 _copy(Assignment._meta.db_table, ASSIGNMENT_COLUMNS, assigns)
             else:
                 _bulk(Event, EVENT_COLUMNS, events)
