@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import pii
+
 
 class User(AbstractUser):
     """A person who signs in: staff of a centre or department, a grid worker, a leader.
@@ -16,7 +18,7 @@ class User(AbstractUser):
     """
 
     name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = pii.EncryptedTextField(_("手机号"), blank=True, default="")
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
@@ -78,7 +80,8 @@ class TotpDevice(models.Model):
         related_name="totp_device",
         verbose_name=_("用户"),
     )
-    secret = models.CharField(_("密钥"), max_length=64)
+    # The TOTP shared secret: whoever reads it can make codes, so it is stored encrypted.
+    secret = pii.EncryptedTextField(_("密钥"))
     confirmed = models.BooleanField(_("已绑定"), default=False)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)

@@ -1,6 +1,7 @@
 """Excel (.xlsx) exports: the event list with its filters, and the KPI tables. Chinese
-headers, the filters written above the table, personal data masked unless the caller's
-role needs it (`analytics.masking`), one audit row per export (`services`)."""
+headers, the filters written above the table, personal data masked for every role
+(`pingan.core.pii`, as in the CSV export: a full contact is shown only by the audited
+reveal on one event), one audit row per export (`services`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pingan.analytics import masking
+from pingan.core import pii
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import Category, Event
 from pingan.events.selectors import EventFilters, event_list
@@ -33,9 +34,9 @@ EVENT_HEADERS = [
     ("主办部门", 16),
     ("办结时间", 17),
     ("满意度", 10),
-    ("反映人", 10),
-    ("反映人电话", 14),
-    ("地址", 30),
+    ("反映人（脱敏）", 12),
+    ("反映人电话（脱敏）", 18),
+    ("地址（脱敏）", 30),
 ]
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
@@ -86,9 +87,7 @@ def _sheet_head(ws: Any, title: str, filters_text: str, headers: list[tuple[str,
     ws.freeze_panes = "A5"
 
 
-def event_row(e: Event, unmasked: bool) -> list[Any]:
-    name = e.reporter_name if unmasked else masking.mask_name(e.reporter_name)
-    phone = e.reporter_phone if unmasked else masking.mask_phone(e.reporter_phone)
+def event_row(e: Event) -> list[Any]:
     return [
         e.code,
         e.title,
@@ -102,9 +101,9 @@ def event_row(e: Event, unmasked: bool) -> list[Any]:
         e.lead_department.name if e.lead_department else "",
         _local(e.closed_at),
         e.get_satisfaction_display(),
-        name,
-        phone,
-        e.address if unmasked else ("" if not e.address else e.address[:6] + "……"),
+        pii.mask_name(e.reporter_name),
+        pii.mask_phone(e.reporter_phone),
+        pii.mask_address(e.address),
     ]
 
 
@@ -121,10 +120,9 @@ def events_workbook(
     ws = wb.active
     ws.title = "事件清单"
     _sheet_head(ws, "事件清单", describe_filters(filters), EVENT_HEADERS)
-    unmasked = masking.may_see_personal(user)
     done = 0
     for e in event_list(user=user, filters=filters).iterator(chunk_size=2000):
-        ws.append(event_row(e, unmasked))
+        ws.append(event_row(e))
         done += 1
         if progress and done % every == 0:
             progress(done)

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pingan.analytics.choices import Outcome
 from pingan.analytics.models import (
@@ -33,6 +34,8 @@ from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.org.choices import Role
 from pingan.org.selectors import memberships_of
+from pingan.privacy.models import ExportRequest, masked_filters, seal_filters, unseal_filters
+from pingan.privacy.services import export_request_use
 
 DEPTHS = 5  # r0 … r4: the root (a city or a county) down to the grid
 
@@ -442,35 +445,62 @@ def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
 # ---- exports ----------------------------------------------------------------------------
 
 
+class ExportNeedsApproval(Forbidden):
+    """More rows than PINGAN_EXPORT_APPROVAL_ROWS and no approval: ask for one
+    (the same request → second person → one download cycle as the CSV export)."""
+
+    code = "export_approval_required"
+
+    def __init__(self, count: int, threshold: int) -> None:
+        super().__init__(
+            _("本次导出共 %(count)s 条，超过 %(threshold)s 条，需要另一位负责人批准后才能下载")
+            % {"count": count, "threshold": threshold}
+        )
+        self.count = count
+        self.threshold = threshold
+
+
 def events_export(
-    *, user: Any, params: dict[str, str], request: Any = None
+    *,
+    user: Any,
+    params: dict[str, str],
+    request: Any = None,
+    approved: ExportRequest | None = None,
 ) -> tuple[bytes | None, ExportJob | None]:
     """The filtered event list as .xlsx: the file at once for up to
     PINGAN_EXPORT_SYNC_MAX rows, else a queued ExportJob (progress, then a download).
-    Bad filters → Invalid. One audit row either way (filters and row count, no data)."""
+    Bad filters → Invalid. More than PINGAN_EXPORT_APPROVAL_ROWS rows without an
+    approval (`approved`, already used by `export_request_use`) → ExportNeedsApproval.
+    One audit row either way (masked filters and row count, no data)."""
     from pingan.analytics import exports
 
     filters = EventFilters.from_params(params)
     count = event_count(user=user, filters=filters)
+    threshold = settings.PINGAN_EXPORT_APPROVAL_ROWS
+    if approved is None and count > threshold:
+        raise ExportNeedsApproval(count, threshold)
     big = count > settings.PINGAN_EXPORT_SYNC_MAX
+    detail: dict[str, Any] = {
+        "kind": "events",
+        "format": "xlsx",
+        "filters": masked_filters(params),
+        "rows": count,
+        "background": big,
+    }
+    if approved is not None:
+        detail["approval"] = approved.pk
     with transaction.atomic():
         audit.record(
             action="analytics.export",
             actor=user,
             object_type="event",
             request=request,
-            detail={
-                "kind": "events",
-                "format": "xlsx",
-                "filters": params,
-                "rows": count,
-                "background": big,
-            },
+            detail=detail,
         )
         if big:
             job = ExportJob.objects.create(
                 kind="events",
-                params=params,
+                params=seal_filters(params),
                 total=count,
                 created_at=clock.now(),
                 created_by=user,
@@ -479,6 +509,15 @@ def events_export(
             return None, job
     data, _rows = exports.events_workbook(user=user, filters=filters)
     return data, None
+
+
+def events_export_approved(
+    *, user: Any, approval_id: int, request: Any = None
+) -> tuple[bytes | None, ExportJob | None]:
+    """The one download an approved export request serves, as .xlsx, with the filters
+    that were approved (NotFound / Conflict as for the CSV download)."""
+    row = export_request_use(user=user, request_id=approval_id, request=request)
+    return events_export(user=user, params=row.plain_filters(), request=request, approved=row)
 
 
 def _enqueue_export(job_id: int) -> None:
@@ -498,7 +537,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
         ExportJob.objects.filter(pk=job_id).update(done=done)
 
     try:
-        filters = EventFilters.from_params(job.params)
+        filters = EventFilters.from_params(unseal_filters(job.params))
         data, rows = exports.events_workbook(
             user=job.created_by, filters=filters, progress=progress
         )

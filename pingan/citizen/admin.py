@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from pingan.citizen.models import CitizenReport
-from pingan.intake.masking import mask_phone
+from pingan.core.pii import mask_phone
 
 
 @admin.register(CitizenReport)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import pii
 from pingan.events.choices import Satisfaction
 
 
@@ -21,7 +24,13 @@ class CitizenReport(models.Model):
         verbose_name=_("事件"),
     )
     code = models.CharField(_("查询码"), max_length=12, unique=True)
-    phone = models.CharField(_("手机号"), max_length=20, db_index=True)
+    phone = pii.EncryptedTextField(_("手机号"))
+    # Blind index of the phone (the per-phone throttle counts by it).
+    phone_index = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
+    # HMAC of the normalised address (or of the rounded point): the per-address throttle
+    # counts by it without the address being stored in clear here.
     address_key = models.CharField(max_length=120, db_index=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
     satisfaction = models.CharField(
@@ -35,5 +44,14 @@ class CitizenReport(models.Model):
         verbose_name_plural = _("群众自报")
         ordering = ["-created_at", "-id"]
 
+    PII_INDEXES = {"phone_index": ("phone", "phone")}
+
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_index = pii.blind_index(self.phone, kind="phone")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_index"}
+        super().save(*args, **kwargs)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pingan.citizen.models import CitizenReport
-from pingan.core import audit, clock
+from pingan.core import audit, clock, pii
 from pingan.core.errors import Conflict, DomainError, invalid
 from pingan.events.attachments import attachment_add
 from pingan.events.choices import Satisfaction, Status
@@ -52,13 +52,13 @@ def citizen_integration() -> Integration:
 
 
 def address_key(*, address: str, lat: float | None, lng: float | None) -> str:
-    """What the per-address throttle counts by: the address without spaces and
-    punctuation, else the point rounded to about 100 m."""
+    """What the per-address throttle counts by: a blind index (HMAC) of the address
+    without spaces and punctuation, else of the point rounded to about 100 m."""
     text = re.sub(r"[\s,，。.、\-—#号]+", "", address or "").lower()
     if text:
-        return f"a:{text}"[:120]
+        return pii.blind_index(f"a:{text}", kind="address")
     if lat is not None and lng is not None:
-        return f"p:{lat:.3f},{lng:.3f}"
+        return pii.blind_index(f"p:{lat:.3f},{lng:.3f}", kind="address")
     return ""
 
 
@@ -101,7 +101,9 @@ def citizen_report_submit(
     since = now - WINDOW
     with transaction.atomic():
         if (
-            CitizenReport.objects.filter(phone=phone, created_at__gte=since).count()
+            CitizenReport.objects.filter(
+                phone_index=pii.blind_index(phone, kind="phone"), created_at__gte=since
+            ).count()
             >= settings.PINGAN_CITIZEN_MAX_PER_PHONE_DAY
         ):
             raise Throttled(_("该手机号今日提交次数已达上限，请明日再试或拨打12345"))

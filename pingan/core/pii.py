@@ -168,6 +168,13 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
             return None
         return super().get_lookup(lookup_name)
 
+    def formfield(self, **kwargs: Any) -> Any:
+        # A phone or a name is one line in a form, not a text area.
+        from django import forms
+
+        kwargs.setdefault("widget", forms.TextInput)
+        return super().formfield(**kwargs)
+
 
 class IdNumberField(EncryptedTextField):
     """A resident identity card number (GB 11643), encrypted; pair it with a blind index
@@ -248,6 +255,15 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + MASK * max(len(value) - 1, 1)
+
+
+def mask_email(value: str) -> str:
+    """zhang.san@example.cn → z***@example.cn (the domain kept, the mailbox hidden)."""
+    value = (value or "").strip()
+    local, at, domain = value.partition("@")
+    if not at:
+        return mask_name(value)
+    return f"{local[:1]}{MASK * 3}@{domain}"
 
 
 ADDRESS_KEEP = 6

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from pingan.intake.masking import mask_name, mask_phone
+from pingan.core.pii import mask_name, mask_phone
 from pingan.intake.models import (
     CategoryMap,
     ExternalOrder,

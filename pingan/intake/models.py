@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import pii
 from pingan.intake.choices import ActionKind, Channel, OrderState
 
 
@@ -118,8 +119,8 @@ class ExternalOrder(models.Model):
     )
     order_no = models.CharField(_("对方工单号"), max_length=64)
     their_category = models.CharField(_("对方分类"), max_length=100, blank=True)
-    caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
-    caller_phone = models.CharField(_("来电号码"), max_length=20, blank=True)
+    caller_name = pii.EncryptedTextField(_("来电人"), blank=True, default="")
+    caller_phone = pii.EncryptedTextField(_("来电号码"), blank=True, default="")
     deadline = models.DateTimeField(_("对方办理时限"), null=True, blank=True)
     state = models.CharField(
         _("工单状态"), max_length=12, choices=OrderState.choices, default=OrderState.RECEIVED

@@ -13,13 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pingan.core.errors import DomainError, NotFound
+from pingan.core.pii import mask_name, mask_phone
 from pingan.events.permissions import access_event
 from pingan.intake import selectors
 from pingan.intake.choices import ORDER_CHANNELS, Channel, OrderState
-from pingan.intake.masking import mask_name, mask_phone
 from pingan.intake.services import police_transfer
-from pingan.org.choices import Role
-from pingan.org.selectors import user_roles
 
 
 @login_required
@@ -32,12 +30,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         state = ""
     qs = selectors.orders_for(user=request.user, channel=channel, state=state)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    unmasked = Role.DISPATCHER in user_roles(request.user)
+    # Masked for every role: the full contact is revealed (audited) on the event page.
     rows = [
         {
             "order": o,
-            "caller": o.caller_name if unmasked else mask_name(o.caller_name),
-            "phone": o.caller_phone if unmasked else mask_phone(o.caller_phone),
+            "caller": mask_name(o.caller_name),
+            "phone": mask_phone(o.caller_phone),
         }
         for o in page.object_list
     ]

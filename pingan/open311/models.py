@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import pii
+
 
 class Open311Request(models.Model):
     """What an Open311 client sent besides the event itself: who (as the client gave
@@ -22,12 +24,12 @@ class Open311Request(models.Model):
     )
     token = models.CharField(_("令牌"), max_length=40, unique=True)
     service_code = models.CharField(_("服务编码"), max_length=32)
-    email = models.CharField(_("邮箱"), max_length=254, blank=True)
+    email = pii.EncryptedTextField(_("邮箱"), blank=True, default="")
     device_id = models.CharField(_("设备号"), max_length=100, blank=True)
     account_id = models.CharField(_("账号"), max_length=100, blank=True)
-    first_name = models.CharField(_("名"), max_length=50, blank=True)
-    last_name = models.CharField(_("姓"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    first_name = pii.EncryptedTextField(_("名"), blank=True, default="")
+    last_name = pii.EncryptedTextField(_("姓"), blank=True, default="")
+    phone = pii.EncryptedTextField(_("电话"), blank=True, default="")
     address_id = models.CharField(_("地址编号"), max_length=100, blank=True)
     media_url = models.URLField(_("媒体地址"), max_length=500, blank=True)
     attributes = models.JSONField(_("属性"), default=dict, blank=True)

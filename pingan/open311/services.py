@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pingan.core import audit
+from pingan.core import audit, pii
 from pingan.core.errors import NotFound, invalid
 from pingan.events.services import event_report
 from pingan.intake.choices import EVENT_SOURCE, Channel
@@ -56,7 +56,8 @@ def open311_request_create(
     if len(description) > MAX_DESCRIPTION:
         raise invalid("description", _("描述不能超过4000字"))
     if not description:
-        description = f"{category.name}（{address or address_id or f'{lat},{lng}'}）"
+        where = pii.mask_address(address) or address_id or f"{lat},{lng}"
+        description = f"{category.name}（{where}）"  # the description is public
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
     phone = (data.get("phone") or "").strip()
     if len(phone) > 20:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from pingan.core import clock
+from pingan.core import clock, pii
 from pingan.core.errors import DomainError, NotFound
 from pingan.events.choices import Status
 from pingan.events.models import OPEN_STATUSES, Category
@@ -133,7 +133,7 @@ def _request(row: Open311Request, extensions: bool) -> dict[str, Any]:
             event.closed_at if closed and event.closed_at else event.updated_at
         ),
         "expected_datetime": selectors.w3(event.due_at),
-        "address": event.address,
+        "address": pii.mask_address(event.address),  # public: masked like everywhere
         "address_id": row.address_id,
         "lat": event.lat,
         "long": event.lng,

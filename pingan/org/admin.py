@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from pingan.accounts.models import User
 from pingan.accounts.services import tokens_revoke
 from pingan.core import audit
+from pingan.core.pii import mask_phone
 from pingan.org.choices import ADMIN_ROLES, Role
 from pingan.org.models import Department, Membership
 
@@ -90,9 +91,9 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "name", "phone", "roles", "is_active", "last_login"]
+    list_display = ["username", "name", "masked_phone", "roles", "is_active", "last_login"]
     list_filter = ["is_active", "memberships__role"]
-    search_fields = ["username", "name", "phone", "email"]
+    search_fields = ["username", "name", "email"]  # the phone is encrypted: not searchable
     ordering = ["username"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = (
@@ -119,6 +120,10 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj: User) -> str:
+        return mask_phone(obj.phone)
 
     @admin.display(description=_("角色"))
     def roles(self, obj: User) -> str:

@@ -21,7 +21,7 @@ class _ReadOnly(admin.ModelAdmin):
         return False
 
 
-_VISIT_FIELDS = ("kind", "target", "note", "at")
+_VISIT_FIELDS = ("kind", "masked_target", "note", "at")
 
 
 class VisitInline(admin.TabularInline):

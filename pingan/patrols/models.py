@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pingan.core import pii
 from pingan.patrols.choices import PatrolStatus, VisitKind
 
 
@@ -73,7 +74,8 @@ class PatrolVisit(models.Model):
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="visits")
     client_uuid = models.UUIDField(unique=True, editable=False)
     kind = models.CharField(_("类型"), max_length=12, choices=VisitKind.choices)
-    target = models.CharField(_("走访对象"), max_length=100)
+    # Who or where (a household, a key person): personal data, stored encrypted.
+    target = pii.EncryptedTextField(_("走访对象"))
     note = models.TextField(_("情况记录"), blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
@@ -83,3 +85,14 @@ class PatrolVisit(models.Model):
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
         ordering = ["patrol", "at", "id"]
+
+    @property
+    def masked_target(self) -> str:
+        """The target as others than the patrolling worker see it: a key place in full,
+        a person's name to the family name, a household's address to its first part."""
+        target = self.target or ""
+        if self.kind == VisitKind.KEY_PLACE:
+            return target
+        if self.kind == VisitKind.KEY_PERSON or len(target) <= pii.ADDRESS_KEEP:
+            return pii.mask_name(target)
+        return pii.mask_address(target)

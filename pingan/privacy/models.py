@@ -87,7 +87,7 @@ class ExportRequest(models.Model):
 
     def plain_filters(self) -> dict[str, str]:
         """The filters to run, with the sealed personal values opened."""
-        return {k: pii.decrypt(v) if k in SEALED else str(v) for k, v in self.filters.items()}
+        return unseal_filters(self.filters)
 
     def display_filters(self) -> dict[str, str]:
         """The filters to show on pages and in the audit log: personal values masked."""
@@ -100,6 +100,10 @@ SEALED = {"reporter_phone": pii.mask_phone}
 
 def seal_filters(filters: dict[str, str]) -> dict[str, str]:
     return {k: pii.encrypt(v) if k in SEALED else v for k, v in filters.items()}
+
+
+def unseal_filters(filters: dict[str, str]) -> dict[str, str]:
+    return {k: pii.decrypt(v) if k in SEALED else str(v) for k, v in filters.items()}
 
 
 def masked_filters(filters: dict[str, str]) -> dict[str, str]:

@@ -1,5 +1,6 @@
-"""Excel exports: filters written, Chinese headers, contacts masked unless the role needs
-them, an audit row per export, large exports as a task with a download link."""
+"""Excel exports: filters written, Chinese headers, contacts masked for every role (as in
+the CSV export), an audit row per export, large exports as a task with a download link,
+exports above PINGAN_EXPORT_APPROVAL_ROWS only with a second person's approval."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import io
 
 from openpyxl import load_workbook
 
-from pingan.analytics.masking import mask_name, mask_phone
 from pingan.api.tests.helpers import report
 from pingan.core.models import AuditEntry
+from pingan.privacy.models import ExportRequest
+from pingan.privacy.services import export_request_create, export_request_decide
 
 
 def _reported(cast, **kw):
-    return report(cast, reporter_name="张三丰", reporter_phone="13812345678", **kw)
+    return report(
+        cast, reporter_name="张三丰", reporter_phone="13812345678", address="海滨路18号3幢", **kw
+    )
 
 
 def _sheet(response):
@@ -22,12 +26,6 @@ def _sheet(response):
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
     return load_workbook(io.BytesIO(response.content)).active
-
-
-def test_masking_helpers():
-    assert mask_name("张三丰") == "张**"
-    assert mask_name("李四") == "李*"
-    assert mask_phone("13812345678") == "138****5678"
 
 
 def test_leader_export_is_masked_filtered_and_audited(cast, api_as):
@@ -41,7 +39,7 @@ def test_leader_export_is_masked_filtered_and_audited(cast, api_as):
     assert rows[3][:3] == ("事件编号", "标题", "分类")
     data = rows[4:]
     assert len(data) == 1  # town A only
-    assert data[0][12:14] == ("张**", "138****5678")
+    assert data[0][12:15] == ("张**", "138****5678", "海滨路18号****")
     entry = AuditEntry.objects.get(action="analytics.export")
     assert entry.actor == cast.leader
     assert entry.detail["filters"] == {"region": str(cast.town_a.pk)}
@@ -49,10 +47,74 @@ def test_leader_export_is_masked_filtered_and_audited(cast, api_as):
     assert "13812345678" not in str(entry.detail)
 
 
-def test_dispatcher_sees_the_contact(cast, api_as):
+def test_dispatcher_export_is_masked_too(cast, api_as):
+    # A full contact is shown only by the audited reveal on one event, never in bulk.
     _reported(cast)
     ws = _sheet(api_as(cast.dispatcher).get("/events/export"))
-    assert list(ws.iter_rows(values_only=True))[4][12:14] == ("张三丰", "13812345678")
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[4][12:15] == ("张**", "138****5678", "海滨路18号****")
+    assert "13812345678" not in str(rows) and "张三丰" not in str(rows)
+
+
+def test_an_export_by_phone_keeps_the_phone_out_of_the_audit_log(cast, api_as):
+    _reported(cast)
+    ws = _sheet(api_as(cast.dispatcher).get("/events/export", reporter_phone="13812345678"))
+    assert len(list(ws.iter_rows(values_only=True))) == 5
+    entry = AuditEntry.objects.get(action="analytics.export")
+    assert entry.detail["filters"] == {"reporter_phone": "138****5678"}
+
+
+def test_large_export_needs_an_approval_then_serves_one_download(cast, api_as, settings):
+    settings.PINGAN_EXPORT_APPROVAL_ROWS = 1
+    _reported(cast)
+    _reported(cast, point="point_a2")
+    api = api_as(cast.dispatcher)
+    r = api.get("/events/export", status="reported")
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "export_approval_required"
+    assert not AuditEntry.objects.filter(action="analytics.export").exists()
+    req = export_request_create(
+        user=cast.dispatcher,
+        kind="events_xlsx",
+        filters={"status": "reported"},
+        row_count=2,
+        reason="月度分析",
+    )
+    # Not approved yet: no download; the requester may not approve it.
+    assert api.get("/events/export", approval=req.pk).status_code == 409
+    assert api.get("/events/export", approval="x").status_code == 422
+    export_request_decide(user=cast.leader, request_id=req.pk, approve=True)
+    # Someone else cannot use the approval.
+    assert api_as(cast.leader).get("/events/export", approval=req.pk).status_code == 404
+    ws = _sheet(api.get("/events/export", approval=req.pk))
+    assert len(list(ws.iter_rows(values_only=True))) == 4 + 2
+    entry = AuditEntry.objects.get(action="analytics.export")
+    assert entry.detail["approval"] == req.pk and entry.detail["filters"] == {"status": "reported"}
+    # One download per approval.
+    assert api.get("/events/export", approval=req.pk).status_code == 409
+    req.refresh_from_db()
+    assert req.status == "used"
+
+
+def test_large_xlsx_on_the_page_asks_for_approval_and_downloads_xlsx(cast, client, settings):
+    settings.PINGAN_EXPORT_APPROVAL_ROWS = 1
+    _reported(cast)
+    _reported(cast, point="point_a2")
+    client.force_login(cast.dispatcher)
+    r = client.get("/events/export.xlsx", {"status": "reported"})
+    assert r.status_code == 403 and "需要审批" in r.content.decode()
+    assert 'name="format" value="xlsx"' in r.content.decode()
+    r = client.post("/exports/new/", {"f_status": "reported", "format": "xlsx", "reason": "周报"})
+    assert r.status_code == 302
+    req = ExportRequest.objects.get()
+    assert (req.kind, req.row_count, req.filters) == ("events_xlsx", 2, {"status": "reported"})
+    client.force_login(cast.leader)
+    assert client.post(f"/exports/{req.pk}/decide/", {"decision": "approve"}).status_code == 302
+    client.force_login(cast.dispatcher)
+    ws = _sheet(client.get(f"/exports/{req.pk}/download/"))
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 4 + 2 and rows[4][12] == "张**"
+    assert client.get(f"/exports/{req.pk}/download/").status_code == 409
 
 
 def test_bad_filter_is_422(cast, api_as):

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
 from pingan.analytics import selectors, services
 from pingan.api.v1.stats import SummaryQuery, _checked
-from pingan.core.errors import NotFound
+from pingan.core.errors import NotFound, invalid
 
 router = Router(tags=["exports"])
 
@@ -49,10 +50,25 @@ def _job_out(request: HttpRequest, job: Any) -> dict[str, Any]:
     "/events/export",
     response={200: None, 202: JobOut},
     summary="导出事件清单（.xlsx，筛选条件同 GET /events）；数据量大时返回 202 与导出任务",
+    description=(
+        "超过 PINGAN_EXPORT_APPROVAL_ROWS 条的导出需另一位负责人批准（403，"
+        "code=export_approval_required）：在导出审批页面申请，获批后以 approval=<申请编号> "
+        "下载一次，筛选条件为批准时的条件。"
+    ),
 )
 def events_export(request: HttpRequest) -> Any:
     params = {k: v for k, v in request.GET.dict().items() if k not in ("page", "page_size")}
-    data, job = services.events_export(user=request.auth, params=params, request=request)  # type: ignore[attr-defined]
+    approval = params.pop("approval", "")
+    if approval:
+        if not approval.isdigit():
+            raise invalid("approval", _("审批编号不正确"))
+        data, job = services.events_export_approved(
+            user=request.auth,  # type: ignore[attr-defined]
+            approval_id=int(approval),
+            request=request,
+        )
+    else:
+        data, job = services.events_export(user=request.auth, params=params, request=request)  # type: ignore[attr-defined]
     if job is not None:
         return Reply(202, _job_out(request, job))
     assert data is not None

@@ -123,11 +123,12 @@ def _out(p: Patrol) -> dict[str, Any]:
     }
 
 
-def _visit(v: PatrolVisit) -> dict[str, Any]:
+def _visit(v: PatrolVisit, user: Any) -> dict[str, Any]:
+    """The target in full for the worker who made the visit, masked for anyone else."""
     return {
         "id": v.pk,
         "kind": v.kind,
-        "target": v.target,
+        "target": v.target if v.patrol.user_id == user.pk else v.masked_target,
         "note": v.note,
         "lat": v.lat,
         "lng": v.lng,
@@ -165,7 +166,7 @@ def visits(request: HttpRequest, patrol_id: int, payload: VisitIn) -> Any:
         patrol_id=patrol_id,
         **payload.model_dump(),
     )
-    return Reply(201 if created else 200, _visit(visit))
+    return Reply(201 if created else 200, _visit(visit, request.auth))  # type: ignore[attr-defined]
 
 
 @router.post("/patrols/{patrol_id}/finish", response=PatrolSummaryOut, summary="结束巡查并汇总")
@@ -198,5 +199,5 @@ def detail(request: HttpRequest, patrol_id: int) -> Any:
     patrol = patrol_get(user=request.auth, patrol_id=patrol_id)  # type: ignore[attr-defined]
     out = _out(patrol)
     out["track"] = [[lat, lng, t] for t, lat, lng in patrol_track(patrol)]
-    out["visits"] = [_visit(v) for v in patrol.visits.all()]
+    out["visits"] = [_visit(v, request.auth) for v in patrol.visits.all()]  # type: ignore[attr-defined]
     return out

@@ -20,7 +20,6 @@ from pingan.core import clock
 from pingan.core.errors import Conflict
 from pingan.events.models import Attachment, Event
 from pingan.events.services import event_transition
-from pingan.intake.masking import mask_phone
 from pingan.intake.services import integration_setup
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -218,9 +217,24 @@ def test_the_channel_must_be_open(cast):
         submit(cast)
 
 
-def test_mask_phone():
-    assert mask_phone(PHONE) == "139****5678"
-    assert mask_phone("") == "" and mask_phone("110") == "*10"
+def test_the_citizen_phone_and_address_are_not_stored_in_clear(cast, citizen):
+    from django.db import connection
+
+    report = submit(cast, address="武原街道海滨路1号")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT phone, phone_index, address_key FROM citizen_citizenreport WHERE id = %s",
+            [report.pk],
+        )
+        phone, index, key = cur.fetchone()
+    assert PHONE not in phone and "海滨路" not in key and "1号" not in key
+    assert index and PHONE not in index
+    # The model still reads the phone, and the tracking page still opens with it.
+    assert CitizenReport.objects.get(pk=report.pk).phone == PHONE
+    from pingan.citizen.services import citizen_report_find
+
+    assert citizen_report_find(code=report.code, phone_last4=PHONE[-4:]) == report
+    assert citizen_report_find(code=report.code, phone_last4="0000") is None
 
 
 def test_staff_without_the_need_see_the_citizen_phone_masked(cast, citizen):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from pingan.accounts.services import token_issue
@@ -51,6 +52,14 @@ def test_a_work_order_becomes_an_event_once(hotline, cast):
     assert event.status == "reported" and body["status"] == "reported"
     assert event.category == cast.neighbour  # their category name matched our leaf
     assert event.reporter_phone == "13812345678" and event.reporter_name == "王大明"
+    order = event.external_order
+    assert (order.caller_name, order.caller_phone) == ("王大明", "13812345678")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT caller_name, caller_phone FROM intake_externalorder WHERE id = %s", [order.pk]
+        )
+        stored = cur.fetchone()
+    assert "王大明" not in stored[0] and "13812345678" not in stored[1]  # encrypted at rest
     assert event.region == cast.county and event.queue_region == cast.county
     order = ExternalOrder.objects.get(event=event)
     assert order.order_no == ORDER["order_no"] and order.deadline.isoformat().startswith(

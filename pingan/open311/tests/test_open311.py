@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 import yaml
+from django.db import connection
 from django.test import Client
 
 from pingan.core import clock
 from pingan.events.models import Event
 from pingan.events.services import event_transition
 from pingan.intake.services import integration_key_issue, integration_setup
+from pingan.open311.models import Open311Request
 
 TZ = ZoneInfo("Asia/Shanghai")
 MON = dt.datetime(2026, 3, 2, 9, tzinfo=TZ)
@@ -133,6 +135,16 @@ def test_post_then_get_round_trip(cast, key):
     assert got["lat"] == lat and got["long"] == lng
     assert got["requested_datetime"] == "2026-03-02T09:00:00+08:00"
     assert "phone" not in got and "13812345678" not in str(got)
+    assert got["address"] == "武原街道城东****"  # public answer: the address masked
+    row = Open311Request.objects.get(event=event)
+    assert (row.last_name, row.first_name, row.phone) == ("王", "大明", "13812345678")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT first_name, last_name, phone FROM open311_open311request WHERE id = %s",
+            [row.pk],
+        )
+        stored = cur.fetchone()
+    assert not {"大明", "王", "13812345678"} & set(stored)  # encrypted at rest
     assert Client().get(f"/open311/v2/request/{request_id}.json").json() == one
 
     tok = Client().get(f"/open311/v2/tokens/{created[0]['token']}.json").json()

@@ -69,6 +69,20 @@ def test_scope_and_new_reports_work_on_top(generated):
     assert created and Event.objects.filter(code=event.code).count() == 1
 
 
+def test_generated_personal_data_is_encrypted_like_reported_data(generated):
+    from django.db import connection
+
+    from pingan.core import pii
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, address, reporter_phone, reporter_phone_index FROM events_event")
+        rows = cur.fetchall()
+    assert any(a for _pk, a, _p, _i in rows)
+    assert all(a.startswith("gAAAA") for _pk, a, _p, _i in rows if a)
+    for e in Event.objects.filter(pk__in=[r[0] for r in rows[:20]]):  # every value opens
+        assert e.reporter_phone_index == pii.blind_index(e.reporter_phone, kind="phone")
+
+
 def test_bad_counts_are_refused(db):
     with pytest.raises(CommandError, match="--count"):
         call_command("generate_events", "--count", "0")

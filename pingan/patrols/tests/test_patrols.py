@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 
 from pingan.core import clock
 from pingan.patrols import track
@@ -107,6 +108,15 @@ def test_start_is_idempotent_and_visits_are_logged(cast, api_as):
     assert api.post(f"/patrols/{pid}/visits", visit).status_code == 200
     detail = api.get(f"/patrols/{pid}").json()
     assert [v["target"] for v in detail["visits"]] == ["城东小区3幢201室"]
+    # The grid leader sees the visit, the household masked; the row is encrypted at rest.
+    person = {"client_uuid": str(uuid.uuid4()), "kind": "key_person", "target": "李四光"}
+    assert api.post(f"/patrols/{pid}/visits", person).status_code == 201
+    seen = api_as(cast.gridleader).get(f"/patrols/{pid}").json()
+    assert [v["target"] for v in seen["visits"]] == ["城东小区3幢****", "李**"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT target FROM patrols_patrolvisit")
+        stored = [r[0] for r in cur.fetchall()]
+    assert len(stored) == 2 and not {"城东小区3幢201室", "李四光"} & set(stored)
 
 
 def test_scope_leader_sees_others_do_not(cast, api_as):

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pingan.analytics import services as analytics_services
+from pingan.api.v1.exports import xlsx_response
 from pingan.core import audit
 from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.events.choices import Source, Status
@@ -56,6 +58,8 @@ HEADERS = [
     "反映人电话（脱敏）",
 ]
 MAX_ROWS = 50_000
+# ExportRequest.kind of a request made from the Excel export (served as .xlsx).
+XLSX_KIND = "events_xlsx"
 
 
 class _Echo:
@@ -148,12 +152,13 @@ def export_requests_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def export_request_new(request: HttpRequest) -> HttpResponse:
     params = {k[2:]: str(v) for k, v in request.POST.items() if k.startswith("f_")}
+    xlsx = request.POST.get("format") == "xlsx"
     try:
         filters = EventFilters.from_params(params)
         count = event_count(user=request.user, filters=filters)
         export_request_create(
             user=request.user,
-            kind="events",
+            kind=XLSX_KIND if xlsx else "events",
             filters=params,
             row_count=min(count, MAX_ROWS),
             reason=request.POST.get("reason", ""),
@@ -165,6 +170,7 @@ def export_request_new(request: HttpRequest) -> HttpResponse:
             "threshold": settings.PINGAN_EXPORT_APPROVAL_ROWS,
             "params": params,
             "errors": err.fields,
+            "format": "xlsx" if xlsx else "",
             "reason": request.POST.get("reason", ""),
         }
         return render(request, "web/exports/needs_approval.html", ctx, status=422)
@@ -195,9 +201,18 @@ def export_request_decision(request: HttpRequest, request_id: int) -> HttpRespon
 @login_required
 @require_http_methods(["GET"])
 def export_request_download(request: HttpRequest, request_id: int) -> HttpResponseBase:
-    """The one download an approval serves, with the filters that were approved."""
+    """The one download an approval serves, with the filters that were approved: CSV, or
+    .xlsx when the request was made from the Excel export (a large one becomes a job)."""
     try:
         row = export_request_use(user=request.user, request_id=request_id, request=request)
+        if row.kind == XLSX_KIND:
+            data, job = analytics_services.events_export(
+                user=request.user, params=row.plain_filters(), request=request, approved=row
+            )
+            if job is not None:
+                return redirect("export_job", job_id=job.pk)
+            assert data is not None
+            return xlsx_response(data, "events")
     except NotFound:
         raise Http404(_("导出申请不存在")) from None
     except DomainError as e:

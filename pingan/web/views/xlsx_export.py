@@ -14,11 +14,20 @@ from pingan.web.views.lists import error_text, filter_params
 
 @login_required
 def events_xlsx(request: HttpRequest) -> HttpResponse:
-    """The filtered event list as .xlsx; a large one becomes a job page with progress."""
+    """The filtered event list as .xlsx; a large one becomes a job page with progress.
+    Above PINGAN_EXPORT_APPROVAL_ROWS rows, the page to ask for an approval instead
+    (the same as for the CSV export; the approved download is an .xlsx)."""
+    params = filter_params(request.GET)
     try:
-        data, job = services.events_export(
-            user=request.user, params=filter_params(request.GET), request=request
-        )
+        data, job = services.events_export(user=request.user, params=params, request=request)
+    except services.ExportNeedsApproval as need:
+        ctx = {
+            "count": need.count,
+            "threshold": need.threshold,
+            "params": params,
+            "format": "xlsx",
+        }
+        return render(request, "web/exports/needs_approval.html", ctx, status=403)
     except Invalid as exc:
         return HttpResponse(error_text(exc), status=422, content_type="text/plain; charset=utf-8")
     if job is not None:
