@@ -203,11 +203,9 @@ PAGES: dict[str, Page] = {
     "gridsys_scores": Page("GET", SIGNED_IN),
     "gridsys_ranking": Page("GET", SIGNED_IN),
     "gridsys_patrols": Page("GET", SIGNED_IN),
-    # Meetings and after-reviews: leaders, grid leaders and dispatchers of the region.
+    # Meetings and after-reviews of the region: its leaders, grid leaders, dispatchers.
     "gridsys_meetings": Page("GET", GRID_VIEW),
-    "gridsys_reviews": Page(
-        "GET", rule(F404, anon=LOGIN, gl=OK, disp=OK, disp_b=OK, disp_c=OK, leader=OK, leader_b=OK)
-    ),
+    "gridsys_reviews": Page("GET", GRID_VIEW),
     # The meeting of town A: its dispatcher, the county's.
     "gridsys_meeting": Page(
         "GET",
@@ -263,12 +261,12 @@ ADMIN_PAGES: dict[str, Page] = {
     "admin:view_on_site": Page("GET", ADMIN_404),
     # Any other address under /admin/: sign in first; administrators get 404.
     "admin:(?P<url>.*)$": Page("GET", ADMIN_404, kwargs={"url": "nowhere/"}),
-    # The user picker of the clearance form: for those who may see users (Django checks
-    # the view permission of the users' admin).
     # Setting a user's password: the system administrator (accounts).
     "admin:auth_user_password_change": Page(
         "GET", rule(LOGIN, sysadmin=OK, secadmin=F403, auditadmin=F403)
     ),
+    # The user picker of the clearance form: for those who may see users (Django checks
+    # the view permission of the users' admin).
     "admin:autocomplete": Page(
         "GET",
         rule(LOGIN, sysadmin=OK, secadmin=OK, auditadmin=F403),
