@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 
 from pingan.accounts import roles
@@ -36,9 +36,13 @@ def _site_has_permission(request: HttpRequest) -> bool:
 def _site_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
     """The back office signs in through the one sign-in page (password, then the second
     factor); a signed-in user without an administrator role is refused."""
-    if request.user.is_authenticated:
-        raise PermissionDenied
     target = request.GET.get("next") or reverse("admin:index")
+    if request.user.is_authenticated:
+        if _site_has_permission(request) and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(target)  # already signed in as an administrator
+        raise PermissionDenied
     return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
 
 

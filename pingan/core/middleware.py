@@ -33,6 +33,9 @@ class AuditDenialsMiddleware:
             user = getattr(request, "user", None)
             if user is not None and not user.is_authenticated:
                 user = getattr(request, "auth", None) if hasattr(request, "auth") else None
+                if user is not None and not hasattr(user, "get_username"):
+                    # An integration key (12345 / 110) acts as its service account.
+                    user = getattr(user, "acting_user", None)
             first = raised[0].message if raised else ""
             audit.record(
                 action="access.denied",

@@ -39,7 +39,8 @@ class ScoreSettingsAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not ScoreSettings.objects.exists()
+        # One row only; and only for an administrator whose role grants it.
+        return super().has_add_permission(request) and not ScoreSettings.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -16,9 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from pingan.core import audit, clock
-from pingan.core.errors import Conflict, NotFound, invalid
+from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import AssignmentRole, Status, Urgency
 from pingan.events.models import Assignment, Category, Event, EventTransition
+from pingan.events.permissions import access_event
 from pingan.events.services import event_report, event_transition
 from pingan.events.workflow import ACTION_LABELS
 from pingan.geo.models import Region
@@ -33,6 +34,7 @@ from pingan.intake.models import (
 from pingan.notifications.models import Delivery, WebhookEndpoint
 from pingan.notifications.services import is_muted
 from pingan.org.choices import Role
+from pingan.org.selectors import memberships_of
 from pingan.org.services import membership_grant, user_upsert
 
 log = logging.getLogger(__name__)
@@ -346,7 +348,16 @@ def _deliver(endpoint: WebhookEndpoint, cause: str, payload: dict[str, Any]) -> 
 def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = None) -> OrderAction:
     """A centre dispatcher hands a police matter to 110: the event is closed here as not
     accepted (so only a not-yet-accepted event can be transferred: 409 otherwise) and the
-    matter, with the caller's contact, goes to 110 through the outbox."""
+    matter, with the caller's contact, goes to 110 through the outbox. Out of scope → 404
+    like missing; anyone but a dispatcher over the event's region → 403."""
+    event = access_event(user, event_id)
+    if not any(
+        m.role == Role.DISPATCHER
+        and m.region is not None
+        and event.region_path.startswith(m.region.path)
+        for m in memberships_of(user)
+    ):
+        raise Forbidden(_("只有本辖区的指挥中心受理员可以移交110"))
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason", _("请填写移交理由"))

@@ -11,17 +11,21 @@ back, so the users see the same state one after the other.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from captcha.models import CaptchaStore
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -30,9 +34,16 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from PIL import Image
 
 from pingan.accounts.services import token_issue
+from pingan.analytics.models import Briefing, ExportJob, PeriodLock
 from pingan.api.tests.helpers import dispatched_to_police, report
 from pingan.api.v1.router import api
-from pingan.events.models import Event
+from pingan.core import clock
+from pingan.events.models import Attachment, Event
+from pingan.gridsys.choices import MeetingKind
+from pingan.gridsys.models import Meeting
+from pingan.org.choices import Role
+from pingan.org.services import membership_grant, user_upsert
+from pingan.patrols.services import patrol_start
 
 # ---- the outcomes ---------------------------------------------------------------------
 
@@ -53,7 +64,9 @@ USERS = (
     "h_market",  # handler, another department
     "leader",  # leader, county
     "leader_b",  # leader, town B
-    "sysadmin",  # system administrator (staff)
+    "sysadmin",  # system administrator (系统管理员: accounts and configuration)
+    "secadmin",  # security administrator (安全管理员: role grants, security objects)
+    "auditadmin",  # audit administrator (审计管理员: reads and exports the audit log)
 )
 CAST_ATTR = {
     "gw": "gridworker",
@@ -81,6 +94,10 @@ SIGNED_IN = rule(OK, anon=LOGIN)
 PUBLIC = rule(OK)
 # The event of town A, dispatched to the police: who sees it, who gets 404.
 EVENT_A = rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, h_police=OK, leader=OK)
+# Things of town A kept by region: those whose region covers town A.
+TOWN_A_SEERS = rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
+# Grid management pages: leaders, grid leaders, dispatchers.
+GRID_VIEW = rule(F404, anon=LOGIN, gl=OK, disp=OK, disp_b=OK, disp_c=OK, leader=OK, leader_b=OK)
 
 
 @dataclass(frozen=True)
@@ -108,11 +125,12 @@ PAGES: dict[str, Page] = {
     "event_export": Page("GET", SIGNED_IN),
     "export_requests": Page("GET", SIGNED_IN),
     "export_request_new": Page("POST", SIGNED_IN, {"reason": "月度分析"}),
-    # Deciding the dispatcher's pending export request: the county leader only;
+    # Deciding the dispatcher's pending export request: the county leader or the security
+    # administrator (docs/privacy.md);
     # the requester is refused (403), everyone else does not see it (404).
     "export_request_decide": Page(
         "POST",
-        rule(F404, anon=LOGIN, leader=OK, disp=F403),
+        rule(F404, anon=LOGIN, leader=OK, disp=F403, secadmin=OK),
         {"decision": "approve"},
         {"request_id": "{export_request}"},
     ),
@@ -146,21 +164,113 @@ PAGES: dict[str, Page] = {
     "event_report_regions": Page("GET", SIGNED_IN),
     # Uploaded files, served by Django only when DEBUG is on: nothing at this path.
     "^media/(?P<path>.*)$": Page("GET", rule(F404), kwargs={"path": "none.jpg"}),
+    # ---- readiness probe, public channels --------------------------------------------
+    "readyz": Page("GET", PUBLIC),
+    # Open311 GeoReport v2: the public interface for citizens' apps (no account).
+    "open311:root": Page("GET", PUBLIC),
+    "open311:discovery": Page("GET", PUBLIC),
+    "open311:services": Page("GET", PUBLIC),
+    "open311:service": Page("GET", PUBLIC, kwargs={"code": "{service_code}"}),
+    "open311:requests": Page("GET", PUBLIC),
+    # Only requests made through Open311 are public there: an event the grid worker
+    # reported (with the caller's contact) is unknown to it, for everyone.
+    "open311:request": Page("GET", rule(F404), kwargs={"request_id": "{event_code}"}),
+    r"open311:^request/(?P<request_id>[^/]+)\.(?P<fmt>json|xml)$": Page(
+        "GET", rule(F404), kwargs={"request_id": "{event_code}"}
+    ),
+    # A token nobody was given: 404 for everyone.
+    "open311:token": Page("GET", rule(F404), kwargs={"token_id": "nope"}),
+    # The citizens' report form, its thanks page, tracking by code, the map of regions.
+    "citizen:report": Page("GET", PUBLIC),
+    "citizen:done": Page("GET", PUBLIC),
+    "citizen:track": Page("GET", PUBLIC),
+    "citizen:regions": Page("GET", PUBLIC),
+    "captcha-image": Page("GET", PUBLIC, kwargs={"key": "{captcha}"}),
+    "captcha-image-2x": Page("GET", PUBLIC, kwargs={"key": "{captcha}"}),
+    # The spoken challenge needs a speech synthesiser, which the platform does not ship.
+    "captcha-audio": Page("GET", rule(F404), kwargs={"key": "{captcha}"}),
+    # A new challenge, for the page's script only (XMLHttpRequest); a plain GET is 404.
+    "captcha-refresh": Page("GET", rule(F404)),
+    # Work orders from 12345 / 110: each sees the orders of the events in their scope.
+    "intake:orders": Page("GET", SIGNED_IN),
+    # The transfer-to-110 form: shown to those who see the event (the service decides).
+    "intake:transfer_110": Page("GET", EVENT_A, kwargs={"event_id": "{event}"}),
+    # ---- field app and grid management -------------------------------------------
+    "field_app": Page("GET", SIGNED_IN),
+    "field_sw": Page("GET", PUBLIC),
+    "field_manifest": Page("GET", PUBLIC),
+    "gridsys_index": Page("GET", SIGNED_IN),
+    "gridsys_scores": Page("GET", SIGNED_IN),
+    "gridsys_ranking": Page("GET", SIGNED_IN),
+    "gridsys_patrols": Page("GET", SIGNED_IN),
+    # Meetings and after-reviews of the region: its leaders, grid leaders, dispatchers.
+    "gridsys_meetings": Page("GET", GRID_VIEW),
+    "gridsys_reviews": Page("GET", GRID_VIEW),
+    # The meeting of town A: its dispatcher, the county's.
+    "gridsys_meeting": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"meeting_id": "{meeting}"},
+    ),
+    # The event's photo and its thumbnail: whoever sees the event.
+    "event_photo": Page(
+        "GET", EVENT_A, kwargs={"event_id": "{event}", "attachment_id": "{attachment}"}
+    ),
+    "event_photo_thumb": Page(
+        "GET", EVENT_A, kwargs={"event_id": "{event}", "attachment_id": "{attachment}"}
+    ),
+    # ---- figures -------------------------------------------------------------------
+    # Dashboards count the events the caller may see (docs/kpis.md: a figure equals the
+    # event list's count with the same filters), so asking about town A from town B
+    # answers with town B's view of it: nothing.
+    "dashboard": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "dashboard_wall": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "dashboard_map": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "dashboard_extras": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "briefings": Page("GET", SIGNED_IN),
+    # The archived briefing of town A: those whose regions cover town A.
+    "briefing_file": Page("GET", TOWN_A_SEERS, kwargs={"briefing_id": "{briefing}"}),
+    "event_export_xlsx": Page("GET", SIGNED_IN),
+    # The dispatcher's background export: only the dispatcher who asked for it.
+    "export_job": Page("GET", rule(F404, anon=LOGIN, disp=OK), kwargs={"job_id": "{job}"}),
+    "export_job_file": Page("GET", rule(F404, anon=LOGIN, disp=OK), kwargs={"job_id": "{job}"}),
+    # ---- sign-in and account -----------------------------------------------------
+    # The second step of signing in: without a pending password step, back to sign in.
+    "login_otp": Page("GET", PUBLIC),
+    "login_otp_setup": Page("GET", PUBLIC),
+    "account_security": Page("GET", SIGNED_IN),
+    "password_change": Page("GET", SIGNED_IN),
+    # The audit log: the audit administrator only; the others do not see it exists.
+    "audit_log": Page("GET", rule(F404, anon=LOGIN, auditadmin=OK)),
+    "audit_export": Page("GET", rule(F404, anon=LOGIN, auditadmin=OK)),
 }
 
-# Admin pages: staff only; everyone else is sent to the admin's sign-in page.
-ADMIN_RULE = rule(LOGIN, sysadmin=OK)
+# Admin pages: the three administrators (三员, `pingan/accounts/roles.py`) enter the back
+# office; everyone else is sent to sign in. Model pages follow each role's permissions
+# (`admin_rule`): without the permission, 403.
+ADMINS = ("sysadmin", "secadmin", "auditadmin")
+ADMIN_RULE = rule(LOGIN, sysadmin=OK, secadmin=OK, auditadmin=OK)
+ADMIN_404 = rule(LOGIN, sysadmin=F404, secadmin=F404, auditadmin=F404)
 ADMIN_PAGES: dict[str, Page] = {
-    "admin:login": Page("GET", PUBLIC),
+    # The back office signs in through the one sign-in page (password, then the code): a
+    # signed-in administrator goes on to the back office, anyone else signed in is refused.
+    "admin:login": Page("GET", rule(F403, anon=LOGIN, sysadmin=OK, secadmin=OK, auditadmin=OK)),
     "admin:logout": Page("POST", PUBLIC),
     "admin:jsi18n": Page("GET", ADMIN_RULE),
-    # The "view on site" redirect of objects without a page: 404 for staff.
-    "admin:view_on_site": Page("GET", rule(LOGIN, sysadmin=F404)),
-    # Any other address under /admin/: sign in first; staff get 404.
-    "admin:(?P<url>.*)$": Page("GET", rule(LOGIN, sysadmin=F404), kwargs={"url": "nowhere/"}),
-    # The user picker of the clearance form.
+    # The "view on site" redirect of objects without a page: 404 for administrators.
+    "admin:view_on_site": Page("GET", ADMIN_404),
+    # Any other address under /admin/: sign in first; administrators get 404.
+    "admin:(?P<url>.*)$": Page("GET", ADMIN_404, kwargs={"url": "nowhere/"}),
+    # Setting a user's password: the system administrator (accounts).
+    "admin:auth_user_password_change": Page(
+        "GET", rule(LOGIN, sysadmin=OK, secadmin=F403, auditadmin=F403)
+    ),
+    # The user picker of the clearance form: for those who may see users (Django checks
+    # the view permission of the users' admin).
     "admin:autocomplete": Page(
-        "GET", ADMIN_RULE, {"app_label": "privacy", "model_name": "clearance", "field_name": "user"}
+        "GET",
+        rule(LOGIN, sysadmin=OK, secadmin=OK, auditadmin=F403),
+        {"app_label": "privacy", "model_name": "clearance", "field_name": "user"},
     ),
 }
 
@@ -198,12 +308,57 @@ ADMIN_NO_DELETE = {
 }
 
 
-def admin_rule(name: str) -> dict[str, str]:
-    """The default for an admin page: its model's add/delete refusal, else ADMIN_RULE."""
-    m = re.fullmatch(r"admin:(\w+)_(add|delete)", name)
-    if m and m.group(1) in (ADMIN_NO_ADD if m.group(2) == "add" else ADMIN_NO_DELETE):
-        return rule(LOGIN, sysadmin=F403)
-    return ADMIN_RULE
+def _model_pages() -> dict[str, tuple[str, str]]:
+    return {
+        f"{m._meta.app_label}_{m._meta.model_name}": (m._meta.app_label, m._meta.model_name)
+        for m in apps.get_models()
+    }
+
+
+def admin_rule(name: str, path: str = "") -> dict[str, str]:
+    """The default for an admin page: a model page is open to the administrators whose
+    role grants the permission it needs (and 403 to the others, or to all when the model
+    refuses additions or deletions); an app's index to those with a model in the app."""
+    from pingan.accounts import roles
+
+    granted = {
+        "sysadmin": roles.role_permissions(roles.SYS_ADMIN),
+        "secadmin": roles.role_permissions(roles.SEC_ADMIN),
+        "auditadmin": roles.role_permissions(roles.AUDIT_ADMIN),
+    }
+    if name == "admin:app_list":
+        label = path.split("/")[1]  # admin/<app_label>/
+        return rule(
+            LOGIN,
+            **{
+                a: OK if any(p.startswith(label + ".") for p in granted[a]) else F404
+                for a in ADMINS
+            },
+        )
+    m = re.fullmatch(r"admin:(\w+)_(changelist|add|change|delete|history)", name)
+    models = _model_pages()
+    if not m or m.group(1) not in models:
+        return ADMIN_RULE
+    key, action = m.group(1), m.group(2)
+    app_label, model = models[key]
+    if action == "history" and admin_object_id(path) == "999999":
+        return ADMIN_RULE  # no row to show: back to the index, whatever the role
+    if (action == "add" and key in ADMIN_NO_ADD) or (action == "delete" and key in ADMIN_NO_DELETE):
+        return rule(LOGIN, **{a: F403 for a in ADMINS})
+    needs = {
+        "add": {"add"},
+        "delete": {"delete"},
+        "changelist": {"view", "change"},
+        "change": {"view", "change"},
+        "history": {"view", "change"},
+    }[action]
+    return rule(
+        LOGIN,
+        **{
+            a: OK if any(f"{app_label}.{n}_{model}" in granted[a] for n in needs) else F403
+            for a in ADMINS
+        },
+    )
 
 
 # API pages that are not operations of the schema.
@@ -217,6 +372,12 @@ API_PAGES: dict[str, Page] = {
 
 API_SIGNED_IN = rule(OK, anon=LOGIN)
 API_EVENT_A = EVENT_A
+# Who reports events: grid workers and leaders, dispatchers (not handlers, leaders, admins).
+OPERATIONS_REPORTERS = rule(F403, anon=LOGIN, gw=OK, gl=OK, gw_b=OK, disp=OK, disp_b=OK, disp_c=OK)
+PATROLLERS = rule(F403, anon=LOGIN, gw=OK, gl=OK, gw_b=OK)
+# Adding to the grid worker's patrol: his alone.
+OWN_PATROL = rule(F404, anon=LOGIN, gw=OK)
+LOCKERS = rule(F403, anon=LOGIN, leader=OK, disp_c=OK)
 
 
 @dataclass(frozen=True)
@@ -228,8 +389,20 @@ class Operation:
 
 OPERATIONS: dict[str, Operation] = {
     # Open to all: each user signs in with their own password; "anon" has no account (401).
+    # Dispatchers, leaders and the administrators sign in with two factors: the password
+    # alone gets no token (401 otp_required, or otp_enrolment_required without a device).
     "pingan_api_v1_auth_auth_token": Operation(
-        rule(OK, anon=LOGIN), {"username": "{username}", "password": "{password}"}
+        rule(
+            OK,
+            anon=LOGIN,
+            disp=LOGIN,
+            disp_b=LOGIN,
+            disp_c=LOGIN,
+            leader=LOGIN,
+            leader_b=LOGIN,
+            **{a: LOGIN for a in ADMINS},
+        ),
+        {"username": "{username}", "password": "{password}"},
     ),
     "pingan_api_v1_auth_me": Operation(API_SIGNED_IN),
     "pingan_api_v1_reference_regions": Operation(API_SIGNED_IN),
@@ -253,6 +426,84 @@ OPERATIONS: dict[str, Operation] = {
         API_EVENT_A, {"file": "{photo}", "kind": "report"}, multipart=True
     ),
     "pingan_api_v1_attachments_list_": Operation(API_EVENT_A),
+    "pingan_api_v1_attachments_file_": Operation(API_EVENT_A),
+    # ---- figures and exports, over the caller's scope ------------------------------
+    "pingan_api_v1_stats_stats_kpis": Operation(API_SIGNED_IN),
+    "pingan_api_v1_stats_stats_regions": Operation(API_SIGNED_IN),
+    "pingan_api_v1_stats_stats_locks": Operation(API_SIGNED_IN),
+    # Locking (封账) and unlocking a period: county leaders and county dispatchers.
+    "pingan_api_v1_stats_stats_lock": Operation(
+        LOCKERS, {"from": "2021-01-01", "to": "2021-01-31", "note": "年度封账"}
+    ),
+    "pingan_api_v1_stats_stats_unlock": Operation(LOCKERS),
+    "pingan_api_v1_exports_events_export": Operation(API_SIGNED_IN),
+    "pingan_api_v1_exports_kpis_export": Operation(API_SIGNED_IN),
+    # A background export: only whoever asked for it.
+    "pingan_api_v1_exports_export_status": Operation(rule(F404, anon=LOGIN, disp=OK)),
+    "pingan_api_v1_exports_export_file": Operation(rule(F404, anon=LOGIN, disp=OK)),
+    "pingan_api_v1_briefings_briefing_list": Operation(API_SIGNED_IN),
+    # Writing a briefing needs a region to write about: handlers and the administrators
+    # have none (404).
+    "pingan_api_v1_briefings_briefing_render": Operation(
+        rule(OK, anon=LOGIN, h_police=F404, h_market=F404, **{a: F404 for a in ADMINS})
+    ),
+    "pingan_api_v1_briefings_briefing_file": Operation(PAGES["briefing_file"].expect),
+    # ---- channels: 12345 / 110 work orders come with an integration key, never a user's
+    # token (401 for every user) ----------------------------------------------------------
+    "pingan_api_v1_channels_order_create": Operation(rule(LOGIN), {"order_no": "{order_no}"}),
+    "pingan_api_v1_channels_order_detail": Operation(rule(LOGIN)),
+    "pingan_api_v1_channels_order_take_back": Operation(rule(LOGIN), {"reason": "撤回"}),
+    # Handing a police matter to 110: a dispatcher who sees the event (409 here: no 110
+    # link is configured); others who see it may not (403), the rest do not see it.
+    "pingan_api_v1_channels_transfer_to_110": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, h_police=F403, leader=F403, disp=OK, disp_c=OK),
+        {"reason": "属公安管辖"},
+    ),
+    # ---- patrols (the grid worker's own) -----------------------------------------------
+    "pingan_api_v1_patrols_create": Operation(
+        PATROLLERS, {"client_uuid": "{uuid}", "started_at": "{now}"}
+    ),
+    "pingan_api_v1_patrols_list_": Operation(API_SIGNED_IN),
+    "pingan_api_v1_patrols_points": Operation(
+        OWN_PATROL, {"points": [{"lat": 30.5, "lng": 120.9, "at": "{now}"}]}
+    ),
+    "pingan_api_v1_patrols_visits": Operation(
+        OWN_PATROL, {"client_uuid": "{uuid}", "kind": "place", "target": "小卖部"}
+    ),
+    "pingan_api_v1_patrols_finish": Operation(OWN_PATROL, {}),
+    # Reading a patrol: its grid worker and those over his grid (grid leader, dispatchers
+    # and leaders of the town or county).
+    "pingan_api_v1_patrols_detail": Operation(
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK)
+    ),
+    # ---- field app -----------------------------------------------------------------
+    "pingan_api_v1_field_bootstrap": Operation(API_SIGNED_IN),
+    "pingan_api_v1_field_locate": Operation(API_SIGNED_IN),
+    "pingan_api_v1_field_tasks": Operation(API_SIGNED_IN),
+    "pingan_api_v1_field_mine": Operation(API_SIGNED_IN),
+    "pingan_api_v1_field_report": Operation(
+        OPERATIONS_REPORTERS,
+        {
+            "client_uuid": "{uuid}",
+            "category": "{category}",
+            "description": "路灯不亮",
+            "region": "{grid_a1}",
+        },
+    ),
+    "pingan_api_v1_field_photo": Operation(
+        API_EVENT_A, {"file": "{photo}", "client_uuid": "{uuid}"}, multipart=True
+    ),
+    "pingan_api_v1_field_action": Operation(
+        API_EVENT_A, {"client_uuid": "{uuid}", "event": "{event}", "action": "comment"}
+    ),
+    # A site check (核查) of the event: a dispatcher of its region asks for it.
+    "pingan_api_v1_field_site_check": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, h_police=F403, leader=F403, disp=OK, disp_c=OK),
+        {"note": "请现场核查", "due_at": "{later}"},
+    ),
+    "pingan_api_v1_field_flags": Operation(API_EVENT_A),
+    "pingan_api_v1_field_all_flags": Operation(API_SIGNED_IN),
+    "pingan_api_v1_gridsys_scores": Operation(API_SIGNED_IN),
 }
 
 
@@ -284,7 +535,7 @@ def _template(pattern: Any) -> str:
     if isinstance(pattern, RoutePattern):
         return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern))
     assert isinstance(pattern, RegexPattern)
-    text = str(pattern).lstrip("^").rstrip("$").replace("\\Z", "")
+    text = str(pattern).lstrip("^").rstrip("$").replace("\\Z", "").replace("\\.", ".")
 
     def group(m: re.Match[str]) -> str:
         body = m.group(2)
@@ -339,11 +590,52 @@ def classify(response: Any) -> str:
 
 @pytest.fixture
 def world(cast: SimpleNamespace) -> SimpleNamespace:
-    cast.sysadmin.is_staff = True
-    cast.sysadmin.is_superuser = True
-    cast.sysadmin.save()
+    # The three administrators: roles, no superuser (production refuses one).
+    secadmin = user_upsert(username="secadmin", name="安全管理员", password=cast.password)
+    membership_grant(user=secadmin, role=Role.SEC_ADMIN)
+    auditadmin = user_upsert(username="auditadmin", name="审计管理员", password=cast.password)
+    membership_grant(user=auditadmin, role=Role.AUDIT_ADMIN)
     event = dispatched_to_police(cast, reporter_phone="13812345678", reporter_name="张三")
     reported = report(cast)
+    now = clock.now()
+    photo = Attachment.objects.create(
+        event=event, kind="report", file=_photo(), thumbnail=_photo(), uploaded_by=cast.gridworker
+    )
+    meeting = Meeting.objects.create(
+        region=cast.town_a,
+        region_path=cast.town_a.path,
+        kind=MeetingKind.choices[0][0],
+        title="联席会议",
+        held_at=now,
+        agenda="议程",
+        created_by=cast.dispatcher,
+    )
+    briefing = Briefing.objects.create(
+        title="简报",
+        region=cast.town_a,
+        date_from=now.date(),
+        date_to=now.date(),
+        format="pdf",
+        file=ContentFile(b"%PDF-1.4", name="b.pdf"),
+        created_at=now,
+        created_by=cast.leader,
+    )
+    job = ExportJob.objects.create(
+        kind="events",
+        state="done",
+        total=1,
+        done=1,
+        created_at=now,
+        created_by=cast.dispatcher,
+        file=ContentFile(b"PK", name="e.xlsx"),
+    )
+    lock = PeriodLock.objects.create(
+        date_from=dt.date(2020, 1, 1),
+        date_to=dt.date(2020, 1, 31),
+        locked_at=now,
+        locked_by=cast.leader,
+    )
+    patrol, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=now)
     from pingan.privacy.services import export_request_create
 
     export = export_request_create(
@@ -352,6 +644,7 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     values = {
         "event": event.pk,
         "event_id": event.pk,
+        "event_code": event.code,
         "event_reported": reported.pk,
         "export_request": export.pk,
         "request_id": export.pk,
@@ -360,8 +653,26 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         "region_id": cast.town_a.pk,
         "content_type_id": ContentType.objects.get_for_model(Event).pk,
         "password": cast.password,
+        "town_a": cast.town_a.pk,
+        "service_code": cast.neighbour.code,
+        "captcha": CaptchaStore.generate_key(),
+        "attachment": photo.pk,
+        "attachment_id": photo.pk,
+        "meeting": meeting.pk,
+        "briefing": briefing.pk,
+        "briefing_id": briefing.pk,
+        "job": job.pk,
+        "job_id": job.pk,
+        "lock_id": lock.pk,
+        "patrol_id": patrol.pk,
+        "order_no": "12345-0001",
+        "uuid": "0b7c6a52-7d1e-4a43-9a55-7f8a2f1b9c01",
+        "now": now.isoformat(),
+        "later": (now + dt.timedelta(days=2)).isoformat(),
     }
     users: dict[str, Any] = {u: getattr(cast, a) for u, a in CAST_ATTR.items()}
+    users["secadmin"] = secadmin
+    users["auditadmin"] = auditadmin
     users["anon"] = None
     return SimpleNamespace(cast=cast, values=values, users=users, clients={})
 
@@ -409,7 +720,7 @@ def test_every_url_pattern_answers_as_declared_for_every_role(world):
             continue  # operations of the schema: walked by the next test
         page = declared(name)
         if page is None and name.startswith("admin:"):
-            page = Page("GET", admin_rule(name))
+            page = Page("GET", admin_rule(name, template))
         if page is None:
             undeclared.append(name)
             continue
