@@ -38,6 +38,13 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("events", "categorydeadline", ALL),
         ("core", "workdayoverride", ALL),
         ("notifications", "*", ("view",)),
+        # Configuration of the later domains: score weights and pay bands, risk-alert
+        # rules and automatic-triage policies, the channels' settings.
+        ("gridsys", "scoresettings", ("add", "change", "view")),  # one row, never deleted
+        ("gridsys", "payband", ALL),
+        ("triage", "alertrule", ALL),
+        ("triage", "autotriagepolicy", ALL),
+        ("intake", "integration", ("view", "change")),
     ],
     SEC_ADMIN: [
         ("org", "membership", ALL),
@@ -49,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "totpdevice", ("view", "delete")),
         # Sensitivity labels and clearances (personal data, part 4) belong here too.
         ("privacy", "*", ALL),
+        # Attaching an officer to a grid grants a role over it (grid fusion).
+        ("gridsys", "gridofficer", ALL),
     ],
     AUDIT_ADMIN: [
         ("core", "auditentry", ("view",)),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pingan.core.errors import DomainError, NotFound
+from pingan.core.errors import DomainError, Forbidden, NotFound
 from pingan.triage import services
 
 
@@ -27,6 +27,8 @@ def merge(request: HttpRequest, event_id: int) -> HttpResponse:
         messages.success(request, _("已合并到主事件"))
     except NotFound:
         raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("event_detail", event_id)
@@ -41,5 +43,7 @@ def dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
+    except Forbidden as exc:
+        return HttpResponseForbidden(exc.message)
     messages.success(request, _("已标记为非重复"))
     return redirect("event_detail", cand.event_id)

@@ -205,6 +205,27 @@ PAGES: dict[str, Page] = {
     "gridsys_patrols": Page("GET", SIGNED_IN),
     # Meetings and after-reviews of the region: its leaders, grid leaders, dispatchers.
     "gridsys_meetings": Page("GET", GRID_VIEW),
+    # ---- triage and online leads (dispatchers' work) -----------------------------------
+    # Merge into another event: the dispatcher whose queue holds the event; others who
+    # see it may not (403); the rest do not see it (404).
+    "triage_merge": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, gw=F403, gl=F403, h_police=F403, leader=F403),
+        data={"master": "{event}"},
+        kwargs={"event_id": "{event}"},
+    ),
+    # Only dispatchers judge duplicates (403 for the others, before any lookup); for them
+    # a candidate that does not exist is 404.
+    "triage_dismiss": Page(
+        "POST",
+        rule(F403, anon=LOGIN, disp=F404, disp_b=F404, disp_c=F404),
+        kwargs={"candidate_id": 999999},
+    ),
+    # The leads page lists the leads of the user's scope (empty for most roles).
+    "lead_list": Page("GET", SIGNED_IN),
+    # An upload without a file: the page says so (redirect back with a message).
+    "lead_upload": Page("POST", SIGNED_IN),
+    "lead_decide": Page("POST", rule(F404, anon=LOGIN), kwargs={"lead_id": 999999}),
     "gridsys_reviews": Page("GET", GRID_VIEW),
     # The meeting of town A: its dispatcher, the county's.
     "gridsys_meeting": Page(
@@ -458,6 +479,16 @@ OPERATIONS: dict[str, Operation] = {
     "pingan_api_v1_channels_transfer_to_110": Operation(
         rule(F404, anon=LOGIN, gw=F403, gl=F403, h_police=F403, leader=F403, disp=OK, disp_c=OK),
         {"reason": "属公安管辖"},
+    ),
+    # Online posts are entered by dispatchers (their centre's region); others 403.
+    "pingan_api_v1_leads_post_create": Operation(
+        rule(F403, anon=LOGIN, disp=OK, disp_b=OK, disp_c=OK),
+        {
+            "platform": "微博",
+            "url": "https://weibo.example/1",
+            "text": "小区门口聚集讨薪",
+            "posted_at": "{now}",
+        },
     ),
     # ---- patrols (the grid worker's own) -----------------------------------------------
     "pingan_api_v1_patrols_create": Operation(
