@@ -13,7 +13,7 @@ import csv
 import re
 from pathlib import Path
 
-from django.conf import settings
+from pingan.core.shared_data import shared_file
 
 MESSAGES = Path("data") / "messages" / "messages_with_replies.csv"
 
@@ -27,23 +27,6 @@ TOPICS: list[tuple[str, str]] = [
     ("health", r"医院|医疗|医生|看病|卫生"),
     ("utilities", r"停水|自来水|供水|停电|燃气|天然气|电费|水费"),
 ]
-
-
-def shared_file(relative: Path) -> Path:
-    """A file of the shared data folder: $PINGAN_SHARED_DIR, else the first `shared/`
-    folder found beside the repository or one of its parents."""
-    import os
-
-    env = os.environ.get("PINGAN_SHARED_DIR")
-    roots = [Path(env)] if env else []
-    base = Path(settings.BASE_DIR).resolve()
-    roots += [p / "shared" for p in [base, *base.parents]]
-    # This workplace keeps it at /work/shared whatever the checkout's location (CI).
-    roots.append(Path("/work/shared"))
-    for root in roots:
-        if (root / relative).is_file():
-            return root / relative
-    raise FileNotFoundError(f"shared/{relative} not found (set PINGAN_SHARED_DIR)")
 
 
 def topic_of(subject: str) -> str:

@@ -11,12 +11,13 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from pingan.core.shared_data import shared_file
 from pingan.events.choices import Status
 from pingan.events.models import Event, EventTransition
 from pingan.importer import services
 from pingan.importer.choices import JobStatus
 from pingan.importer.models import ImportedRecord, ImportJob
-from pingan.triage.labelled import MESSAGES, shared_file
+from pingan.triage.labelled import MESSAGES
 
 MAPPING = Path(settings.BASE_DIR) / "docs" / "examples" / "messages-mapping.yaml"
 

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from pingan.core import clock
+from pingan.core.shared_data import shared_file
 from pingan.events.models import Event
 from pingan.events.services import event_transition
 from pingan.intake.services import integration_key_issue, integration_setup
@@ -25,11 +26,7 @@ MON = dt.datetime(2026, 3, 2, 9, tzinfo=TZ)
 
 
 def _spec_file() -> Path:
-    for base in Path(__file__).resolve().parents:
-        candidate = base / "shared" / "data" / "open311" / "georeport_v2-1_openapi.yaml"
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("georeport_v2-1_openapi.yaml not found beside the repository")
+    return shared_file("data/open311/georeport_v2-1_openapi.yaml")
 
 
 DEFINITIONS = yaml.safe_load(_spec_file().read_text())["definitions"]
