@@ -49,6 +49,9 @@ def _official(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
+        # chinese-calendar raises this for a year it has no holiday table for (the State
+        # Council publishes each year's in late autumn): Monday to Friday, until a package
+        # update or WorkdayOverride rows say otherwise (tested in test_workcal).
         return day.weekday() < 5
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import json
-import threading
 
 import pytest
 
@@ -19,35 +17,7 @@ from pingan.notifications.services import (
 )
 from pingan.notifications.tasks import deliver
 from pingan.notifications.tests.conftest import MON
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that answers 500 to the first `failures` posts."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.posts: list[tuple[dict, bytes, int]] = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                code = 500 if len(receiver.posts) < receiver.failures else 200
-                receiver.posts.append((dict(self.headers), body, code))
-                self.send_response(code)
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def delivered(self) -> list[tuple[dict, bytes, int]]:
-        return [p for p in self.posts if p[2] == 200]
+from pingan.notifications.tests.receiver import Receiver
 
 
 @pytest.fixture
