@@ -19,6 +19,7 @@ class Source(models.TextChoices):
     POLICE_110 = "police_110", _("110转办")
     ONLINE_OPINION = "online_opinion", _("网络舆情")
     CITIZEN = "citizen", _("群众自报")
+    OPEN311 = "open311", _("Open311接口")
     WALK_IN = "walk_in", _("来访")
     INSPECTION = "inspection", _("督查发现")
     OTHER = "other", _("其他")

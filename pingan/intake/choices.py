@@ -16,7 +16,7 @@ ORDER_CHANNELS = (Channel.HOTLINE_12345, Channel.POLICE_110)
 EVENT_SOURCE = {
     Channel.HOTLINE_12345: "hotline_12345",
     Channel.POLICE_110: "police_110",
-    Channel.OPEN311: "citizen",
+    Channel.OPEN311: "open311",
     Channel.CITIZEN: "citizen",
 }
 

@@ -121,7 +121,7 @@ def test_post_then_get_round_trip(cast, key):
     check(created, "RequestResponse")
     request_id = created[0]["service_request_id"]
     event = Event.objects.get(code=request_id)
-    assert event.source == "citizen" and event.region == cast.grid_a1
+    assert event.source == "open311" and event.region == cast.grid_a1
     assert event.extra == {"place_kind": "住宅"} and event.reporter_phone == "13812345678"
 
     one = Client().get(f"/open311/v2/requests/{request_id}.json").json()
@@ -154,6 +154,20 @@ def test_post_then_get_round_trip(cast, key):
     assert [x["service_request_id"] for x in listed] == [request_id]
     xml = ET.fromstring(Client().get(f"/open311/v2/requests/{request_id}.xml").content)
     assert xml.tag == "service_requests" and xml.findtext("request/status") == "open"
+
+
+def test_an_open311_request_counts_under_its_own_source_in_the_summary(cast, key, client):
+    with clock.frozen(MON):
+        r = post({"api_key": key, "service_code": "dispute.neighbour", "address_string": "通元镇"})
+    assert r.status_code == 200, r.content
+    event = Event.objects.get(code=r.json()[0]["service_request_id"])
+    assert event.source == "open311"
+    client.force_login(cast.leader)
+    s = client.get("/api/v1/stats/summary", {"from": "2026-03-01", "to": "2026-03-31"})
+    assert s.status_code == 200, s.content
+    assert s.json()["by_source"] == [{"source": "open311", "name": "Open311接口", "count": 1}]
+    page = client.get("/events/", {"source": "open311"}).content.decode()
+    assert event.code in page and "Open311接口" in page
 
 
 def _submit(key, cast, when, code="dispute.neighbour", **extra):
