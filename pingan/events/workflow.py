@@ -264,13 +264,17 @@ TABLE: tuple[Transition, ...] = (
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
 
-# Actions recorded on the timeline by the system itself, not fired by a person.
+# Actions recorded on the timeline by the system itself, not fired by a person: by the
+# events app (report, merged_in), the deadline sweeper (warning, overdue, auto_escalate),
+# triage's risk alerts (risk_alert) and the importer (imported). None changes the state.
 SYSTEM_ACTIONS = {
     "report": "上报",
     "warning": "临期预警",
     "overdue": "超期",
     "merged_in": "并入重复件",
     "auto_escalate": "超期提级",
+    "risk_alert": "风险预警",
+    "imported": "历史导入",
 }
 
 ACTION_LABELS: dict[str, str] = {**{t.action: t.label for t in TABLE}, **SYSTEM_ACTIONS}

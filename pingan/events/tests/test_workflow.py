@@ -41,6 +41,14 @@ def test_doc_lists_every_row_and_state():
         assert f"| `{row.action}` | {f'`{row.variant}`' if row.variant else '—'} | " in text
 
 
+def test_timeline_labels_come_from_the_table_and_the_system_actions_only():
+    # No app adds labels at start-up: risk alerts and imports are declared system actions.
+    assert not set(workflow.SYSTEM_ACTIONS) & set(workflow.ACTIONS)
+    assert set(workflow.ACTION_LABELS) == set(workflow.ACTIONS) | set(workflow.SYSTEM_ACTIONS)
+    assert workflow.ACTION_LABELS["risk_alert"] == "风险预警"
+    assert workflow.ACTION_LABELS["imported"] == "历史导入"
+
+
 def test_every_state_is_reachable_from_reported():
     assert workflow.reachable_states() == set(Status.values)
 
