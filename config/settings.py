@@ -219,6 +219,17 @@ PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
+# The site's address as citizens and staff reach it (e.g. https://pingan.example.gov.cn),
+# for links in e-mails and SMS; links are relative when empty.
+PINGAN_SITE_URL = os.environ.get("PINGAN_SITE_URL", "")
+# SMS to citizens who reported without an account (docs/channels.md): the county SMS
+# platform's HTTP endpoint (a JSON POST) and its key. Unset: messages are kept in the
+# outbox as "未发送（未配置短信网关）", never sent and never silently dropped.
+PINGAN_SMS_GATEWAY_URL = os.environ.get("PINGAN_SMS_GATEWAY_URL", "")
+PINGAN_SMS_GATEWAY_KEY = os.environ.get("PINGAN_SMS_GATEWAY_KEY", "")
+# The signature the carrier requires at the start of each text (【…】), when the platform
+# does not add it itself.
+PINGAN_SMS_SIGN = os.environ.get("PINGAN_SMS_SIGN", "")
 # Channels (docs/channels.md): citizen reporting limits and the offline arithmetic captcha.
 PINGAN_CITIZEN_MAX_PER_PHONE_DAY = int(os.environ.get("PINGAN_CITIZEN_MAX_PER_PHONE_DAY", "5"))
 PINGAN_CITIZEN_MAX_PER_ADDRESS_DAY = int(os.environ.get("PINGAN_CITIZEN_MAX_PER_ADDRESS_DAY", "10"))

@@ -9,3 +9,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # Rate limits are tested on their own (pingan/core/tests/test_ratelimit.py) with low
 # limits; the rest of the suite makes many requests from one address within a minute.
 PINGAN_RATELIMIT_LOGIN = PINGAN_RATELIMIT_API = PINGAN_RATELIMIT_PUBLIC = ""
+# No SMS gateway unless a test sets one (the local receiver).
+PINGAN_SMS_GATEWAY_URL = PINGAN_SMS_GATEWAY_KEY = PINGAN_SMS_SIGN = ""

@@ -6,7 +6,7 @@ from typing import Any
 
 from pingan.citizen.models import CitizenReport
 from pingan.events.choices import Status
-from pingan.events.models import Category
+from pingan.events.models import Category, Event
 from pingan.events.workflow import ACTION_LABELS
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
@@ -73,3 +73,24 @@ def progress(report: CitizenReport) -> list[dict[str, Any]]:
 
 def public_status(report: CitizenReport) -> str:
     return str(Status(report.event.status).label)
+
+
+def merged_into(report: CitizenReport) -> dict[str, Any] | None:
+    """For a report merged into another matter: that matter's code, public state and lead
+    department (the citizen follows it there); None otherwise."""
+    event = report.event
+    if event.status != Status.MERGED or event.master_id is None:
+        return None
+    master = (
+        Event.objects.select_related("lead_department")
+        .only("code", "status", "lead_department__name")
+        .filter(pk=event.master_id)
+        .first()
+    )
+    if master is None:
+        return None
+    return {
+        "code": master.code,
+        "status_label": str(Status(master.status).label),
+        "department": master.lead_department.name if master.lead_department else "",
+    }

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pingan.citizen.models import CitizenReport
@@ -27,6 +28,7 @@ from pingan.events.models import Category
 from pingan.events.services import event_report, event_transition
 from pingan.intake.choices import EVENT_SOURCE, Channel
 from pingan.intake.models import Integration
+from pingan.notifications.services import reporter_tell
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -202,3 +204,19 @@ def citizen_rate(
         row.rated_at = clock.now()
         row.save(update_fields=["satisfaction", "comment", "rated_at"])
     return row
+
+
+def citizen_tell(*, event_id: int, transition_id: int | None) -> bool:
+    """Tell the citizen who reported on this page by SMS when the row merged or closed
+    their matter: the tracking code is the reference, and a closed matter's message says
+    where to rate it. True when a message was stored."""
+    report = CitizenReport.objects.filter(event_id=event_id).only("code").first()
+    if report is None or transition_id is None:
+        return False
+    told = reporter_tell(
+        event_id=event_id,
+        transition_id=transition_id,
+        ref=_("查询码%(code)s") % {"code": report.code},
+        track_path=reverse("citizen:track"),
+    )
+    return told is not None

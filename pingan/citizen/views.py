@@ -110,6 +110,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if found is not None:
         context["progress"] = selectors.progress(found)
         context["status_label"] = selectors.public_status(found)
+        context["merged_into"] = selectors.merged_into(found)
         context["can_rate"] = found.event.status == "closed" and found.rated_at is None
     return render(request, "citizen/track.html", context, status=status)
 

@@ -18,9 +18,13 @@ def on_event_changed(
     transition_id: int | None = None,
     **kwargs: Any,
 ) -> None:
-    """Queue the channel's callback. The change is committed already: a failure here is
-    logged, never raised into the request that made the change."""
+    """Queue the channel's callback and the caller's SMS. The change is committed
+    already: a failure here is logged, never raised into the request that made it."""
     try:
         services.order_callback(event_id=event_id, action=action, transition_id=transition_id)
     except Exception:
         log.exception("channel callback for %s on event %s failed", action, event_id)
+    try:
+        services.order_caller_tell(event_id=event_id, transition_id=transition_id)
+    except Exception:
+        log.exception("caller SMS for %s on event %s failed", action, event_id)

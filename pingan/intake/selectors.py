@@ -6,9 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from pingan.events.choices import Status
 from pingan.events.models import Event
 from pingan.events.permissions import event_scope_q
-from pingan.intake.models import ExternalOrder, OrderAction
+from pingan.intake.choices import Channel
+from pingan.intake.models import ExternalOrder, Integration, OrderAction
+from pingan.org.choices import Role
+from pingan.org.selectors import memberships_of
 
 
 def orders_for(*, user: Any, channel: str = "", state: str = "") -> QuerySet[ExternalOrder]:
@@ -29,3 +33,24 @@ def actions_for(*, user: Any, event_id: int) -> list[OrderAction]:
     if not Event.objects.filter(event_scope_q(user), pk=event_id).exists():
         return []
     return list(OrderAction.objects.filter(event_id=event_id).select_related("actor"))
+
+
+def may_transfer_110(user: Any, event: Event) -> bool:
+    """Whether the user is a dispatcher whose region contains the event's (the role and
+    scope the transfer to 110 requires)."""
+    return any(
+        m.role == Role.DISPATCHER
+        and m.region is not None
+        and event.region_path.startswith(m.region.path)
+        for m in memberships_of(user)
+    )
+
+
+def transfer_110_offered(user: Any, event: Event) -> bool:
+    """Whether the event page offers this user the transfer to 110: a dispatcher over the
+    event, the event not yet accepted, and 110 linked with a callback address."""
+    if event.status != Status.REPORTED or not may_transfer_110(user, event):
+        return False
+    return Integration.objects.filter(
+        channel=Channel.POLICE_110, is_active=True, callback__isnull=False
+    ).exists()

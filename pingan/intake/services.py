@@ -31,10 +31,10 @@ from pingan.intake.models import (
     IntegrationKey,
     OrderAction,
 )
+from pingan.intake.selectors import may_transfer_110
 from pingan.notifications.models import Delivery, WebhookEndpoint
-from pingan.notifications.services import is_muted
+from pingan.notifications.services import is_muted, reporter_tell
 from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
 from pingan.org.services import membership_grant, user_upsert
 
 log = logging.getLogger(__name__)
@@ -351,12 +351,7 @@ def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = Non
     matter, with the caller's contact, goes to 110 through the outbox. Out of scope → 404
     like missing; anyone but a dispatcher over the event's region → 403."""
     event = access_event(user, event_id)
-    if not any(
-        m.role == Role.DISPATCHER
-        and m.region is not None
-        and event.region_path.startswith(m.region.path)
-        for m in memberships_of(user)
-    ):
+    if not may_transfer_110(user, event):
         raise Forbidden(_("只有本辖区的指挥中心受理员可以移交110"))
     reason = (reason or "").strip()
     if not reason:
@@ -441,6 +436,24 @@ def callback_payload(order: ExternalOrder, transition: EventTransition) -> dict[
         "due_at": event.due_at.isoformat() if event.due_at else None,
         "time": transition.at.isoformat(),
     }
+
+
+def order_caller_tell(*, event_id: int, transition_id: int | None) -> bool:
+    """Tell the caller of a 12345/110 work order that is still ours by SMS when the row
+    merged or closed their matter (notifications.services.reporter_tell, the order number
+    as the reference); True when a message was stored."""
+    order = (
+        ExternalOrder.objects.select_related("integration")
+        .filter(event_id=event_id, state=OrderState.RECEIVED)
+        .first()
+    )
+    if order is None or transition_id is None:
+        return False
+    ref = _("%(channel)s工单号%(no)s") % {
+        "channel": "12345" if order.integration.channel == Channel.HOTLINE_12345 else "110",
+        "no": order.order_no,
+    }
+    return reporter_tell(event_id=event_id, transition_id=transition_id, ref=ref) is not None
 
 
 def order_callback(*, event_id: int, action: str, transition_id: int | None) -> bool:

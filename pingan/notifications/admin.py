@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from pingan.core.pii import mask_phone
 from pingan.notifications.models import Delivery, Notification, WebhookEndpoint
 from pingan.notifications.services import delivery_retry
 
@@ -50,9 +51,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["state", "channel"]
     search_fields = ["target", "cause"]
     date_hierarchy = "created_at"
+    exclude = ["phone"]
     readonly_fields = [
         "channel",
         "target",
+        "masked_phone",
         "cause",
         "payload",
         "state",
@@ -68,7 +71,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False
 
-    @admin.action(description=_("重新发送已放弃的消息"))
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj: Delivery) -> str:
+        return mask_phone(obj.phone) if obj.phone else "—"
+
+    @admin.action(description=_("重新发送已放弃或未发送的消息"))
     def retry(self, request: Any, queryset: QuerySet[Delivery]) -> None:
         n = delivery_retry(ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(

@@ -1,4 +1,4 @@
-"""The in-app inbox and the outbox of e-mail and webhook deliveries."""
+"""The in-app inbox and the outbox of e-mail, webhook and SMS deliveries."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from pingan.core import pii
 
 
 class Notification(models.Model):
@@ -70,24 +72,31 @@ class WebhookEndpoint(models.Model):
 
 
 class Delivery(models.Model):
-    """One outgoing message (e-mail or webhook) in the outbox, retried until sent.
+    """One outgoing message (e-mail, webhook or SMS) in the outbox, retried until sent.
 
     `cause` + `channel` + `target` is unique, so a cause is delivered at most once to a
-    target; a worker claims a row with a conditional UPDATE before sending it.
+    target; a worker claims a row with a conditional UPDATE before sending it. An SMS goes
+    to the reporter of an event: its target is "e<event id>" and the number is kept
+    encrypted in `phone` (never in `target`, the payload or a log).
     """
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
         WEBHOOK = "webhook", _("Webhook")
+        SMS = "sms", _("短信")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("已放弃")
+        # SMS without a configured gateway: kept, not sent; the administrator's retry
+        # sends it once a gateway is configured.
+        UNSENT = "unsent", _("未发送（未配置短信网关）")
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     target = models.CharField(_("目标"), max_length=500)
+    phone = pii.EncryptedTextField(_("手机号"), blank=True, default="")
     cause = models.CharField(max_length=100)
     payload = models.JSONField(default=dict)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)

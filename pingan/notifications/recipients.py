@@ -104,7 +104,8 @@ def recipients_for(
     the queue's dispatchers; decide_extension, verify (failed), reopen, supervise, remind →
     handlers of active assignments; resolve (lead) → grid workers over the event and the
     queue's dispatchers; warning / overdue → handlers of active assignments and the queue's
-    dispatchers; merged_in → the reporter of the master event."""
+    dispatchers; merge → the reporter of the duplicate (this event), merged_in → the reporter
+    of the master event (citizens without an account are told by SMS, `reporter_tell`)."""
     users: list[Any] = []
     if action == "report":
         users = queue_dispatchers(event.queue_region)
@@ -122,7 +123,7 @@ def recipients_for(
         users = grid_workers_over(event) + queue_dispatchers(event.queue_region)
     elif action in ("warning", "overdue"):
         users = active_assignment_handlers(event) + queue_dispatchers(event.queue_region)
-    elif action == "merged_in":
+    elif action in ("merge", "merged_in"):
         users = _active_users({event.reporter_id} if event.reporter_id else set())
     actor_id = transition.actor_id if transition is not None else None
     seen: set[int] = set()

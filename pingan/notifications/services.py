@@ -1,8 +1,11 @@
-"""Writes of the notifications app: inbox rows, the outbox of e-mail and webhook
+"""Writes of the notifications app: inbox rows, the outbox of e-mail, webhook and SMS
 deliveries, their sending with retries, read marks, and long-term tracking reminders.
 
 Every message has a `cause` (a timeline row and the recipient, or a tracking check);
 inbox rows and deliveries are unique per cause, so nothing is created or sent twice.
+
+Other apps tell people through two public functions: `users_tell` (these users: inbox and
+e-mail) and `reporter_tell` (the citizen who reported an event without an account: SMS).
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pingan.core import clock
+from pingan.core import clock, pii
+from pingan.core.errors import Invalid
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Event, EventTransition, TrackingCheck
 from pingan.events.workflow import ACTION_LABELS
-from pingan.notifications import recipients
+from pingan.notifications import recipients, sms
 from pingan.notifications.models import Delivery, Notification, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,7 @@ CLAIM_FOR = dt.timedelta(minutes=5)
 BACKOFF_BASE_S = 60
 BACKOFF_MAX_S = 6 * 3600
 BATCH = 500
+NO_GATEWAY = "未配置短信网关（PINGAN_SMS_GATEWAY_URL），未发送"
 
 # ---- muting (the demo generator replays history without notifying anyone) -------------
 
@@ -207,6 +212,112 @@ def _store_deliveries(deliveries: list[Delivery]) -> None:
     _enqueue_on_commit(ids)
 
 
+def users_tell(
+    *,
+    users: Iterable[Any],
+    event: Event | None,
+    kind: str,
+    title: str,
+    cause: str,
+    body: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """Tell these users about this event: an inbox row each and an e-mail to those with an
+    address (sent after commit), once per cause and user (cause "<cause>:u<user id>");
+    returns how many users were asked for. Nothing inside `muted()`."""
+    if is_muted():
+        return 0
+    users = list(users)
+    with transaction.atomic():
+        emails = _notify(
+            users,
+            cause_of=lambda u: f"{cause}:u{u.pk}",
+            event=event,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            at=at or clock.now(),
+        )
+        _store_deliveries(emails)
+    return len(users)
+
+
+def reporter_news(transition: EventTransition) -> str:
+    """What a timeline row means for the citizen who reported the event: merged into
+    another matter, another matter merged into theirs, closed; "" for anything else."""
+    if transition.action == "merge":
+        return sms.NEWS_MERGED
+    if transition.action == "merged_in":
+        return sms.NEWS_MERGED_IN
+    if transition.to_status == Status.CLOSED and transition.from_status != Status.CLOSED:
+        return sms.NEWS_CLOSED
+    return ""
+
+
+def _mobile(phone: str) -> str:
+    """The 11-digit mainland mobile number in `phone`, or "" (landlines get no SMS)."""
+    try:
+        return pii.validate_phone(phone, mobile_only=True)
+    except Invalid:
+        return ""
+
+
+def _site_link(path: str) -> str:
+    site = (getattr(settings, "PINGAN_SITE_URL", "") or "").rstrip("/")
+    if not path or path.startswith(("http://", "https://")):
+        return path
+    return site + path if site else ""
+
+
+def reporter_tell(
+    *, event_id: int, transition_id: int | None, ref: str, track_path: str = ""
+) -> Delivery | None:
+    """Tell the citizen who reported the event without an account what a timeline row
+    means for them (see `reporter_news`), by SMS to the event's reporter phone; `ref` is
+    how the citizen knows the matter ("查询码AB23CD45", "工单号…"), `track_path` where a
+    closed matter is followed and rated. Once per row (cause "t<row id>"). None for other
+    rows, without a mobile number, or inside `muted()`. Without a gateway the message is
+    stored as unsent, not dropped."""
+    if is_muted() or transition_id is None:
+        return None
+    transition = EventTransition.objects.select_related("event").filter(pk=transition_id).first()
+    if transition is None or transition.event_id != event_id:
+        return None
+    news = reporter_news(transition)
+    phone = _mobile(transition.event.reporter_phone) if news else ""
+    if not phone:
+        return None
+    rate_at = ""
+    if news == sms.NEWS_CLOSED and track_path:
+        rate_at = _site_link(track_path) or _("“民声一键办”页面")
+    text = sms.text_for(
+        news,
+        ref=ref,
+        master_code=(transition.data or {}).get("master_code", ""),
+        rate_at=rate_at,
+    )
+    delivery = Delivery(
+        channel=Delivery.Channel.SMS,
+        target=f"e{event_id}",
+        cause=f"t{transition.pk}",
+        phone=phone,
+        payload={"text": text, "news": news, "event_id": event_id},
+        next_attempt_at=transition.at,
+    )
+    configured = sms.gateway_configured()
+    if not configured:
+        delivery.state = Delivery.State.UNSENT
+        delivery.last_error = NO_GATEWAY
+    with transaction.atomic():
+        Delivery.objects.bulk_create([delivery], ignore_conflicts=True)
+        row = Delivery.objects.get(
+            cause=delivery.cause, channel=delivery.channel, target=delivery.target
+        )
+        if configured and row.state == Delivery.State.PENDING and row.attempts == 0:
+            _enqueue_on_commit([row.pk])
+    return row
+
+
 def notify_event_change(
     *, event_id: int, action: str, transition_id: int | None, variant: str = ""
 ) -> int:
@@ -225,13 +336,17 @@ def notify_event_change(
     if transition is None:
         return 0
     users = recipients.recipients_for(event, action, variant, transition)
+    prefix = _title_prefix(action, variant)
+    if action == "merge":
+        master_code = (transition.data or {}).get("master_code", "")
+        prefix = _("您上报的事件已并入%(code)s") % {"code": master_code}
     with transaction.atomic():
         emails = _notify(
             users,
             cause_of=lambda u: f"t{transition.pk}:u{u.pk}",
             event=event,
             kind=action,
-            title=_title(_title_prefix(action, variant), event),
+            title=_title(prefix, event),
             body=transition.note,
             at=transition.at,
         )
@@ -326,6 +441,12 @@ def _send(delivery: Delivery) -> None:
         )
     elif delivery.channel == Delivery.Channel.WEBHOOK:
         _post_webhook(delivery)
+    elif delivery.channel == Delivery.Channel.SMS:
+        sms.gateway_send(
+            phone=delivery.phone,
+            text=delivery.payload.get("text", ""),
+            message_id=f"pingan-{delivery.pk}",
+        )
     else:
         raise ValueError(f"unknown channel {delivery.channel!r}")
 
@@ -348,6 +469,12 @@ def delivery_send(*, delivery_id: int) -> bool:
     if not won:
         return False
     delivery = Delivery.objects.get(pk=delivery_id)
+    if delivery.channel == Delivery.Channel.SMS and not sms.gateway_configured():
+        # The gateway was removed since the message was queued: keep it, unsent.
+        Delivery.objects.filter(pk=delivery_id, claimed_until=claim).update(
+            state=Delivery.State.UNSENT, claimed_until=None, last_error=NO_GATEWAY
+        )
+        return False
     error = ""
     try:
         _send(delivery)
@@ -383,9 +510,11 @@ def delivery_send(*, delivery_id: int) -> bool:
 
 
 def delivery_retry(*, ids: list[int]) -> int:
-    """Give deliveries that were given up a fresh set of attempts, due now; returns how
-    many. Sent ones are never sent again."""
-    return Delivery.objects.filter(pk__in=ids, state=Delivery.State.FAILED).update(
+    """Give deliveries that were given up (or SMS kept unsent for want of a gateway) a
+    fresh set of attempts, due now; returns how many. Sent ones are never sent again."""
+    return Delivery.objects.filter(
+        pk__in=ids, state__in=[Delivery.State.FAILED, Delivery.State.UNSENT]
+    ).update(
         state=Delivery.State.PENDING, attempts=0, next_attempt_at=clock.now(), claimed_until=None
     )
 

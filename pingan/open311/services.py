@@ -13,6 +13,7 @@ from pingan.core.errors import NotFound, invalid
 from pingan.events.services import event_report
 from pingan.intake.choices import EVENT_SOURCE, Channel
 from pingan.intake.models import Integration
+from pingan.notifications.services import reporter_tell
 from pingan.open311 import selectors
 from pingan.open311.models import Open311Request
 
@@ -104,3 +105,13 @@ def open311_request_create(
             request=request,
         )
     return row
+
+
+def open311_requester_tell(*, event_id: int, transition_id: int | None) -> bool:
+    """Tell the requester by SMS when the row merged or closed their request (the
+    service_request_id as the reference); True when a message was stored."""
+    row = Open311Request.objects.filter(event_id=event_id).select_related("event").first()
+    if row is None or transition_id is None:
+        return False
+    ref = _("编号%(code)s") % {"code": row.event.code}
+    return reporter_tell(event_id=event_id, transition_id=transition_id, ref=ref) is not None

@@ -256,30 +256,16 @@ def duplicate_merge(
         cand.decided_by = user
         cand.decided_at = clock.now()
         cand.save(update_fields=["state", "decided_by", "decided_at"])
-        master = Event.objects.get(pk=master_id)
-        # The master's reporter is told by the notifications app ("merged_in"); the
-        # duplicate's reporter is told here.
-        told = 0
-        if event.reporter_id and event.reporter_id != user.pk:
-            reporter = get_user_model().objects.filter(pk=event.reporter_id).first()
-            if reporter is not None:
-                emails = notify._notify(
-                    [reporter],
-                    cause_of=lambda u: f"merge{event.pk}:u{u.pk}",
-                    event=event,
-                    kind="merged",
-                    title=_("您上报的事件已并入%(code)s") % {"code": master.code},
-                    body=note,
-                    at=clock.now(),
-                )
-                notify._store_deliveries(emails)
-                told = 1
+        # Both reporters are told after commit by the notifications app, as for a merge
+        # from the event page or the API: the duplicate's reporter ("merge") and the
+        # master's ("merged_in") in their inbox, a citizen without an account by SMS
+        # (notifications.services.reporter_tell, called by the channel apps).
         audit.record(
             action="triage.duplicate_merge",
             actor=user,
             object_type="event",
             object_id=event_id,
-            detail={"master": master_id, "reporters_told": told},
+            detail={"master": master_id},
             request=request,
         )
     return event
@@ -382,16 +368,15 @@ def alerts_check(*, event_id: int) -> list[Alert]:
                 at=now,
             )
             leaders = leaders_over(event)
-            emails = notify._notify(
-                leaders,
-                cause_of=lambda u, a=alert: f"alert{a.pk}:u{u.pk}",
+            notify.users_tell(
+                users=leaders,
                 event=event,
                 kind="risk_alert",
-                title=f"{_('风险预警')}【{label}】{event.code} {event.title}"[:200],
+                title=f"{_('风险预警')}【{label}】{event.code} {event.title}",
                 body=_("命中规则“%(rule)s”：%(text)s") % {"rule": m.rule.name, "text": m.text},
+                cause=f"alert{alert.pk}",
                 at=now,
             )
-            notify._store_deliveries(emails)
             alert.notified = len(leaders)
             alert.save(update_fields=["notified"])
             audit.record(

@@ -7,7 +7,7 @@ import json
 
 from pingan.core import clock
 from pingan.events.services import event_transition
-from pingan.intake.services import integration_setup, order_receive
+from pingan.intake.services import integration_setup, order_receive, order_withdraw
 from pingan.intake.tests.conftest import MON
 from pingan.notifications.models import Delivery
 from pingan.notifications.services import send_pending, webhook_signature
@@ -116,3 +116,44 @@ def test_events_of_other_channels_do_not_reach_the_callback(
         )
     _act(capture, cast.dispatcher, e, "accept")
     assert Delivery.objects.filter(channel="webhook").count() == 0 and hook.posts == []
+
+
+def test_the_caller_hears_by_sms_when_the_order_is_closed(
+    cast, hotline, receiver, settings, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    gateway = receiver()
+    settings.PINGAN_SMS_GATEWAY_URL = gateway.url
+    integration, _ = hotline
+    order = _order(integration, capture, category_code="dispute.neighbour")
+    e = order.event
+    _act(capture, cast.county_dispatcher, e, "accept")
+    _act(capture, cast.county_dispatcher, e, "dispatch", lead_department=cast.police.pk)
+    _act(capture, cast.handler, e, "acknowledge")
+    _act(capture, cast.handler, e, "resolve", result="已约谈烧烤店主")
+    assert gateway.posts == []
+    _act(capture, cast.county_dispatcher, e, "verify", passed=True)
+    (sms,) = [json.loads(b) for _, b, _ in gateway.delivered]
+    assert sms["mobile"] == "13812345678"
+    assert sms["content"] == "您反映的问题（12345工单号GD-1）已办结，感谢您的反映。"
+
+
+def test_the_caller_of_a_withdrawn_order_hears_nothing_from_us(
+    cast, hotline, settings, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    settings.PINGAN_SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    integration, _ = hotline
+    order = _order(integration, capture, category_code="dispute.neighbour")
+    e = order.event
+    _act(capture, cast.county_dispatcher, e, "accept")
+    with clock.frozen(MON), capture(execute=True):
+        order_withdraw(
+            integration=integration, order_no="GD-1", kind="withdraw", note="已由12345办结"
+        )
+    _act(capture, cast.county_dispatcher, e, "dispatch", lead_department=cast.police.pk)
+    _act(capture, cast.handler, e, "acknowledge")
+    _act(capture, cast.handler, e, "resolve", result="已约谈烧烤店主")
+    _act(capture, cast.county_dispatcher, e, "verify", passed=True)
+    assert e.timeline.filter(action="verify").exists()
+    assert not Delivery.objects.filter(channel="sms").exists()  # 12345 tells its caller

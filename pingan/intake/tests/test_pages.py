@@ -7,6 +7,7 @@ import json
 from django.test import Client
 
 from pingan.events.models import Event
+from pingan.events.services import event_transition
 from pingan.intake.models import OrderAction
 from pingan.intake.services import integration_setup, order_receive
 
@@ -72,3 +73,22 @@ def test_the_transfer_page_hands_the_matter_to_110(
     assert json.loads(hook.delivered[0][1])["reason"] == "持械威胁，属治安案件"
     again = client.post(url, {"reason": "再次"})
     assert again.status_code == 409
+
+
+def test_the_event_page_offers_the_transfer_to_dispatchers_only(hotline, cast):
+    hotline_integration, _ = hotline
+    order = _order(hotline_integration, cast, "A-3", point=cast.point_a1)
+    page = f"/events/{order.event_id}/"
+    link = f'href="/channels/events/{order.event_id}/transfer-110/"'
+    # 110 not linked yet: nobody is offered the transfer.
+    assert link not in _as(cast.dispatcher).get(page).content.decode()
+    integration_setup(channel="police_110", region=cast.county, callback_url="http://110.invalid/")
+    text = _as(cast.dispatcher).get(page).content.decode()
+    assert link in text and "移交110" in text
+    gridworker_page = _as(cast.gridworker).get(page)
+    assert gridworker_page.status_code == 200  # the grid worker sees the event, not the link
+    assert link not in gridworker_page.content.decode()
+    assert link not in _as(cast.leader).get(page).content.decode()
+    # Once accepted, the matter is ours: no transfer offered.
+    event_transition(user=cast.dispatcher, event_id=order.event_id, action="accept")
+    assert link not in _as(cast.dispatcher).get(page).content.decode()

@@ -1,4 +1,5 @@
-"""A local webhook receiver for delivery tests (notifications, 12345/110 callbacks)."""
+"""A local webhook receiver for delivery tests (notifications, 12345/110 callbacks, the
+SMS gateway)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import threading
 
 
 class Receiver:
-    """An HTTP receiver on 127.0.0.1 that answers 500 to the first `failures` posts."""
+    """An HTTP receiver on 127.0.0.1 that answers 500 to the first `failures` posts and
+    `answer` (a JSON body) to the others."""
 
     def __init__(self, failures: int, path: str = "/hook") -> None:
         self.failures = failures
+        self.answer = b"{}"
         self.posts: list[tuple[dict, bytes, int]] = []
         receiver = self
 
@@ -21,7 +24,7 @@ class Receiver:
                 receiver.posts.append((dict(self.headers), body, code))
                 self.send_response(code)
                 self.end_headers()
-                self.wfile.write(b"{}")
+                self.wfile.write(receiver.answer)
 
             def log_message(self, *args) -> None:
                 pass

@@ -308,3 +308,35 @@ def test_listing_takes_a_fixed_number_of_queries(cast, key, django_assert_max_nu
     with clock.frozen(MON), django_assert_max_num_queries(3):
         r = Client().get("/open311/v2/requests.json", {"extensions": "true"})
     assert len(r.json()) == 6
+
+
+@pytest.mark.parametrize("phone", ["13812345678", ""])
+def test_the_requester_hears_of_the_closure_by_sms_only_with_a_mobile_number(
+    cast, key, settings, phone, django_capture_on_commit_callbacks
+):
+    from pingan.notifications.models import Delivery
+
+    settings.PINGAN_SMS_GATEWAY_URL = ""  # kept unsent: what would be sent is on the row
+    lat, lng = cast.point_a1
+    data = {"api_key": key, "service_code": "dispute.neighbour", "lat": lat, "long": lng}
+    with clock.frozen(MON), django_capture_on_commit_callbacks(execute=True):
+        r = post({**data, "phone": phone} if phone else data)
+    event = Event.objects.get(code=r.json()[0]["service_request_id"])
+    u = cast.county_dispatcher
+    steps = [
+        (u, "accept", {}),
+        (u, "dispatch", {"lead_department": cast.police.pk}),
+        (cast.handler, "acknowledge", {}),
+        (cast.handler, "resolve", {"result": "已调解"}),
+        (u, "verify", {"passed": True}),
+    ]
+    for user, action, payload in steps:
+        with clock.frozen(MON), django_capture_on_commit_callbacks(execute=True):
+            event_transition(user=user, event_id=event.pk, action=action, payload=payload)
+    sms = list(Delivery.objects.filter(channel="sms"))
+    if not phone:
+        assert sms == []
+        return
+    (d,) = sms
+    assert d.state == "unsent" and d.phone == phone
+    assert d.payload["text"] == f"您反映的问题（编号{event.code}）已办结，感谢您的反映。"

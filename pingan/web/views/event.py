@@ -31,6 +31,7 @@ from pingan.events.selectors import EventFilters, event_detail, event_list
 from pingan.events.services import allowed_actions, event_transition
 from pingan.geo.choices import Level
 from pingan.geo.selectors import region_ancestor_at
+from pingan.intake.selectors import transfer_110_offered
 from pingan.org.choices import Role
 from pingan.org.selectors import department_list
 from pingan.routing.selectors import suggest as routing_suggest
@@ -164,6 +165,7 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "due_at": due_at,
         "due_is_ack": due_at is not None and due_at == event.ack_due_at,
         "buttons": _buttons(rows),
+        "transfer_110": transfer_110_offered(user, event),
         "assignments": event.assignment_rows,  # type: ignore[attr-defined]
         "assisting": event.assisting,  # type: ignore[attr-defined]
         "photos": list(event.attachments.all()),

@@ -1,0 +1,21 @@
+"""Listener of `events.signals.event_changed` (connected in CitizenConfig.ready)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pingan.citizen import services
+
+log = logging.getLogger(__name__)
+
+
+def on_event_changed(
+    sender: Any, *, event_id: int, action: str, transition_id: int | None = None, **kwargs: Any
+) -> None:
+    """Tell the citizen by SMS when their matter is merged or closed. The change is
+    committed already: a failure here is logged, never raised into the request."""
+    try:
+        services.citizen_tell(event_id=event_id, transition_id=transition_id)
+    except Exception:
+        log.exception("citizen SMS for %s on event %s failed", action, event_id)
