@@ -31,6 +31,7 @@ demo: venv
 	$(BIN)/python manage.py load_field_demo
 	$(BIN)/python manage.py demo_accounts
 	$(BIN)/python manage.py channel_demo
+	$(BIN)/python manage.py open311_demo
 	$(BIN)/python manage.py classifier train
 	bash scripts/serve.sh $(HOST) $(PORT)
 

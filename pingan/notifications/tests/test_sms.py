@@ -115,3 +115,17 @@ def test_no_sms_without_a_mobile_number_or_for_other_rows(loop, gateway):
     accepted = landline.timeline.get(action="accept")
     assert reporter_tell(event_id=landline.pk, transition_id=accepted.pk, ref="编号X") is None
     assert not Delivery.objects.filter(channel="sms").exists()
+
+
+def test_the_back_office_shows_the_number_masked(loop):
+    from django.test import Client
+
+    e, row = closed_event(loop)
+    d = loop.committed(reporter_tell, MON, event_id=e.pk, transition_id=row.pk, ref="编号X")
+    client = Client()
+    client.force_login(loop.cast.sysadmin)
+    page = client.get(f"/admin/notifications/delivery/{d.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "139****5678" in text and PHONE not in text
+    assert "未发送（未配置短信网关）" in text

@@ -340,3 +340,19 @@ def test_the_requester_hears_of_the_closure_by_sms_only_with_a_mobile_number(
     (d,) = sms
     assert d.state == "unsent" and d.phone == phone
     assert d.payload["text"] == f"您反映的问题（编号{event.code}）已办结，感谢您的反映。"
+
+
+def test_the_demo_requests_are_made_once_with_the_open311_source(cast):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("channel_demo", stdout=io.StringIO())
+    call_command("open311_demo", stdout=io.StringIO())
+    call_command("open311_demo", stdout=io.StringIO())  # twice: nothing doubles
+    events = Event.objects.filter(open311_request__isnull=False)
+    assert events.count() == 3
+    assert set(events.values_list("source", flat=True)) == {"open311"}
+    listed = Client().get("/open311/v2/requests.json").json()
+    check(listed, "Request")
+    assert len(listed) == 3
