@@ -57,16 +57,16 @@ class Command(BaseCommand):
         if not leaves:
             self.stderr.write("没有可用的分类")
             return
-        grids = [
-            g
-            for g in Region.objects.filter(
+        grids = list(
+            Region.objects.filter(
                 level=Level.GRID, path__startswith=integration.region.path, geometry__isnull=False
             ).order_by("code")[: len(DEMO_REQUESTS)]
-        ]
+        )
         for i, (words, text, phone) in enumerate(DEMO_REQUESTS):
             data = {"service_code": _pick(leaves, words).code, "description": text}
-            if i < len(grids):
-                point = to_shape(grids[i].geometry).representative_point()
+            geometry = grids[i].geometry if i < len(grids) else None
+            if geometry:
+                point = to_shape(geometry).representative_point()
                 data.update({"lat": str(point.y), "long": str(point.x)})
             else:
                 data["address_string"] = integration.region.name
