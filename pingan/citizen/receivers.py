@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from pingan.citizen import services
+from pingan.notifications.services import NEWS_ACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +16,8 @@ def on_event_changed(
 ) -> None:
     """Tell the citizen by SMS when their matter is merged or closed. The change is
     committed already: a failure here is logged, never raised into the request."""
+    if action not in NEWS_ACTIONS:
+        return
     try:
         services.citizen_tell(event_id=event_id, transition_id=transition_id)
     except Exception:

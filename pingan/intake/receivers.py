@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from pingan.intake import services
+from pingan.notifications.services import NEWS_ACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ def on_event_changed(
         services.order_callback(event_id=event_id, action=action, transition_id=transition_id)
     except Exception:
         log.exception("channel callback for %s on event %s failed", action, event_id)
+    if action not in NEWS_ACTIONS:
+        return
     try:
         services.order_caller_tell(event_id=event_id, transition_id=transition_id)
     except Exception:

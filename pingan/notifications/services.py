@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from pingan.core import clock, pii
 from pingan.core.errors import Invalid
+from pingan.events import workflow
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Event, EventTransition, TrackingCheck
 from pingan.events.workflow import ACTION_LABELS
@@ -240,6 +241,12 @@ def users_tell(
         )
         _store_deliveries(emails)
     return len(users)
+
+
+# Timeline actions that can be news for a citizen reporter (the rest never are).
+NEWS_ACTIONS = frozenset(
+    {"merge", "merged_in"} | {t.action for t in workflow.TABLE if t.target == Status.CLOSED}
+)
 
 
 def reporter_news(transition: EventTransition) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pingan.notifications.services import NEWS_ACTIONS
 from pingan.open311 import services
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,8 @@ def on_event_changed(
 ) -> None:
     """Tell the requester by SMS (when they gave a mobile number) when their request is
     merged or closed. The change is committed already: a failure is only logged."""
+    if action not in NEWS_ACTIONS:
+        return
     try:
         services.open311_requester_tell(event_id=event_id, transition_id=transition_id)
     except Exception:
