@@ -90,12 +90,12 @@ def fill(n: int, grid_list: list[Region], years: int, texts: list[str]) -> None:
             """
             INSERT INTO events_event (code, title, description, status, category_id, source,
               urgency, region_id, region_path, queue_region_id, address, extra, reported_at,
-              reporter_name, reporter_phone, deadline_state, resolved_on_site, satisfaction,
-              under_tracking, updated_at)
+              reporter_name, reporter_phone, reporter_phone_index, sensitivity,
+              deadline_state, resolved_on_site, satisfaction, under_tracking, updated_at)
             SELECT 'B-' || s, left(t.t, 30), t.t, 'closed', %(cat)s, 'grid_patrol', 'normal',
               g.id, g.path, %(town)s, '', '{}'::jsonb,
               now() - (random() * %(days)s || ' days')::interval,
-              '', '', '', false, '', false, now()
+              '', '', '', '', '', false, '', false, now()
             FROM generate_series(%(start)s, %(end)s) s
             JOIN bench_grid g ON g.i = s %% %(ng)s
             JOIN bench_text t ON t.i = (s::bigint * 7919) %% %(nt)s
