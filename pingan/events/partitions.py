@@ -31,7 +31,9 @@ DEFAULT_PARTITION = "events_event_default"
 # and fires those two triggers (in that order); the deferred foreign keys into the key
 # table are checked at commit, when the row is back. A duplicate code or client_uuid
 # fails the INSERT statement itself (IntegrityError), as a unique index on the events
-# table would.
+# table would. TRUNCATE (Django's flush between transactional tests) empties the key
+# table too, with DELETE: a TRUNCATE would refuse while other tables reference it, and
+# the deferred foreign keys still refuse a TRUNCATE of events that leaves children behind.
 KEY_TRIGGERS_SQL = f"""
 CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -55,6 +57,15 @@ CREATE TRIGGER events_eventkey_update AFTER UPDATE OF id, code, client_uuid, rep
     ON {TABLE} FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
 CREATE TRIGGER events_eventkey_delete AFTER DELETE ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE OR REPLACE FUNCTION events_eventkey_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM {KEY_TABLE};
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_eventkey_truncate AFTER TRUNCATE ON {TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION events_eventkey_truncate();
 """
 
 Month = tuple[int, int]
