@@ -34,37 +34,37 @@ DEFAULT_PARTITION = "events_event_default"
 # table would. TRUNCATE (Django's flush between transactional tests) empties the key
 # table too, with DELETE: a TRUNCATE would refuse while other tables reference it, and
 # the deferred foreign keys still refuse a TRUNCATE of events that leaves children behind.
-KEY_TRIGGERS_SQL = f"""
+KEY_TRIGGERS_SQL = """
 CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO {KEY_TABLE} (id, code, client_uuid, reported_at)
+        INSERT INTO events_eventkey (id, code, client_uuid, reported_at)
         VALUES (NEW.id, NEW.code, NEW.client_uuid, NEW.reported_at);
     ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE {KEY_TABLE} SET id = NEW.id, code = NEW.code,
+        UPDATE events_eventkey SET id = NEW.id, code = NEW.code,
             client_uuid = NEW.client_uuid, reported_at = NEW.reported_at
         WHERE id = OLD.id;
     ELSE
-        DELETE FROM {KEY_TABLE} WHERE id = OLD.id;
+        DELETE FROM events_eventkey WHERE id = OLD.id;
     END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER events_eventkey_insert AFTER INSERT ON {TABLE}
+CREATE TRIGGER events_eventkey_insert AFTER INSERT ON events_event
     FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
 CREATE TRIGGER events_eventkey_update AFTER UPDATE OF id, code, client_uuid, reported_at
-    ON {TABLE} FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
-CREATE TRIGGER events_eventkey_delete AFTER DELETE ON {TABLE}
+    ON events_event FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE TRIGGER events_eventkey_delete AFTER DELETE ON events_event
     FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
 CREATE OR REPLACE FUNCTION events_eventkey_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM {KEY_TABLE};
+    DELETE FROM events_eventkey;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER events_eventkey_truncate AFTER TRUNCATE ON {TABLE}
+CREATE TRIGGER events_eventkey_truncate AFTER TRUNCATE ON events_event
     FOR EACH STATEMENT EXECUTE FUNCTION events_eventkey_truncate();
 """
 

@@ -189,6 +189,7 @@ def _convert(c) -> None:
             f"SELECT setval('{table}_id_seq', %s, %s)",
             [last_id or 1, last_id is not None],
         )
+    c.execute("SET LOCAL maintenance_work_mem = '512MB'")
     c.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (id, reported_at)")
     for name, definition, unique, primary, _cols, _expr in indexes:
         if primary:

@@ -36,7 +36,7 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
         return key if relkind == "p" and key_exists else None
 
     def _create_fk_sql(self, model: Any, field: Any, suffix: str) -> Any:
-        statement = super()._create_fk_sql(model, field, suffix)
+        statement = super()._create_fk_sql(model, field, suffix)  # type: ignore[misc]
         key = self.key_table_for(field.target_field.model._meta.db_table)
         if key is not None:
             statement.parts["to_table"] = Table(key, self.quote_name)

@@ -26,4 +26,6 @@ class Command(BaseCommand):
             self.stdout.write("事件表没有分区（SQLite 或未迁移的 PostgreSQL），无需处理。")
             return
         if not result["created"] and not result["moved"]:
-            self.stdout.write(f"分区已齐全（本月及之后 {ahead} 个月），默认分区中没有待移出的事件。")
+            self.stdout.write(
+                f"分区已齐全（本月及之后 {ahead} 个月），默认分区中没有待移出的事件。"
+            )
