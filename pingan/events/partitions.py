@@ -114,7 +114,7 @@ def partition_sql(month: Month, parent: str = TABLE) -> str:
     )
 
 
-def is_partitioned(cursor: Any = None) -> bool:
+def is_partitioned() -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as c:
