@@ -248,3 +248,25 @@ def test_truncating_the_events_empties_the_key_table(cast):
         c.execute(f"TRUNCATE {', '.join(children)} CASCADE")
     assert _one("SELECT count(*) FROM events_eventkey WHERE id = %s", [event.pk])[0] == 0
     _check_foreign_keys_now()
+
+
+@pg_only
+def test_generate_events_fills_partitions_and_key_table_and_rebuilds_indexes(cast):
+    from pingan.ops.generate import generate_events
+
+    result = generate_events(count=300, grids=10, batch=120, drop_indexes=True)
+    assert "events_event_bigrams" in result["rebuilt_indexes"]
+    assert (
+        _one("SELECT count(*) FROM events_event")[0]
+        == _one("SELECT count(*) FROM events_eventkey")[0]
+    )
+    assert _one(f"SELECT count(*) FROM {p.DEFAULT_PARTITION}")[0] == 0
+    # The rebuilt indexes are built on every partition, not only declared on the parent.
+    assert _one(
+        "SELECT count(*) FROM pg_index x WHERE NOT x.indisvalid "
+        "AND x.indrelid = 'events_event'::regclass"
+    ) == (0,)
+    parent = _one("SELECT count(*) FROM pg_indexes WHERE tablename = 'events_event'")[0]
+    for name in p.partitions():
+        assert _one("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [name])[0] == parent
+    _check_foreign_keys_now()
