@@ -38,6 +38,7 @@ from pingan.analytics.models import DailyRollup, EventFact  # noqa: E402
 from pingan.analytics.services import rollup_from_facts, rollup_rebuild  # noqa: E402
 from pingan.events.catalogue import category_upsert  # noqa: E402
 from pingan.events.models import Category, Event  # noqa: E402
+from pingan.events.partitions import ensure_partitions, is_partitioned  # noqa: E402
 from pingan.geo.models import Region  # noqa: E402
 from pingan.org.choices import Role  # noqa: E402
 from pingan.org.models import Department  # noqa: E402
@@ -226,6 +227,9 @@ def generate_events(count: int, seed: int) -> None:
     start_id = (Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     batch = 100_000
     made = 0
+    # PostgreSQL: the months written get their partitions first (no-op when unpartitioned).
+    partitioned = is_partitioned()
+    ensure_partitions(since=START, until=END)
     t0 = time.monotonic()
     while made < count:
         n = min(batch, count - made)
@@ -236,6 +240,8 @@ def generate_events(count: int, seed: int) -> None:
         with transaction.atomic(), connection.cursor() as cur:
             # The generator draws ids that exist: skip the per-row foreign-key triggers.
             cur.execute("SET LOCAL session_replication_role = replica")
+            cur.execute("SELECT COALESCE(max(id), 0) FROM events_event")
+            before = cur.fetchone()[0]
             with cur.cursor.copy(copy_sql) as copy:
                 for i in range(n):
                     seq = start_id + made + i
@@ -310,6 +316,14 @@ def generate_events(count: int, seed: int) -> None:
                             grid_id,
                         )
                     )
+            if partitioned:
+                # The key triggers were skipped with the foreign-key ones (ADR 0006).
+                cur.execute(
+                    "INSERT INTO events_eventkey (id, code, client_uuid, reported_at) "
+                    "SELECT id, code, client_uuid, reported_at FROM events_event "
+                    "WHERE id > %s ON CONFLICT (id) DO NOTHING",
+                    [before],
+                )
         made += n
         rate = made / (time.monotonic() - t0)
         print(f"  {made:>10,} events ({rate:,.0f}/s)", flush=True)

@@ -109,6 +109,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL through Django's backend plus a schema editor that points new foreign keys to
+# the partitioned events table at its key table (docs/adr/0006-partitioning.md).
+PG_ENGINE = "pingan.core.db.postgresql"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = PG_ENGINE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server, the task worker and the sweeper share the file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -343,6 +348,8 @@ PINGAN_RETRY_AFTER_S = int(os.environ.get("PINGAN_RETRY_AFTER_S", "10"))
 # Read replica: analytics GETs under these paths read from it (config/db_router.py).
 _replica = ops_conf.replica_database(os.environ, DATABASES["default"])
 if _replica is not None:
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        _replica["ENGINE"] = PG_ENGINE
     DATABASES["replica"] = _replica
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 PINGAN_REPLICA_PATHS = env_list("PINGAN_REPLICA_PATHS", "/api/v1/stats/")

@@ -3,7 +3,8 @@
 A backup is a directory:
 
     manifest.json      what was taken, when, the row counts of the tables that matter
-    database.dump      PostgreSQL: `pg_dump --format=custom` (restored with pg_restore)
+    database.dump      PostgreSQL: `pg_dump --format=custom` (restored with pg_restore
+                       and psql, in one transaction)
     database.sqlite3   SQLite: a consistent copy made with SQLite's online backup API
     media/             the photos and thumbnails (local storage; an S3 bucket is backed
                        up by the object store itself: versioning and replication)
@@ -66,6 +67,79 @@ def _pg_env_args(alias: str = "default") -> tuple[dict[str, str], list[str], str
     if s.get("USER"):
         args += ["-U", str(s["USER"])]
     return env, args, str(s["NAME"])
+
+
+# pg_restore --clean drops a partition's primary key before its table, which PostgreSQL
+# refuses for a partition of a partitioned table (the events, docs/adr/0006-partitioning.md).
+# So the restore script is run through psql after dropping the partitioned tables (their
+# partitions go with them); the rest of the clean-up is the script's own DROP ... IF EXISTS.
+# One transaction: a failed restore leaves the database as it was.
+DROP_PARTITIONED_SQL = """
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT c.oid::regclass AS t FROM pg_class c
+             WHERE c.relkind = 'p' AND NOT c.relispartition
+               AND c.relnamespace = 'public'::regnamespace
+    LOOP
+        EXECUTE format('DROP TABLE %s CASCADE', r.t);
+    END LOOP;
+END
+$$
+"""
+
+
+def _pg_restore(env: dict[str, str], args: list[str], name: str, db_file: Path) -> None:
+    script = [
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "-f",
+        "-",
+        str(db_file),
+    ]
+    apply = [
+        "psql",
+        *args,
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "--single-transaction",
+        "-c",
+        DROP_PARTITIONED_SQL,
+        "-f",
+        "-",
+        "-d",
+        name,
+    ]
+    with subprocess.Popen(  # noqa: S603
+        script, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as source:
+        applied = subprocess.run(  # noqa: S603
+            apply,
+            env=env,
+            stdin=source.stdout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+        if source.stdout is not None:
+            source.stdout.close()
+        source_err = source.stderr.read() if source.stderr is not None else b""
+        source.wait()
+    if source.returncode != 0:
+        detail = source_err.decode(errors="replace").strip()[:2000]
+        raise BackupError(f"pg_restore 失败（{source.returncode}）：{detail}")
+    if applied.returncode != 0:
+        errors = [
+            line
+            for line in applied.stderr.decode(errors="replace").splitlines()
+            if "NOTICE" not in line
+        ]
+        raise BackupError(f"psql 恢复失败（{applied.returncode}）：{chr(10).join(errors)[:2000]}")
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
@@ -178,22 +252,7 @@ def backup_restore(*, source: Path | str, alias: str = "default") -> dict[str, A
     if engine == "postgresql":
         conn.close()
         env, args, name = _pg_env_args(alias)
-        _run(
-            [
-                "pg_restore",
-                *args,
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                "-d",
-                name,
-                str(db_file),
-            ],
-            env,
-        )
+        _pg_restore(env, args, name, db_file)
     else:
         conn.ensure_connection()
         source_db = sqlite3.connect(db_file)

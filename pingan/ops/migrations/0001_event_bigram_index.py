@@ -1,7 +1,8 @@
 """PostgreSQL only: the bigram function and the GIN index behind event word search
 (pingan/ops/search.py). Nothing on SQLite. On a large table the index takes minutes to
 build (about 3 minutes per million events on a 2-core machine); it is built
-CONCURRENTLY so the site keeps working."""
+CONCURRENTLY so the site keeps working (plainly when the events table is already
+partitioned: PostgreSQL cannot build an index on a partitioned table concurrently)."""
 
 from django.db import migrations
 
@@ -23,7 +24,13 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION)
-    schema_editor.execute(INDEX)
+    index = INDEX
+    with schema_editor.connection.cursor() as c:
+        c.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass('events_event')")
+        if c.fetchone()[0] == "p":
+            # Partitioned (events 0003 ran first): CONCURRENTLY is not possible there.
+            index = INDEX.replace(" CONCURRENTLY", "")
+    schema_editor.execute(index)
 
 
 def backwards(apps, schema_editor):

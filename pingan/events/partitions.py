@@ -1,0 +1,240 @@
+"""The events table's monthly partitions on PostgreSQL (docs/adr/0006-partitioning.md).
+
+`events_event` is `PARTITION BY RANGE (reported_at)`: one partition per calendar month
+in the site's time zone (`events_event_y2026m11` holds 2026-11-01 00:00 to 2026-12-01
+00:00 local time) and a DEFAULT partition (`events_event_default`) for anything else.
+The key table `events_eventkey(id, code, client_uuid, reported_at)` holds every event's
+globally unique keys; triggers on `events_event` keep it in step and foreign keys
+reference it. `ensure_partitions` (the `ensure_partitions` command, run daily by
+deploy/systemd/pingan-partitions.timer, and `generate_events`) creates the coming months
+and moves rows that landed in DEFAULT into partitions of their own. Nothing of this
+exists on SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+TABLE = "events_event"
+KEY_TABLE = "events_eventkey"
+DEFAULT_PARTITION = "events_event_default"
+
+# The key table in step with the events: insert, update of a key column, delete. A
+# cross-partition UPDATE of reported_at is run by PostgreSQL as a DELETE and an INSERT
+# and fires those two triggers (in that order); the deferred foreign keys into the key
+# table are checked at commit, when the row is back. A duplicate code or client_uuid
+# fails the INSERT statement itself (IntegrityError), as a unique index on the events
+# table would. TRUNCATE (Django's flush between transactional tests) empties the key
+# table too, with DELETE: a TRUNCATE would refuse while other tables reference it, and
+# the deferred foreign keys still refuse a TRUNCATE of events that leaves children behind.
+KEY_TRIGGERS_SQL = """
+CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO events_eventkey (id, code, client_uuid, reported_at)
+        VALUES (NEW.id, NEW.code, NEW.client_uuid, NEW.reported_at);
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE events_eventkey SET id = NEW.id, code = NEW.code,
+            client_uuid = NEW.client_uuid, reported_at = NEW.reported_at
+        WHERE id = OLD.id;
+    ELSE
+        DELETE FROM events_eventkey WHERE id = OLD.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_eventkey_insert AFTER INSERT ON events_event
+    FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE TRIGGER events_eventkey_update AFTER UPDATE OF id, code, client_uuid, reported_at
+    ON events_event FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE TRIGGER events_eventkey_delete AFTER DELETE ON events_event
+    FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE OR REPLACE FUNCTION events_eventkey_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM events_eventkey;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_eventkey_truncate AFTER TRUNCATE ON events_event
+    FOR EACH STATEMENT EXECUTE FUNCTION events_eventkey_truncate();
+"""
+
+Month = tuple[int, int]
+
+
+def site_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def month_of(moment: dt.datetime) -> Month:
+    local = timezone.localtime(moment, site_zone()) if timezone.is_aware(moment) else moment
+    return local.year, local.month
+
+
+def add_months(month: Month, n: int) -> Month:
+    index = month[0] * 12 + month[1] - 1 + n
+    return index // 12, index % 12 + 1
+
+
+def months_between(first: Month, last: Month) -> list[Month]:
+    out = []
+    while first <= last:
+        out.append(first)
+        first = add_months(first, 1)
+    return out
+
+
+def partition_name(month: Month) -> str:
+    return f"{TABLE}_y{month[0]:04d}m{month[1]:02d}"
+
+
+def bounds(month: Month) -> tuple[str, str]:
+    """The partition's FROM and TO as timestamptz literals (local midnight, 1st)."""
+    zone = site_zone()
+    start = dt.datetime(month[0], month[1], 1, tzinfo=zone)
+    end_y, end_m = add_months(month, 1)
+    end = dt.datetime(end_y, end_m, 1, tzinfo=zone)
+    return start.isoformat(sep=" "), end.isoformat(sep=" ")
+
+
+def partition_sql(month: Month, parent: str = TABLE) -> str:
+    start, end = bounds(month)
+    return (
+        f"CREATE TABLE {partition_name(month)} PARTITION OF {parent} "
+        f"FOR VALUES FROM ('{start}') TO ('{end}')"
+    )
+
+
+def is_partitioned() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as c:
+        c.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
+        row = c.fetchone()
+    return bool(row and row[0] == "p")
+
+
+def partitions() -> dict[str, str]:
+    """name -> bound expression of every partition of the events table."""
+    with connection.cursor() as c:
+        c.execute(
+            """
+            SELECT p.relname, pg_get_expr(p.relpartbound, p.oid)
+            FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
+            WHERE i.inhparent = to_regclass(%s) ORDER BY p.relname
+            """,
+            [TABLE],
+        )
+        return dict(c.fetchall())
+
+
+def stored_columns(table: str = TABLE) -> list[str]:
+    """Quoted names of the columns a row copy must write (generated columns left out)."""
+    with connection.cursor() as c:
+        c.execute(
+            """
+            SELECT quote_ident(attname) FROM pg_attribute
+            WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped
+              AND attgenerated = ''
+            ORDER BY attnum
+            """,
+            [table],
+        )
+        return [r[0] for r in c.fetchall()]
+
+
+def _default_months() -> list[Month]:
+    with connection.cursor() as c:
+        c.execute(
+            f"SELECT DISTINCT date_trunc('month', reported_at AT TIME ZONE %s) "  # noqa: S608
+            f"FROM {DEFAULT_PARTITION}",
+            [settings.TIME_ZONE],
+        )
+        return sorted((r[0].year, r[0].month) for r in c.fetchall())
+
+
+def ensure_partitions(
+    *,
+    ahead: int = 3,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Create the partitions of this month and the next `ahead` months (and of every month
+    from `since`/to `until` when given), and move the rows found in the DEFAULT partition
+    into partitions of their months. One transaction. Returns what was done."""
+    if not is_partitioned():
+        return {"partitioned": False, "created": [], "moved": 0}
+    now = timezone.now()
+    first = month_of(since) if since is not None else month_of(now)
+    last = add_months(month_of(now), ahead)
+    if until is not None:
+        last = max(last, month_of(until))
+    wanted = set(months_between(min(first, month_of(now)), last))
+    created: list[str] = []
+    moved = 0
+    with transaction.atomic():
+        with connection.cursor() as c:
+            # One ensure_partitions at a time (the timer and generate_events may meet).
+            c.execute("SELECT pg_advisory_xact_lock(hashtext('pingan.ensure_partitions'))")
+        existing = set(partitions())
+        stray = [m for m in _default_months() if partition_name(m) not in existing]
+        missing = sorted(m for m in wanted if partition_name(m) not in existing)
+        with connection.cursor() as c:
+            if stray:
+                moved = _move_out_of_default(c, stray, progress)
+                created += [partition_name(m) for m in stray]
+                missing = [m for m in missing if m not in stray]
+            for month in missing:
+                c.execute(partition_sql(month))
+                created.append(partition_name(month))
+    if created:
+        progress(f"新建分区 {len(created)} 个：{', '.join(created)}")
+    if moved:
+        progress(f"从默认分区移出 {moved} 条事件")
+    return {"partitioned": True, "created": created, "moved": moved}
+
+
+def _move_out_of_default(c: Any, months: Iterable[Month], progress: Callable[[str], None]) -> int:
+    """Detach DEFAULT (its copies of the table's triggers go with it), build each month's
+    table beside it, move the rows, attach the month and then DEFAULT again. The rows
+    keep their ids and keys, so the key table is not touched and no trigger fires."""
+    columns = ", ".join(stored_columns())
+    c.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {DEFAULT_PARTITION}")
+    moved = 0
+    for month in months:
+        name = partition_name(month)
+        start, end = bounds(month)
+        c.execute(
+            f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING GENERATED "
+            f"INCLUDING CONSTRAINTS INCLUDING STORAGE)"
+        )
+        # The CHECK lets ATTACH skip its validating scan.
+        c.execute(
+            f"ALTER TABLE {name} ADD CONSTRAINT {name}_bounds "
+            f"CHECK (reported_at >= '{start}' AND reported_at < '{end}')"
+        )
+        where = f"reported_at >= '{start}' AND reported_at < '{end}'"
+        c.execute(
+            f"INSERT INTO {name} ({columns}) SELECT {columns} "  # noqa: S608
+            f"FROM {DEFAULT_PARTITION} WHERE {where}"
+        )
+        count = c.rowcount
+        c.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE {where}")  # noqa: S608
+        c.execute(
+            f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM ('{start}') TO ('{end}')"
+        )
+        c.execute(f"ALTER TABLE {name} DROP CONSTRAINT {name}_bounds")
+        moved += count
+        progress(f"{name}: {count} 条")
+    c.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {DEFAULT_PARTITION} DEFAULT")
+    return moved

@@ -1,0 +1,272 @@
+"""The events table partitioned by month on PostgreSQL (docs/adr/0006-partitioning.md):
+partitions, the key table and its triggers, foreign keys, ensure_partitions and the
+schema editor that points new foreign keys at the key table. On SQLite nothing of it
+exists and ensure_partitions says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, models, transaction
+from django.test.utils import isolate_apps
+from django.utils import timezone
+
+from pingan.conftest import on_postgres
+from pingan.events import partitions as p
+from pingan.events.models import Event, EventTransition
+from pingan.events.services import event_report
+
+pg_only = pytest.mark.skipif(not on_postgres(), reason="PostgreSQL: partitioned events table")
+
+
+def _report(cast, **kw):
+    event, _ = event_report(
+        user=cast.gridworker,
+        category=cast.neighbour,
+        description="楼道里堆放杂物，影响通行",
+        lat=cast.point_a1[0],
+        lng=cast.point_a1[1],
+        **kw,
+    )
+    return event
+
+
+def _one(sql: str, params=None):
+    with connection.cursor() as c:
+        c.execute(sql, params or [])
+        return c.fetchone()
+
+
+def _partition_of(event: Event) -> str:
+    return _one("SELECT tableoid::regclass::text FROM events_event WHERE id = %s", [event.pk])[0]
+
+
+def _key(event: Event):
+    return _one(
+        "SELECT code, client_uuid, reported_at FROM events_eventkey WHERE id = %s", [event.pk]
+    )
+
+
+def _check_foreign_keys_now() -> None:
+    """What COMMIT would do: run the deferred foreign-key checks."""
+    with connection.cursor() as c:
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        c.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_ensure_partitions_command_answers_on_both_databases(db):
+    out = StringIO()
+    call_command("ensure_partitions", "--ahead", "2", stdout=out)
+    if on_postgres():
+        assert "分区" in out.getvalue()
+    else:
+        assert "没有分区" in out.getvalue()
+        assert p.is_partitioned() is False
+
+
+@pg_only
+def test_the_table_is_partitioned_by_month_with_a_default(db):
+    assert p.is_partitioned()
+    names = set(p.partitions())
+    now = p.month_of(timezone.now())
+    for month in p.months_between(now, p.add_months(now, 3)):
+        assert p.partition_name(month) in names
+    assert p.DEFAULT_PARTITION in names
+    assert _one("SELECT pg_get_partkeydef(to_regclass('events_event'))")[0] == "RANGE (reported_at)"
+    start, end = p.bounds(now)
+    assert p.partitions()[p.partition_name(now)] == (
+        f"FOR VALUES FROM ('{_pg_ts(start)}') TO ('{_pg_ts(end)}')"
+    )
+
+
+def _pg_ts(literal: str) -> str:
+    return _one("SELECT %s::timestamptz::text", [literal])[0]
+
+
+@pg_only
+def test_no_foreign_key_references_the_partitioned_table(db):
+    assert (
+        _one("SELECT count(*) FROM pg_constraint WHERE confrelid = 'events_event'::regclass")[0]
+        == 0
+    )
+    referencing = _one(
+        "SELECT count(DISTINCT conrelid) FROM pg_constraint "
+        "WHERE contype = 'f' AND confrelid = 'events_eventkey'::regclass "
+        "AND condeferrable AND condeferred"
+    )[0]
+    assert referencing >= 20  # events' own tables, analytics, citizen, triage, leads, ...
+
+
+@pg_only
+def test_an_event_lands_in_its_months_partition_and_in_the_key_table(cast):
+    event = _report(cast)
+    assert _partition_of(event) == p.partition_name(p.month_of(event.reported_at))
+    assert _key(event) == (event.code, None, event.reported_at)
+
+
+@pg_only
+def test_duplicate_code_or_client_uuid_is_refused_by_the_database(cast):
+    first = _report(cast, client_uuid=uuid.uuid4())
+    second = _report(cast)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=second.pk).update(code=first.code)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=second.pk).update(client_uuid=first.client_uuid)
+    copy = Event.objects.get(pk=first.pk)
+    copy.pk = None
+    copy.code = "330424-copy-000001"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()  # same client_uuid, another partition or not
+    # The service's idempotency still holds: the same client_uuid gives the first event.
+    again, created = event_report(
+        user=cast.gridworker,
+        category=cast.neighbour,
+        description="楼道里堆放杂物，影响通行",
+        lat=cast.point_a1[0],
+        lng=cast.point_a1[1],
+        client_uuid=first.client_uuid,
+    )
+    assert (again.pk, created) == (first.pk, False)
+
+
+@pg_only
+def test_a_reference_to_an_unknown_event_is_refused_at_commit(cast):
+    event = _report(cast)
+    assert EventTransition.objects.filter(event=event).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EventTransition.objects.filter(event=event).update(event_id=10**12)
+        _check_foreign_keys_now()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(master_id=10**12)
+        _check_foreign_keys_now()
+
+
+@pg_only
+def test_deleting_an_event_cascades_and_removes_its_key(cast):
+    event = _report(cast)
+    pk = event.pk
+    event.delete()
+    _check_foreign_keys_now()
+    assert not EventTransition.objects.filter(event_id=pk).exists()
+    assert _one("SELECT count(*) FROM events_eventkey WHERE id = %s", [pk])[0] == 0
+
+
+@pg_only
+def test_changing_reported_at_moves_the_event_and_keeps_its_key_in_step(cast):
+    event = _report(cast)
+    later = event.reported_at + dt.timedelta(days=40)
+    Event.objects.filter(pk=event.pk).update(reported_at=later)
+    event.refresh_from_db()
+    assert _partition_of(event) == p.partition_name(p.month_of(later))
+    assert _key(event) == (event.code, None, later)
+    _check_foreign_keys_now()  # the timeline still points at a known event
+    assert EventTransition.objects.filter(event=event).exists()
+    Event.objects.filter(pk=event.pk).update(code="330424-moved-000001")
+    assert _key(event)[0] == "330424-moved-000001"
+
+
+@pg_only
+def test_ensure_partitions_creates_months_ahead_and_empties_default(cast):
+    now = p.month_of(timezone.now())
+    result = p.ensure_partitions(ahead=6)
+    assert p.partition_name(p.add_months(now, 6)) in result["created"]
+    assert p.partition_name(p.add_months(now, 6)) in p.partitions()
+    assert p.ensure_partitions(ahead=6)["created"] == []
+
+    old = _report(cast, reported_at=timezone.make_aware(dt.datetime(2019, 6, 15, 10, 0)))
+    older = _report(cast, reported_at=timezone.make_aware(dt.datetime(2018, 1, 1, 0, 30)))
+    assert _partition_of(old) == _partition_of(older) == p.DEFAULT_PARTITION
+
+    out = StringIO()
+    call_command("ensure_partitions", stdout=out)
+    assert "events_event_y2019m06" in out.getvalue()
+    assert _partition_of(old) == "events_event_y2019m06"
+    assert _partition_of(older) == "events_event_y2018m01"  # local midnight bound
+    assert _one(f"SELECT count(*) FROM {p.DEFAULT_PARTITION}")[0] == 0
+    assert _key(old) == (old.code, None, old.reported_at)
+    # The moved rows keep their triggers, indexes and foreign keys.
+    Event.objects.filter(pk=old.pk).update(code="330424-old-000001")
+    assert _key(old)[0] == "330424-old-000001"
+    assert Event.objects.filter(code="330424-old-000001").count() == 1
+    _check_foreign_keys_now()
+    assert (
+        _one("SELECT count(*) FROM pg_indexes WHERE tablename = 'events_event_y2019m06'")[0]
+        == _one("SELECT count(*) FROM pg_indexes WHERE tablename = 'events_event'")[0]
+    )
+
+
+@pg_only
+@isolate_apps("pingan.events")
+def test_new_foreign_keys_to_event_point_at_the_key_table(cast):
+    class Throwaway(models.Model):
+        event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "events"
+            db_table = "events_throwaway_partition_test"
+
+    extra = models.ForeignKey(Event, null=True, on_delete=models.CASCADE, related_name="+")
+    extra.set_attributes_from_name("other")
+    extra.model = Throwaway
+    with connection.schema_editor() as editor:
+        editor.create_model(Throwaway)
+        editor.add_field(Throwaway, extra)
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT a.attname, confrelid::regclass::text, condeferrable, condeferred "
+            "FROM pg_constraint k JOIN pg_attribute a "
+            "ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] "
+            "WHERE contype = 'f' AND conrelid = 'events_throwaway_partition_test'::regclass "
+            "ORDER BY a.attname"
+        )
+        assert c.fetchall() == [
+            ("event_id", "events_eventkey", True, True),
+            ("other_id", "events_eventkey", True, True),
+        ]
+    event = _report(cast)
+    Throwaway.objects.create(event=event)
+    _check_foreign_keys_now()
+    with connection.schema_editor() as editor:
+        editor.delete_model(Throwaway)
+
+
+@pg_only
+def test_truncating_the_events_empties_the_key_table(cast):
+    event = _report(cast)
+    _check_foreign_keys_now()
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint k "
+            "JOIN pg_class t ON t.oid = k.conrelid "
+            "WHERE confrelid = 'events_eventkey'::regclass AND NOT t.relispartition"
+        )
+        children = [r[0] for r in c.fetchall()]
+        c.execute(f"TRUNCATE {', '.join(children)} CASCADE")
+    assert _one("SELECT count(*) FROM events_eventkey WHERE id = %s", [event.pk])[0] == 0
+    _check_foreign_keys_now()
+
+
+@pg_only
+def test_generate_events_fills_partitions_and_key_table_and_rebuilds_indexes(cast):
+    from pingan.ops.generate import generate_events
+
+    result = generate_events(count=300, grids=10, batch=120, drop_indexes=True)
+    assert "events_event_bigrams" in result["rebuilt_indexes"]
+    assert (
+        _one("SELECT count(*) FROM events_event")[0]
+        == _one("SELECT count(*) FROM events_eventkey")[0]
+    )
+    assert _one(f"SELECT count(*) FROM {p.DEFAULT_PARTITION}")[0] == 0
+    # The rebuilt indexes are built on every partition, not only declared on the parent.
+    assert _one(
+        "SELECT count(*) FROM pg_index x WHERE NOT x.indisvalid "
+        "AND x.indrelid = 'events_event'::regclass"
+    ) == (0,)
+    parent = _one("SELECT count(*) FROM pg_indexes WHERE tablename = 'events_event'")[0]
+    for name in p.partitions():
+        assert _one("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [name])[0] == parent
+    _check_foreign_keys_now()
