@@ -223,5 +223,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0002_personal_data")]
+    dependencies = [("events", "0003_source_open311")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
