@@ -23,13 +23,19 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION)
-    schema_editor.execute(INDEX)
+    with schema_editor.connection.cursor() as c:
+        c.execute("SELECT relkind FROM pg_class WHERE relname = 'events_event'")
+        row = c.fetchone()
+    # A partitioned table cannot be indexed CONCURRENTLY (migration 0002 replaces this
+    # index by one on a stored column anyway).
+    partitioned = row is not None and row[0] == "p"
+    schema_editor.execute(INDEX.replace("CONCURRENTLY ", "") if partitioned else INDEX)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS events_event_bigrams")
+    schema_editor.execute("DROP INDEX IF EXISTS events_event_bigrams")
     schema_editor.execute("DROP FUNCTION IF EXISTS pingan_bigrams(text)")
 
 

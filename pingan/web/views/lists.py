@@ -16,6 +16,7 @@ from pingan.core.errors import Invalid, invalid
 from pingan.events.choices import AssignmentStatus
 from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import Event
+from pingan.events.search import EVENT_CODE
 from pingan.events.selectors import EventFilters, category_list, event_list
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
@@ -77,27 +78,40 @@ def error_text(exc: Invalid) -> str:
 # Counting every match of a county's list over millions of events costs seconds; lists
 # count up to this many and then show "10000+" (docs/performance.md, "Lists at scale").
 COUNT_CAP = 10_000
+# A word search counts less far: each match it counts is a row found through the bigram
+# index and read from the table, and a common word (噪音) matches tens of thousands.
+SEARCH_COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
-    """A paginator that counts at most COUNT_CAP + 1 rows (one LIMITed subquery)."""
+    """A paginator that counts at most `cap` + 1 rows (one LIMITed subquery of ids)."""
 
     object_list: QuerySet[Any]
 
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = COUNT_CAP if cap is None else cap
+
+    def count_query(self) -> QuerySet[Any]:
+        # Only the ids: the joins of select_related have no place in a count.
+        return self.object_list.order_by().values("pk")[: self.cap + 1]
+
     @cached_property
     def count(self) -> int:
-        n = self.object_list.order_by()[: COUNT_CAP + 1].count()
-        self.capped = n > COUNT_CAP
-        return min(n, COUNT_CAP)
+        n = self.count_query().count()
+        self.capped = n > self.cap
+        return min(n, self.cap)
 
     @property
     def count_display(self) -> str:
         return f"{self.count}+" if getattr(self, "capped", False) else str(self.count)
 
 
-def paginate(request: HttpRequest, qs: QuerySet[Event], size: int = PAGE_SIZE) -> Page:
+def paginate(
+    request: HttpRequest, qs: QuerySet[Event], size: int | None = None, cap: int | None = None
+) -> Page:
     """The requested page of `qs`, each row carrying its live deadline state."""
-    page = CappedPaginator(qs, size).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, size or PAGE_SIZE, cap).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.live_deadline = state_at(event)  # type: ignore[attr-defined]
         event.live_due = binding_due(event)  # type: ignore[attr-defined]
@@ -132,13 +146,16 @@ def event_list_page(request: HttpRequest) -> HttpResponse:
     """All events in the user's scope, filtered by GET parameters, paginated."""
     params = filter_params(request.GET)
     error = ""
+    cap = None
     try:
         filters = filters_from(params)
         qs = event_list(user=request.user, filters=filters)
+        if filters.q and not EVENT_CODE.fullmatch(filters.q):
+            cap = SEARCH_COUNT_CAP
     except Invalid as exc:
         error = error_text(exc)
         qs = event_list(user=request.user).none()
-    page = paginate(request, qs)
+    page = paginate(request, qs, cap=cap)
     context = {
         "nav_active": "events",
         "form": filter_form(request.user, request.GET),
