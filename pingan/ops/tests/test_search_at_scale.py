@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from pingan.events.models import Event
-from pingan.events.search import bigram_query, text_q
+from pingan.events.search import bigram_query, is_one_bigram, text_q
 from pingan.events.selectors import EventFilters, event_list
 from pingan.events.services import event_report
 from pingan.web.views import lists
@@ -60,6 +60,12 @@ def test_the_bigram_index_is_used_on_postgresql_only(cast, three):
     assert ("search_bigrams" in sql) == (connection.vendor == "postgresql")
     assert bigram_query("化粪池") == "'化粪' & '粪池'"
     assert bigram_query("a'b") == ""  # nothing safe to index: the plain scan decides
+    # Two characters are one bigram: the index is the whole test on PostgreSQL.
+    assert is_one_bigram("噪音") and is_one_bigram("ro")
+    assert not is_one_bigram("化粪池") and not is_one_bigram("a'") and not is_one_bigram("ßa")
+    two = str(Event.objects.filter(text_q("噪音")).query)
+    assert ("LIKE" in two) == (connection.vendor != "postgresql")
+    assert "LIKE" in str(Event.objects.filter(text_q("化粪池")).query)
 
 
 def test_list_counts_stop_at_the_cap(cast, three, monkeypatch):
@@ -72,7 +78,7 @@ def test_list_counts_stop_at_the_cap(cast, three, monkeypatch):
     assert paginator.count == 3 and paginator.count_display == "3"
 
 
-WORDS = ["噪音", "化粪池", "漏水", "ROAD", "占道经营", "音噪"]
+WORDS = ["噪音", "化粪池", "漏水", "ROAD", "ro", "占道经营", "音噪", "池满"]
 
 
 @pytest.fixture
