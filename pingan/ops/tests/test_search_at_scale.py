@@ -176,8 +176,11 @@ def test_word_search_counts_stop_at_the_lower_cap(client, cast, many, monkeypatc
     client.force_login(cast.county_dispatcher)
     html = client.get(reverse("event_list"), {"q": "噪音"}).content.decode()
     assert "第 1 / 2 页，共 2+ 件" in html  # three match; the count stops at two
+    assert "只列出前 2 件，请用筛选条件缩小范围" in html
+    deep = client.get(reverse("event_list"), {"q": "噪音", "page": "9"}).content.decode()
+    assert "第 2 / 2 页，共 2+ 件" in deep  # no page past the cap: the last one, said so
     html = client.get(reverse("event_list"), {"q": "化粪池"}).content.decode()
-    assert "共 1 件" in html
+    assert "共 1 件" in html and "只列出前" not in html
     # The whole list keeps the higher cap, and a code is one event.
     html = client.get(reverse("event_list")).content.decode()
     assert f"共 {len(many)} 件" in html
@@ -187,7 +190,7 @@ def test_word_search_counts_stop_at_the_lower_cap(client, cast, many, monkeypatc
 
 def test_search_column_and_list_indexes_exist_on_postgresql(db):
     """On PostgreSQL the bigrams are a stored generated column with a GIN index, and the
-    expression index they replace is gone; SQLite has neither."""
+    expression index they replace is gone; SQLite has no such column."""
     with connection.cursor() as c:
         if connection.vendor != "postgresql":
             columns = [
@@ -204,4 +207,7 @@ def test_search_column_and_list_indexes_exist_on_postgresql(db):
         c.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'events_event'")
         indexes = dict(c.fetchall())
     assert "USING gin (search_bigrams)" in indexes["events_search_bigrams"]
+    # A region's open events by deadline (the overdue and warning lists and counts).
+    assert "(region_path varchar_pattern_ops, due_at)" in indexes["events_open_region_due"]
+    assert "WHERE ((status)::text = ANY" in indexes["events_open_region_due"]
     assert "events_event_bigrams" not in indexes

@@ -76,8 +76,9 @@ def error_text(exc: Invalid) -> str:
 
 
 # Counting every match of a county's list over millions of events costs seconds; lists
-# count up to this many and then show "10000+" (docs/performance.md, "Lists at scale").
-COUNT_CAP = 10_000
+# count up to this many, show "2000+" and offer that many events (100 pages): a deep
+# page costs as many rows as it skips (docs/performance.md, "Lists at scale").
+COUNT_CAP = 2_000
 # A word search counts less far: each match it counts is a row found through the bigram
 # index and read from the table, and a common word (噪音) matches tens of thousands.
 SEARCH_COUNT_CAP = 1_000
@@ -99,12 +100,18 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         n = self.count_query().count()
-        self.capped = n > self.cap
+        self._capped = n > self.cap
         return min(n, self.cap)
 
     @property
+    def capped(self) -> bool:
+        """More events match than were counted: the pages stop at `cap` events (a
+        deeper page shows the last one), and the pager says so."""
+        return self.count >= self.cap and self._capped
+
+    @property
     def count_display(self) -> str:
-        return f"{self.count}+" if getattr(self, "capped", False) else str(self.count)
+        return f"{self.count}+" if self.capped else str(self.count)
 
 
 def paginate(
