@@ -41,7 +41,7 @@ def pages() -> list[tuple[str, str, str]]:
     code = Event.objects.filter(region_path__startswith=county.path).order_by("-id").first().code
     return [
         ("demo-dispatcher", "county list, page 1", "/events/"),
-        ("demo-dispatcher", "county list, page 200", "/events/?page=200"),
+        ("demo-dispatcher", "county list, page 100 (the last)", "/events/?page=100"),
         ("demo-dispatcher", "county list, waiting (reported)", "/events/?status=reported"),
         ("demo-dispatcher", "county list, overdue", "/events/?deadline_state=overdue"),
         ("demo-dispatcher", "county list, one town", f"/events/?region={town.pk}"),

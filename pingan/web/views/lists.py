@@ -79,9 +79,11 @@ def error_text(exc: Invalid) -> str:
 # count up to this many, show "2000+" and offer that many events (100 pages): a deep
 # page costs as many rows as it skips (docs/performance.md, "Lists at scale").
 COUNT_CAP = 2_000
-# A word search counts less far: each match it counts is a row found through the bigram
-# index and read from the table, and a common word (噪音) matches tens of thousands.
-SEARCH_COUNT_CAP = 1_000
+# A word search counts less far (10 pages): a common word (噪音) matches tens of
+# thousands of a county's events. Counting to 200 is a scan that stops early, the same
+# work at any table size; counting to 1,000 already made PostgreSQL intersect the word's
+# index entries with every entry of the county's region range, which grows with the table.
+SEARCH_COUNT_CAP = 200
 
 
 class CappedPaginator(Paginator):
