@@ -242,6 +242,14 @@ class Event(models.Model):
                 name="events_open_ack_due",
                 condition=Q(status="dispatched"),
             ),
+            # The deadline filters of a region's list (overdue, warning) and their counts:
+            # one range of a region's open events (docs/performance.md, "Lists at scale").
+            models.Index(
+                fields=["region_path", "due_at"],
+                name="events_open_region_due",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                condition=Q(status__in=["dispatched", "in_progress"]),
+            ),
         ]
 
     def __str__(self) -> str:

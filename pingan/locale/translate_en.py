@@ -21,6 +21,9 @@ EN: dict[str, str | tuple[str, str]] = {
     "主导航": "Main navigation",
     "工作台": "Workbench",
     "事件查询": "Events",
+    "只列出前 %(cap)s 件，请用筛选条件缩小范围": (
+        "Only the first %(cap)s are listed; narrow the filters"
+    ),
     "上报事件": "Report an event",
     "后台管理": "Administration",
     "消息": "Messages",

@@ -223,5 +223,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0003_source_open311")]
+    dependencies = [("events", "0003_source_open311"), ("ops", "0002_event_search_bigrams")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

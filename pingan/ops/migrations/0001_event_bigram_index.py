@@ -1,8 +1,7 @@
 """PostgreSQL only: the bigram function and the GIN index behind event word search
 (pingan/ops/search.py). Nothing on SQLite. On a large table the index takes minutes to
 build (about 3 minutes per million events on a 2-core machine); it is built
-CONCURRENTLY so the site keeps working (plainly when the events table is already
-partitioned: PostgreSQL cannot build an index on a partitioned table concurrently)."""
+CONCURRENTLY so the site keeps working."""
 
 from django.db import migrations
 
@@ -24,19 +23,19 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION)
-    index = INDEX
     with schema_editor.connection.cursor() as c:
-        c.execute("SELECT relkind FROM pg_class WHERE oid = to_regclass('events_event')")
-        if c.fetchone()[0] == "p":
-            # Partitioned (events 0003 ran first): CONCURRENTLY is not possible there.
-            index = INDEX.replace(" CONCURRENTLY", "")
-    schema_editor.execute(index)
+        c.execute("SELECT relkind FROM pg_class WHERE relname = 'events_event'")
+        row = c.fetchone()
+    # A partitioned table cannot be indexed CONCURRENTLY (migration 0002 replaces this
+    # index by one on a stored column anyway).
+    partitioned = row is not None and row[0] == "p"
+    schema_editor.execute(INDEX.replace("CONCURRENTLY ", "") if partitioned else INDEX)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS events_event_bigrams")
+    schema_editor.execute("DROP INDEX IF EXISTS events_event_bigrams")
     schema_editor.execute("DROP FUNCTION IF EXISTS pingan_bigrams(text)")
 
 
