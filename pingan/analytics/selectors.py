@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pingan.analytics import kpis
 from pingan.analytics.models import (
+    HISTOGRAM_DEPTHS,
     ROLLUP_MEASURES,
     DailyRollup,
     EventFact,
+    HandlingHistogram,
     MonthlyRollup,
     PeriodLock,
 )
@@ -35,14 +36,6 @@ from pingan.org.models import Department
 from pingan.org.selectors import memberships_of
 
 GROUP = ("top_category", "source", "status", "outcome")
-
-
-class Median(Aggregate):
-    """PostgreSQL's continuous median (the mean of the two middle values, as kpis.median)."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 SATISFIED_VALUES = ("satisfied", "basically_satisfied")
@@ -128,6 +121,44 @@ def _sum_rows(
             acc[m] = (acc[m] or 0) + (r[m] or 0)
 
 
+@dataclass
+class Split:
+    """A period as whole months (`months`: first and last month's first day, or None when
+    it holds no whole month) and the days outside them (`edges`: a day filter, or None
+    when there are none)."""
+
+    months: tuple[dt.date | None, dt.date | None] | None
+    edges: Q | None
+
+
+def split_period(date_from: dt.date | None, date_to: dt.date | None) -> Split:
+    first = date_from
+    if first is not None and first.day != 1:
+        first = _month_end(first) + dt.timedelta(days=1)
+    last = date_to
+    if last is not None and last != _month_end(last):
+        last = last.replace(day=1) - dt.timedelta(days=1)
+    span = Q()
+    if date_from:
+        span &= Q(day__gte=date_from)
+    if date_to:
+        span &= Q(day__lte=date_to)
+    if not (first is None or last is None or first <= last):
+        return Split(months=None, edges=span)
+    edges = []
+    if first is not None and (date_from is None or date_from < first):
+        edges.append(Q(day__lt=first))
+    if last is not None and (date_to is None or date_to > last):
+        edges.append(Q(day__gt=last))
+    cond = None
+    for extra in edges:
+        cond = extra if cond is None else cond | extra
+    return Split(
+        months=(first, last.replace(day=1) if last else None),
+        edges=None if cond is None else span & cond,
+    )
+
+
 def rollup_rows(
     regions: list[int],
     date_from: dt.date | None,
@@ -137,36 +168,14 @@ def rollup_rows(
     """Rollup measures of the regions in the period, grouped by `group`: whole months
     from the monthly rows, the days before the first and after the last whole month from
     the daily rows (two queries)."""
-    first = date_from
-    if first is not None and first.day != 1:
-        first = _month_end(first) + dt.timedelta(days=1)
-    last = date_to
-    if last is not None and last != _month_end(last):
-        last = last.replace(day=1) - dt.timedelta(days=1)
     sums = {m: Sum(m) for m in ROLLUP_MEASURES}
     acc: dict[tuple[Any, ...], dict[str, Any]] = {}
-    whole = first is None or last is None or first <= last
-    daily = _between(DailyRollup.objects.filter(region__in=regions), date_from, date_to)
-    if whole:
-        monthly = _between(
-            MonthlyRollup.objects.filter(region__in=regions),
-            first,
-            last.replace(day=1) if last else None,
-        )
+    split = split_period(date_from, date_to)
+    if split.months is not None:
+        monthly = _between(MonthlyRollup.objects.filter(region__in=regions), *split.months)
         _sum_rows(monthly.values(*group).annotate(**sums).order_by(), group, acc)
-        edges = []
-        if first is not None and (date_from is None or date_from < first):
-            edges.append(Q(day__lt=first))
-        if last is not None and (date_to is None or date_to > last):
-            edges.append(Q(day__gt=last))
-        if edges:
-            cond = edges[0]
-            for extra in edges[1:]:
-                cond |= extra
-            daily = daily.filter(cond)
-        else:
-            daily = None
-    if daily is not None:
+    if split.edges is not None:
+        daily = DailyRollup.objects.filter(split.edges, region__in=regions)
         _sum_rows(daily.values(*group).annotate(**sums).order_by(), group, acc)
     # Rows an event moved out of stay behind with n = 0 until the next rebuild.
     return [r for r in acc.values() if r["n"]]
@@ -188,6 +197,7 @@ def fact_rows(
             satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED_VALUES)),
             handled=Count("handle_days"),
             handle_days=Sum("handle_days"),
+            repeats=Count("pk", filter=Q(repeat=True)),
         )
         .order_by()
     )
@@ -463,31 +473,54 @@ def kpi_table(
     return s
 
 
+def handling_counts(
+    basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[int, int]:
+    """Closed events of the period by handling time in hundredths of a working day.
+    A region down to HISTOGRAM_DEPTHS inside the caller's scope reads the monthly
+    histogram for whole months and the facts of the days at either end; anything else
+    counts the facts (grouped in the database either way: no event is read into Python)."""
+    counts: dict[int, int] = {}
+
+    def add(rows: Any) -> None:
+        for value, n in rows:
+            key = round(value * 100) if isinstance(value, float) else value
+            counts[key] = counts.get(key, 0) + n
+
+    def from_facts(qs: QuerySet[EventFact]) -> None:
+        add(
+            qs.filter(handle_days__isnull=False)
+            .values("handle_days")
+            .annotate(c=Count("pk"))
+            .values_list("handle_days", "c")
+            .order_by()
+        )
+
+    if basis.empty:
+        return counts
+    region = basis.region
+    if basis.rollup and region is not None and region.path.count("/") <= HISTOGRAM_DEPTHS:
+        split = split_period(date_from, date_to)
+        if split.months is not None:
+            add(
+                _between(HandlingHistogram.objects.filter(region=region.pk), *split.months)
+                .values("centidays")
+                .annotate(c=Sum("n"))
+                .values_list("centidays", "c")
+                .order_by()
+            )
+        if split.edges is not None:
+            from_facts(basis.facts().filter(split.edges))
+    else:
+        from_facts(_between(basis.facts(), date_from, date_to))
+    return counts
+
+
 def _fact_figures(
     basis: Basis, date_from: dt.date | None, date_to: dt.date | None
 ) -> dict[str, Any]:
-    """Median handling time and repeat-report rate (from the facts: they need single
-    events, not sums)."""
-    qs = _between(basis.facts(), date_from, date_to).filter(handle_days__isnull=False)
-    if connection.vendor == "postgresql":
-        middle = qs.aggregate(m=Median("handle_days"))["m"]
-        median = round(middle, 2) if middle is not None else None
-    else:
-        median = kpis.median(list(qs.order_by("handle_days").values_list("handle_days", flat=True)))
-    window = settings.PINGAN_REPEAT_DAYS
-    earlier_from = date_from - dt.timedelta(days=window) if date_from else None
-    rows = list(
-        _between(basis.facts(), earlier_from, date_to).values_list(
-            "region_path", "category", "day", "event_id"
-        )
-    )
-    in_period = {r[3] for r in rows if (date_from is None or r[2] >= date_from)}
-    rep = kpis.repeats(rows, window) & in_period
-    return {
-        "handle_days_median": median,
-        "repeats": len(rep),
-        "repeat_rate": kpis.rate(len(rep), len(in_period)),
-    }
+    """Median handling time (from the handling-time histogram and the facts)."""
+    return {"handle_days_median": kpis.median_of_counts(handling_counts(basis, date_from, date_to))}
 
 
 def department_returns(
