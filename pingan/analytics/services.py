@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -71,13 +72,31 @@ def outcome_of(status: str, closed_on_time: bool | None, deadline_state: str) ->
     return Outcome.NONE
 
 
+def _seconds_per_day() -> int:
+    return round(
+        sum(
+            (dt.datetime.combine(dt.date.min, b) - dt.datetime.combine(dt.date.min, a)).seconds
+            for a, b in workcal.working_periods()
+        )
+    )
+
+
 def handle_days_of(
     status: str, reported_at: dt.datetime, closed_at: dt.datetime | None
 ) -> float | None:
-    """Working days from report to closure (closed events only), two decimals."""
+    """Working days from report to closure (closed events only), rounded half up to two
+    decimals from the working time in whole microseconds (exact decimal arithmetic, so
+    the set-based SQL rebuild gives the very same figure)."""
     if status != Status.CLOSED or closed_at is None:
         return None
-    return round(workcal.working_days_between(reported_at, closed_at), 2)
+    per_day = _seconds_per_day()
+    if not per_day:
+        return 0.0
+    micro = round(workcal.working_seconds_between(reported_at, closed_at) * 1_000_000)
+    days = (Decimal(micro) / Decimal(per_day * 1_000_000)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    return float(days)
 
 
 class _Lookups:
@@ -323,12 +342,17 @@ def _start(day: dt.date) -> dt.datetime:
 
 
 def rollup_rebuild(
-    *, date_from: dt.date | None = None, date_to: dt.date | None = None, batch: int = 5000
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    batch: int = 5000,
+    sql: bool = False,
 ) -> dict[str, int]:
     """Recompute the facts from the events and the rollups from the facts for the days
     in [date_from, date_to] (all days when open) that are not locked. One transaction.
     The PINGAN_REPEAT_DAYS days after date_to are recounted too: whether their events
-    are repeat reports depends on the events of the range."""
+    are repeat reports depends on the events of the range. `sql`: derive the facts in one
+    INSERT … SELECT (PostgreSQL; the same figures, far faster for millions of events)."""
     if date_to is not None:
         date_to += dt.timedelta(days=settings.PINGAN_REPEAT_DAYS)
     locks = _locked_ranges()
@@ -364,9 +388,13 @@ def rollup_rebuild(
         "closed_at",
     )
     facts = 0
+    set_based = sql and connection.vendor == "postgresql"
     with transaction.atomic():
         in_range(EventFact.objects.all()).delete()
         in_range(DailyRollup.objects.all()).delete()
+        if set_based:
+            facts = facts_from_events_sql(date_from=date_from, date_to=date_to)
+            events = events.none()
         chunk: list[EventFact] = []
         for row in events.values(*fields).iterator(chunk_size=batch):
             values = fact_values(row, lookups)
@@ -417,6 +445,120 @@ def repeats_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | N
             params,
         )
         return max(cur.rowcount, 0)
+
+
+# ---- the same rebuild, set-based (PostgreSQL) ----------------------------------------------
+
+_CALENDAR_T = "pingan_rebuild_workcal"
+
+FACTS_FROM_EVENTS_SQL = """
+INSERT INTO {fact_t} (event_id, day, region_path, r0, r1, r2, r3, r4, category, top_category,
+    source, status, outcome, satisfaction, department, handle_days, repeat)
+SELECT e.id, (e.reported_at AT TIME ZONE %(tz)s)::date, e.region_path,
+    m0.id, m1.id, m2.id, m3.id, m4.id, e.category_id, COALESCE(c.parent_id, c.id), e.source,
+    e.status,
+    CASE WHEN e.status = 'closed' THEN
+            CASE WHEN e.closed_on_time IS NULL THEN '' WHEN e.closed_on_time THEN 'on_time'
+                 ELSE 'late' END
+         WHEN e.status = ANY(%(open)s) THEN COALESCE(e.deadline_state, '')
+         ELSE '' END,
+    COALESCE(e.satisfaction, ''), COALESCE(e.lead_department_id, 0),
+    CASE WHEN e.status = 'closed' AND e.closed_at IS NOT NULL THEN
+        round(GREATEST(0, {w_closed} - {w_reported}) / %(per_day)s, 2)::float8
+    END,
+    false
+FROM {event_t} e
+JOIN {category_t} c ON c.id = e.category_id
+LEFT JOIN {region_t} m0 ON m0.code = NULLIF(split_part(e.region_path, '/', 1), '')
+LEFT JOIN {region_t} m1 ON m1.code = NULLIF(split_part(e.region_path, '/', 2), '')
+LEFT JOIN {region_t} m2 ON m2.code = NULLIF(split_part(e.region_path, '/', 3), '')
+LEFT JOIN {region_t} m3 ON m3.code = NULLIF(split_part(e.region_path, '/', 4), '')
+LEFT JOIN {region_t} m4 ON m4.code = NULLIF(split_part(e.region_path, '/', 5), '')
+LEFT JOIN {cal_t} cr ON cr.day = (e.reported_at AT TIME ZONE %(tz)s)::date
+LEFT JOIN {cal_t} cc ON cc.day = (e.closed_at AT TIME ZONE %(tz)s)::date
+WHERE {where}
+"""
+
+
+def _working_before(moment: str, cal: str, periods: list[tuple[int, int]]) -> str:
+    """SQL: working seconds from the calendar's first day to `moment` (the whole days
+    before its local day, plus the working time of that day up to it)."""
+    tod = f"extract(epoch FROM ({moment} AT TIME ZONE %(tz)s) - ({moment} AT TIME ZONE %(tz)s)::date)"
+    partial = " + ".join(f"GREATEST(0, LEAST({tod}, {b}) - {a})" for a, b in periods) or "0"
+    return f"({cal}.before + CASE WHEN {cal}.work THEN {partial} ELSE 0 END)"
+
+
+def _fill_calendar(cur: Any, first: dt.date, last: dt.date) -> None:
+    """A temporary table of the days first … last: working day or not (core.workcal) and
+    the working seconds of all the days before."""
+    per_day = _seconds_per_day()
+    cur.execute(
+        f"CREATE TEMPORARY TABLE {_CALENDAR_T} (day date PRIMARY KEY, work boolean, "
+        "before bigint) ON COMMIT DROP"
+    )
+    rows, before, day = [], 0, first
+    while day <= last:
+        work = workcal.is_workday(day)
+        rows.append((day, work, before))
+        before += per_day if work else 0
+        day += dt.timedelta(days=1)
+    cur.executemany(f"INSERT INTO {_CALENDAR_T} VALUES (%s, %s, %s)", rows)  # noqa: S608
+
+
+def facts_from_events_sql(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> int:
+    """INSERT … SELECT the facts of the events reported on the unlocked days of the range,
+    as fact_values and repeat_of compute them one by one (the handling time from a
+    calendar of working days and the working seconds before each day); the caller has
+    deleted the old facts. PostgreSQL only."""
+    tz = timezone.get_current_timezone_name()
+    where = [
+        f"NOT EXISTS (SELECT 1 FROM {PeriodLock._meta.db_table} l "  # noqa: S608
+        f"WHERE (e.reported_at AT TIME ZONE %(tz)s)::date BETWEEN l.date_from AND l.date_to)"
+    ]
+    params: dict[str, Any] = {
+        "tz": tz,
+        "open": list(OPEN_STATUSES),
+        "per_day": _seconds_per_day() or 1,
+    }
+    if date_from:
+        where.append("e.reported_at >= %(start)s")
+        params["start"] = _start(date_from)
+    if date_to:
+        where.append("e.reported_at < %(end)s")
+        params["end"] = _start(date_to + dt.timedelta(days=1))
+    seconds = [
+        (a.hour * 3600 + a.minute * 60 + a.second, b.hour * 3600 + b.minute * 60 + b.second)
+        for a, b in workcal.working_periods()
+    ]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT min((reported_at AT TIME ZONE %(tz)s)::date), "  # noqa: S608
+            f"min((closed_at AT TIME ZONE %(tz)s)::date), "
+            f"max((closed_at AT TIME ZONE %(tz)s)::date) FROM {Event._meta.db_table} e "
+            f"WHERE {' AND '.join(where)}",
+            params,
+        )
+        first, first_closed, last = cur.fetchone()
+        if first is None:
+            return 0
+        first = min(first, first_closed or first)
+        _fill_calendar(cur, first, max(first, last or first))
+        sql = FACTS_FROM_EVENTS_SQL.format(
+            fact_t=EventFact._meta.db_table,
+            event_t=Event._meta.db_table,
+            category_t=Category._meta.db_table,
+            region_t=Region._meta.db_table,
+            cal_t=_CALENDAR_T,
+            w_closed=_working_before("e.closed_at", "cc", seconds),
+            w_reported=_working_before("e.reported_at", "cr", seconds),
+            where=" AND ".join(where),
+        )
+        cur.execute(sql, params)
+        count = max(cur.rowcount, 0)
+        cur.execute(f"DROP TABLE {_CALENDAR_T}")
+        return count
 
 
 def _month_expr(column: str) -> str:
