@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 
 from pingan.analytics.choices import Outcome
 from pingan.analytics.models import (
+    HISTOGRAM_DEPTHS,
     ROLLUP_KEY,
     ROLLUP_MEASURES,
     Briefing,
-    HISTOGRAM_DEPTHS,
     DailyRollup,
     EventFact,
-    HandlingHistogram,
     ExportJob,
+    HandlingHistogram,
     MonthlyRollup,
     PeriodLock,
 )
@@ -311,9 +311,7 @@ def rollup_event_written(*, event: Event, action: str = "", **_: Any) -> None:
         return
     place = ("region_path", "category", "day")
     moved = current is None or any(current[k] != new[k] for k in place)
-    new["repeat"] = (
-        repeat_of(event.pk, new) if current is None or moved else current["repeat"]
-    )
+    new["repeat"] = repeat_of(event.pk, new) if current is None or moved else current["repeat"]
     if current == new:
         return
     _apply(current, new)
@@ -483,7 +481,8 @@ WHERE {where}
 def _working_before(moment: str, cal: str, periods: list[tuple[int, int]]) -> str:
     """SQL: working seconds from the calendar's first day to `moment` (the whole days
     before its local day, plus the working time of that day up to it)."""
-    tod = f"extract(epoch FROM ({moment} AT TIME ZONE %(tz)s) - ({moment} AT TIME ZONE %(tz)s)::date)"
+    local = f"({moment} AT TIME ZONE %(tz)s)"
+    tod = f"extract(epoch FROM {local} - {local}::date)"
     partial = " + ".join(f"GREATEST(0, LEAST({tod}, {b}) - {a})" for a, b in periods) or "0"
     return f"({cal}.before + CASE WHEN {cal}.work THEN {partial} ELSE 0 END)"
 

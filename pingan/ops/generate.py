@@ -582,8 +582,7 @@ def _copy(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     sealed = [i for i, name in enumerate(columns) if name in SEALED_COLUMNS]
     if sealed:
         rows = [
-            tuple(_sealed(v) if i in sealed and v else v for i, v in enumerate(row))
-            for row in rows
+            tuple(_sealed(v) if i in sealed and v else v for i, v in enumerate(row)) for row in rows
         ]
     with (
         connection.cursor() as c,

@@ -28,9 +28,7 @@ def patrol_list(
     (local days): one that runs past midnight belongs to both days."""
     qs = Patrol.objects.filter(patrol_scope_q(user)).select_related("user", "region")
     if day_from:
-        qs = qs.filter(
-            Q(finished_at__isnull=True) | Q(finished_at__gte=_local_midnight(day_from))
-        )
+        qs = qs.filter(Q(finished_at__isnull=True) | Q(finished_at__gte=_local_midnight(day_from)))
     if day_to:
         qs = qs.filter(started_at__lt=_local_midnight(day_to + dt.timedelta(days=1)))
     if region_path:

@@ -44,16 +44,31 @@ def test_set_based_rebuild_equals_the_exact_one(world, capsys):
     # Across the 2025 Spring Festival: Sunday 26 Jan was a make-up working day, 28 Jan –
     # 4 Feb holidays, Saturday 8 Feb a make-up working day.
     spring = reported(c, dt.datetime(2025, 1, 24, 16, 59, 59, tzinfo=TZ))
-    act(c.gridworker, spring, "resolve_on_site", dt.datetime(2025, 2, 8, 10, 1, 7, tzinfo=TZ),
-        result="节后解决")
+    act(
+        c.gridworker,
+        spring,
+        "resolve_on_site",
+        dt.datetime(2025, 2, 8, 10, 1, 7, tzinfo=TZ),
+        result="节后解决",
+    )
     # A half-way tie: 0.125 working days.
     tie = reported(c, dt.datetime(2025, 1, 6, 9, tzinfo=TZ))
-    act(c.gridworker, tie, "resolve_on_site", dt.datetime(2025, 1, 6, 9, 56, 15, tzinfo=TZ),
-        result="现场解决")
+    act(
+        c.gridworker,
+        tie,
+        "resolve_on_site",
+        dt.datetime(2025, 1, 6, 9, 56, 15, tzinfo=TZ),
+        result="现场解决",
+    )
     # Reported after hours on a Saturday, closed before work on Monday: no working time.
     night = reported(c, dt.datetime(2025, 1, 11, 22, 30, tzinfo=TZ), town_b=True)
-    act(c.gridworker_b, night, "resolve_on_site", dt.datetime(2025, 1, 13, 7, tzinfo=TZ),
-        result="现场解决")
+    act(
+        c.gridworker_b,
+        night,
+        "resolve_on_site",
+        dt.datetime(2025, 1, 13, 7, tzinfo=TZ),
+        result="现场解决",
+    )
 
     rollup_rebuild()
     exact = snapshot()

@@ -94,9 +94,7 @@ def assert_rollups_match() -> None:
     daily, monthly, histogram = recount()
     assert rolled_up(DailyRollup) == daily
     assert rolled_up(MonthlyRollup) == monthly
-    have = Counter(
-        {(h.region, h.day, h.centidays): h.n for h in HandlingHistogram.objects.all()}
-    )
+    have = Counter({(h.region, h.day, h.centidays): h.n for h in HandlingHistogram.objects.all()})
     assert +have == histogram
     flags = dict(EventFact.objects.values_list("event_id", "repeat"))
     assert flags == {pk: f["repeat"] for pk, f in recount_facts().items()}

@@ -34,6 +34,7 @@ FILTER_NAMES = (
     "region",
     "source",
     "deadline_state",
+    "deadline_mark",
     "department",
     "assignment_status",
     "reported_from",

@@ -33,9 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         started = time.monotonic()
-        done = rollup_rebuild(
-            date_from=opts["date_from"], date_to=opts["date_to"], sql=opts["sql"]
-        )
+        done = rollup_rebuild(date_from=opts["date_from"], date_to=opts["date_to"], sql=opts["sql"])
         self.stdout.write(
             f"重算完成：事件 {done['facts']} 条，汇总行 {done['rollups']} 行，"
             f"用时 {time.monotonic() - started:.1f} 秒"
