@@ -664,7 +664,8 @@ def _next_month(day: dt.date) -> dt.date:
 LOCKING_LEVELS = (Level.CITY, Level.COUNTY)
 
 
-def _may_lock(user: Any) -> bool:
+def may_lock(user: Any) -> bool:
+    """A county or city leader or centre dispatcher: who may lock and unlock periods."""
     return any(
         (
             m.role in (Role.LEADER, Role.DISPATCHER)
@@ -680,7 +681,7 @@ def period_lock(
 ) -> PeriodLock:
     """Lock the figures of events reported from date_from to date_to (a county or city
     leader or centre dispatcher). Overlapping an existing lock is a conflict. Audited."""
-    if not _may_lock(user):
+    if not may_lock(user):
         raise Forbidden("只有县级领导或县级指挥中心可以封账")
     if date_from > date_to:
         raise invalid("date_to", "结束日期不能早于开始日期")
@@ -713,7 +714,7 @@ def period_lock(
 
 def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
     """Unlock a period: its figures are recounted from the events as they are now. Audited."""
-    if not _may_lock(user):
+    if not may_lock(user):
         raise Forbidden("只有县级领导或县级指挥中心可以解除封账")
     with transaction.atomic():
         lock = PeriodLock.objects.select_for_update().filter(pk=lock_id).first()
