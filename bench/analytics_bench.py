@@ -49,6 +49,12 @@ import django
 
 django.setup()
 
+import logging  # noqa: E402
+
+# One log line per request would drown the tables.
+logging.getLogger("pingan.request").setLevel(logging.WARNING)
+logging.getLogger("django.request").setLevel(logging.ERROR)
+
 from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.db.models.functions import Coalesce  # noqa: E402

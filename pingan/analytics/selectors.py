@@ -10,10 +10,13 @@ grouped rows go through the same formulas in `analytics.kpis`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -36,6 +39,7 @@ from pingan.org.models import Department
 from pingan.org.selectors import memberships_of
 
 GROUP = ("top_category", "source", "status", "outcome")
+GROUP_COLUMNS = frozenset({"region", "day", *GROUP})
 
 
 SATISFIED_VALUES = ("satisfied", "basically_satisfied")
@@ -193,41 +197,104 @@ def _span(date_from: dt.date | None, date_to: dt.date | None) -> Q:
     return q
 
 
+def _ranges(
+    date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[Period | None, list[Period]]:
+    """split_period as bounds: the whole months (first days of the first and last month)
+    or None, and the day ranges outside them."""
+    sp = split_period(date_from, date_to)
+    if sp.months is None:
+        return None, [(date_from, date_to)]
+    first, last_month = sp.months
+    days: list[Period] = []
+    if date_from is not None and first is not None and date_from < first:
+        days.append((date_from, first - dt.timedelta(days=1)))
+    if date_to is not None and last_month is not None:
+        after = _month_end(last_month) + dt.timedelta(days=1)
+        if date_to >= after:
+            days.append((after, date_to))
+    return sp.months, days
+
+
+def _range_sql(ranges: list[Period], params: list[Any]) -> str:
+    parts = []
+    for lo, hi in ranges:
+        cond = []
+        if lo is not None:
+            cond.append("day >= %s")
+            params.append(lo)
+        if hi is not None:
+            cond.append("day <= %s")
+            params.append(hi)
+        parts.append("(" + " AND ".join(cond) + ")" if cond else "(1 = 1)")
+    return "(" + " OR ".join(parts) + ")"
+
+
 def rollup_rows_many(
     regions: list[int], periods: list[Period], group: tuple[str, ...]
 ) -> list[list[dict[str, Any]]]:
     """rollup_rows for several periods at once (a period, the same a year before, the
     one before it): one query over the monthly rows and one over the daily rows, each
-    summing every period's measures with its own filter, instead of two per period."""
-    splits = [split_period(a, b) for a, b in periods]
-    month_conds = [_span(*sp.months) if sp.months is not None else None for sp in splits]
-    day_conds = [sp.edges for sp in splits]
+    summing every period's measures with its own condition, instead of two per period.
+    Plain SQL (the ORM's expression building cost more than the query), run without
+    parallel workers on PostgreSQL: these aggregates read a few thousand index-found
+    rows, and starting workers costs more than it saves on a busy 2-core machine."""
+    assert all(g in GROUP_COLUMNS for g in group), group
+    ranges = [_ranges(a, b) for a, b in periods]
     out: list[dict[tuple[Any, ...], dict[str, Any]]] = [{} for _ in periods]
-    for model, conds in ((MonthlyRollup, month_conds), (DailyRollup, day_conds)):
-        used = [(i, c) for i, c in enumerate(conds) if c is not None]
+    tables = (
+        (MonthlyRollup._meta.db_table, [[m] if m is not None else [] for m, _ in ranges]),
+        (DailyRollup._meta.db_table, [d for _, d in ranges]),
+    )
+    cols = ", ".join(group)
+    for table, per_period in tables:
+        used = [(i, r) for i, r in enumerate(per_period) if r]
         if not used:
             continue
-        # An open period (an empty condition) reads every row.
-        union = Q()
-        if all(c for _, c in used):
-            for _, c in used:
-                union |= c
-        sums = {
-            f"{m}__{i}": Sum(m, filter=c) if c and len(used) > 1 else Sum(m)
-            for i, c in used
-            for m in ROLLUP_MEASURES
-        }
-        qs = model.objects.filter(union, region__in=regions)  # type: ignore[attr-defined]
-        for r in qs.values(*group).annotate(**sums).order_by():
-            for i, _ in used:
-                n = r[f"n__{i}"]
-                if not n:
+        # Each period's measures, summed over the rows of its own days (one period:
+        # plain sums); each SUM repeats its condition, so its bounds are bound per SUM.
+        params: list[Any] = []
+        sums = []
+        for _, r in used:
+            one: list[Any] = []
+            cond = _range_sql(r, one) if len(used) > 1 else "1 = 1"
+            sums += [f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)" for m in ROLLUP_MEASURES]
+            params += one * len(ROLLUP_MEASURES)
+        where_params: list[Any] = []
+        where = _range_sql([p for _, r in used for p in r], where_params)
+        regions_sql = ", ".join(["%s"] * len(regions))
+        sql = (
+            f"SELECT {cols}, {', '.join(sums)} FROM {table} "  # noqa: S608
+            f"WHERE region IN ({regions_sql}) AND {where} GROUP BY {cols}"
+        )
+        with _serial_reads(), connection.cursor() as cur:
+            cur.execute(sql, [*params, *regions, *where_params])
+            fetched = cur.fetchall()
+        width = len(group)
+        k = len(ROLLUP_MEASURES)
+        for rec in fetched:
+            key = rec[:width]
+            for slot, (i, _) in enumerate(used):
+                values = rec[width + slot * k : width + (slot + 1) * k]
+                if not values[0]:
                     continue
-                row = {g: r[g] for g in group}
-                row.update({m: r[f"{m}__{i}"] for m in ROLLUP_MEASURES})
+                row = dict(zip(group, key, strict=True))
+                row.update(zip(ROLLUP_MEASURES, values, strict=True))
                 _sum_rows([row], group, out[i])
     # Rows an event moved out of stay behind with n = 0 until the next rebuild.
     return [[r for r in acc.values() if r["n"]] for acc in out]
+
+
+@contextmanager
+def _serial_reads() -> Iterator[None]:
+    """No parallel workers for the queries inside (PostgreSQL; a no-op elsewhere)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def grouped_rows_many(
