@@ -9,14 +9,16 @@ import io
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from pingan.analytics import selectors
 from pingan.core import clock
-from pingan.events.models import CLOCKED_STATUSES, Event
+from pingan.events.choices import DeadlineState
+from pingan.events.models import Event
 from pingan.events.permissions import event_scope_q
+from pingan.events.selectors import EventFilters, apply_filters
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 
@@ -98,7 +100,7 @@ def briefing_figures(
     hot_spots = [
         {"name": names.get(c, c), "count": p["count"]} for c, p in zip(codes, hot, strict=True)
     ]
-    overdue = _overdue_events(user, basis)
+    overdue = _overdue_events(user, basis, date_from, date_to)
     return {
         "kpis": k,
         "regions": regions,
@@ -110,12 +112,27 @@ def briefing_figures(
     }
 
 
-def _overdue_events(user: Any, basis: selectors.Basis, limit: int = 10) -> list[dict[str, Any]]:
-    qs = Event.objects.filter(event_scope_q(user), status__in=CLOCKED_STATUSES)
-    if basis.region is not None:
-        qs = qs.filter(region_path__startswith=basis.region.path)
+def _overdue_events(
+    user: Any,
+    basis: selectors.Basis,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 10,
+) -> list[dict[str, Any]]:
+    """The events the overdue figure counts (open, marked red by the deadline sweeper,
+    reported in the period, in the region), longest overdue first: the event list with
+    `deadline_mark=overdue` and the same region and period."""
+    filters = EventFilters(
+        region=basis.region.pk if basis.region is not None else None,
+        reported_from=date_from,
+        reported_to=date_to,
+        deadline_mark=DeadlineState.OVERDUE,
+    )
+    qs = apply_filters(Event.objects.filter(event_scope_q(user)), filters)
     now = clock.now()
-    qs = qs.filter(due_at__lt=now).select_related("lead_department", "region").order_by("due_at")
+    qs = qs.select_related("lead_department", "region").order_by(
+        F("due_at").asc(nulls_last=True), "pk"
+    )
     return [
         {
             "id": e.pk,
@@ -123,11 +140,10 @@ def _overdue_events(user: Any, basis: selectors.Basis, limit: int = 10) -> list[
             "title": e.title,
             "region": e.region.name,
             "department": e.lead_department.name if e.lead_department else "",
-            "due_at": timezone.localtime(e.due_at).strftime("%Y-%m-%d %H:%M"),
-            "days": round((now - e.due_at).total_seconds() / 86400, 1),
+            "due_at": timezone.localtime(e.due_at).strftime("%Y-%m-%d %H:%M") if e.due_at else "",
+            "days": round((now - e.due_at).total_seconds() / 86400, 1) if e.due_at else "",
         }
         for e in qs[:limit]
-        if e.due_at is not None  # filtered on due_at__lt
     ]
 
 

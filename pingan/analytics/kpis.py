@@ -39,6 +39,8 @@ SCALARS = (
     "dispute_total",
     "dispute_closed",
     "dispute_resolution_rate",
+    "repeats",
+    "repeat_rate",
 )
 # Labels for tables, exports and briefings.
 LABELS = {
@@ -99,6 +101,7 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
             "dispute_total",
             "dispute_accepted",
             "dispute_closed",
+            "repeats",
         ),
         0,
     )
@@ -124,12 +127,14 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
         f["followed_up"] += r["followed_up"]
         f["satisfied"] += r["satisfied"]
         f["handled"] += r["handled"]
+        f["repeats"] += r.get("repeats") or 0
         days += r["handle_days"] or 0.0
     f["closure_rate"] = rate(f["closed"], f["accepted"])
     f["on_time_rate"] = rate(f["closed_on_time"], f["closed"])
     f["satisfaction_rate"] = rate(f["satisfied"], f["followed_up"])
     f["dispute_resolution_rate"] = rate(f["dispute_closed"], f["dispute_accepted"])
     f["handle_days_avg"] = round(days / f["handled"], 2) if f["handled"] else None
+    f["repeat_rate"] = rate(f["repeats"], f["total"])
     return f
 
 
@@ -168,14 +173,39 @@ def status_names() -> dict[str, str]:
     return {s.value: str(s.label) for s in Status}
 
 
-def median(values: list[float]) -> float | None:
-    """Median of sorted values (the mean of the two middle ones for an even count)."""
-    if not values:
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """Median handling time from a histogram {hundredths of a working day: events}: the
+    middle value, or the mean of the two middle ones for an even count rounded half up to
+    two decimals (exact integer arithmetic, so every path gives the same figure)."""
+    total = sum(n for n in counts.values() if n > 0)
+    if not total:
         return None
-    mid = len(values) // 2
-    if len(values) % 2:
-        return round(values[mid], 2)
-    return round((values[mid - 1] + values[mid]) / 2, 2)
+    # 0-based ranks of the middle value(s).
+    lo, hi = (total - 1) // 2, total // 2
+    seen = 0
+    low_value = high_value = None
+    for value in sorted(counts):
+        n = counts[value]
+        if n <= 0:
+            continue
+        if low_value is None and lo < seen + n:
+            low_value = value
+        if hi < seen + n:
+            high_value = value
+            break
+        seen += n
+    assert low_value is not None and high_value is not None
+    # Times are never negative: (a + b) / 2 rounded half up is (a + b + 1) // 2.
+    return (low_value + high_value + 1) // 2 / 100
+
+
+def median(values: Iterable[float]) -> float | None:
+    """Median of handling times given one by one (see median_of_counts)."""
+    counts: dict[int, int] = {}
+    for v in values:
+        key = round(v * 100)
+        counts[key] = counts.get(key, 0) + 1
+    return median_of_counts(counts)
 
 
 def repeats(rows: Iterable[tuple[str, int, dt.date, int]], window_days: int) -> set[int]:

@@ -40,6 +40,10 @@ class EventFact(models.Model):
     satisfaction = models.CharField(max_length=20, blank=True)
     department = models.IntegerField(default=0)
     handle_days = models.FloatField(null=True)
+    # A repeat report (重复报事): an earlier event (by day, then id) in the same leaf region
+    # and leaf category at most PINGAN_REPEAT_DAYS days before. Set when the fact is
+    # written, and on the next event of the same place and category when this one moves.
+    repeat = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("事件统计口径")
@@ -58,14 +62,15 @@ class EventFact(models.Model):
 
 
 ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
-ROLLUP_MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days")
+ROLLUP_MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats")
 
 
 class RollupBase(models.Model):
     """Number of events reported in the subtree of `region` with one combination of
     top-level category, source, status and deadline outcome; how many of them were rated
     and rated (basically) satisfied; how many have a handling time and its sum in working
-    days. Coarse keys on purpose: rows must be far fewer than events."""
+    days; how many are repeat reports. Coarse keys on purpose: rows must be far fewer than
+    events."""
 
     region = models.IntegerField()
     day = models.DateField()
@@ -78,6 +83,7 @@ class RollupBase(models.Model):
     satisfied = models.IntegerField(default=0)
     handled = models.IntegerField(default=0)
     handle_days = models.FloatField(default=0)
+    repeats = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -103,6 +109,33 @@ class MonthlyRollup(RollupBase):
         verbose_name_plural = _("月汇总")
         constraints = [
             models.UniqueConstraint(fields=list(ROLLUP_KEY), name="analytics_month_rollup_key"),
+        ]
+
+
+# Levels of the region tree (r0 … r2: the root, its counties or towns, and below them)
+# that keep a handling-time histogram; deeper regions have few events and count theirs
+# from the facts.
+HISTOGRAM_DEPTHS = 3
+
+
+class HandlingHistogram(models.Model):
+    """How many events reported in the month starting on `day` in the subtree of `region`
+    (depth < HISTOGRAM_DEPTHS) took `centidays` hundredths of a working day from report
+    to closure: the exact median handling time of a county's year comes from a few
+    thousand counts, not from its events."""
+
+    region = models.IntegerField()
+    day = models.DateField()
+    centidays = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("处置用时分布")
+        verbose_name_plural = _("处置用时分布")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "centidays"], name="analytics_histogram_key"
+            ),
         ]
 
 

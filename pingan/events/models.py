@@ -250,6 +250,15 @@ class Event(models.Model):
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                 condition=Q(status__in=["dispatched", "in_progress"]),
             ),
+            # The overdue figure's list (statistics: open events the sweeper marked red,
+            # by region and report day; `deadline_mark=overdue`): few rows, found at once.
+            # (A status list in the condition would not be matched by the planner.)
+            models.Index(
+                fields=["region_path", "reported_at"],
+                name="events_marked_overdue",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                condition=Q(deadline_state="overdue"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from pingan.core.pii import blind_index, validate_phone
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import (
     CLOCKED_STATUSES,
+    OPEN_STATUSES,
     Assignment,
     Attachment,
     Category,
@@ -38,6 +39,9 @@ class EventFilters:
     reported_from: dt.date | None = None
     reported_to: dt.date | None = None
     deadline_state: str = ""
+    # The deadline mark the sweeper stored on an open event (the statistics' calibre:
+    # the overdue figure counts these); `deadline_state` is the live clock.
+    deadline_mark: str = ""
     queue_region: int | None = None
     department: int | None = None
     assignment_status: list[str] = field(default_factory=list)
@@ -81,6 +85,9 @@ class EventFilters:
         deadline_state = get("deadline_state")
         if deadline_state and deadline_state not in DeadlineState.values:
             raise invalid("deadline_state", "应为 normal、warning 或 overdue")
+        deadline_mark = get("deadline_mark")
+        if deadline_mark and deadline_mark not in DeadlineState.values:
+            raise invalid("deadline_mark", "应为 normal、warning 或 overdue")
         f = cls(
             status=as_list("status", list(Status.values)),
             category=as_int("category"),
@@ -90,6 +97,7 @@ class EventFilters:
             reported_from=as_date("reported_from"),
             reported_to=as_date("reported_to"),
             deadline_state=deadline_state,
+            deadline_mark=deadline_mark,
             queue_region=as_int("queue_region"),
             department=as_int("department"),
             reporter=as_int("reporter"),
@@ -135,6 +143,8 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
             qs = qs.filter(open_clock & Q(warn_at__lte=now)).exclude(overdue)
         else:
             qs = qs.filter(open_clock).exclude(overdue).exclude(warn_at__lte=now)
+    if f.deadline_mark:
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline_state=f.deadline_mark)
     if f.queue_region is not None:
         qs = qs.filter(queue_region_id=f.queue_region)
     if f.department is not None:

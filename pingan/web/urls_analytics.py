@@ -1,12 +1,15 @@
 from django.urls import path
 
-from pingan.web.views import briefing, dashboard, xlsx_export
+from pingan.web.views import briefing, dashboard, locks, xlsx_export
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/wall/", dashboard.dashboard_wall, name="dashboard_wall"),
     path("dashboard/map.geojson", dashboard.dashboard_map, name="dashboard_map"),
     path("dashboard/extras/", dashboard.dashboard_extras, name="dashboard_extras"),
+    path("dashboard/locks/", locks.period_locks, name="period_locks"),
+    path("dashboard/locks/new", locks.period_lock, name="period_lock"),
+    path("dashboard/locks/<int:lock_id>/unlock", locks.period_unlock, name="period_unlock"),
     path("briefings/", briefing.briefings_page, name="briefings"),
     path("briefings/<int:briefing_id>/file", briefing.briefing_file, name="briefing_file"),
     path("events/export.xlsx", xlsx_export.events_xlsx, name="event_export_xlsx"),

@@ -188,3 +188,42 @@ def test_rebuild_command_recounts_from_the_events(world, capsys):
     assert {k: after[k] for k in ("total", "closed", "by_category", "yoy")} == {
         k: before[k] for k in ("total", "closed", "by_category", "yoy")
     }
+
+
+def test_overdue_figure_equals_the_overdue_list(cast):
+    """One calibre (docs/kpis.md): open events the deadline sweeper has marked red. The
+    figure, the event list with `deadline_mark=overdue` and the dashboard's overdue list
+    count the same events, also for an event past its deadline the sweeper has not seen
+    yet (neither counts it) and for one closed after being marked (neither counts it)."""
+    from pingan.analytics import briefings
+    from pingan.analytics.selectors import basis_for
+    from pingan.core import clock
+    from pingan.events.selectors import EventFilters, event_count
+
+    events = []
+    for day, town_b in ((3, False), (4, False), (5, True), (6, False)):
+        e = reported(cast, at(3, day), town_b=town_b)
+        dispatcher = cast.dispatcher_b if town_b else cast.county_dispatcher
+        act(dispatcher, e, "accept", at(3, day, hour=10))
+        act(dispatcher, e, "dispatch", at(3, day, hour=11), lead_department=cast.police.pk)
+        events.append(e)
+    for e in events[:3]:
+        assert event_mark_deadline(event_id=e.pk, state="overdue", now=at(3, 20))
+    act(cast.handler, events[0], "acknowledge", at(3, 21))
+    act(cast.handler, events[0], "resolve", at(3, 21, hour=11), result="已处置")
+    act(cast.county_dispatcher, events[0], "verify", at(3, 21, hour=15), passed=True)
+    with clock.frozen(at(3, 25)):  # events[3] is past its deadline but not yet marked
+        for user in (cast.leader, cast.county_dispatcher):
+            for region in (cast.county.pk, cast.town_a.pk, cast.town_b.pk, cast.grid_a1.pk):
+                figure = summary(user=user, region_id=region, **MARCH_2025)["overdue"]
+                f = EventFilters(
+                    region=region,
+                    reported_from=MARCH_2025["date_from"],
+                    reported_to=MARCH_2025["date_to"],
+                    deadline_mark="overdue",
+                )
+                listed = briefings._overdue_events(
+                    user, basis_for(user, region), limit=100, **MARCH_2025
+                )
+                assert figure == event_count(user=user, filters=f) == len(listed), region
+        assert summary(user=cast.leader, region_id=cast.county.pk, **MARCH_2025)["overdue"] == 2

@@ -99,3 +99,25 @@ def test_summary_runs_a_fixed_number_of_queries(world, django_assert_max_num_que
     world.leader._pingan_memberships = None
     with django_assert_max_num_queries(10):
         summary(user=world.leader, region_id=world.county.pk, **MARCH_2025)
+
+
+def test_several_periods_read_together_equal_each_read_alone(world):
+    from pingan.analytics.selectors import GROUP, rollup_rows, rollup_rows_many
+
+    def key(rows):
+        return sorted((tuple(r[g] for g in GROUP), r["n"], r["handled"]) for r in rows)
+
+    periods = [
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 31)),
+        (dt.date(2025, 3, 4), dt.date(2025, 4, 2)),
+        (None, dt.date(2025, 3, 10)),
+        (dt.date(2024, 3, 5), None),
+        (None, None),
+        (dt.date(2025, 3, 20), dt.date(2025, 3, 20)),
+    ]
+    for region in (world.county.pk, world.town_a.pk, world.grid_a1.pk):
+        together = rollup_rows_many([region], periods, GROUP)
+        for (a, b), rows in zip(periods, together, strict=True):
+            assert key(rows) == key(rollup_rows([region], a, b, GROUP)), (a, b)
+        assert key(rollup_rows_many([region], periods[:1], GROUP)[0]) == key(together[0])

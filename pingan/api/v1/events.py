@@ -295,6 +295,9 @@ class EventQuery(Schema):
     reported_from: dt.date | None = None
     reported_to: dt.date | None = None
     deadline_state: Literal["normal", "warning", "overdue"] | None = None
+    deadline_mark: Literal["normal", "warning", "overdue"] | None = Field(
+        None, description="时限巡检标记（统计口径：超期量按此计数）"
+    )
     reporter_phone: str | None = Field(None, description="反映人电话（精确匹配）")
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE

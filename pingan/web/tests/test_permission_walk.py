@@ -249,6 +249,16 @@ PAGES: dict[str, Page] = {
     "dashboard_map": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
     "dashboard_extras": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
     "briefings": Page("GET", SIGNED_IN),
+    # Period locking (封账): whoever the API lets lock (county leader, county dispatcher).
+    "period_locks": Page("GET", rule(F403, anon=LOGIN, leader=OK, disp_c=OK)),
+    "period_lock": Page(
+        "POST",
+        rule(F403, anon=LOGIN, leader=OK, disp_c=OK),
+        {"kind": "month", "month": "2021-01", "note": "年度封账"},
+    ),
+    "period_unlock": Page(
+        "POST", rule(F403, anon=LOGIN, leader=OK, disp_c=OK), kwargs={"lock_id": "{lock_id}"}
+    ),
     # The archived briefing of town A: those whose regions cover town A.
     "briefing_file": Page("GET", TOWN_A_SEERS, kwargs={"briefing_id": "{briefing}"}),
     "event_export_xlsx": Page("GET", SIGNED_IN),

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from pingan.analytics import briefings, kpis, selectors
+from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
 from pingan.core.errors import Invalid, invalid
 from pingan.geo.models import Region
@@ -103,7 +103,7 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         ("on_time_rate", None),
         ("satisfaction_rate", None),
         ("dispute_total", {"category": next(iter(selectors.dispute_tops()), None)}),
-        ("overdue", {"deadline_state": "overdue"}),
+        ("overdue", {"deadline_mark": "overdue"}),
         ("handle_days_avg", None),
     ):
         value = k[key]
@@ -156,7 +156,9 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         "regions": regions,
         "date_from": date_from,
         "date_to": date_to,
-        "overdue_events": briefings._overdue_events(user, basis, limit=15),
+        "overdue_events": briefings._overdue_events(user, basis, date_from, date_to, limit=15),
+        "overdue_list_url": link(deadline_mark="overdue"),
+        "may_lock": services.may_lock(user),
         "chart_data": chart_data,
         "period_text": briefings.period_words(date_from, date_to),
         "where": briefings.region_word(region),

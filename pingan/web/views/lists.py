@@ -35,6 +35,7 @@ FILTER_NAMES = (
     "region",
     "source",
     "deadline_state",
+    "deadline_mark",
     "department",
     "assignment_status",
     "reported_from",

@@ -1,4 +1,4 @@
-"""manage.py rollup rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD]"""
+"""manage.py rollup rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--sql]"""
 
 from __future__ import annotations
 
@@ -25,10 +25,15 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["rebuild"])
         parser.add_argument("--from", dest="date_from", type=_date, default=None)
         parser.add_argument("--to", dest="date_to", type=_date, default=None)
+        parser.add_argument(
+            "--sql",
+            action="store_true",
+            help="在数据库中一次性推算事实表（PostgreSQL，结果与逐条重算相同，适合千万级）",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         started = time.monotonic()
-        done = rollup_rebuild(date_from=opts["date_from"], date_to=opts["date_to"])
+        done = rollup_rebuild(date_from=opts["date_from"], date_to=opts["date_to"], sql=opts["sql"])
         self.stdout.write(
             f"重算完成：事件 {done['facts']} 条，汇总行 {done['rollups']} 行，"
             f"用时 {time.monotonic() - started:.1f} 秒"
