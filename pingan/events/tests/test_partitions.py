@@ -255,7 +255,7 @@ def test_generate_events_fills_partitions_and_key_table_and_rebuilds_indexes(cas
     from pingan.ops.generate import generate_events
 
     result = generate_events(count=300, grids=10, batch=120, drop_indexes=True)
-    assert "events_event_bigrams" in result["rebuilt_indexes"]
+    assert "events_search_bigrams" in result["rebuilt_indexes"]
     assert (
         _one("SELECT count(*) FROM events_event")[0]
         == _one("SELECT count(*) FROM events_eventkey")[0]
