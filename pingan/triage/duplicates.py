@@ -108,12 +108,18 @@ def find(event: Event, *, phone_key: str = "") -> list[Found]:
     threshold = settings.PINGAN_DUPLICATE_THRESHOLD
     start, end = event.reported_at - window, event.reported_at + dt.timedelta(hours=1)
     paths = _neighbours.of(event.region)
+    # Merged and rejected events are left out in the query, so that they do not use up
+    # the cap; the `reported_at` bound also lets PostgreSQL read only the window's monthly
+    # partitions (docs/adr/0006-partitioning.md).
+    live = Event.objects.filter(reported_at__gte=start, reported_at__lte=end).exclude(
+        status__in=(Status.MERGED, Status.REJECTED)
+    )
     rows = list(
-        Event.objects.filter(region_path__in=paths, reported_at__gte=start, reported_at__lte=end)
+        live.filter(region_path__in=paths)
         .exclude(pk=event.pk)
         .order_by("-reported_at")
         .annotate(head=Substr("description", 1, COMPARE_CHARS))
-        .values_list("id", "title", "head", "status", "region_path")[:cap]
+        .values_list("id", "title", "head", "region_path")[:cap]
     )
     phone_ids: set[int] = set()
     if phone_key:
@@ -126,16 +132,14 @@ def find(event: Event, *, phone_key: str = "") -> list[Found]:
         missing = phone_ids - {r[0] for r in rows}
         if missing:
             rows += list(
-                Event.objects.filter(pk__in=missing)
+                live.filter(pk__in=missing)
                 .annotate(head=Substr("description", 1, COMPARE_CHARS))
-                .values_list("id", "title", "head", "status", "region_path")
+                .values_list("id", "title", "head", "region_path")
             )
     text = f"{event.title}\n{event.description[:COMPARE_CHARS]}"
     mine = shingles(text)
     out = []
-    for pk, title, description, status, path in rows:
-        if status in (Status.MERGED, Status.REJECTED):
-            continue
+    for pk, title, description, path in rows:
         theirs = shingles(f"{title}\n{description}")
         score = round(0.5 * jaccard(mine, theirs) + 0.5 * containment(mine, theirs), 4)
         reasons = []

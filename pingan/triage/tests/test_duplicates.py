@@ -161,3 +161,17 @@ def test_event_placed_on_a_village_is_compared_with_the_villages_grids(cast):
     )
     others = {c.other_id for c in services.duplicates_check(event_id=on_village.pk)}
     assert others == {in_grid.pk}
+
+
+def test_merged_events_do_not_use_up_the_candidate_cap(cast, settings):
+    """A burst of merged reports newer than the real duplicate must not push it out of the
+    rows compared (the cap bounds the rows fetched)."""
+    settings.PINGAN_DUPLICATE_CAP = 3
+    text = "城东新村5幢地下室长期积水发臭，蚊虫很多，居民多次反映无人处理"
+    real = _report(cast, text, at=clock.now() - dt.timedelta(days=2))
+    for i in range(4):
+        merged = _report(cast, f"另一件事{i}：路灯不亮", at=clock.now() - dt.timedelta(hours=5 - i))
+        Event.objects.filter(pk=merged.pk).update(status=Status.MERGED)
+    new = _report(cast, text)
+    others = {c.other_id for c in services.duplicates_check(event_id=new.pk)}
+    assert others == {real.pk}
