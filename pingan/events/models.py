@@ -333,7 +333,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("派遣")
         verbose_name_plural = _("派遣")
-        ordering = ["event", "-role", "id"]
+        ordering = ["event_id", "-role", "id"]
         indexes = [models.Index(fields=["department", "status"], name="events_assign_dept_status")]
         constraints = [
             models.UniqueConstraint(

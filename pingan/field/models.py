@@ -113,7 +113,7 @@ class EvidenceFlag(models.Model):
     class Meta:
         verbose_name = _("照片疑点")
         verbose_name_plural = _("照片疑点")
-        ordering = ["event", "attachment", "reason"]
+        ordering = ["event_id", "attachment_id", "reason"]
         constraints = [
             models.UniqueConstraint(
                 fields=["attachment", "reason"], name="field_flag_one_per_reason"

@@ -7,281 +7,829 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventCodeCounter',
+            name="EventCodeCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=32, unique=True)),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=32, unique=True)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('extra_fields', models.JSONField(blank=True, default=list, verbose_name='附加字段')),
-                ('escalate_on_overdue', models.BooleanField(default=False, verbose_name='超期自动提级')),
-                ('sort', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('default_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.department', verbose_name='默认主办部门')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='events.category', verbose_name='上级分类')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "extra_fields",
+                    models.JSONField(blank=True, default=list, verbose_name="附加字段"),
+                ),
+                (
+                    "escalate_on_overdue",
+                    models.BooleanField(default=False, verbose_name="超期自动提级"),
+                ),
+                ("sort", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "default_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.department",
+                        verbose_name="默认主办部门",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="events.category",
+                        verbose_name="上级分类",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事件分类',
-                'verbose_name_plural': '事件分类',
-                'ordering': ['sort', 'code'],
+                "verbose_name": "事件分类",
+                "verbose_name_plural": "事件分类",
+                "ordering": ["sort", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='编号')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('description', models.TextField(verbose_name='描述')),
-                ('status', models.CharField(choices=[('reported', '待受理'), ('accepted', '已受理'), ('dispatched', '已派遣'), ('in_progress', '处置中'), ('resolved', '待核查'), ('closed', '已办结'), ('rejected', '不予受理'), ('merged', '已合并')], default='reported', max_length=12, verbose_name='状态')),
-                ('source', models.CharField(choices=[('grid_patrol', '网格巡查'), ('hotline_12345', '12345热线'), ('police_110', '110转办'), ('online_opinion', '网络舆情'), ('citizen', '群众自报'), ('walk_in', '来访'), ('inspection', '督查发现'), ('other', '其他')], default='grid_patrol', max_length=16, verbose_name='来源')),
-                ('urgency', models.CharField(choices=[('normal', '一般'), ('urgent', '紧急'), ('critical', '特急')], default='normal', max_length=10, verbose_name='紧急程度')),
-                ('region_path', models.CharField(editable=False, max_length=255)),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='地址')),
-                ('extra', models.JSONField(blank=True, default=dict, verbose_name='附加信息')),
-                ('occurred_at', models.DateTimeField(blank=True, null=True, verbose_name='发生时间')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上报时间')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='受理时间')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='派遣时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='反馈时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('reporter_name', models.CharField(blank=True, max_length=50, verbose_name='反映人')),
-                ('reporter_phone', models.CharField(blank=True, max_length=20, verbose_name='反映人电话')),
-                ('client_uuid', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
-                ('clock_started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('ack_due_at', models.DateTimeField(blank=True, null=True, verbose_name='签收期限')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='办理期限')),
-                ('warn_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('deadline_state', models.CharField(blank=True, choices=[('normal', '正常'), ('warning', '黄灯'), ('overdue', '红灯')], default='', max_length=8, verbose_name='时限状态')),
-                ('closed_on_time', models.BooleanField(blank=True, null=True, verbose_name='按期办结')),
-                ('resolved_on_site', models.BooleanField(default=False, verbose_name='就地解决')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basically_satisfied', '基本满意'), ('dissatisfied', '不满意')], default='', max_length=20, verbose_name='满意度')),
-                ('under_tracking', models.BooleanField(default=False, verbose_name='长效跟踪')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='events.category', verbose_name='分类')),
-                ('lead_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lead_events', to='org.department', verbose_name='主办部门')),
-                ('linked_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='events.event', verbose_name='关联事件')),
-                ('master', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='duplicates', to='events.event', verbose_name='主事件')),
-                ('queue_region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='queued_events', to='geo.region', verbose_name='受理中心')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='geo.region', verbose_name='所在区划')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_events', to=settings.AUTH_USER_MODEL, verbose_name='上报人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="编号")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("description", models.TextField(verbose_name="描述")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "待受理"),
+                            ("accepted", "已受理"),
+                            ("dispatched", "已派遣"),
+                            ("in_progress", "处置中"),
+                            ("resolved", "待核查"),
+                            ("closed", "已办结"),
+                            ("rejected", "不予受理"),
+                            ("merged", "已合并"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("grid_patrol", "网格巡查"),
+                            ("hotline_12345", "12345热线"),
+                            ("police_110", "110转办"),
+                            ("online_opinion", "网络舆情"),
+                            ("citizen", "群众自报"),
+                            ("walk_in", "来访"),
+                            ("inspection", "督查发现"),
+                            ("other", "其他"),
+                        ],
+                        default="grid_patrol",
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("urgent", "紧急"), ("critical", "特急")],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                ("region_path", models.CharField(editable=False, max_length=255)),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="地址")),
+                ("extra", models.JSONField(blank=True, default=dict, verbose_name="附加信息")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发生时间"),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="上报时间"
+                    ),
+                ),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="受理时间"),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="派遣时间"),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="反馈时间"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "reporter_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="反映人"),
+                ),
+                (
+                    "reporter_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="反映人电话"),
+                ),
+                (
+                    "client_uuid",
+                    models.UUIDField(blank=True, editable=False, null=True, unique=True),
+                ),
+                ("clock_started_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "ack_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="签收期限"),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="办理期限")),
+                ("warn_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "deadline_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "正常"), ("warning", "黄灯"), ("overdue", "红灯")],
+                        default="",
+                        max_length=8,
+                        verbose_name="时限状态",
+                    ),
+                ),
+                (
+                    "closed_on_time",
+                    models.BooleanField(blank=True, null=True, verbose_name="按期办结"),
+                ),
+                ("resolved_on_site", models.BooleanField(default=False, verbose_name="就地解决")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basically_satisfied", "基本满意"),
+                            ("dissatisfied", "不满意"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="满意度",
+                    ),
+                ),
+                ("under_tracking", models.BooleanField(default=False, verbose_name="长效跟踪")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="events.category",
+                        verbose_name="分类",
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_events",
+                        to="org.department",
+                        verbose_name="主办部门",
+                    ),
+                ),
+                (
+                    "linked_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="events.event",
+                        verbose_name="关联事件",
+                    ),
+                ),
+                (
+                    "master",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="duplicates",
+                        to="events.event",
+                        verbose_name="主事件",
+                    ),
+                ),
+                (
+                    "queue_region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="queued_events",
+                        to="geo.region",
+                        verbose_name="受理中心",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="geo.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reported_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上报人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事件',
-                'verbose_name_plural': '事件',
-                'ordering': ['-reported_at', '-id'],
+                "verbose_name": "事件",
+                "verbose_name_plural": "事件",
+                "ordering": ["-reported_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('participants', models.TextField(verbose_name='参与方')),
-                ('conclusion', models.TextField(verbose_name='会商结论')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consultations', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("participants", models.TextField(verbose_name="参与方")),
+                ("conclusion", models.TextField(verbose_name="会商结论")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consultations",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '会商记录',
-                'verbose_name_plural': '会商记录',
-                'ordering': ['at'],
+                "verbose_name": "会商记录",
+                "verbose_name_plural": "会商记录",
+                "ordering": ["at"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '主办'), ('assist', '协办')], max_length=8, verbose_name='角色')),
-                ('status', models.CharField(choices=[('dispatched', '待签收'), ('acknowledged', '处置中'), ('resolved', '已反馈'), ('returned', '已退回'), ('cancelled', '已撤销')], default='dispatched', max_length=14, verbose_name='状态')),
-                ('dispatched_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='派遣时间')),
-                ('ack_due_at', models.DateTimeField(blank=True, null=True, verbose_name='签收期限')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='办理期限')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='签收时间')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='反馈时间')),
-                ('result', models.TextField(blank=True, verbose_name='处置结果')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.department', verbose_name='部门')),
-                ('dispatched_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "主办"), ("assist", "协办")],
+                        max_length=8,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("dispatched", "待签收"),
+                            ("acknowledged", "处置中"),
+                            ("resolved", "已反馈"),
+                            ("returned", "已退回"),
+                            ("cancelled", "已撤销"),
+                        ],
+                        default="dispatched",
+                        max_length=14,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="派遣时间"
+                    ),
+                ),
+                (
+                    "ack_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="签收期限"),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="办理期限")),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="签收时间"),
+                ),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="反馈时间"),
+                ),
+                ("result", models.TextField(blank=True, verbose_name="处置结果")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="org.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "dispatched_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '派遣',
-                'verbose_name_plural': '派遣',
-                'ordering': ['event', '-role', 'id'],
+                "verbose_name": "派遣",
+                "verbose_name_plural": "派遣",
+                "ordering": ["event", "-role", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EventTransition',
+            name="EventTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=24, verbose_name='动作')),
-                ('from_status', models.CharField(blank=True, max_length=12, verbose_name='原状态')),
-                ('to_status', models.CharField(blank=True, max_length=12, verbose_name='新状态')),
-                ('actor_role', models.CharField(blank=True, max_length=20, verbose_name='操作角色')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.department')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timeline', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=24, verbose_name="动作")),
+                ("from_status", models.CharField(blank=True, max_length=12, verbose_name="原状态")),
+                ("to_status", models.CharField(blank=True, max_length=12, verbose_name="新状态")),
+                (
+                    "actor_role",
+                    models.CharField(blank=True, max_length=20, verbose_name="操作角色"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.department",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timeline",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '流转记录',
-                'verbose_name_plural': '流转记录',
-                'ordering': ['at', 'id'],
+                "verbose_name": "流转记录",
+                "verbose_name_plural": "流转记录",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report', '上报照片'), ('result', '处置照片'), ('verification', '核查照片'), ('other', '其他')], default='report', max_length=14, verbose_name='类型')),
-                ('file', models.FileField(upload_to='photos/%Y/%m/', verbose_name='文件')),
-                ('thumbnail', models.FileField(blank=True, upload_to='thumbs/%Y/%m/', verbose_name='缩略图')),
-                ('content_type', models.CharField(default='image/jpeg', max_length=50)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='拍摄时间')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='拍摄纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='拍摄经度')),
-                ('original_name', models.CharField(blank=True, max_length=255)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client_uuid', models.UUIDField(blank=True, null=True, unique=True)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='events.event')),
-                ('transition', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attachments', to='events.eventtransition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "上报照片"),
+                            ("result", "处置照片"),
+                            ("verification", "核查照片"),
+                            ("other", "其他"),
+                        ],
+                        default="report",
+                        max_length=14,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("file", models.FileField(upload_to="photos/%Y/%m/", verbose_name="文件")),
+                (
+                    "thumbnail",
+                    models.FileField(blank=True, upload_to="thumbs/%Y/%m/", verbose_name="缩略图"),
+                ),
+                ("content_type", models.CharField(default="image/jpeg", max_length=50)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("taken_at", models.DateTimeField(blank=True, null=True, verbose_name="拍摄时间")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="拍摄纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="拍摄经度")),
+                ("original_name", models.CharField(blank=True, max_length=255)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("client_uuid", models.UUIDField(blank=True, null=True, unique=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "transition",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attachments",
+                        to="events.eventtransition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件照片',
-                'verbose_name_plural': '附件照片',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "附件照片",
+                "verbose_name_plural": "附件照片",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days', models.PositiveSmallIntegerField(verbose_name='延期工作日')),
-                ('note', models.TextField(verbose_name='理由')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已同意'), ('refused', '不同意')], default='pending', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('old_due_at', models.DateTimeField(blank=True, null=True)),
-                ('new_due_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.assignment')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='events.event')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("days", models.PositiveSmallIntegerField(verbose_name="延期工作日")),
+                ("note", models.TextField(verbose_name="理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审批"),
+                            ("approved", "已同意"),
+                            ("refused", "不同意"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("old_due_at", models.DateTimeField(blank=True, null=True)),
+                ("new_due_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="events.assignment",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '延期申请',
-                'verbose_name_plural': '延期申请',
+                "verbose_name": "延期申请",
+                "verbose_name_plural": "延期申请",
             },
         ),
         migrations.CreateModel(
-            name='TrackingCheck',
+            name="TrackingCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('interval_days', models.PositiveSmallIntegerField(verbose_name='间隔天数')),
-                ('due_on', models.DateField(db_index=True, verbose_name='复查日期')),
-                ('status', models.CharField(choices=[('pending', '待复查'), ('ok', '未复发'), ('recurred', '已复发'), ('cancelled', '已取消')], default='pending', max_length=10, verbose_name='状态')),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, verbose_name='复查情况')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tracking_checks', to=settings.AUTH_USER_MODEL, verbose_name='复查人')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracking_checks', to='events.event')),
-                ('new_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("interval_days", models.PositiveSmallIntegerField(verbose_name="间隔天数")),
+                ("due_on", models.DateField(db_index=True, verbose_name="复查日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待复查"),
+                            ("ok", "未复发"),
+                            ("recurred", "已复发"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, verbose_name="复查情况")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tracking_checks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="复查人",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracking_checks",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "new_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '跟踪复查',
-                'verbose_name_plural': '跟踪复查',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "跟踪复查",
+                "verbose_name_plural": "跟踪复查",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryDeadline',
+            name="CategoryDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urgency', models.CharField(choices=[('normal', '一般'), ('urgent', '紧急'), ('critical', '特急')], max_length=10, verbose_name='紧急程度')),
-                ('ack_amount', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='签收时限')),
-                ('ack_unit', models.CharField(choices=[('hours', '工作小时'), ('days', '工作日')], default='hours', max_length=5, verbose_name='签收时限单位')),
-                ('handle_amount', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='办理时限')),
-                ('handle_unit', models.CharField(choices=[('hours', '工作小时'), ('days', '工作日')], default='days', max_length=5, verbose_name='办理时限单位')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='events.category', verbose_name='分类')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("urgent", "紧急"), ("critical", "特急")],
+                        max_length=10,
+                        verbose_name="紧急程度",
+                    ),
+                ),
+                (
+                    "ack_amount",
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="签收时限"),
+                ),
+                (
+                    "ack_unit",
+                    models.CharField(
+                        choices=[("hours", "工作小时"), ("days", "工作日")],
+                        default="hours",
+                        max_length=5,
+                        verbose_name="签收时限单位",
+                    ),
+                ),
+                (
+                    "handle_amount",
+                    models.DecimalField(decimal_places=1, max_digits=6, verbose_name="办理时限"),
+                ),
+                (
+                    "handle_unit",
+                    models.CharField(
+                        choices=[("hours", "工作小时"), ("days", "工作日")],
+                        default="days",
+                        max_length=5,
+                        verbose_name="办理时限单位",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadlines",
+                        to="events.category",
+                        verbose_name="分类",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分类时限',
-                'verbose_name_plural': '分类时限',
-                'constraints': [models.UniqueConstraint(fields=('category', 'urgency'), name='events_deadline_unique')],
+                "verbose_name": "分类时限",
+                "verbose_name_plural": "分类时限",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("category", "urgency"), name="events_deadline_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['region_path', 'reported_at'], name='events_region_reported', opclasses=['varchar_pattern_ops', 'timestamptz_ops']),
+            model_name="event",
+            index=models.Index(
+                fields=["region_path", "reported_at"],
+                name="events_region_reported",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['status', 'reported_at'], name='events_status_reported'),
+            model_name="event",
+            index=models.Index(fields=["status", "reported_at"], name="events_status_reported"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['queue_region', 'status'], name='events_queue_status'),
+            model_name="event",
+            index=models.Index(fields=["queue_region", "status"], name="events_queue_status"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['category', 'reported_at'], name='events_category_reported'),
+            model_name="event",
+            index=models.Index(fields=["category", "reported_at"], name="events_category_reported"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['reported_at'], name='events_reported'),
+            model_name="event",
+            index=models.Index(fields=["reported_at"], name="events_reported"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('status__in', ['dispatched', 'in_progress'])), fields=['due_at'], name='events_open_due'),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("status__in", ["dispatched", "in_progress"])),
+                fields=["due_at"],
+                name="events_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('status', 'dispatched')), fields=['ack_due_at'], name='events_open_ack_due'),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("status", "dispatched")),
+                fields=["ack_due_at"],
+                name="events_open_ack_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['department', 'status'], name='events_assign_dept_status'),
+            model_name="assignment",
+            index=models.Index(fields=["department", "status"], name="events_assign_dept_status"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['dispatched', 'acknowledged'])), fields=('event', 'department'), name='events_assignment_one_active_per_department'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["dispatched", "acknowledged"])),
+                fields=("event", "department"),
+                name="events_assignment_one_active_per_department",
+            ),
         ),
         migrations.AddIndex(
-            model_name='eventtransition',
-            index=models.Index(fields=['event', 'at'], name='events_timeline_event_at'),
+            model_name="eventtransition",
+            index=models.Index(fields=["event", "at"], name="events_timeline_event_at"),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('event',), name='events_one_pending_extension'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("event",),
+                name="events_one_pending_extension",
+            ),
         ),
     ]

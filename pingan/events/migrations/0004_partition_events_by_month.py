@@ -137,8 +137,10 @@ def _convert(c) -> None:
     for month in months:
         c.execute(p.partition_sql(month, parent=NEW))
     c.execute(f"CREATE TABLE {p.DEFAULT_PARTITION} PARTITION OF {NEW} DEFAULT")
-    say(f"建立 {len(months)} 个月分区（{p.partition_name(months[0])} 至 "
-        f"{p.partition_name(months[-1])}）和默认分区")
+    say(
+        f"建立 {len(months)} 个月分区（{p.partition_name(months[0])} 至 "
+        f"{p.partition_name(months[-1])}）和默认分区"
+    )
 
     # 2. The rows, in id ranges.
     cols = ", ".join(columns)

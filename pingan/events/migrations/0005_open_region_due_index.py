@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0004_partition_events_by_month'),
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("events", "0004_partition_events_by_month"),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('status__in', ['dispatched', 'in_progress'])), fields=['region_path', 'due_at'], name='events_open_region_due', opclasses=['varchar_pattern_ops', 'timestamptz_ops']),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("status__in", ["dispatched", "in_progress"])),
+                fields=["region_path", "due_at"],
+                name="events_open_region_due",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
         ),
     ]

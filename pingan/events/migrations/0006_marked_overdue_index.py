@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0005_open_region_due_index'),
-        ('geo', '0001_initial'),
-        ('org', '0001_initial'),
+        ("events", "0005_open_region_due_index"),
+        ("geo", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(condition=models.Q(('deadline_state', 'overdue')), fields=['region_path', 'reported_at'], name='events_marked_overdue', opclasses=['varchar_pattern_ops', 'timestamptz_ops']),
+            model_name="event",
+            index=models.Index(
+                condition=models.Q(("deadline_state", "overdue")),
+                fields=["region_path", "reported_at"],
+                name="events_marked_overdue",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
         ),
     ]

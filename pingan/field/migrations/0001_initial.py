@@ -6,97 +6,237 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0001_initial'),
-        ('geo', '0001_initial'),
+        ("events", "0001_initial"),
+        ("geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FieldAction',
+            name="FieldAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_uuid', models.UUIDField(editable=False, unique=True)),
-                ('action', models.CharField(max_length=24)),
-                ('at', models.DateTimeField()),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.event')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_uuid", models.UUIDField(editable=False, unique=True)),
+                ("action", models.CharField(max_length=24)),
+                ("at", models.DateTimeField()),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '移动端操作',
-                'verbose_name_plural': '移动端操作',
+                "verbose_name": "移动端操作",
+                "verbose_name_plural": "移动端操作",
             },
         ),
         migrations.CreateModel(
-            name='FieldReport',
+            name="FieldReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('made_at', models.DateTimeField(verbose_name='手机上报时间')),
-                ('accuracy_m', models.FloatField(blank=True, null=True, verbose_name='定位精度(米)')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='field_report', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("made_at", models.DateTimeField(verbose_name="手机上报时间")),
+                (
+                    "accuracy_m",
+                    models.FloatField(blank=True, null=True, verbose_name="定位精度(米)"),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="field_report",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '移动端上报',
-                'verbose_name_plural': '移动端上报',
+                "verbose_name": "移动端上报",
+                "verbose_name_plural": "移动端上报",
             },
         ),
         migrations.CreateModel(
-            name='PhotoClaim',
+            name="PhotoClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='拍摄时间')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='拍摄纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='拍摄经度')),
-                ('accuracy_m', models.FloatField(blank=True, null=True, verbose_name='定位精度(米)')),
-                ('attachment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='claim', to='events.attachment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("taken_at", models.DateTimeField(blank=True, null=True, verbose_name="拍摄时间")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="拍摄纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="拍摄经度")),
+                (
+                    "accuracy_m",
+                    models.FloatField(blank=True, null=True, verbose_name="定位精度(米)"),
+                ),
+                (
+                    "attachment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="claim",
+                        to="events.attachment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '照片拍摄信息',
-                'verbose_name_plural': '照片拍摄信息',
+                "verbose_name": "照片拍摄信息",
+                "verbose_name_plural": "照片拍摄信息",
             },
         ),
         migrations.CreateModel(
-            name='SiteCheck',
+            name="SiteCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('note', models.TextField(verbose_name='核实要求')),
-                ('due_at', models.DateTimeField(verbose_name='完成期限')),
-                ('status', models.CharField(choices=[('pending', '待核实'), ('done', '已核实'), ('cancelled', '已取消')], default='pending', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.TextField(blank=True, verbose_name='核实情况')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='site_checks', to=settings.AUTH_USER_MODEL, verbose_name='核实人')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='site_checks', to='events.event')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geo.region', verbose_name='网格')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("region_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("note", models.TextField(verbose_name="核实要求")),
+                ("due_at", models.DateTimeField(verbose_name="完成期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待核实"),
+                            ("done", "已核实"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("result", models.TextField(blank=True, verbose_name="核实情况")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="site_checks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核实人",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="site_checks",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geo.region",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场核实',
-                'verbose_name_plural': '现场核实',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "现场核实",
+                "verbose_name_plural": "现场核实",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceFlag',
+            name="EvidenceFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('too_old', '拍摄时间过早'), ('too_far', '拍摄地点偏离'), ('outside_grid', '拍摄地点不在网格内')], max_length=14, verbose_name='疑点')),
-                ('detail', models.CharField(max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('attachment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_flags', to='events.attachment')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence_flags', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("too_old", "拍摄时间过早"),
+                            ("too_far", "拍摄地点偏离"),
+                            ("outside_grid", "拍摄地点不在网格内"),
+                        ],
+                        max_length=14,
+                        verbose_name="疑点",
+                    ),
+                ),
+                ("detail", models.CharField(max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "attachment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_flags",
+                        to="events.attachment",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence_flags",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '照片疑点',
-                'verbose_name_plural': '照片疑点',
-                'ordering': ['event', 'attachment', 'reason'],
-                'constraints': [models.UniqueConstraint(fields=('attachment', 'reason'), name='field_flag_one_per_reason')],
+                "verbose_name": "照片疑点",
+                "verbose_name_plural": "照片疑点",
+                "ordering": ["event", "attachment", "reason"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("attachment", "reason"), name="field_flag_one_per_reason"
+                    )
+                ],
             },
         ),
     ]
