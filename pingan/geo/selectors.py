@@ -64,3 +64,8 @@ def county_code_of(region: Region) -> str:
     """Code of the county the region lies in (its root code when it has no county)."""
     county = region_ancestor_at(region, Level.COUNTY)
     return county.code if county else region.ancestor_codes()[0]
+
+
+def region_exists(region_id: int) -> bool:
+    """Whether a region with this id exists (regions are public administrative divisions)."""
+    return Region.objects.filter(pk=region_id).exists()

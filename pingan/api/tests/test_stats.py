@@ -71,6 +71,7 @@ def test_summary_shape(some_events, api_as):
         ({"from": "2026-02-30"}, "from"),
         ({"from": "2026-02-01", "to": "2026-01-01"}, "to"),
         ({"region": "x"}, "region"),
+        ({"region": "330424"}, "region"),  # a region code, not an id: no such region
     ],
 )
 def test_bad_summary_parameters_are_422(cast, api_as, params, field):
