@@ -13,6 +13,7 @@ from pingan.core import audit
 from pingan.core.errors import Forbidden, NotFound, invalid
 from pingan.core.pii import mask_address, mask_name, mask_phone
 from pingan.events.models import Event
+from pingan.events.partitions import key_q
 from pingan.events.permissions import access_event, may_unmask
 from pingan.org.choices import Role
 from pingan.org.selectors import user_roles
@@ -83,7 +84,7 @@ def event_sensitivity_set(
     roles = user_roles(user)
     with transaction.atomic():
         if Role.SEC_ADMIN in roles:
-            event = Event.objects.select_for_update().filter(pk=event_id).first()
+            event = Event.objects.select_for_update().filter(key_q(pk=event_id)).first()
             if event is None:
                 raise NotFound(_("事件不存在"))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -267,6 +268,9 @@ class Event(models.Model):
     # Blind indexes of encrypted fields, for `manage.py pii reindex`.
     PII_INDEXES = {"reporter_phone_index": ("reporter_phone", "phone")}
 
+    # `reported_at` as the database holds it, once known: updates name it (_do_update).
+    _stored_reported_at: dt.datetime | None = None
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The blind index follows the phone, whoever writes it (service or admin).
         self.reporter_phone_index = blind_index(self.reporter_phone, kind="phone")
@@ -274,6 +278,22 @@ class Event(models.Model):
         if update_fields is not None and "reporter_phone" in update_fields:
             kwargs["update_fields"] = {*update_fields, "reporter_phone_index"}
         super().save(*args, **kwargs)
+        if update_fields is None or "reported_at" in update_fields:
+            self._stored_reported_at = self.__dict__.get("reported_at")
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Event:
+        event = super().from_db(db, field_names, values, **kwargs)
+        event._stored_reported_at = event.__dict__.get("reported_at")
+        return event
+
+    def _do_update(self, base_qs: Any, *args: Any, **kwargs: Any) -> Any:
+        # The UPDATE names the row's month as stored (the value loaded or last saved), so
+        # that PostgreSQL plans it on one partition of the events table (ADR 0006).
+        stored = getattr(self, "_stored_reported_at", None)
+        if stored is not None:
+            base_qs = base_qs.filter(reported_at=stored)
+        return super()._do_update(base_qs, *args, **kwargs)
 
     @property
     def is_open(self) -> bool:

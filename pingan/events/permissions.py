@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from pingan.core.errors import NotFound
 from pingan.events import workflow
 from pingan.events.models import Assignment, Event
+from pingan.events.partitions import key_q
 from pingan.org.choices import Role
 from pingan.org.models import Membership
 from pingan.org.selectors import memberships_of
@@ -54,12 +55,12 @@ def access_event(user: Any, event_id: int, *, for_update: bool = False) -> Event
     qs = events_in_scope(user)
     if for_update:
         # Lock only the event row (the scope filter may join assignments).
-        if not qs.filter(pk=event_id).exists():
+        if not qs.filter(key_q(pk=event_id)).exists():
             raise NotFound("事件不存在")
-        return Event.objects.select_for_update().get(pk=event_id)
+        return Event.objects.select_for_update().filter(key_q(pk=event_id)).get()
     event = (
         qs.select_related("category", "region", "queue_region", "lead_department", "reporter")
-        .filter(pk=event_id)
+        .filter(key_q(pk=event_id))
         .first()
     )
     if event is None:

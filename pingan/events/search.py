@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from pingan.events.partitions import key_q
+
 # An event code, `<county code>-<yyyymmdd>-<6-digit sequence>`: looked up exactly.
 EVENT_CODE = re.compile(r"\d{6}-\d{8}-\d{6}")
 
@@ -44,7 +46,7 @@ def text_q(text: str) -> Q:
     """Events whose code is `text`, or whose title or description contain it. Addresses
     are encrypted at rest (docs/privacy.md), so the database cannot search them."""
     if EVENT_CODE.fullmatch(text):
-        return Q(code=text)
+        return key_q(code=text)
     words = Q(title__icontains=text) | Q(description__icontains=text)
     prefilter = bigram_prefilter(text) if connection.vendor == "postgresql" else None
     if prefilter is None:

@@ -40,6 +40,7 @@ from pingan.events.models import (
     ExtensionRequest,
     TrackingCheck,
 )
+from pingan.events.partitions import key_q
 from pingan.events.permissions import access_event, acting_membership, active_department_ids
 from pingan.geo import locator
 from pingan.geo.models import Region
@@ -420,7 +421,11 @@ def event_transition(
         raise invalid("action", f"未知的操作：{action}")
     with transaction.atomic():
         event = access_event(user, event_id, for_update=True)
-        event = Event.objects.select_related("category", "region", "queue_region").get(pk=event.pk)
+        event = (
+            Event.objects.select_related("category", "region", "queue_region")
+            .filter(pk=event.pk, reported_at=event.reported_at)
+            .get()
+        )
         variant = _variant(action, event, user, payload)
         row = workflow.find(action, variant)
         if row is None:
@@ -835,7 +840,9 @@ def _do_recheck(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, no
             address=event.address,
             extra=event.extra,
         )
-        Event.objects.filter(pk=new_event.pk).update(linked_from=event)
+        Event.objects.filter(pk=new_event.pk, reported_at=new_event.reported_at).update(
+            linked_from=event
+        )
         check.new_event = new_event
         data["new_event"] = new_event.pk
         data["new_event_code"] = new_event.code
@@ -911,14 +918,17 @@ def event_mark_deadline(*, event_id: int, state: str, now: dt.datetime | None = 
     else:
         raise ValueError(state)
     with transaction.atomic():
-        changed = Event.objects.filter(
-            pk=event_id,
-            status__in=[Status.DISPATCHED, Status.IN_PROGRESS],
-            deadline_state__in=allowed_from,
-        ).update(deadline_state=state, updated_at=now)
+        changed = (
+            Event.objects.filter(key_q(pk=event_id))
+            .filter(
+                status__in=[Status.DISPATCHED, Status.IN_PROGRESS],
+                deadline_state__in=allowed_from,
+            )
+            .update(deadline_state=state, updated_at=now)
+        )
         if not changed:
             return False
-        event = Event.objects.get(pk=event_id)
+        event = Event.objects.filter(key_q(pk=event_id)).get()
         action = "overdue" if state == DeadlineState.OVERDUE else "warning"
         signals.event_written.send(sender=Event, event=event, action=action)
         t = _timeline(
@@ -942,7 +952,12 @@ def event_auto_escalate(*, event_id: int) -> bool:
     """Move an overdue event to the next level's queue (policy: the category says so).
     Does nothing when it is already at the top or was escalated for this deadline."""
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("queue_region").get(pk=event_id)
+        event = (
+            Event.objects.select_for_update()
+            .select_related("queue_region")
+            .filter(key_q(pk=event_id))
+            .get()
+        )
         if event.status not in (Status.DISPATCHED, Status.IN_PROGRESS):
             return False
         if event.timeline.filter(action="auto_escalate", at__gte=event.clock_started_at).exists():

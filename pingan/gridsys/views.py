@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pingan.core import clock
 from pingan.core.errors import DomainError
 from pingan.events.models import Event
+from pingan.events.partitions import key_q
 from pingan.events.permissions import events_in_scope
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
@@ -234,7 +235,7 @@ def _usernames(raw: str) -> list[Any]:
 
 
 def _event_by_code(user: Any, code: str) -> Event:
-    e = events_in_scope(user).filter(code=code.strip()).first()
+    e = events_in_scope(user).filter(key_q(code=code.strip())).first()
     if e is None:
         raise DomainError(_("事件不存在：%(c)s") % {"c": code})
     return e

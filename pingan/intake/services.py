@@ -19,6 +19,7 @@ from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import AssignmentRole, Status, Urgency
 from pingan.events.models import Assignment, Category, Event, EventTransition
+from pingan.events.partitions import key_q
 from pingan.events.permissions import access_event
 from pingan.events.services import event_report, event_transition
 from pingan.events.workflow import ACTION_LABELS
@@ -290,7 +291,8 @@ def order_withdraw(
             actor=integration.acting_user,
             at=clock.now(),
         )
-        status = Event.objects.filter(pk=order.event_id).values_list("status", flat=True).get()
+        event_row = Event.objects.filter(key_q(pk=order.event_id))
+        status = event_row.values_list("status", flat=True).get()
         action = "reject" if status == Status.REPORTED else "comment"
         if status not in (Status.REJECTED, Status.MERGED):
             event_transition(

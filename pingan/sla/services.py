@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from pingan.core import clock
 from pingan.events.choices import DeadlineState, Status
 from pingan.events.models import CLOCKED_STATUSES, Event
+from pingan.events.partitions import key_q
 from pingan.events.services import event_auto_escalate, event_mark_deadline
 from pingan.notifications.services import tracking_reminders
 from pingan.sla.models import SweepRun
@@ -59,7 +60,7 @@ def warning_candidates(now: dt.datetime) -> QuerySet[Event]:
 
 
 def _escalates(event_id: int) -> bool:
-    return Event.objects.filter(pk=event_id, category__escalate_on_overdue=True).exists()
+    return Event.objects.filter(key_q(pk=event_id), category__escalate_on_overdue=True).exists()
 
 
 def sweep(now: dt.datetime | None = None) -> SweepRun:

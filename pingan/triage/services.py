@@ -24,6 +24,7 @@ from pingan.core import audit, clock
 from pingan.core.errors import DomainError, Forbidden, invalid
 from pingan.events.choices import Status, Urgency
 from pingan.events.models import Category, Event, EventTransition
+from pingan.events.partitions import key_q
 from pingan.events.services import event_transition
 from pingan.notifications import services as notify
 from pingan.org.choices import Role
@@ -335,7 +336,7 @@ def alerts_check(*, event_id: int) -> list[Alert]:
     """Apply the active rules to the event: for each signal found, mark the event urgent,
     write a timeline line, tell the leaders in scope at once and audit the alert. An event
     alerts once per signal."""
-    event = Event.objects.filter(pk=event_id).first()
+    event = Event.objects.filter(key_q(pk=event_id)).first()
     if event is None:
         return []
     matches = signals_in(event_text(event))
@@ -351,9 +352,9 @@ def alerts_check(*, event_id: int) -> list[Alert]:
                 continue
             label = Signal(m.rule.signal).label
             if event.urgency == Urgency.NORMAL:
-                Event.objects.filter(pk=event.pk, urgency=Urgency.NORMAL).update(
-                    urgency=Urgency.URGENT
-                )
+                Event.objects.filter(
+                    pk=event.pk, reported_at=event.reported_at, urgency=Urgency.NORMAL
+                ).update(urgency=Urgency.URGENT)
                 event.urgency = Urgency.URGENT
             now = clock.now()
             EventTransition.objects.create(

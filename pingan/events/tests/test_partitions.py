@@ -12,7 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, models, transaction
-from django.test.utils import isolate_apps
+from django.test.utils import CaptureQueriesContext, isolate_apps
 from django.utils import timezone
 
 from pingan.conftest import on_postgres
@@ -270,3 +270,48 @@ def test_generate_events_fills_partitions_and_key_table_and_rebuilds_indexes(cas
     for name in p.partitions():
         assert _one("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [name])[0] == parent
     _check_foreign_keys_now()
+
+
+def _partitions_in_plan(qs) -> set[str]:
+    plan = qs.explain()
+    return {name for name in p.partitions() if name in plan} if on_postgres() else set()
+
+
+@pg_only
+def test_a_lookup_by_id_or_code_is_planned_on_its_months_partition_only(cast):
+    from pingan.events.permissions import access_event
+
+    event = _report(cast)
+    other = _report(cast, reported_at=event.reported_at - dt.timedelta(days=200))
+    assert _partition_of(event) != _partition_of(other)
+    by_id = Event.objects.filter(p.key_q(pk=event.pk))
+    assert _partitions_in_plan(by_id) == {_partition_of(event)}
+    assert list(by_id) == [event]
+    by_code = Event.objects.filter(p.key_q(code=other.code))
+    assert _partitions_in_plan(by_code) == {_partition_of(other)}
+    assert list(by_code) == [other]
+    assert not Event.objects.filter(p.key_q(pk=other.pk + 1000)).exists()
+    # The event page and every transition read the event this way.
+    with CaptureQueriesContext(connection) as queries:
+        assert access_event(cast.dispatcher, other.pk) == other
+        assert access_event(cast.dispatcher, other.pk, for_update=True) == other
+    reads = [q["sql"] for q in queries if 'FROM "events_event"' in q["sql"]]
+    assert len(reads) == 3
+    assert all('"events_event"."reported_at" =' in sql for sql in reads)
+
+
+def test_saving_an_event_finds_its_row_by_the_month_it_is_stored_in(cast):
+    event = Event.objects.get(pk=_report(cast).pk)
+    stored = event.reported_at
+    event.reported_at = stored - dt.timedelta(days=45)
+    event.title = "改了上报时间"
+    with CaptureQueriesContext(connection) as queries:
+        event.save()
+    update = next(q["sql"] for q in queries if q["sql"].startswith('UPDATE "events_event"'))
+    assert '"events_event"."reported_at" =' in update.split("WHERE", 1)[1]
+    event.title = "再改一次"
+    event.save(update_fields=["title"])  # found by the new month now
+    fresh = Event.objects.get(pk=event.pk)
+    assert (fresh.reported_at, fresh.title) == (stored - dt.timedelta(days=45), "再改一次")
+    if on_postgres():
+        assert _key(fresh)[2] == fresh.reported_at
