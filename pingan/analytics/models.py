@@ -44,6 +44,9 @@ class EventFact(models.Model):
     # and leaf category at most PINGAN_REPEAT_DAYS days before. Set when the fact is
     # written, and on the next event of the same place and category when this one moves.
     repeat = models.BooleanField(default=False)
+    # The event's assignments (lead and assisting, any state), one token each, sorted:
+    # "<department id>", or "<department id>r" for one the department returned.
+    assignments = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("事件统计口径")
@@ -135,6 +138,36 @@ class HandlingHistogram(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "day", "centidays"], name="analytics_histogram_key"
+            ),
+        ]
+
+
+DEPARTMENT_MEASURES = ("n", "accepted", "closed", "on_time", "assigned", "returned")
+
+
+class DepartmentRollup(models.Model):
+    """Per month (starting on `day`), region (depth < HISTOGRAM_DEPTHS) and department:
+    the events reported in the month that the department leads (`n`), of them accepted
+    or beyond, closed and closed on time; and the assignments it received for the
+    month's events (lead or assisting, `assigned`) and how many of those it returned.
+    The department ranking and return rates of a county's year read these rows."""
+
+    region = models.IntegerField()
+    day = models.DateField()
+    department = models.IntegerField()
+    n = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    assigned = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("部门月汇总")
+        verbose_name_plural = _("部门月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "department"], name="analytics_department_key"
             ),
         ]
 

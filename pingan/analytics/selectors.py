@@ -22,16 +22,18 @@ from django.utils import timezone
 
 from pingan.analytics import kpis
 from pingan.analytics.models import (
+    DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
     ROLLUP_MEASURES,
     DailyRollup,
+    DepartmentRollup,
     EventFact,
     HandlingHistogram,
     MonthlyRollup,
     PeriodLock,
 )
 from pingan.core import clock
-from pingan.events.models import Assignment, Category, Event
+from pingan.events.models import Category, Event
 from pingan.events.permissions import REGION_ROLES, event_scope_q
 from pingan.geo.models import Region
 from pingan.org.choices import Role
@@ -567,28 +569,7 @@ def kpi_table(
             if name in kpis.LABELS:
                 s["mom"][name] = kpis.change(extra[name], before[name])
                 mp[name] = before[name]
-    s["returns_by_department"] = department_returns(
-        basis=basis, date_from=date_from, date_to=date_to
-    )
-    dept_rows = [
-        r for r in fact_rows(basis, date_from, date_to, ("department", *GROUP)) if r["department"]
-    ]
-    dept_names = dict(
-        Department.objects.filter(pk__in={r["department"] for r in dept_rows}).values_list(
-            "pk", "name"
-        )
-    )
-    s["by_department"] = [
-        {
-            "department": d["value"],
-            "name": d["name"],
-            "count": d["count"],
-            "closed": d["closed"],
-            "closure_rate": d["closure_rate"],
-            "on_time_rate": d["on_time_rate"],
-        }
-        for d in kpis.breakdown(dept_rows, "department", dept_names)
-    ]
+    s.update(department_tables(basis, date_from, date_to))
     keys = [k for k in kpis.LABELS if k in s]
     s["rows"] = [
         {
@@ -632,7 +613,7 @@ def handling_counts(
     if basis.empty:
         return counts
     region = basis.region
-    if basis.rollup and region is not None and region.path.count("/") <= HISTOGRAM_DEPTHS:
+    if _monthly(basis) and region is not None:
         split = split_period(date_from, date_to)
         if split.months is not None:
             add(
@@ -656,30 +637,90 @@ def _fact_figures(
     return {"handle_days_median": kpis.median_of_counts(handling_counts(basis, date_from, date_to))}
 
 
-def department_returns(
-    *, basis: Basis, date_from: dt.date | None, date_to: dt.date | None
-) -> list[dict[str, Any]]:
-    """Per department: assignments received (lead or assisting) for events of the period,
-    how many it returned, and the return rate; most returns first."""
-    events = _between(basis.facts(), date_from, date_to).values("event_id")
-    rows = (
-        Assignment.objects.filter(event_id__in=events)
-        .values("department", "department__name")
-        .annotate(total=Count("pk"), returned=Count("pk", filter=Q(status="returned")))
-        .order_by()
-    )
-    out = [
-        {
-            "department": r["department"],
-            "name": r["department__name"],
-            "assigned": r["total"],
-            "returned": r["returned"],
-            "return_rate": kpis.rate(r["returned"], r["total"]),
-        }
-        for r in rows
-    ]
-    out.sort(key=lambda d: (-d["returned"], -d["assigned"], d["name"]))
+def _monthly(basis: Basis) -> bool:
+    """Whether the basis's region keeps monthly histogram and department rows."""
+    region = basis.region
+    return basis.rollup and region is not None and region.path.count("/") <= HISTOGRAM_DEPTHS
+
+
+def department_counts(
+    basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[int, dict[str, int]]:
+    """Per department, DEPARTMENT_MEASURES over the events of the period: the whole
+    months of a region down to HISTOGRAM_DEPTHS from the department rollup, the rest
+    from the facts (grouped in the database either way)."""
+    from pingan.analytics.services import department_rows_sql
+
+    out: dict[int, dict[str, int]] = {}
+
+    def add(department: int, values: Any) -> None:
+        acc = out.setdefault(department, dict.fromkeys(DEPARTMENT_MEASURES, 0))
+        for name, v in zip(DEPARTMENT_MEASURES, values, strict=True):
+            acc[name] += v or 0
+
+    def from_facts(qs: QuerySet[EventFact]) -> None:
+        ids, params = qs.values("pk").query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(department_rows_sql(["0"], f"f.event_id IN ({ids})"), [*params, *params])
+            for row in cur.fetchall():
+                add(row[1], row[2:])
+
+    if basis.empty:
+        return out
+    if _monthly(basis):
+        assert basis.region is not None
+        split = split_period(date_from, date_to)
+        if split.months is not None:
+            rows = (
+                _between(DepartmentRollup.objects.filter(region=basis.region.pk), *split.months)
+                .values("department")
+                .annotate(**{m: Sum(m) for m in DEPARTMENT_MEASURES})
+                .order_by()
+            )
+            for r in rows:
+                add(r["department"], [r[m] for m in DEPARTMENT_MEASURES])
+        if split.edges is not None:
+            from_facts(basis.facts().filter(split.edges))
+    else:
+        from_facts(_between(basis.facts(), date_from, date_to))
     return out
+
+
+def department_tables(
+    basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[str, list[dict[str, Any]]]:
+    """`by_department`: events each department led, closed, closure and on-time rates,
+    most events first; `returns_by_department`: assignments received (lead or assisting)
+    for events of the period, how many returned and the return rate, most returns first."""
+    counts = department_counts(basis, date_from, date_to)
+    names = dict(Department.objects.filter(pk__in=counts).values_list("pk", "name"))
+    led = [
+        {
+            "department": d,
+            "name": names.get(d, ""),
+            "count": c["n"],
+            "closed": c["closed"],
+            "closure_rate": kpis.rate(c["closed"], c["accepted"]),
+            "on_time_rate": kpis.rate(c["on_time"], c["closed"]),
+        }
+        for d, c in sorted(counts.items(), key=lambda dc: (-dc[1]["n"], str(dc[0])))
+        if c["n"]
+    ]
+    returns = [
+        {
+            "department": d,
+            "name": names.get(d, ""),
+            "assigned": c["assigned"],
+            "returned": c["returned"],
+            "return_rate": kpis.rate(c["returned"], c["assigned"]),
+        }
+        for d, c in sorted(
+            counts.items(),
+            key=lambda dc: (-dc[1]["returned"], -dc[1]["assigned"], names.get(dc[0], "")),
+        )
+        if c["assigned"]
+    ]
+    return {"by_department": led, "returns_by_department": returns}
 
 
 def export_job(*, user: Any, job_id: int) -> Any:

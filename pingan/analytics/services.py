@@ -16,12 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.analytics.choices import Outcome
+from pingan.analytics.kpis import ACCEPTED_OR_BEYOND
 from pingan.analytics.models import (
+    DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
     ROLLUP_KEY,
     ROLLUP_MEASURES,
     Briefing,
     DailyRollup,
+    DepartmentRollup,
     EventFact,
     ExportJob,
     HandlingHistogram,
@@ -30,8 +33,8 @@ from pingan.analytics.models import (
 )
 from pingan.core import audit, clock, workcal
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
-from pingan.events.choices import Status
-from pingan.events.models import OPEN_STATUSES, Category, Event
+from pingan.events.choices import AssignmentStatus, Status
+from pingan.events.models import OPEN_STATUSES, Assignment, Category, Event
 from pingan.events.selectors import EventFilters, event_count
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
@@ -55,6 +58,7 @@ FACT_FIELDS = (
     "department",
     "handle_days",
     "repeat",
+    "assignments",
 )
 
 
@@ -127,8 +131,27 @@ class _Lookups:
             self.tops[pk] = parent or pk
 
 
+def assignment_tokens(pairs: Iterable[tuple[int, str]]) -> list[str]:
+    """An event's assignments as (department id, status) → the fact's sorted tokens."""
+    return [
+        f"{d}r" if returned else str(d)
+        for d, returned in sorted((d, s == AssignmentStatus.RETURNED) for d, s in pairs)
+    ]
+
+
+def assignments_of(event_ids: list[int]) -> dict[int, list[str]]:
+    """The fact tokens of the events' assignments (events without any are missing)."""
+    pairs: dict[int, list[tuple[int, str]]] = {}
+    for event_id, department, status in Assignment.objects.filter(
+        event_id__in=event_ids
+    ).values_list("event_id", "department_id", "status"):
+        pairs.setdefault(event_id, []).append((department, status))
+    return {pk: assignment_tokens(p) for pk, p in pairs.items()}
+
+
 def fact_values(row: Any, lookups: _Lookups) -> dict[str, Any]:
-    """The fact of one event (an Event or a dict with the same attribute names)."""
+    """The fact of one event (an Event, or a dict with the same attribute names and the
+    assignment tokens under "assignments")."""
 
     def get(name: str) -> Any:
         return row[name] if isinstance(row, dict) else getattr(row, name)
@@ -148,6 +171,11 @@ def fact_values(row: Any, lookups: _Lookups) -> dict[str, Any]:
         "department": get("lead_department_id") or 0,
         "handle_days": handle_days_of(status, get("reported_at"), get("closed_at")),
         "repeat": False,  # set from the other facts: see repeat_of
+        "assignments": (
+            row.get("assignments") or []
+            if isinstance(row, dict)
+            else assignments_of([row.pk]).get(row.pk, [])
+        ),
     }
 
 
@@ -260,15 +288,49 @@ def _histogram_contributions(
             yield (region, month, centidays(fact["handle_days"])), sign
 
 
+def _department_contributions(
+    fact: dict[str, Any], sign: int
+) -> Iterable[tuple[tuple[Any, ...], list[int]]]:
+    """(key, measures) of one fact in the department rollup (DEPARTMENT_MEASURES): its
+    lead department's event counts and every assigned department's assignment counts."""
+    per: dict[int, list[int]] = {}
+    if fact["department"]:
+        closed = fact["status"] == Status.CLOSED
+        per[fact["department"]] = [
+            sign,
+            sign if fact["status"] in ACCEPTED_OR_BEYOND else 0,
+            sign if closed else 0,
+            sign if closed and fact["outcome"] == Outcome.ON_TIME else 0,
+            0,
+            0,
+        ]
+    for token in fact.get("assignments") or []:
+        m = per.setdefault(int(token.rstrip("r")), [0] * len(DEPARTMENT_MEASURES))
+        m[4] += sign
+        if token.endswith("r"):
+            m[5] += sign
+    month = fact["day"].replace(day=1)
+    for i in range(HISTOGRAM_DEPTHS):
+        region = fact[f"r{i}"]
+        if region is not None:
+            for department, measures in per.items():
+                yield (region, month, department), list(measures)
+
+
 def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
     """Move one event's contribution from its old rollup rows (daily and monthly) to its
     new ones. Rows are written in key order so two concurrent transactions never wait on
     each other in a cycle."""
     daily: dict[tuple[Any, ...], list[Any]] = {}
     histogram: dict[tuple[Any, ...], list[Any]] = {}
+    departments: dict[tuple[Any, ...], list[int]] = {}
     for fact, sign in ((old, -1), (new, 1)):
         if fact is None:
             continue
+        for key, counts in _department_contributions(fact, sign):
+            dm = departments.setdefault(key, [0] * len(DEPARTMENT_MEASURES))
+            for i, v in enumerate(counts):
+                dm[i] += v
         for key, measures in _contributions(fact, sign):
             d = daily.setdefault(key, [0, 0, 0, 0, 0.0, 0])
             for i, v in enumerate(measures):
@@ -295,6 +357,16 @@ def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
             cur.executemany(
                 _upsert_sql(
                     HandlingHistogram._meta.db_table, ("region", "day", "centidays"), ("n",)
+                ),
+                rows,
+            )
+        rows = [(*key, *m) for key, m in sorted(departments.items()) if any(m)]
+        if rows:
+            cur.executemany(
+                _upsert_sql(
+                    DepartmentRollup._meta.db_table,
+                    ("region", "day", "department"),
+                    DEPARTMENT_MEASURES,
                 ),
                 rows,
             )
@@ -393,22 +465,28 @@ def rollup_rebuild(
         if set_based:
             facts = facts_from_events_sql(date_from=date_from, date_to=date_to)
             events = events.none()
-        chunk: list[EventFact] = []
-        for row in events.values(*fields).iterator(chunk_size=batch):
-            values = fact_values(row, lookups)
-            if any(a <= values["day"] <= b for a, b in locks):
-                continue
-            chunk.append(EventFact(event_id=row["pk"], **values))
-            if len(chunk) >= batch:
-                EventFact.objects.bulk_create(chunk, ignore_conflicts=True)
-                facts += len(chunk)
-                chunk = []
-        if chunk:
+        rows: list[dict[str, Any]] = []
+
+        def write(rows: list[dict[str, Any]]) -> int:
+            tokens = assignments_of([r["pk"] for r in rows])
+            chunk = []
+            for row in rows:
+                values = fact_values({**row, "assignments": tokens.get(row["pk"])}, lookups)
+                if not any(a <= values["day"] <= b for a, b in locks):
+                    chunk.append(EventFact(event_id=row["pk"], **values))
             EventFact.objects.bulk_create(chunk, ignore_conflicts=True)
-            facts += len(chunk)
+            return len(chunk)
+
+        for row in events.values(*fields).iterator(chunk_size=batch):
+            rows.append(row)
+            if len(rows) >= batch:
+                facts += write(rows)
+                rows = []
+        if rows:
+            facts += write(rows)
         repeats_from_facts(date_from=date_from, date_to=date_to)
-        rows = rollup_from_facts(date_from=date_from, date_to=date_to)
-    return {"facts": facts, "rollups": rows}
+        rollups = rollup_from_facts(date_from=date_from, date_to=date_to)
+    return {"facts": facts, "rollups": rollups}
 
 
 def _days_before(column: str, days: int) -> str:
@@ -451,7 +529,7 @@ _CALENDAR_T = "pingan_rebuild_workcal"
 
 FACTS_FROM_EVENTS_SQL = """
 INSERT INTO {fact_t} (event_id, day, region_path, r0, r1, r2, r3, r4, category, top_category,
-    source, status, outcome, satisfaction, department, handle_days, repeat)
+    source, status, outcome, satisfaction, department, handle_days, repeat, assignments)
 SELECT e.id, (e.reported_at AT TIME ZONE %(tz)s)::date, e.region_path,
     m0.id, m1.id, m2.id, m3.id, m4.id, e.category_id, COALESCE(c.parent_id, c.id), e.source,
     e.status,
@@ -464,9 +542,16 @@ SELECT e.id, (e.reported_at AT TIME ZONE %(tz)s)::date, e.region_path,
     CASE WHEN e.status = 'closed' AND e.closed_at IS NOT NULL THEN
         round(GREATEST(0, {w_closed} - {w_reported}) / %(per_day)s, 2)::float8
     END,
-    false
+    false,
+    COALESCE(ag.tokens, '[]'::jsonb)
 FROM {event_t} e
 JOIN {category_t} c ON c.id = e.category_id
+LEFT JOIN (
+    SELECT a.event_id, jsonb_agg(
+        a.department_id::text || CASE WHEN a.status = 'returned' THEN 'r' ELSE '' END
+        ORDER BY a.department_id, a.status = 'returned') AS tokens
+    FROM {assignment_t} a GROUP BY a.event_id
+) ag ON ag.event_id = e.id
 LEFT JOIN {region_t} m0 ON m0.code = NULLIF(split_part(e.region_path, '/', 1), '')
 LEFT JOIN {region_t} m1 ON m1.code = NULLIF(split_part(e.region_path, '/', 2), '')
 LEFT JOIN {region_t} m2 ON m2.code = NULLIF(split_part(e.region_path, '/', 3), '')
@@ -547,6 +632,7 @@ def facts_from_events_sql(
         sql = FACTS_FROM_EVENTS_SQL.format(
             fact_t=EventFact._meta.db_table,
             event_t=Event._meta.db_table,
+            assignment_t=Assignment._meta.db_table,
             category_t=Category._meta.db_table,
             region_t=Region._meta.db_table,
             cal_t=_CALENDAR_T,
@@ -564,6 +650,39 @@ def _month_expr(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"date_trunc('month', {column})::date"
     return f"date({column}, 'start of month')"
+
+
+def _tokens_join(alias: str) -> tuple[str, str]:
+    """SQL: (FROM-clause addition, token expression) expanding `alias`.assignments into
+    one row per assignment token."""
+    if connection.vendor == "postgresql":
+        return f"CROSS JOIN LATERAL jsonb_array_elements_text({alias}.assignments) t(tok)", "t.tok"
+    return f"JOIN json_each({alias}.assignments) t", "t.value"
+
+
+def department_rows_sql(groups: list[str], where: str) -> str:
+    """SQL: (g0 …, department, DEPARTMENT_MEASURES) of the facts `f` matching `where`,
+    grouped by the `groups` expressions over `f` and the department: the lead
+    department's event counts and every assignment's."""
+    join, tok = _tokens_join("f")
+    accepted = ", ".join(f"'{s}'" for s in sorted(ACCEPTED_OR_BEYOND))
+    keys = ", ".join(f"{g} AS g{i}" for i, g in enumerate(groups))
+    names = ", ".join(f"g{i}" for i in range(len(groups)))
+    fact_t = EventFact._meta.db_table
+    return (
+        f"SELECT {names}, department, SUM(n), SUM(accepted), SUM(closed), "  # noqa: S608
+        "SUM(on_time), SUM(assigned), SUM(returned) FROM ("
+        f"SELECT {keys}, f.department AS department, 1 AS n, "
+        f"CASE WHEN f.status IN ({accepted}) THEN 1 ELSE 0 END AS accepted, "
+        "CASE WHEN f.status = 'closed' THEN 1 ELSE 0 END AS closed, "
+        "CASE WHEN f.status = 'closed' AND f.outcome = 'on_time' THEN 1 ELSE 0 END "
+        f"AS on_time, 0 AS assigned, 0 AS returned FROM {fact_t} f "
+        f"WHERE f.department <> 0 AND {where} "
+        f"UNION ALL SELECT {keys}, CAST(rtrim({tok}, 'r') AS INTEGER), 0, 0, 0, 0, 1, "
+        f"CASE WHEN substr({tok}, length({tok})) = 'r' THEN 1 ELSE 0 END "
+        f"FROM {fact_t} f {join} WHERE {where}"
+        f") x GROUP BY {names}, department"
+    )
 
 
 def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
@@ -651,6 +770,24 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
                 f"GROUP BY f.r{i}, {_month_expr('f.day')}, "
                 "CAST(ROUND(f.handle_days * 100) AS INTEGER)",
                 mparams,
+            )
+        # The department rollup of the same months, from the facts likewise.
+        dq = DepartmentRollup.objects.all()
+        if month_from:
+            dq = dq.filter(day__gte=month_from)
+        if month_to:
+            dq = dq.filter(day__lte=month_to)
+        dq.delete()
+        columns = ", ".join(DEPARTMENT_MEASURES)
+        for i in range(HISTOGRAM_DEPTHS):
+            cur.execute(
+                f"INSERT INTO {DepartmentRollup._meta.db_table} "
+                f"(region, day, department, {columns}) "
+                + department_rows_sql(
+                    [f"f.r{i}", _month_expr("f.day")],
+                    f"f.r{i} IS NOT NULL AND {' AND '.join(fwhere)}",
+                ),
+                mparams * 2,
             )
     return total
 

@@ -227,3 +227,36 @@ def test_overdue_figure_equals_the_overdue_list(cast):
                 )
                 assert figure == event_count(user=user, filters=f) == len(listed), region
         assert summary(user=cast.leader, region_id=cast.county.pk, **MARCH_2025)["overdue"] == 2
+
+
+def test_department_figures_read_from_the_monthly_rollup_equal_a_count_of_the_facts(world):
+    import dataclasses
+
+    from pingan.analytics.selectors import basis_for, department_tables
+
+    c = world
+    # One more: dispatched to the market regulator, who returned it; then to the police.
+    e = reported(c, at(3, 18))
+    act(c.county_dispatcher, e, "accept", at(3, 18, hour=10))
+    act(c.county_dispatcher, e, "dispatch", at(3, 18, hour=11), lead_department=c.market.pk)
+    act(c.handler_market, e, "return", at(3, 18, hour=15), note="不属本部门")
+    act(c.county_dispatcher, e, "dispatch", at(3, 19, hour=9), lead_department=c.police.pk)
+    monthly = basis_for(c.leader, None)
+    assert monthly.rollup and monthly.region is not None
+    from_facts = dataclasses.replace(monthly, rollup=False)
+    for date_from, date_to in [
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),  # one whole month
+        (dt.date(2025, 3, 4), dt.date(2025, 4, 30)),  # edge days and a month
+        (dt.date(2024, 1, 1), dt.date(2025, 12, 31)),  # two years
+    ]:
+        assert department_tables(monthly, date_from, date_to) == department_tables(
+            from_facts, date_from, date_to
+        )
+    march = department_tables(monthly, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    returns = {r["department"]: r for r in march["returns_by_department"]}
+    assert (returns[c.market.pk]["assigned"], returns[c.market.pk]["returned"]) == (1, 1)
+    assert returns[c.market.pk]["return_rate"] == 1.0
+    assert returns[c.police.pk]["assigned"] == 3
+    led = {d["department"]: d for d in march["by_department"]}
+    assert (led[c.police.pk]["count"], led[c.police.pk]["closed"]) == (3, 2)
+    assert c.market.pk not in led  # it no longer leads anything

@@ -9,7 +9,14 @@ import datetime as dt
 
 from django.core.management import call_command
 
-from pingan.analytics.models import DailyRollup, EventFact, HandlingHistogram, MonthlyRollup
+from pingan.analytics.models import (
+    DEPARTMENT_MEASURES,
+    DailyRollup,
+    DepartmentRollup,
+    EventFact,
+    HandlingHistogram,
+    MonthlyRollup,
+)
 from pingan.analytics.services import FACT_FIELDS, handle_days_of, rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
 
@@ -28,7 +35,14 @@ def snapshot() -> tuple:
     histogram = set(
         HandlingHistogram.objects.filter(n__gt=0).values_list("region", "day", "centidays", "n")
     )
-    return facts, rows(DailyRollup), rows(MonthlyRollup), histogram
+    departments = {
+        (r["region"], r["day"], r["department"]): tuple(r[m] for m in DEPARTMENT_MEASURES)
+        for r in DepartmentRollup.objects.values(
+            "region", "day", "department", *DEPARTMENT_MEASURES
+        )
+        if any(r[m] for m in DEPARTMENT_MEASURES)
+    }
+    return facts, rows(DailyRollup), rows(MonthlyRollup), histogram, departments
 
 
 def test_half_way_handling_times_round_up():
@@ -70,14 +84,30 @@ def test_set_based_rebuild_equals_the_exact_one(world, capsys):
         result="现场解决",
     )
 
+    # Dispatched to the police, who returned it.
+    returned = reported(c, dt.datetime(2025, 1, 8, 9, tzinfo=TZ))
+    act(c.county_dispatcher, returned, "accept", dt.datetime(2025, 1, 8, 10, tzinfo=TZ))
+    act(
+        c.county_dispatcher,
+        returned,
+        "dispatch",
+        dt.datetime(2025, 1, 8, 11, tzinfo=TZ),
+        lead_department=c.police.pk,
+    )
+    act(c.handler, returned, "return", dt.datetime(2025, 1, 8, 15, tzinfo=TZ), note="不属本部门")
+    e1 = EventFact.objects.filter(department=c.police.pk, status="closed").first()
+
     rollup_rebuild()
     exact = snapshot()
     assert exact[0][tie.pk]["handle_days"] == 0.13
     assert exact[0][night.pk]["handle_days"] == 0.0
     assert any(f["repeat"] for f in exact[0].values())
+    assert exact[0][returned.pk]["assignments"] == [f"{c.police.pk}r"]
+    assert exact[0][e1.event_id]["assignments"] == [str(c.police.pk)]
+    assert any(v[5] for v in exact[4].values())  # the returned assignment is counted
     EventFact.objects.all().delete()
     call_command("rollup", "rebuild", "--sql")
-    assert "重算完成：事件 12 条" in capsys.readouterr().out
+    assert "重算完成：事件 13 条" in capsys.readouterr().out
     assert snapshot() == exact
     # A range rebuild by SQL leaves the same figures too.
     rollup_rebuild(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 2, 28), sql=True)

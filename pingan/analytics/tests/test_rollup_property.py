@@ -10,13 +10,16 @@ from collections import Counter
 
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pingan.analytics import kpis
 from pingan.analytics.models import (
+    DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
     DailyRollup,
+    DepartmentRollup,
     EventFact,
     HandlingHistogram,
     MonthlyRollup,
@@ -24,7 +27,7 @@ from pingan.analytics.models import (
 from pingan.analytics.services import _contributions, _Lookups, fact_values, rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
 from pingan.core.errors import DomainError
-from pingan.events.models import Event
+from pingan.events.models import Assignment, Event
 from pingan.events.services import event_mark_deadline
 
 ACTIONS = [
@@ -59,6 +62,28 @@ def recount_facts() -> dict[int, dict]:
     for pk in kpis.repeats(rows, django_settings.PINGAN_REPEAT_DAYS):
         facts[pk]["repeat"] = True
     return facts
+
+
+def recount_departments() -> Counter:
+    """The department rollup as it should be, from the events and their assignments."""
+    counts: Counter = Counter()
+    for e in Event.objects.all():
+        month = timezone.localdate(e.reported_at).replace(day=1)
+        regions = [r for r in _Lookups().ancestors(e.region_path)[:HISTOGRAM_DEPTHS] if r]
+        per: Counter = Counter()
+        if e.lead_department_id:
+            d = e.lead_department_id
+            per[(d, "n")] += 1
+            per[(d, "accepted")] += e.status in kpis.ACCEPTED_OR_BEYOND
+            per[(d, "closed")] += e.status == "closed"
+            per[(d, "on_time")] += e.status == "closed" and e.closed_on_time is True
+        for a in Assignment.objects.filter(event=e):
+            per[(a.department_id, "assigned")] += 1
+            per[(a.department_id, "returned")] += a.status == "returned"
+        for region in regions:
+            for (d, name), v in per.items():
+                counts[(region, month, d, name)] += v
+    return +counts
 
 
 def recount() -> tuple[Counter, Counter, Counter]:
@@ -96,6 +121,11 @@ def assert_rollups_match() -> None:
     assert rolled_up(MonthlyRollup) == monthly
     have = Counter({(h.region, h.day, h.centidays): h.n for h in HandlingHistogram.objects.all()})
     assert +have == histogram
+    departments: Counter = Counter()
+    for r in DepartmentRollup.objects.all():
+        for name in DEPARTMENT_MEASURES:
+            departments[(r.region, r.day, r.department, name)] += getattr(r, name)
+    assert +departments == recount_departments()
     flags = dict(EventFact.objects.values_list("event_id", "repeat"))
     assert flags == {pk: f["repeat"] for pk, f in recount_facts().items()}
 
