@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from pingan.intake import services
-from pingan.notifications.services import NEWS_ACTIONS
+from pingan.notifications.services import NEWS_ACTIONS, news_events
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def on_event_changed(
     if action not in NEWS_ACTIONS:
         return
     try:
-        services.order_caller_tell(event_id=event_id, transition_id=transition_id)
+        for target in news_events(event_id=event_id, transition_id=transition_id):
+            services.order_caller_tell(event_id=target, transition_id=transition_id)
     except Exception:
         log.exception("caller SMS for %s on event %s failed", action, event_id)

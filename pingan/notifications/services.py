@@ -36,6 +36,7 @@ from pingan.core.errors import Invalid
 from pingan.events import workflow
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Event, EventTransition, TrackingCheck
+from pingan.events.partitions import key_q
 from pingan.events.workflow import ACTION_LABELS
 from pingan.notifications import recipients, sms
 from pingan.notifications.models import Delivery, Notification, WebhookEndpoint
@@ -245,20 +246,43 @@ def users_tell(
 
 # Timeline actions that can be news for a citizen reporter (the rest never are).
 NEWS_ACTIONS = frozenset(
-    {"merge", "merged_in"} | {t.action for t in workflow.TABLE if t.target == Status.CLOSED}
+    {"merge", "merged_in"}
+    | {t.action for t in workflow.TABLE if t.target in (Status.CLOSED, Status.REJECTED)}
 )
 
 
-def reporter_news(transition: EventTransition) -> str:
-    """What a timeline row means for the citizen who reported the event: merged into
-    another matter, another matter merged into theirs, closed; "" for anything else."""
+def reporter_news(transition: EventTransition, event_id: int | None = None) -> str:
+    """What a timeline row means for the citizen who reported event `event_id` (default:
+    the row's own event): merged into another matter, another matter merged into theirs,
+    closed, not taken in; for an event merged into the row's event, that matter closed;
+    "" for anything else."""
+    closes = transition.to_status == Status.CLOSED and transition.from_status != Status.CLOSED
+    if event_id is not None and event_id != transition.event_id:
+        return sms.NEWS_MASTER_CLOSED if closes else ""
     if transition.action == "merge":
         return sms.NEWS_MERGED
     if transition.action == "merged_in":
         return sms.NEWS_MERGED_IN
-    if transition.to_status == Status.CLOSED and transition.from_status != Status.CLOSED:
+    if closes:
         return sms.NEWS_CLOSED
+    if transition.to_status == Status.REJECTED and transition.from_status != Status.REJECTED:
+        return sms.NEWS_REJECTED
     return ""
+
+
+def news_events(*, event_id: int, transition_id: int | None) -> list[int]:
+    """The events whose reporters a timeline row of `event_id` may be news for: the event
+    itself and, when the row closes it, the events merged into it (their reporters were
+    told their matter goes on as this one)."""
+    if transition_id is None:
+        return [event_id]
+    closing = EventTransition.objects.filter(
+        pk=transition_id, event_id=event_id, to_status=Status.CLOSED
+    ).exclude(from_status=Status.CLOSED)
+    if not closing.exists():
+        return [event_id]
+    merged = Event.objects.filter(master_id=event_id, status=Status.MERGED).order_by("pk")
+    return [event_id, *merged.values_list("pk", flat=True)]
 
 
 def _mobile(phone: str) -> str:
@@ -288,20 +312,32 @@ def reporter_tell(
     if is_muted() or transition_id is None:
         return None
     transition = EventTransition.objects.select_related("event").filter(pk=transition_id).first()
-    if transition is None or transition.event_id != event_id:
+    if transition is None:
         return None
-    news = reporter_news(transition)
-    phone = _mobile(transition.event.reporter_phone) if news else ""
+    event: Event | None = transition.event
+    if transition.event_id != event_id:
+        # A row of the master event, told to the reporter of an event merged into it.
+        event = Event.objects.filter(key_q(pk=event_id)).first()
+    if event is None or (
+        event.pk != transition.event_id and event.master_id != transition.event_id
+    ):
+        return None
+    news = reporter_news(transition, event_id)
+    phone = _mobile(event.reporter_phone) if news else ""
     if not phone:
         return None
     rate_at = ""
     if news == sms.NEWS_CLOSED and track_path:
         rate_at = _site_link(track_path) or _("“民声一键办”页面")
+    master_code = (transition.data or {}).get("master_code", "")
+    if news == sms.NEWS_MASTER_CLOSED:
+        master_code = transition.event.code
     text = sms.text_for(
         news,
         ref=ref,
-        master_code=(transition.data or {}).get("master_code", ""),
+        master_code=master_code,
         rate_at=rate_at,
+        reason=transition.note if news == sms.NEWS_REJECTED else "",
     )
     delivery = Delivery(
         channel=Delivery.Channel.SMS,

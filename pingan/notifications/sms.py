@@ -34,12 +34,20 @@ OK_CODES = {"0", "ok", "success", "200"}
 NEWS_MERGED = "merged"  # their matter was merged into another one
 NEWS_MERGED_IN = "merged_in"  # another matter was merged into theirs
 NEWS_CLOSED = "closed"  # their matter was closed
+NEWS_REJECTED = "rejected"  # their matter was not taken in (不予受理)
+NEWS_MASTER_CLOSED = "master_closed"  # the matter theirs was merged into was closed
+
+# The longest reason quoted in a rejection message (an SMS is read on a phone).
+REASON_CHARS = 60
 
 
-def text_for(news: str, *, ref: str, master_code: str = "", rate_at: str = "") -> str:
+def text_for(
+    news: str, *, ref: str, master_code: str = "", rate_at: str = "", reason: str = ""
+) -> str:
     """The message for one piece of news, with the carrier signature when configured.
     `ref` names the matter as the citizen knows it ("查询码AB23CD45"); `rate_at`, when
-    given, is where the citizen sees the result and rates it (closed news only)."""
+    given, is where the citizen sees the result and rates it (closed news only);
+    `reason` why it was not taken in (rejected news only)."""
     if news == NEWS_MERGED:
         body = _(
             "您反映的问题（%(ref)s）与同类问题合并办理，合并后的事件编号为%(master)s，办理进度可凭原%(ref)s查询。"
@@ -52,6 +60,21 @@ def text_for(news: str, *, ref: str, master_code: str = "", rate_at: str = "") -
         ) % {"ref": ref, "at": rate_at}
     elif news == NEWS_CLOSED:
         body = _("您反映的问题（%(ref)s）已办结，感谢您的反映。") % {"ref": ref}
+    elif news == NEWS_MASTER_CLOSED:
+        body = _("您反映的问题（%(ref)s）已随合并后的事件%(master)s一并办结，感谢您的反映。") % {
+            "ref": ref,
+            "master": master_code,
+        }
+    elif news == NEWS_REJECTED:
+        reason = " ".join(reason.split())
+        if len(reason) > REASON_CHARS:
+            reason = reason[: REASON_CHARS - 1] + "…"
+        body = (
+            _("您反映的问题（%(ref)s）经审核不予受理，原因：%(reason)s。")
+            % {"ref": ref, "reason": reason}
+            if reason
+            else _("您反映的问题（%(ref)s）经审核不予受理。") % {"ref": ref}
+        )
     else:
         raise ValueError(f"unknown SMS news {news!r}")
     sign = (getattr(settings, "PINGAN_SMS_SIGN", "") or "").strip()

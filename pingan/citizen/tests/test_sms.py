@@ -147,3 +147,70 @@ def test_when_both_matters_came_from_citizens_each_hears_once(cast, citizen, gat
     assert by_phone["13900000001"] == (
         f"另有群众反映的同类问题已并入您反映的问题（查询码{first.code}），将一并办理。"
     )
+
+
+def _close(cast, committed, event_id):
+    u = cast.county_dispatcher
+    committed(event_transition, user=u, event_id=event_id, action="accept")
+    committed(
+        event_transition,
+        user=u,
+        event_id=event_id,
+        action="dispatch",
+        payload={"lead_department": cast.police.pk},
+    )
+    committed(event_transition, user=cast.handler, event_id=event_id, action="acknowledge")
+    committed(
+        event_transition,
+        user=cast.handler,
+        event_id=event_id,
+        action="resolve",
+        payload={"result": "已修复"},
+    )
+    committed(
+        event_transition, user=u, event_id=event_id, action="verify", payload={"passed": True}
+    )
+
+
+def test_a_rejected_report_tells_the_citizen_why(cast, citizen, gateway, committed):
+    report = submit(cast, committed)
+    committed(
+        event_transition,
+        user=cast.county_dispatcher,
+        event_id=report.event_id,
+        action="reject",
+        payload={"note": "属于物业服务合同纠纷，请\n与物业公司协商或向住建部门反映"},
+    )
+    (sms,) = texts(gateway)
+    assert sms["mobile"] == PHONE
+    assert sms["content"] == (
+        f"您反映的问题（查询码{report.code}）经审核不予受理，原因："
+        "属于物业服务合同纠纷，请 与物业公司协商或向住建部门反映。"
+    )
+    assert Event.objects.get(pk=report.event_id).status == "rejected"
+
+
+def test_a_citizen_whose_report_was_merged_hears_when_the_master_closes(
+    cast, citizen, gateway, committed
+):
+    lat, lng = cast.point_a1
+    master, _ = committed(
+        event_report,
+        user=cast.gridworker,
+        category=cast.neighbour.pk,
+        description=TEXT,
+        lat=lat,
+        lng=lng,
+    )
+    merged = submit(cast, committed, phone="13900000001")
+    committed(
+        duplicate_merge, user=cast.county_dispatcher, event_id=merged.event_id, master_id=master.pk
+    )
+    assert len(gateway.posts) == 1  # the merge news
+    _close(cast, committed, master.pk)
+    contents = [m["content"] for m in texts(gateway)]
+    assert len(contents) == 2
+    assert contents[1] == (
+        f"您反映的问题（查询码{merged.code}）已随合并后的事件{master.code}一并办结，感谢您的反映。"
+    )
+    assert Delivery.objects.filter(channel="sms", target=f"e{merged.event_id}").count() == 2
