@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from shapely import STRtree
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -25,7 +25,7 @@ _CHECK_EVERY_S = 5.0
 
 @dataclass
 class _Index:
-    stamp: tuple[object, int]
+    stamp: tuple[object, int, int]
     tree: STRtree
     shapes: list[BaseGeometry]
     ids: list[int]
@@ -36,14 +36,19 @@ _index: _Index | None = None
 _checked_at = 0.0
 
 
-def _stamp() -> tuple[object, int]:
-    agg = Region.objects.filter(level=Level.GRID, geometry__isnull=False).aggregate(
-        latest=Max("geometry_updated_at"), n=Count("id")
+def grid_stamp() -> tuple[object, int, int]:
+    """What changes when a grid polygon is drawn, redrawn or removed or a grid is added:
+    the newest `geometry_updated_at`, the number of grids and of grids with a polygon
+    (one indexed query). Caches built from the grids compare it to know they are stale."""
+    agg = Region.objects.filter(level=Level.GRID).aggregate(
+        latest=Max("geometry_updated_at"),
+        n=Count("id"),
+        drawn=Count("id", filter=Q(geometry__isnull=False)),
     )
-    return (agg["latest"], agg["n"])
+    return (agg["latest"], agg["n"], agg["drawn"])
 
 
-def _build(stamp: tuple[object, int]) -> _Index:
+def _build(stamp: tuple[object, int, int]) -> _Index:
     shapes: list[BaseGeometry] = []
     ids: list[int] = []
     rows = Region.objects.filter(level=Level.GRID, geometry__isnull=False).values_list(
@@ -62,7 +67,7 @@ def _current(force_check: bool = False) -> _Index:
     now = time.monotonic()
     with _lock:
         if _index is None or force_check or now - _checked_at > _CHECK_EVERY_S:
-            stamp = _stamp()
+            stamp = grid_stamp()
             _checked_at = now
             if _index is None or _index.stamp != stamp:
                 _index = _build(stamp)

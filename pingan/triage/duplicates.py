@@ -22,6 +22,7 @@ from pingan.events.choices import Status
 from pingan.events.models import Event
 from pingan.geo.choices import Level
 from pingan.geo.geometry import to_shape
+from pingan.geo.locator import grid_stamp
 from pingan.geo.models import Region
 from pingan.triage.text import containment, jaccard, shingles
 
@@ -29,7 +30,7 @@ NEIGHBOUR_TOLERANCE_DEG = 0.0005  # about 50 m: polygons this close count as nei
 # Texts are compared on their first characters (read from the database already cut):
 # enough to recognise a matter, and the check's cost does not grow with long texts.
 COMPARE_CHARS = 300
-_CACHE_S = 300.0
+_CHECK_EVERY_S = 5.0  # how often the grids' stamp is read
 
 
 @dataclass
@@ -47,11 +48,14 @@ def similarity(a: str, b: str) -> float:
 
 
 class _Neighbours:
-    """Region paths of a grid and the grids touching it, cached per process."""
+    """Region paths of a grid and the grids touching it, cached per process and rebuilt
+    when the grids change (`geo.locator.grid_stamp`, checked at most every few seconds),
+    not on a timer."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.built_at = 0.0
+        self.checked_at = 0.0
+        self.stamp: tuple[object, int, int] | None = None
         self.paths: dict[int, list[str]] = {}
         self.children: dict[int | None, list[str]] = {}
 
@@ -77,14 +81,17 @@ class _Neighbours:
                 paths[pk] = sorted({path} | {with_geom[int(h)][1] for h in hits})
         self.paths = paths
         self.children = siblings
-        self.built_at = time.monotonic()
 
     def of(self, region: Region) -> list[str]:
         with self.lock:
-            if not self.paths or time.monotonic() - self.built_at > _CACHE_S:
-                self._build()
-            if region.pk not in self.paths and region.level == Level.GRID:
-                self._build()  # a grid added since the cache was built
+            now = time.monotonic()
+            unknown_grid = region.pk not in self.paths and region.level == Level.GRID
+            if not self.paths or unknown_grid or now - self.checked_at > _CHECK_EVERY_S:
+                self.checked_at = now
+                stamp = grid_stamp()
+                if stamp != self.stamp or not self.paths:
+                    self._build()
+                    self.stamp = stamp
             if region.pk in self.paths:
                 return self.paths[region.pk]
             # An event placed on a village (no grid): the village and its grids.
@@ -95,8 +102,9 @@ _neighbours = _Neighbours()
 
 
 def invalidate() -> None:
-    """Forget the neighbour cache (tests and polygon imports)."""
+    """Forget the neighbour cache (tests)."""
     _neighbours.paths = {}
+    _neighbours.stamp = None
 
 
 def find(event: Event, *, phone_key: str = "") -> list[Found]:

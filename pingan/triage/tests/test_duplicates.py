@@ -175,3 +175,24 @@ def test_merged_events_do_not_use_up_the_candidate_cap(cast, settings):
     new = _report(cast, text)
     others = {c.other_id for c in services.duplicates_check(event_id=new.pk)}
     assert others == {real.pk}
+
+
+def test_neighbours_follow_a_redrawn_grid_polygon_without_a_restart(cast, monkeypatch):
+    from pingan.conftest import square
+    from pingan.geo.services import region_upsert
+    from pingan.triage import duplicates
+
+    monkeypatch.setattr(duplicates, "_CHECK_EVERY_S", 0.0)
+    b1 = cast.grid_b1
+    assert cast.grid_a1.path not in duplicates._neighbours.of(b1)
+    # Redrawn next to grid A1 (another process could have done it: only the stamp tells).
+    region_upsert(
+        code=b1.code,
+        name=b1.name,
+        level=b1.level,
+        parent=b1.parent,
+        geometry=square(120.93, 30.52),
+    )
+    b1.refresh_from_db()
+    assert cast.grid_a1.path in duplicates._neighbours.of(b1)
+    assert b1.path in duplicates._neighbours.of(cast.grid_a1)
