@@ -132,6 +132,24 @@ def is_partitioned() -> bool:
 _partitioned: dict[str, bool] = {}
 
 
+def keys_q(pks: Iterable[int]) -> Q:
+    """`Q(pk__in=pks)`, naming the events' months (one read of the key table) when the
+    events table is partitioned, so PostgreSQL plans only their partitions."""
+    pks = sorted(set(pks))
+    if not pks:
+        return Q(pk__in=[])
+    q = Q(pk__in=pks)
+    partitioned = _partitioned.get(connection.settings_dict["NAME"])
+    if partitioned is None:
+        partitioned = is_partitioned()
+    if not partitioned:
+        return q
+    with connection.cursor() as c:
+        c.execute("SELECT DISTINCT reported_at FROM events_eventkey WHERE id = ANY(%s)", [pks])
+        moments = [row[0] for row in c.fetchall()]
+    return q & Q(reported_at__in=moments) if moments else Q(pk__in=[])
+
+
 def key_q(*, pk: int | None = None, code: str | None = None) -> Q:
     """`Q(pk=...)` or `Q(code=...)` for one event, naming its `reported_at` (read from the
     key table) when the events table is partitioned, so that PostgreSQL plans the

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from pingan.core import clock
@@ -47,6 +47,13 @@ class EventFilters:
     assignment_status: list[str] = field(default_factory=list)
     reporter: int | None = None
     reporter_phone: str = ""
+
+    @property
+    def recent_first(self) -> bool:
+        """Whether the list's newest rows are worth asking of the recent months first
+        (`newest_first_rows`): not for the deadline lists, whose events are mostly older
+        and are found through the open-events due-date index instead."""
+        return not (self.deadline_state or self.deadline_mark)
 
     @classmethod
     def from_params(cls, params: Any) -> EventFilters:
@@ -179,6 +186,43 @@ def event_list(*, user: Any, filters: EventFilters | None = None) -> QuerySet[Ev
         )
         .order_by("-reported_at", "-id")
     )
+
+
+# Lists are newest first: their first pages lie in the last few months. Asked of those
+# months' partitions first, PostgreSQL plans and reads a handful of partitions instead of
+# all of them (docs/adr/0006-partitioning.md); only when they hold too few rows is the
+# whole table asked.
+RECENT_MONTHS = 3
+NEWEST_FIRST = ("-reported_at", "-id")
+
+
+def recent_part(qs: QuerySet[Event]) -> QuerySet[Event] | None:
+    """`qs` restricted to the events reported since the first day of the month
+    RECENT_MONTHS - 1 months ago (site time), when `qs` is ordered newest first: its
+    first N rows are then `qs`'s first N rows whenever it has N rows at all. None for
+    other orderings."""
+    if tuple(qs.query.order_by) != NEWEST_FIRST:
+        return None
+    today = timezone.localdate(clock.now())
+    year, month = today.year, today.month - (RECENT_MONTHS - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return qs.filter(reported_at__gte=_day_start(dt.date(year, month, 1)))
+
+
+def newest_first_rows(
+    qs: QuerySet[Event], start: int, stop: int, *, recent_first: bool = True
+) -> list[Event]:
+    """`list(qs[start:stop])` for a list ordered newest first, read from the recent
+    months when they hold the whole slice (one cheap statement), else from `qs`."""
+    recent = recent_part(qs) if recent_first else None
+    if recent is not None:
+        # The related rows are fetched only for the slice that is kept.
+        rows = list(recent.prefetch_related(None)[start:stop])
+        if len(rows) == stop - start:
+            prefetch_related_objects(rows, *getattr(qs, "_prefetch_related_lookups", ()))
+            return rows
+    return list(qs[start:stop])
 
 
 def event_count(*, user: Any, filters: EventFilters | None = None) -> int:

@@ -334,14 +334,14 @@ class EventFactory:
         while True:
             midnight, weekday, ymd = self.days[self._day() + 1]
             # Weekends see a third of a weekday's reports.
-            if weekday or rnd() < 0.33:
-                break
-        hour = self.hours[int(rnd() * len(self.hours))]
-        at = midnight + dt.timedelta(seconds=hour * 3600 + int(rnd() * 3600))
-        if at >= self.now:
-            at = self.now - dt.timedelta(minutes=1)
-            ymd = f"{at.astimezone(self.tz):%Y%m%d}"
-        return at, ymd
+            if not weekday and rnd() >= 0.33:
+                continue
+            hour = self.hours[int(rnd() * len(self.hours))]
+            at = midnight + dt.timedelta(seconds=hour * 3600 + int(rnd() * 3600))
+            # Today's later hours have not happened yet: draw again (clamping them to
+            # "now" piled thousands of reports on one instant).
+            if at < self.now:
+                return at, ymd
 
     def _grid(self) -> Grid:
         import bisect

@@ -6,6 +6,7 @@ from typing import Any
 
 from pingan.core.errors import NotFound
 from pingan.events.models import Event
+from pingan.events.partitions import keys_q
 from pingan.events.permissions import access_event, event_scope_q
 from pingan.triage.choices import DuplicateState
 from pingan.triage.models import Alert, DuplicateCandidate, Suggestion
@@ -17,12 +18,23 @@ def event_triage(*, user: Any, event: Event) -> dict[str, Any]:
     suggestion = (
         Suggestion.objects.filter(event=event).select_related("category", "department").first()
     )
+    # The candidates first, then only their events (in scope, by their months): a join
+    # to the events table would be planned over every partition (ADR 0006).
     candidates = list(
-        DuplicateCandidate.objects.filter(event=event, state=DuplicateState.OPEN)
-        .filter(other__in=Event.objects.filter(event_scope_q(user)))
-        .select_related("other", "other__region")
-        .order_by("-score", "id")
+        DuplicateCandidate.objects.filter(event=event, state=DuplicateState.OPEN).order_by(
+            "-score", "id"
+        )
     )
+    if candidates:
+        others = {
+            e.pk: e
+            for e in Event.objects.filter(
+                event_scope_q(user), keys_q(c.other_id for c in candidates)
+            ).select_related("region")
+        }
+        candidates = [c for c in candidates if c.other_id in others]
+        for c in candidates:
+            c.other = others[c.other_id]
     alerts = list(Alert.objects.filter(event=event).select_related("rule"))
     if suggestion is None:
         suggestion = live_suggestion(event)

@@ -27,7 +27,13 @@ from pingan.events.choices import (
     Urgency,
 )
 from pingan.events.contact import contact_masked, event_contact_reveal
-from pingan.events.selectors import EventFilters, event_count, event_detail, event_list
+from pingan.events.selectors import (
+    EventFilters,
+    event_count,
+    event_detail,
+    event_list,
+    newest_first_rows,
+)
 from pingan.events.services import allowed_actions, event_report, event_transition
 
 router = Router(tags=["events"])
@@ -312,7 +318,12 @@ def events(request: HttpRequest, filters: Query[EventQuery]) -> Any:
         raise invalid("page_size", _("每页条数应在1到%(n)s之间") % {"n": MAX_PAGE_SIZE})
     parsed = EventFilters.from_params(request.GET)
     start = (filters.page - 1) * filters.page_size
-    rows = list(event_list(user=user, filters=parsed)[start : start + filters.page_size])
+    rows = newest_first_rows(
+        event_list(user=user, filters=parsed),
+        start,
+        start + filters.page_size,
+        recent_first=parsed.recent_first,
+    )
     now = clock.now()
     return {
         "items": [event_dict(e, now=now) for e in rows],

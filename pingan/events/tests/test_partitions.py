@@ -291,6 +291,9 @@ def test_a_lookup_by_id_or_code_is_planned_on_its_months_partition_only(cast):
     assert _partitions_in_plan(by_code) == {_partition_of(other)}
     assert list(by_code) == [other]
     assert not Event.objects.filter(p.key_q(pk=other.pk + 1000)).exists()
+    both = Event.objects.filter(p.keys_q([event.pk, other.pk, other.pk + 1000]))
+    assert _partitions_in_plan(both) == {_partition_of(event), _partition_of(other)}
+    assert set(both) == {event, other}
     # The event page and every transition read the event this way.
     with CaptureQueriesContext(connection) as queries:
         assert access_event(cast.dispatcher, other.pk) == other

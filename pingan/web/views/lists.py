@@ -17,7 +17,13 @@ from pingan.events.choices import AssignmentStatus
 from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import Event
 from pingan.events.search import EVENT_CODE
-from pingan.events.selectors import EventFilters, category_list, event_list
+from pingan.events.selectors import (
+    EventFilters,
+    category_list,
+    event_list,
+    newest_first_rows,
+    recent_part,
+)
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.geo.selectors import region_list
@@ -92,19 +98,34 @@ class CappedPaginator(Paginator):
 
     object_list: QuerySet[Any]
 
-    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+    def __init__(
+        self, object_list: Any, per_page: int, cap: int | None = None, recent_first: bool = True
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = COUNT_CAP if cap is None else cap
+        self.recent_first = recent_first
 
-    def count_query(self) -> QuerySet[Any]:
+    def count_query(self, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
         # Only the ids: the joins of select_related have no place in a count.
-        return self.object_list.order_by().values("pk")[: self.cap + 1]
+        qs = self.object_list if qs is None else qs
+        return qs.order_by().values("pk")[: self.cap + 1]
 
     @cached_property
     def count(self) -> int:
-        n = self.count_query().count()
+        # The recent months alone may already hold more than the cap (a county's list).
+        recent = recent_part(self.object_list) if self.recent_first else None
+        n = self.count_query(recent).count() if recent is not None else 0
+        if n <= self.cap:
+            n = self.count_query().count()
         self._capped = n > self.cap
         return min(n, self.cap)
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = newest_first_rows(self.object_list, bottom, top, recent_first=self.recent_first)
+        return Page(rows, number, self)
 
     @property
     def capped(self) -> bool:
@@ -118,10 +139,17 @@ class CappedPaginator(Paginator):
 
 
 def paginate(
-    request: HttpRequest, qs: QuerySet[Event], size: int | None = None, cap: int | None = None
+    request: HttpRequest,
+    qs: QuerySet[Event],
+    size: int | None = None,
+    cap: int | None = None,
+    *,
+    recent_first: bool = True,
 ) -> Page:
-    """The requested page of `qs`, each row carrying its live deadline state."""
-    page = CappedPaginator(qs, size or PAGE_SIZE, cap).get_page(request.GET.get("page"))
+    """The requested page of `qs`, each row carrying its live deadline state.
+    `recent_first`: see `EventFilters.recent_first`."""
+    paginator = CappedPaginator(qs, size or PAGE_SIZE, cap, recent_first)
+    page = paginator.get_page(request.GET.get("page"))
     for event in page.object_list:
         event.live_deadline = state_at(event)  # type: ignore[attr-defined]
         event.live_due = binding_due(event)  # type: ignore[attr-defined]
@@ -157,15 +185,17 @@ def event_list_page(request: HttpRequest) -> HttpResponse:
     params = filter_params(request.GET)
     error = ""
     cap = None
+    recent_first = True
     try:
         filters = filters_from(params)
         qs = event_list(user=request.user, filters=filters)
+        recent_first = filters.recent_first
         if filters.q and not EVENT_CODE.fullmatch(filters.q):
             cap = SEARCH_COUNT_CAP
     except Invalid as exc:
         error = error_text(exc)
         qs = event_list(user=request.user).none()
-    page = paginate(request, qs, cap=cap)
+    page = paginate(request, qs, cap=cap, recent_first=recent_first)
     context = {
         "nav_active": "events",
         "form": filter_form(request.user, request.GET),

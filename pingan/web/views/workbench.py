@@ -149,7 +149,8 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
         )
         for t in QUEUE_TABS
     ]
-    qs = event_list(user=user, filters=_with_tab(base, tab))
+    tab_filters = _with_tab(base, tab)
+    qs = event_list(user=user, filters=tab_filters)
     if error:
         qs = qs.none()
     return Queue(
@@ -158,7 +159,7 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
         tabs=counts,
         tab=tab,
         form=filter_form(user, request.GET),
-        page=paginate(request, qs),
+        page=paginate(request, qs, recent_first=tab_filters.recent_first),
         error=error,
         result=result,
         selectable=tab.key == "reported",
@@ -249,7 +250,12 @@ def department_inbox(request: HttpRequest, department: Department) -> Inbox:
         TabCount(t.key, t.label, event_count(user=user, filters=_with_tab(base, t)), t == tab)
         for t in INBOX_TABS
     ]
-    page = paginate(request, event_list(user=user, filters=_with_tab(base, tab)))
+    tab_filters = _with_tab(base, tab)
+    page = paginate(
+        request,
+        event_list(user=user, filters=tab_filters),
+        recent_first=tab_filters.recent_first,
+    )
     return Inbox(department=department, tabs=counts, tab=tab, page=page)
 
 
