@@ -230,36 +230,36 @@ def _unfuzzy(line: str) -> str:
     return "#, " + ", ".join(flags) if flags else "#,"
 
 
-def missing(text: str) -> list[str]:
-    """The msgids of `text` (a .po file) that have no translation or only a fuzzy one."""
+def entries(text: str) -> list[tuple[str, str | None, list[str], bool]]:
+    """Each entry of `text` (a .po file) but the header: msgid, msgid_plural or None, the
+    msgstr (or msgstr[n]) strings, and whether it is marked fuzzy."""
     out = []
     for block in text.rstrip("\n").split("\n\n"):
         lines = block.split("\n")
-        start = next((k for k, line in enumerate(lines) if line.startswith("msgid ")), None)
-        if start is None:
+        parts: dict[str, list[str]] = {}
+        key = ""
+        for line in lines:
+            m = re.match(r"^(msgid|msgid_plural|msgstr(?:\[\d\])?) ", line)
+            if m:
+                key = m.group(1)
+                parts[key] = [line]
+            elif key and line.startswith('"'):
+                parts[key].append(line)
+            else:
+                key = ""
+        msgid = _unquote(parts.get("msgid", []))
+        if not msgid:
             continue
-        end = next(
-            k
-            for k in range(start + 1, len(lines) + 1)
-            if k == len(lines) or not lines[k].startswith('"')
-        )
-        msgid = _unquote(lines[start:end])
-        cut = next(k for k, line in enumerate(lines) if line.startswith("msgstr"))
+        plural = _unquote(parts["msgid_plural"]) if "msgid_plural" in parts else None
+        strs = [_unquote(v) for k, v in parts.items() if k.startswith("msgstr")]
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
-        if msgid and (fuzzy or "" in _msgstrs(lines[cut:])):
-            out.append(msgid)
+        out.append((msgid, plural, strs, fuzzy))
     return out
 
 
-def _msgstrs(lines: list[str]) -> list[str]:
-    """Each msgstr (or msgstr[n]) of an entry, unquoted."""
-    out: list[str] = []
-    for line in lines:
-        if line.startswith("msgstr"):
-            out.append("")
-        if out:
-            out[-1] += _unquote([line])
-    return out
+def missing(text: str) -> list[str]:
+    """The msgids of `text` (a .po file) that have no translation or only a fuzzy one."""
+    return [msgid for msgid, _, strs, fuzzy in entries(text) if fuzzy or "" in strs]
 
 
 def fill(text: str) -> tuple[str, int]:
@@ -307,7 +307,8 @@ def fill(text: str) -> tuple[str, int]:
 if __name__ == "__main__":
     if "--check" in sys.argv:
         left = missing(PO.read_text(encoding="utf-8"))
-        print("\n".join(left))
+        for msgid in left:
+            print(msgid)
         print(f"{len(left)} msgids untranslated or fuzzy", file=sys.stderr)
         sys.exit(1 if left else 0)
     new, n = fill(PO.read_text(encoding="utf-8"))
