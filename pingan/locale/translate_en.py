@@ -6,7 +6,9 @@ From the repository root:
     .venv/bin/python pingan/locale/translate_en.py
     .venv/bin/python manage.py compilemessages -l en --ignore=.venv
 
-Keys are the Chinese msgids; a value is a string, or a pair (singular, plural). This file
+Keys are the Chinese msgids; a value is a string, or a pair (singular, plural). A msgid
+with a msgctxt is keyed context + CONTEXT + msgid (CONTEXT is the character 0x04, as in a
+compiled catalogue): the workflow's action names have the context "action". This file
 holds the shell (navigation, sign-in, lists, workbench, inbox); the sibling modules
 translate_en_<area>.py each hold an `EN` dict for one area and are merged in here (a msgid
 given two different translations is an error). A filled entry loses its fuzzy flag.
@@ -22,6 +24,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+# A msgid with a msgctxt is keyed "context\x04msgid", as in a compiled catalogue.
+CONTEXT = "\x04"
 PO = HERE / "en" / "LC_MESSAGES" / "django.po"
 
 EN: dict[str, str | tuple[str, str]] = {
@@ -213,7 +217,7 @@ _merge_parts()
 def _unquote(lines: list[str]) -> str:
     out = []
     for line in lines:
-        m = re.match(r'^(?:msgid(?:_plural)?|msgstr(?:\[\d\])?)?\s*"(.*)"$', line)
+        m = re.match(r'^(?:msgctxt|msgid(?:_plural)?|msgstr(?:\[\d\])?)?\s*"(.*)"$', line)
         if m:
             out.append(m.group(1))
     return "".join(out).replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
@@ -231,15 +235,16 @@ def _unfuzzy(line: str) -> str:
 
 
 def entries(text: str) -> list[tuple[str, str | None, list[str], bool]]:
-    """Each entry of `text` (a .po file) but the header: msgid, msgid_plural or None, the
-    msgstr (or msgstr[n]) strings, and whether it is marked fuzzy."""
+    """Each entry of `text` (a .po file) but the header: msgid (context + CONTEXT + msgid
+    if it has a msgctxt), msgid_plural or None, the msgstr (or msgstr[n]) strings, and whether
+    it is marked fuzzy."""
     out = []
     for block in text.rstrip("\n").split("\n\n"):
         lines = block.split("\n")
         parts: dict[str, list[str]] = {}
         key = ""
         for line in lines:
-            m = re.match(r"^(msgid|msgid_plural|msgstr(?:\[\d\])?) ", line)
+            m = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) ", line)
             if m:
                 key = m.group(1)
                 parts[key] = [line]
@@ -250,6 +255,8 @@ def entries(text: str) -> list[tuple[str, str | None, list[str], bool]]:
         msgid = _unquote(parts.get("msgid", []))
         if not msgid:
             continue
+        if "msgctxt" in parts:
+            msgid = _unquote(parts["msgctxt"]) + CONTEXT + msgid
         plural = _unquote(parts["msgid_plural"]) if "msgid_plural" in parts else None
         strs = [_unquote(v) for k, v in parts.items() if k.startswith("msgstr")]
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
@@ -276,6 +283,9 @@ def fill(text: str) -> tuple[str, int]:
             if k == len(lines) or not lines[k].startswith('"')
         )
         msgid = _unquote(lines[start:end])
+        context = [line for line in lines[:start] if line.startswith(("msgctxt ", '"'))]
+        if msgid and context:
+            msgid = _unquote(context) + CONTEXT + msgid
         if not msgid or msgid not in EN:
             continue
         value = EN[msgid]

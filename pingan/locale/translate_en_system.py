@@ -280,7 +280,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "申请时间": "Requested",
     "审批人": "Decided by",
     "审批时间": "Decided",
-    "审批意见": "Decision notes",
+    "审批意见": "Decision",
     "导出时间": "Exported",
     "导出审批": "Export approval",
     "只有安全管理员可以授权敏感信息": "Only the security administrator can grant sensitive data",

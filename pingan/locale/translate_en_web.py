@@ -170,7 +170,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "协办部门（可多选）": "Assisting departments (any number)",
     "主事件编号": "Master event code",
     "申请延期 %(days)s 个工作日": "Requests %(days)s more working days",
-    "同意": "Approve",
+    "同意": "Approved",
     "复查任务": "Re-check tasks",
     "第 %(d)s 天": "Day %(d)s",
     "复查结论": "Re-check result",

@@ -24,7 +24,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from pingan.core.errors import Forbidden
+from pingan.events import workflow
 from pingan.events.choices import Status
+from pingan.events.services import event_report, event_transition
 
 LOCALE = Path(settings.BASE_DIR) / "pingan" / "locale"
 PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
@@ -94,6 +97,32 @@ def test_key_strings_and_choices_in_english():
         assert ngettext("共 %(counter)s 件", "共 %(counter)s 件", 3) % {"counter": 3} == "3 events"
     with translation.override("zh-hans"):
         assert _("网格员") == "网格员"
+
+
+def test_event_page_buttons_timeline_and_errors_are_in_english(client, cast):
+    lat, lng = cast.point_a1
+    event = event_report(
+        user=cast.gridworker,
+        category=cast.neighbour.pk,
+        description="楼道堆放杂物",
+        lat=lat,
+        lng=lng,
+    )[0]
+    client.force_login(cast.dispatcher)
+    html = client.get(reverse("event_detail", args=[event.pk]), **EN).content.decode()
+    assert ">Accept<" in html and ">Reject<" in html and ">Merge<" in html  # buttons
+    assert "Report" in html and "Reported" in html  # timeline: the action and the status
+    client.force_login(cast.gridworker)
+    r = client.post(
+        reverse("event_action", args=[event.pk, "accept"]), {}, HTTP_HX_REQUEST="true", **EN
+    )
+    assert r.status_code == 403 and "Your role cannot do “Accept”" in r.content.decode()
+    with translation.override("en"), pytest.raises(Forbidden, match="Your role cannot do “Accept”"):
+        event_transition(user=cast.gridworker, event_id=event.pk, action="accept")
+    # the action names stay Chinese in code, docs and stored data
+    assert workflow.find("accept").label == "受理"
+    with translation.override("en"):
+        assert workflow.action_label("report") == "Report"
 
 
 # ---- the catalogue -----------------------------------------------------------------
