@@ -183,6 +183,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "事件已在长效跟踪中": "The event is already being tracked",
     "复查任务不存在或已完成": "No such re-check task, or it is done",
     "复发时请描述情况": "Please describe what recurred",
+    # routing: why a lead department is suggested
+    "分流规则：%(category)s @ %(region)s": "Dispatch rule: %(category)s @ %(region)s",
+    "分类默认主办部门": "the category's default lead department",
+    "无匹配的分流规则": "No dispatch rule matches",
 }
 
 # The workflow's action names (msgctxt "action"): buttons, the timeline, notifications.

@@ -255,4 +255,13 @@ EN: dict[str, str | tuple[str, str]] = {
     "轨迹批次": "Track batch",
     "走访对象": "Visited",
     "走访记录": "Visit",
+    # gridsys: the parts of a grid worker's monthly score (choices.PARTS)
+    "上报事件数": "Reports",
+    "有效上报数": "Valid reports",
+    "按时核查数": "On-time verifications",
+    "回访数": "Follow-ups",
+    "巡查天数": "Patrol days",
+    "就地解决数": "Resolved on site",
+    "不予受理或被合并的上报": "Reports rejected or merged",
+    "倒查追责次数": "Reviews finding fault",
 }

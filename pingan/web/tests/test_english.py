@@ -85,6 +85,15 @@ def test_navigation_is_in_english(client, cast):
     assert "统计分析" in nav(client.get(reverse("workbench")).content.decode())
 
 
+def test_dashboard_figures_are_named_in_english(client, cast):
+    client.force_login(cast.leader)
+    html = client.get(reverse("dashboard"), **EN).content.decode()
+    labels = re.findall(r'<div class="kpi-label">([^<]*)</div>', html)
+    assert "Events registered" in labels and "Closure rate" in labels, labels
+    assert not [x for x in labels if CJK.search(x)], labels
+    assert '"accepted": "Accepted"' in html  # the charts' words, for dashboard.js
+
+
 def test_key_strings_and_choices_in_english():
     with translation.override("en"):
         assert _("网格员") == "Grid worker"

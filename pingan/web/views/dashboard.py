@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
@@ -29,7 +30,7 @@ def _date(params: Any, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise invalid(name, "日期格式应为 YYYY-MM-DD") from None
+        raise invalid(name, gettext("日期格式应为 YYYY-MM-DD")) from None
 
 
 def _int(params: Any, name: str) -> int | None:
@@ -39,7 +40,7 @@ def _int(params: Any, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise invalid(name, "应为整数编号") from None
+        raise invalid(name, gettext("应为整数编号")) from None
 
 
 def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:
@@ -48,7 +49,7 @@ def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:
     date_to = _date(params, "to") or today
     date_from = _date(params, "from") or date_to.replace(month=1, day=1)
     if date_from > date_to:
-        raise invalid("to", "结束日期不能早于开始日期")
+        raise invalid("to", gettext("结束日期不能早于开始日期"))
     return _int(params, "region"), date_from, date_to
 
 
@@ -110,7 +111,7 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         cards.append(
             {
                 "key": key,
-                "label": kpis.LABELS[key],
+                "label": gettext(kpis.LABELS[key]),
                 "value": "—"
                 if value is None
                 else (f"{value * 100:.1f}%" if key in kpis.RATES else value),
@@ -128,6 +129,11 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         r["url"] = dash_url("dashboard", r["region"], date_from, date_to)
         r["list_url"] = list_url(r["region"], date_from, date_to)
     chart_data = {
+        "text": {
+            "accepted": gettext("受理"),
+            "closed": gettext("办结"),
+            "tooltip": gettext("{name}：{count} 件，办结率 {rate}"),
+        },
         "trend": trend,
         "categories": [
             {"name": c["name"], "value": c["count"], "url": c["url"]} for c in k["by_category"]
