@@ -294,4 +294,13 @@ EN: dict[str, str | tuple[str, str]] = {
     "该申请已处理": "This request has already been decided",
     "该申请未获批准或已使用": "This request was not approved or has been used",
     "批准已过期，请重新申请": "The approval has expired. Please request again",
+    # citizen: the progress a citizen sees (selectors.PUBLIC_ACTIONS)
+    "已提交": "Submitted",
+    "已与同类诉求合并办理": "Merged with a report of the same problem",
+    "已派至责任部门": "Sent to the responsible department",
+    "部门已签收，正在处置": "Acknowledged by the department, being handled",
+    "部门已反馈处置结果": "The department has reported the result",
+    "已核查": "Result checked",
+    "重新办理": "Being handled again",
+    "已回访": "Followed up",
 }

@@ -259,4 +259,18 @@ EN: dict[str, str | tuple[str, str]] = {
     "应为整数编号": "Must be a whole-number id",
     "受理": "Accepted",
     "{name}：{count} 件，办结率 {rate}": "{name}: {count} events, closure rate {rate}",
+    # CSV exports and period locks
+    "反映人电话（脱敏）": "Reporter's phone (masked)",
+    "应为按月或按年": "Must be by month or by year",
+    "月份格式应为 YYYY-MM": "Months are YYYY-MM",
+    "年份应为四位数字": "Years are four digits",
+    "请填写封账说明": "Please give a note for the lock",
+    "封账说明不能超过200字": "The note can be at most 200 characters",
+    "只有县级领导或县级指挥中心可以封账": (
+        "Only county leaders or the county centre can lock periods"
+    ),
+    "已封账：%(from)s 至 %(to)s": "Locked: %(from)s to %(to)s",
+    "已解除封账，该期间已按事件现状重算": (
+        "Unlocked; the period has been recounted from the events as they are now"
+    ),
 }
