@@ -15,11 +15,12 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from pingan.field import js_text
 from pingan.org.choices import GRID_ROLES
 from pingan.org.selectors import user_roles
 
 # Bump when the shell or its assets change, so phones drop the old cache.
-SHELL_VERSION = "1"
+SHELL_VERSION = "2"
 
 
 @login_required(login_url="/login/")
@@ -32,6 +33,7 @@ def shell(request: HttpRequest) -> HttpResponse:
         {
             "is_grid": bool(user_roles(request.user) & GRID_ROLES),
             "shell_version": SHELL_VERSION,
+            "text": js_text.catalogue(),
         },
     )
 

@@ -264,4 +264,64 @@ EN: dict[str, str | tuple[str, str]] = {
     "就地解决数": "Resolved on site",
     "不予受理或被合并的上报": "Reports rejected or merged",
     "倒查追责次数": "Reviews finding fault",
+    # field app: the words of app.js (field/js_text.py), {name} placeholders kept
+    "{m}月{d}日 {time}": "{m}/{d} {time}",
+    "错误 {status}": "Error {status}",
+    "所属上报未能发送": "The report this belongs to could not be sent",
+    "登录已过期，请重新登录；待发送的内容已保存在手机上。": (
+        "Your sign-in has expired. Please sign in again; what is waiting to be sent is kept "
+        "on the phone."
+    ),
+    "同步出错：{e}": "Sync failed: {e}",
+    "离线": "Offline",
+    "{n} 条内容发送失败，请在“我的”中查看。": "{n} items could not be sent: see “Mine”.",
+    "不通过的原因": "Why it fails",
+    "群众的意见": "The citizen's comments",
+    "复发情况": "What recurred",
+    "填写核实情况": "Record findings",
+    "现场核实情况": "Findings on site",
+    "今天没有待办任务": "No tasks today",
+    "已超期": "overdue",
+    "要求：": "To do: ",
+    "（精度 ±{m} 米）": " (accuracy ±{m} m)",
+    "无法定位：{why}": "Cannot locate: {why}",
+    "所在网格：{name}": "Grid: {name}",
+    "不在本人网格内（离线，提交后由系统定位）": (
+        "Not in your grid (offline: the system will locate it once sent)"
+    ),
+    "所在网格：{name}（非本人网格）": "Grid: {name} (not your grid)",
+    "该位置不在任何网格内": "This place is not inside any grid",
+    "照片压缩失败": "Could not shrink the photo",
+    "无法读取照片": "Cannot read the photo",
+    "请选择事件分类": "Please choose the event category",
+    "请填写事件描述": "Please describe the event",
+    "请填写{label}": "Please fill in {label}",
+    "请填写处置结果": "Please enter the result",
+    "尚未定位，请稍候": "Not located yet, please wait",
+    "保存失败：{e}": "Could not save: {e}",
+    "发送失败：{e}": "Not sent: {e}",
+    "删除": "Delete",
+    "就地解决待发送": "Resolved on site, to send",
+    "还没有上报": "No reports yet",
+    "删除这条未发送的内容？": "Delete this unsent item?",
+    "任务处理": "Task",
+    "巡查中，开始于 {time}；已记录 {n} 个位置点。": (
+        "On patrol since {time}; {n} locations recorded."
+    ),
+    "上次巡查：里程 {km} 公里，用时 {min} 分钟，覆盖 {grids} 个网格。": (
+        "Last patrol: {km} km in {min} minutes, covering {grids} grids."
+    ),
+    "未在巡查。开始后沿途位置会自动记录，离线也不丢失。": (
+        "Not on patrol. Once started, your route is recorded automatically, even offline."
+    ),
+    "请填写走访对象": "Please enter who or what was visited",
+    "还有 {n} 条内容未发送，退出将从手机上清除。确定退出？": (
+        "{n} items are not sent yet and signing out clears them from the phone. Sign out?"
+    ),
+    "本机还保存着其他账号未发送的内容，登录该账号后才会发送。": (
+        "This phone holds unsent items of another account; they are sent when that account "
+        "signs in."
+    ),
+    "未授权定位": "location not allowed",
+    "信号弱，请到开阔处": "weak signal, move to open ground",
 }
