@@ -291,4 +291,19 @@ EN: dict[str, str | tuple[str, str]] = {
         "Your report (%(ref)s) was not accepted. Reason: %(reason)s."
     ),
     "您反映的问题（%(ref)s）经审核不予受理。": "Your report (%(ref)s) was not accepted.",
+    # leads: service errors
+    "只有受理中心人员可以录入舆情": "Only centre staff can enter online opinion",
+    "区划不在您的受理范围内": "The region is outside your area",
+    "应为非负整数": "Must be a whole number, zero or more",
+    "请填写发布时间": "Please enter when it was posted",
+    "时间格式应为 YYYY-MM-DD HH:MM[:SS]": "Times must be YYYY-MM-DD HH:MM[:SS]",
+    "发布时间不能晚于当前时间": "The posting time cannot be in the future",
+    "请填写平台": "Please enter the platform",
+    "链接应为 http(s) 地址": "The link must be an http(s) URL",
+    "请填写内容": "Please enter the content",
+    "缺少必需的列（平台、链接、内容、发布时间）": (
+        "Required columns missing (平台, 链接, 内容, 发布时间: platform, link, content, posted)"
+    ),
+    "该线索已研判": "This lead has already been assessed",
+    "请填写不予处理的理由": "Please give the reason for dismissing it",
 }
