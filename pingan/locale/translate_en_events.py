@@ -187,6 +187,28 @@ EN: dict[str, str | tuple[str, str]] = {
     "分流规则：%(category)s @ %(region)s": "Dispatch rule: %(category)s @ %(region)s",
     "分类默认主办部门": "the category's default lead department",
     "无匹配的分流规则": "No dispatch rule matches",
+    # events: photos and filters; triage and routing errors
+    "流转记录编号应为整数": "The transition id must be a whole number",
+    "流转记录不属于该事件": "The transition does not belong to this event",
+    "事件%(status)s，不能再上传照片": "The event is %(status)s: no more photos can be uploaded",
+    "照片类型不正确": "Invalid photo type",
+    "照片不存在": "No such photo",
+    "照片不能超过%(size)s": "Photos can be at most %(size)s",
+    "请选择要上传的照片": "Please choose a photo to upload",
+    "文件不是有效的照片（仅支持 JPEG、PNG、WebP 格式）": (
+        "The file is not a valid photo (only JPEG, PNG and WebP)"
+    ),
+    "照片像素过大，请压缩后再上传": "The photo has too many pixels: shrink it and upload again",
+    "应为 normal、warning 或 overdue": "Must be normal, warning or overdue",
+    "没有匹配的分流规则，请选择主办部门": (
+        "No dispatch rule matches: please choose the lead department"
+    ),
+    "训练样本不足：至少需要两个类别": (
+        "Not enough training samples: at least two categories are needed"
+    ),
+    "当前角色不能判断重复事件": "Your role cannot decide on duplicates",
+    "请填写关键词或正则表达式": "Please enter keywords or a regular expression",
+    "正则表达式有误：%(error)s": "Invalid regular expression: %(error)s",
 }
 
 # The workflow's action names (msgctxt "action"): buttons, the timeline, notifications.

@@ -303,4 +303,15 @@ EN: dict[str, str | tuple[str, str]] = {
     "已核查": "Result checked",
     "重新办理": "Being handled again",
     "已回访": "Followed up",
+    # analytics, API and audit: service errors
+    "只能对已经结束的期间封账": "Only periods that have ended can be locked",
+    "该期间与已封账期间重叠": "This period overlaps a locked period",
+    "只有县级领导或县级指挥中心可以解除封账": (
+        "Only county leaders or the county centre can unlock periods"
+    ),
+    "封账记录不存在": "No such period lock",
+    "格式应为 docx 或 pdf": "The format must be docx or pdf",
+    "简报不存在": "No such briefing",
+    "导出文件尚未生成": "The export file is not ready yet",
+    "只有审计管理员可以查看审计日志": "Only the audit administrator can see the audit log",
 }
