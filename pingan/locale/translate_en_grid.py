@@ -235,7 +235,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "走访对象，如：3幢201室": "Visited, e.g. building 3, room 201",
     "情况记录": "Notes",
     "保存走访": "Save visit",
-    "功能": "Features",
+    "功能": "Sections",
     "任务": "Tasks",
     "上报": "Report",
     "我的": "Mine",
