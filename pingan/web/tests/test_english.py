@@ -92,6 +92,8 @@ def test_dashboard_figures_are_named_in_english(client, cast):
     assert "Events registered" in labels and "Closure rate" in labels, labels
     assert not [x for x in labels if CJK.search(x)], labels
     assert '"accepted": "Accepted"' in html  # the charts' words, for dashboard.js
+    assert re.search(r"\d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d", html)  # the period, not 2026年…
+    assert re.search(r"<h1>(海盐县 · )?Analytics</h1>", html)  # not 全县统计分析
 
 
 def test_key_strings_and_choices_in_english():

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
@@ -51,6 +51,20 @@ def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:
     if date_from > date_to:
         raise invalid("to", gettext("结束日期不能早于开始日期"))
     return _int(params, "region"), date_from, date_to
+
+
+def _period_text(date_from: dt.date, date_to: dt.date) -> str:
+    """The period in words: in Chinese as the briefings put it, else as two dates."""
+    if (get_language() or "").startswith("zh"):
+        return briefings.period_words(date_from, date_to)
+    return f"{date_from:%Y-%m-%d} – {date_to:%Y-%m-%d}"
+
+
+def _where(region: Region | None) -> str:
+    """What goes before the page title: 全县 / 全镇 … in Chinese, else the region's name."""
+    if (get_language() or "").startswith("zh"):
+        return briefings.region_word(region)
+    return f"{region.name} · " if region is not None else ""
 
 
 def list_url(region: int | None, date_from: dt.date, date_to: dt.date, **extra: Any) -> str:
@@ -166,8 +180,8 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         "overdue_list_url": link(deadline_mark="overdue"),
         "may_lock": services.may_lock(user),
         "chart_data": chart_data,
-        "period_text": briefings.period_words(date_from, date_to),
-        "where": briefings.region_word(region),
+        "period_text": _period_text(date_from, date_to),
+        "where": _where(region),
         "all_list_url": link(),
         "kpi_export_url": "/api/v1/stats/kpis/export?"
         + urlencode(
