@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -65,9 +66,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def manifest(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
-            "name": "平安网格通",
-            "short_name": "网格通",
-            "lang": "zh-CN",
+            "name": gettext("平安网格通"),
+            "short_name": gettext("网格通"),
+            "lang": "zh-CN" if (get_language() or "").startswith("zh") else get_language(),
             "start_url": "/m/",
             "scope": "/m/",
             "display": "standalone",
