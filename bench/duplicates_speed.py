@@ -10,6 +10,12 @@ INSERT … SELECT generate_series. Then times `duplicates.find` (the whole check
 grids, the bounded query, text scoring) for 300 new events at random grids, newest day,
 and prints p50 / p95 / max in milliseconds. Re-running with the same --events skips the
 insert.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_10m \
+        .venv/bin/python bench/duplicates_speed.py --existing
+
+`--existing` times the check on a database as it is (one made by `load_demo` and
+`generate_events`, say): the probes go to random grids of all its grids.
 """
 
 from __future__ import annotations
@@ -119,13 +125,17 @@ def main() -> None:
     p.add_argument("--events", type=int, default=1_000_000)
     p.add_argument("--grids", type=int, default=400)
     p.add_argument("--years", type=int, default=3)
+    p.add_argument("--existing", action="store_true", help="use the database as it is")
     args = p.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("run against PostgreSQL (DATABASE_URL)")
-    call_command("migrate", verbosity=0)
-    grid_list = geography(args.grids)
     texts = [t for t, _ in labelled.topic_rows()]
-    fill(args.events, grid_list, args.years, texts)
+    if args.existing:
+        grid_list = list(Region.objects.filter(level=Level.GRID).order_by("pk"))
+    else:
+        call_command("migrate", verbosity=0)
+        grid_list = geography(args.grids)
+        fill(args.events, grid_list, args.years, texts)
     rng = random.Random(1)
     now = clock.now()
     times = []
