@@ -40,6 +40,7 @@ serve: venv
 
 test-deps: $(VENV)/.test-installed
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-gettext.sh
 
 services:
 	bash scripts/ensure-services.sh

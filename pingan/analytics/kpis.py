@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from pingan.analytics.choices import Outcome
 from pingan.events.choices import Satisfaction, Source, Status
 
@@ -42,25 +44,25 @@ SCALARS = (
     "repeats",
     "repeat_rate",
 )
-# Labels for tables, exports and briefings.
+# Labels for tables, exports and briefings (Chinese; pages show gettext(label)).
 LABELS = {
-    "total": "受理登记总量",
-    "accepted": "受理量",
-    "closed": "办结量",
-    "closure_rate": "办结率",
-    "closed_on_time": "按期办结量",
-    "on_time_rate": "按期办结率",
-    "followed_up": "回访量",
-    "satisfied": "满意量",
-    "satisfaction_rate": "满意率",
-    "overdue": "在办超期量",
-    "handle_days_avg": "平均处置用时(工作日)",
-    "handle_days_median": "处置用时中位数(工作日)",
-    "dispute_total": "矛盾纠纷量",
-    "dispute_closed": "矛盾纠纷化解量",
-    "dispute_resolution_rate": "矛盾纠纷化解率",
-    "repeat_rate": "重复报事率",
-    "repeats": "重复报事量",
+    "total": gettext_noop("受理登记总量"),
+    "accepted": gettext_noop("受理量"),
+    "closed": gettext_noop("办结量"),
+    "closure_rate": gettext_noop("办结率"),
+    "closed_on_time": gettext_noop("按期办结量"),
+    "on_time_rate": gettext_noop("按期办结率"),
+    "followed_up": gettext_noop("回访量"),
+    "satisfied": gettext_noop("满意量"),
+    "satisfaction_rate": gettext_noop("满意率"),
+    "overdue": gettext_noop("在办超期量"),
+    "handle_days_avg": gettext_noop("平均处置用时(工作日)"),
+    "handle_days_median": gettext_noop("处置用时中位数(工作日)"),
+    "dispute_total": gettext_noop("矛盾纠纷量"),
+    "dispute_closed": gettext_noop("矛盾纠纷化解量"),
+    "dispute_resolution_rate": gettext_noop("矛盾纠纷化解率"),
+    "repeat_rate": gettext_noop("重复报事率"),
+    "repeats": gettext_noop("重复报事量"),
 }
 RATES = frozenset(
     {

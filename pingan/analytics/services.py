@@ -819,18 +819,18 @@ def period_lock(
     """Lock the figures of events reported from date_from to date_to (a county or city
     leader or centre dispatcher). Overlapping an existing lock is a conflict. Audited."""
     if not may_lock(user):
-        raise Forbidden("只有县级领导或县级指挥中心可以封账")
+        raise Forbidden(_("只有县级领导或县级指挥中心可以封账"))
     if date_from > date_to:
-        raise invalid("date_to", "结束日期不能早于开始日期")
+        raise invalid("date_to", _("结束日期不能早于开始日期"))
     if date_to >= timezone.localdate(clock.now()):
-        raise invalid("date_to", "只能对已经结束的期间封账")
+        raise invalid("date_to", _("只能对已经结束的期间封账"))
     with transaction.atomic():
         if (
             PeriodLock.objects.select_for_update()
             .filter(date_from__lte=date_to, date_to__gte=date_from)
             .exists()
         ):
-            raise Conflict("该期间与已封账期间重叠")
+            raise Conflict(_("该期间与已封账期间重叠"))
         lock = PeriodLock.objects.create(
             date_from=date_from,
             date_to=date_to,
@@ -852,11 +852,11 @@ def period_lock(
 def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
     """Unlock a period: its figures are recounted from the events as they are now. Audited."""
     if not may_lock(user):
-        raise Forbidden("只有县级领导或县级指挥中心可以解除封账")
+        raise Forbidden(_("只有县级领导或县级指挥中心可以解除封账"))
     with transaction.atomic():
         lock = PeriodLock.objects.select_for_update().filter(pk=lock_id).first()
         if lock is None:
-            raise NotFound("封账记录不存在")
+            raise NotFound(_("封账记录不存在"))
         span = (lock.date_from, lock.date_to)
         lock.delete()
         audit.record(
@@ -1037,15 +1037,15 @@ def briefing_render(
     from pingan.analytics import briefings, selectors
 
     if fmt not in BRIEFING_FORMATS:
-        raise invalid("format", "格式应为 docx 或 pdf")
+        raise invalid("format", _("格式应为 docx 或 pdf"))
     today = timezone.localdate(clock.now())
     date_to = date_to or today
     date_from = date_from or date_to.replace(day=1)
     if date_from > date_to:
-        raise invalid("to", "结束日期不能早于开始日期")
+        raise invalid("to", _("结束日期不能早于开始日期"))
     basis = selectors.basis_for(user, region_id)
     if basis.empty or not basis.rollup or basis.region is None:
-        raise NotFound("区划不存在")
+        raise NotFound(_("区划不存在"))
     region = basis.region
     fig = briefings.briefing_figures(
         user=user, region_id=region.pk, date_from=date_from, date_to=date_to

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from pingan.citizen.models import CitizenReport
 from pingan.events.choices import Status
 from pingan.events.models import Category, Event
-from pingan.events.workflow import ACTION_LABELS
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.intake.choices import Channel
@@ -15,16 +16,16 @@ from pingan.intake.models import Integration
 
 # Timeline rows a citizen sees (no names, no internal notes).
 PUBLIC_ACTIONS = {
-    "report": "已提交",
-    "accept": "已受理",
-    "reject": "不予受理",
-    "merge": "已与同类诉求合并办理",
-    "dispatch": "已派至责任部门",
-    "acknowledge": "部门已签收，正在处置",
-    "resolve": "部门已反馈处置结果",
-    "verify": "已核查",
-    "reopen": "重新办理",
-    "follow_up": "已回访",
+    "report": gettext_noop("已提交"),
+    "accept": gettext_noop("已受理"),
+    "reject": gettext_noop("不予受理"),
+    "merge": gettext_noop("已与同类诉求合并办理"),
+    "dispatch": gettext_noop("已派至责任部门"),
+    "acknowledge": gettext_noop("部门已签收，正在处置"),
+    "resolve": gettext_noop("部门已反馈处置结果"),
+    "verify": gettext_noop("已核查"),
+    "reopen": gettext_noop("重新办理"),
+    "follow_up": gettext_noop("已回访"),
 }
 
 
@@ -65,9 +66,7 @@ def progress(report: CitizenReport) -> list[dict[str, Any]]:
         moved = t.from_status != t.to_status
         if t.action not in PUBLIC_ACTIONS or not (moved or t.action == "follow_up"):
             continue
-        rows.append(
-            {"at": t.at, "label": PUBLIC_ACTIONS.get(t.action, ACTION_LABELS.get(t.action))}
-        )
+        rows.append({"at": t.at, "label": gettext(PUBLIC_ACTIONS[t.action])})
     return rows
 
 

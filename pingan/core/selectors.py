@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.core.errors import Forbidden, invalid
 from pingan.core.models import AuditEntry
@@ -34,7 +35,7 @@ class AuditFilters:
             try:
                 return dt.date.fromisoformat(raw)
             except ValueError:
-                raise invalid(name, "日期格式应为 YYYY-MM-DD") from None
+                raise invalid(name, gettext("日期格式应为 YYYY-MM-DD")) from None
 
         values = {
             k: (params.get(k) or "").strip()[:150]
@@ -58,7 +59,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 def audit_entries(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEntry]:
     """Audit rows matching `filters`, newest first; only for the audit administrator."""
     if not getattr(user, "is_active", False) or not user.has_perm("core.view_auditentry"):
-        raise Forbidden("只有审计管理员可以查看审计日志")
+        raise Forbidden(gettext("只有审计管理员可以查看审计日志"))
     qs = AuditEntry.objects.all().order_by("-seq", "-id")
     if filters.date_from:
         qs = qs.filter(at__gte=_local_midnight(filters.date_from))

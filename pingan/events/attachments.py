@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, NotFound, invalid
@@ -28,7 +29,7 @@ def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise invalid("client_uuid", "不是有效的UUID") from None
+        raise invalid("client_uuid", gettext("不是有效的UUID")) from None
 
 
 def _transition_of(event_id: int, transition: EventTransition | int | None) -> int | None:
@@ -38,9 +39,9 @@ def _transition_of(event_id: int, transition: EventTransition | int | None) -> i
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise invalid("transition", "流转记录编号应为整数") from None
+        raise invalid("transition", gettext("流转记录编号应为整数")) from None
     if not EventTransition.objects.filter(pk=pk, event_id=event_id).exists():
-        raise invalid("transition", "流转记录不属于该事件")
+        raise invalid("transition", gettext("流转记录不属于该事件"))
     return pk
 
 
@@ -70,12 +71,16 @@ def attachment_add(
             if existing.event_id != event.pk or existing.uploaded_by_id != getattr(
                 user, "pk", None
             ):
-                raise Conflict("client_uuid 已被使用", fields={"client_uuid": "已被使用"})
+                raise Conflict(
+                    gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
+                )
             return existing, False
     if event.status in workflow.TERMINAL:
-        raise Conflict(f"事件{Status(event.status).label}，不能再上传照片")
+        raise Conflict(
+            gettext("事件%(status)s，不能再上传照片") % {"status": Status(event.status).label}
+        )
     if kind not in AttachmentKind.values:
-        raise invalid("kind", "照片类型不正确")
+        raise invalid("kind", gettext("照片类型不正确"))
     transition_id = _transition_of(event.pk, transition)
 
     clean = photos.clean(photos.read_upload(upload))
@@ -146,9 +151,9 @@ def attachment_get(*, user: Any, attachment_id: int) -> Attachment:
     """One photo whose event the user can see; 404 for missing and out of scope alike."""
     att = Attachment.objects.filter(pk=attachment_id).only("id", "event_id").first()
     if att is None:
-        raise NotFound("照片不存在")
+        raise NotFound(gettext("照片不存在"))
     try:
         access_event(user, att.event_id)
     except NotFound:
-        raise NotFound("照片不存在") from None
+        raise NotFound(gettext("照片不存在")) from None
     return Attachment.objects.get(pk=attachment_id)

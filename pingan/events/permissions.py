@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from pingan.core.errors import NotFound
 from pingan.events import workflow
@@ -56,7 +57,7 @@ def access_event(user: Any, event_id: int, *, for_update: bool = False) -> Event
     if for_update:
         # Lock only the event row (the scope filter may join assignments).
         if not qs.filter(key_q(pk=event_id)).exists():
-            raise NotFound("事件不存在")
+            raise NotFound(gettext("事件不存在"))
         return Event.objects.select_for_update().filter(key_q(pk=event_id)).get()
     event = (
         qs.select_related("category", "region", "queue_region", "lead_department", "reporter")
@@ -64,7 +65,7 @@ def access_event(user: Any, event_id: int, *, for_update: bool = False) -> Event
         .first()
     )
     if event is None:
-        raise NotFound("事件不存在")
+        raise NotFound(gettext("事件不存在"))
     return event
 
 

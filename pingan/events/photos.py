@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pingan.core.errors import Invalid, invalid
@@ -80,7 +81,7 @@ def read_upload(upload: Any) -> bytes:
     """The bytes of an upload (a Django UploadedFile, a file object or bytes), refusing
     anything larger than PINGAN_PHOTO_MAX_BYTES without reading more than the limit."""
     limit = max_bytes()
-    too_big = invalid("file", f"照片不能超过{_human(limit)}")
+    too_big = invalid("file", gettext("照片不能超过%(size)s") % {"size": _human(limit)})
     if isinstance(upload, bytes | bytearray):
         if len(upload) > limit:
             raise too_big
@@ -95,7 +96,7 @@ def read_upload(upload: Any) -> bytes:
     if len(data) > limit:
         raise too_big
     if not data:
-        raise invalid("file", "请选择要上传的照片")
+        raise invalid("file", gettext("请选择要上传的照片"))
     return bytes(data)
 
 
@@ -106,7 +107,7 @@ def _human(n: int) -> str:
 
 
 def _not_a_photo() -> Invalid:
-    return invalid("file", "文件不是有效的照片（仅支持 JPEG、PNG、WebP 格式）")
+    return invalid("file", gettext("文件不是有效的照片（仅支持 JPEG、PNG、WebP 格式）"))
 
 
 def _open(data: bytes) -> Image.Image:
@@ -119,7 +120,7 @@ def _open(data: bytes) -> Image.Image:
             fmt = probe.format or ""
             pixels = probe.width * probe.height
             if pixels > max_pixels() or probe.width <= 0 or probe.height <= 0:
-                raise invalid("file", "照片像素过大，请压缩后再上传")
+                raise invalid("file", gettext("照片像素过大，请压缩后再上传"))
             if fmt not in ACCEPTED_RESULTS:
                 raise _not_a_photo()
             probe.verify()
@@ -128,7 +129,7 @@ def _open(data: bytes) -> Image.Image:
         except Invalid:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise invalid("file", "照片像素过大，请压缩后再上传") from None
+            raise invalid("file", gettext("照片像素过大，请压缩后再上传")) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             raise _not_a_photo() from None
         except Exception:  # noqa: BLE001 - hostile input makes decoders raise anything

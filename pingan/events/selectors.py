@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.core import clock
 from pingan.core.errors import NotFound, invalid
@@ -70,7 +71,7 @@ class EventFilters:
             try:
                 return int(raw)
             except ValueError:
-                raise invalid(name, "应为整数编号") from None
+                raise invalid(name, gettext("应为整数编号")) from None
 
         def as_date(name: str) -> dt.date | None:
             raw = get(name)
@@ -79,22 +80,22 @@ class EventFilters:
             try:
                 return dt.date.fromisoformat(raw[:10])
             except ValueError:
-                raise invalid(name, "日期格式应为 YYYY-MM-DD") from None
+                raise invalid(name, gettext("日期格式应为 YYYY-MM-DD")) from None
 
         def as_list(name: str, allowed: list[str]) -> list[str]:
             raw = get(name)
             values = [v for v in raw.split(",") if v]
             for v in values:
                 if v not in allowed:
-                    raise invalid(name, f"不支持的取值：{v}")
+                    raise invalid(name, gettext("不支持的取值：%(value)s") % {"value": v})
             return values
 
         deadline_state = get("deadline_state")
         if deadline_state and deadline_state not in DeadlineState.values:
-            raise invalid("deadline_state", "应为 normal、warning 或 overdue")
+            raise invalid("deadline_state", gettext("应为 normal、warning 或 overdue"))
         deadline_mark = get("deadline_mark")
         if deadline_mark and deadline_mark not in DeadlineState.values:
-            raise invalid("deadline_mark", "应为 normal、warning 或 overdue")
+            raise invalid("deadline_mark", gettext("应为 normal、warning 或 overdue"))
         f = cls(
             status=as_list("status", list(Status.values)),
             category=as_int("category"),
@@ -113,7 +114,7 @@ class EventFilters:
         if f.reporter_phone:
             f.reporter_phone = validate_phone(f.reporter_phone, field="reporter_phone")
         if f.reported_from and f.reported_to and f.reported_from > f.reported_to:
-            raise invalid("reported_to", "结束日期不能早于开始日期")
+            raise invalid("reported_to", gettext("结束日期不能早于开始日期"))
         return f
 
 
@@ -257,7 +258,7 @@ def attachment_detail(*, user: Any, event_id: int, attachment_id: int) -> Attach
     event = access_event(user, event_id)
     found = Attachment.objects.filter(event=event, pk=attachment_id).first()
     if found is None:
-        raise NotFound("照片不存在")
+        raise NotFound(gettext("照片不存在"))
     return found
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
@@ -68,7 +70,7 @@ def _next_code(region: Region, at: dt.datetime) -> str:
                 return f"{prefix}-{counter.last:06d}"
         except IntegrityError:  # two first events of the day at once: retry
             continue
-    raise Conflict("事件编号生成冲突，请重试")
+    raise Conflict(gettext("事件编号生成冲突，请重试"))
 
 
 # ---- reporting ------------------------------------------------------------------------
@@ -86,12 +88,12 @@ def _text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise invalid(field, f"{label}应为文字")
+        raise invalid(field, gettext("%(label)s应为文字") % {"label": label})
     value = value.strip()
     if required and not value:
-        raise invalid(field, f"请填写{label}")
+        raise invalid(field, gettext("请填写%(label)s") % {"label": label})
     if max_len and len(value) > max_len:
-        raise invalid(field, f"{label}不能超过{max_len}字")
+        raise invalid(field, gettext("%(label)s不能超过%(n)s字") % {"label": label, "n": max_len})
     return value
 
 
@@ -99,7 +101,7 @@ def _extra_fields(category: Category, extra: Any) -> dict[str, Any]:
     if extra is None:
         extra = {}
     if not isinstance(extra, dict):
-        raise invalid("extra", "附加信息格式不正确")
+        raise invalid("extra", gettext("附加信息格式不正确"))
     specs = list(category.extra_fields or [])
     if category.parent_id:
         parent = Category.objects.filter(pk=category.parent_id).first()
@@ -114,18 +116,22 @@ def _extra_fields(category: Category, extra: Any) -> dict[str, Any]:
         value = extra.get(name)
         if value in (None, ""):
             if spec.get("required"):
-                raise invalid(f"extra.{name}", f"请填写{label}")
+                raise invalid(f"extra.{name}", gettext("请填写%(label)s") % {"label": label})
             continue
         kind = spec.get("type", "text")
         if kind == "number":
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise invalid(f"extra.{name}", f"{label}应为数字") from None
+                raise invalid(
+                    f"extra.{name}", gettext("%(label)s应为数字") % {"label": label}
+                ) from None
         elif kind == "bool":
             value = value in (True, "true", "1", "on", 1)
         elif kind == "choice" and value not in spec.get("choices", []):
-            raise invalid(f"extra.{name}", f"{label}的取值不在可选范围内")
+            raise invalid(
+                f"extra.{name}", gettext("%(label)s的取值不在可选范围内") % {"label": label}
+            )
         else:
             value = str(value)[:500]
         clean[name] = value
@@ -161,65 +167,69 @@ def event_report(
         try:
             client_uuid = uuid.UUID(str(client_uuid))
         except ValueError:
-            raise invalid("client_uuid", "不是有效的UUID") from None
+            raise invalid("client_uuid", gettext("不是有效的UUID")) from None
         existing = Event.objects.filter(client_uuid=client_uuid).first()
         if existing is not None:
             if existing.reporter_id not in (None, getattr(user, "pk", None)):
-                raise Conflict("client_uuid 已被使用")
+                raise Conflict(gettext("client_uuid 已被使用"))
             return existing, False
     roles = user_roles(user)
     if not roles & REPORTING_ROLES:
-        raise Forbidden("当前角色不能上报事件")
+        raise Forbidden(gettext("当前角色不能上报事件"))
 
     payload = {"description": description, "title": title, "address": address}
-    description = _text(payload, "description", "事件描述", max_len=5000)
-    title = _text(payload, "title", "标题", required=False, max_len=200)
-    address = _text(payload, "address", "地址", required=False, max_len=255)
+    description = _text(payload, "description", gettext("事件描述"), max_len=5000)
+    title = _text(payload, "title", gettext("标题"), required=False, max_len=200)
+    address = _text(payload, "address", gettext("地址"), required=False, max_len=255)
     reporter_name = _text(
-        {"reporter_name": reporter_name}, "reporter_name", "反映人", required=False, max_len=50
+        {"reporter_name": reporter_name},
+        "reporter_name",
+        gettext("反映人"),
+        required=False,
+        max_len=50,
     )
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone:
         reporter_phone = validate_phone(reporter_phone, field="reporter_phone")
     if source not in Source.values:
-        raise invalid("source", "来源不正确")
+        raise invalid("source", gettext("来源不正确"))
     if urgency not in Urgency.values:
-        raise invalid("urgency", "紧急程度不正确")
+        raise invalid("urgency", gettext("紧急程度不正确"))
 
     if isinstance(category, Category):
         cat = category
     else:
         cat = Category.objects.filter(pk=category, is_active=True).first()  # type: ignore[assignment]
         if cat is None:
-            raise invalid("category", "分类不存在")
+            raise invalid("category", gettext("分类不存在"))
     if cat.children.filter(is_active=True).exists():
-        raise invalid("category", "请选择具体的小类")
+        raise invalid("category", gettext("请选择具体的小类"))
     clean_extra = _extra_fields(cat, extra)
 
     reg: Region | None = None
     if (lat is None) != (lng is None):
-        raise invalid("lat" if lat is None else "lng", "经纬度须同时提供")
+        raise invalid("lat" if lat is None else "lng", gettext("经纬度须同时提供"))
     if lat is not None and lng is not None:
         if not (-90 <= lat <= 90):
-            raise invalid("lat", "纬度超出范围")
+            raise invalid("lat", gettext("纬度超出范围"))
         if not (-180 <= lng <= 180):
-            raise invalid("lng", "经度超出范围")
+            raise invalid("lng", gettext("经度超出范围"))
         grid_id = locator.grid_id_at(lat, lng)
         if grid_id is not None:
             reg = Region.objects.get(pk=grid_id)
     if reg is None and region is not None:
         reg = region if isinstance(region, Region) else Region.objects.filter(pk=region).first()
         if reg is None:
-            raise invalid("region", "区划不存在")
+            raise invalid("region", gettext("区划不存在"))
     if reg is None:
         if lat is not None:
-            raise invalid("lat", "该位置不在任何网格内，请选择所在区划")
-        raise invalid("region", "请提供位置坐标或所在区划")
+            raise invalid("lat", gettext("该位置不在任何网格内，请选择所在区划"))
+        raise invalid("region", gettext("请提供位置坐标或所在区划"))
 
     now = clock.now()
     reported_at = reported_at or now
     if occurred_at and occurred_at > now + dt.timedelta(minutes=10):
-        raise invalid("occurred_at", "发生时间不能晚于当前时间")
+        raise invalid("occurred_at", gettext("发生时间不能晚于当前时间"))
 
     with transaction.atomic():
         event = Event(
@@ -366,33 +376,33 @@ def _variant(action: str, event: Event, user: Any, payload: dict[str, Any]) -> s
 
 def _require(row: workflow.Transition, payload: dict[str, Any]) -> None:
     labels = {
-        "note": "说明",
-        "master": "主事件",
-        "lead_department": "主办部门",
-        "days": "延期天数",
-        "approve": "审批意见",
-        "result": "处置结果",
-        "passed": "核查结论",
-        "satisfaction": "满意度",
-        "participants": "参与方",
-        "conclusion": "会商结论",
-        "check": "复查任务",
-        "recurred": "复查结论",
+        "note": gettext("说明"),
+        "master": gettext("主事件"),
+        "lead_department": gettext("主办部门"),
+        "days": gettext("延期天数"),
+        "approve": gettext("审批意见"),
+        "result": gettext("处置结果"),
+        "passed": gettext("核查结论"),
+        "satisfaction": gettext("满意度"),
+        "participants": gettext("参与方"),
+        "conclusion": gettext("会商结论"),
+        "check": gettext("复查任务"),
+        "recurred": gettext("复查结论"),
     }
     for field in row.requires:
         value = payload.get(field)
         if value is None or (isinstance(value, str) and not value.strip()) or value == []:
-            raise invalid(field, f"请填写{labels.get(field, field)}")
+            raise invalid(field, gettext("请填写%(label)s") % {"label": labels.get(field, field)})
 
 
 def _int(payload: dict[str, Any], field: str, label: str) -> int:
     value = payload.get(field)
     if isinstance(value, bool):
-        raise invalid(field, f"{label}应为整数")
+        raise invalid(field, gettext("%(label)s应为整数") % {"label": label})
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise invalid(field, f"{label}应为整数") from None
+        raise invalid(field, gettext("%(label)s应为整数") % {"label": label}) from None
 
 
 def _bool(payload: dict[str, Any], field: str, label: str) -> bool:
@@ -403,7 +413,7 @@ def _bool(payload: dict[str, Any], field: str, label: str) -> bool:
         return True
     if value in ("false", "0", "off", 0):
         return False
-    raise invalid(field, f"{label}应为是或否")
+    raise invalid(field, gettext("%(label)s应为是或否") % {"label": label})
 
 
 def event_transition(
@@ -418,7 +428,7 @@ def event_transition(
     from this state, 422 invalid fields; nothing is written unless all checks pass."""
     payload = dict(payload or {})
     if action not in workflow.ACTIONS:
-        raise invalid("action", f"未知的操作：{action}")
+        raise invalid("action", gettext("未知的操作：%(action)s") % {"action": action})
     with transaction.atomic():
         event = access_event(user, event_id, for_update=True)
         event = (
@@ -429,7 +439,7 @@ def event_transition(
         variant = _variant(action, event, user, payload)
         row = workflow.find(action, variant)
         if row is None:
-            raise invalid("action", f"未知的操作：{action}")
+            raise invalid("action", gettext("未知的操作：%(action)s") % {"action": action})
         # Role first (403), then state (409), then fields (422).
         active = active_department_ids(event)
         roles = user_roles(user)
@@ -442,10 +452,13 @@ def event_transition(
                 result="denied",
                 request=request,
             )
-            raise Forbidden(f"当前角色不能执行「{row.label}」")
+            raise Forbidden(
+                gettext("当前角色不能执行「%(action)s」") % {"action": row.display_label}
+            )
         if event.status not in row.sources:
             raise Conflict(
-                f"事件当前状态为「{Status(event.status).label}」，不能执行「{row.label}」"
+                gettext("事件当前状态为「%(status)s」，不能执行「%(action)s」")
+                % {"status": Status(event.status).label, "action": row.display_label}
             )
         membership = acting_membership(user, row, event, active)
         if membership is None:
@@ -457,7 +470,9 @@ def event_transition(
                 result="denied",
                 request=request,
             )
-            raise Forbidden(f"您不负责此事件，不能执行「{row.label}」")
+            raise Forbidden(
+                gettext("您不负责此事件，不能执行「%(action)s」") % {"action": row.display_label}
+            )
         _require(row, payload)
         from_status = event.status
         now = clock.now()
@@ -514,23 +529,23 @@ def _do_accept(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now
 
 
 def _opt_note(p: dict[str, Any]) -> str:
-    return _text(p, "note", "说明", required=False, max_len=2000)
+    return _text(p, "note", gettext("说明"), required=False, max_len=2000)
 
 
 def _do_reject(event: Event, user: Any, p: dict[str, Any], *_: Any) -> Effect:
-    return (_text(p, "note", "不予受理理由", max_len=2000), None, {})
+    return (_text(p, "note", gettext("不予受理理由"), max_len=2000), None, {})
 
 
 def _do_merge(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    master_id = _int(p, "master", "主事件")
+    master_id = _int(p, "master", gettext("主事件"))
     if master_id == event.pk:
-        raise invalid("master", "不能合并到自身")
+        raise invalid("master", gettext("不能合并到自身"))
     try:
         master = access_event(user, master_id)
     except NotFound:
-        raise invalid("master", "主事件不存在") from None
+        raise invalid("master", gettext("主事件不存在")) from None
     if master.status in (Status.MERGED, Status.REJECTED):
-        raise invalid("master", "主事件已合并或不予受理")
+        raise invalid("master", gettext("主事件已合并或不予受理"))
     event.master = master
     event.closed_at = now
     t = _timeline(
@@ -551,11 +566,11 @@ def _do_merge(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now:
 def _do_escalate(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
     up = next_queue_up(event.queue_region)
     if up is None:
-        raise Conflict("已在最高一级受理中心，不能再提级")
+        raise Conflict(gettext("已在最高一级受理中心，不能再提级"))
     old = event.queue_region
     event.queue_region = up
     return (
-        _text(p, "note", "提级理由", max_len=2000),
+        _text(p, "note", gettext("提级理由"), max_len=2000),
         None,
         {"from_queue": old.pk, "to_queue": up.pk, "to_queue_name": up.name},
     )
@@ -564,7 +579,7 @@ def _do_escalate(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, n
 def _do_resolve_on_site(
     event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any
 ) -> Effect:
-    result = _text(p, "result", "处置结果", max_len=5000)
+    result = _text(p, "result", gettext("处置结果"), max_len=5000)
     event.resolved_on_site = True
     event.resolved_at = now
     event.closed_at = now
@@ -576,10 +591,10 @@ def _department(value: Any, field: str) -> Department:
     try:
         pk = int(value)
     except (TypeError, ValueError):
-        raise invalid(field, "部门编号应为整数") from None
+        raise invalid(field, gettext("部门编号应为整数")) from None
     dept = Department.objects.filter(pk=pk, is_active=True).first()
     if dept is None:
-        raise invalid(field, "部门不存在或已停用")
+        raise invalid(field, gettext("部门不存在或已停用"))
     return dept
 
 
@@ -587,12 +602,12 @@ def _do_dispatch(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, n
     lead = _department(p.get("lead_department"), "lead_department")
     raw = p.get("assisting_departments") or []
     if not isinstance(raw, list):
-        raise invalid("assisting_departments", "协办部门应为列表")
+        raise invalid("assisting_departments", gettext("协办部门应为列表"))
     assisting: list[Department] = []
     for value in raw:
         dept = _department(value, "assisting_departments")
         if dept.pk == lead.pk:
-            raise invalid("assisting_departments", "协办部门不能与主办部门相同")
+            raise invalid("assisting_departments", gettext("协办部门不能与主办部门相同"))
         if dept.pk not in {d.pk for d in assisting}:
             assisting.append(dept)
     event.lead_department = lead
@@ -631,7 +646,7 @@ def _do_acknowledge(
 ) -> Effect:
     a = _actor_assignment(user, event, statuses=(AssignmentStatus.DISPATCHED,))
     if a is None:
-        raise Conflict("本部门没有待签收的派遣")
+        raise Conflict(gettext("本部门没有待签收的派遣"))
     a.status = AssignmentStatus.ACKNOWLEDGED
     a.acknowledged_at = now
     a.acknowledged_by = user
@@ -640,10 +655,10 @@ def _do_acknowledge(
 
 
 def _do_return(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    note = _text(p, "note", "退回理由", max_len=2000)
+    note = _text(p, "note", gettext("退回理由"), max_len=2000)
     a = _actor_assignment(user, event, statuses=ACTIVE)
     if a is None:
-        raise Conflict("本部门没有可退回的派遣")
+        raise Conflict(gettext("本部门没有可退回的派遣"))
     if a.role == AssignmentRole.LEAD:
         Assignment.objects.filter(event=event, status__in=ACTIVE).update(
             status=AssignmentStatus.CANCELLED
@@ -658,15 +673,15 @@ def _do_return(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now
 
 
 def _do_extend(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    days = _int(p, "days", "延期天数")
+    days = _int(p, "days", gettext("延期天数"))
     if not 1 <= days <= 60:
-        raise invalid("days", "延期天数应在1到60个工作日之间")
-    note = _text(p, "note", "延期理由", max_len=2000)
+        raise invalid("days", gettext("延期天数应在1到60个工作日之间"))
+    note = _text(p, "note", gettext("延期理由"), max_len=2000)
     a = _actor_assignment(user, event, statuses=ACTIVE)
     if a is None or a.role != AssignmentRole.LEAD:
-        raise Forbidden("只有主办部门可以申请延期")
+        raise Forbidden(gettext("只有主办部门可以申请延期"))
     if event.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise Conflict("已有待审批的延期申请")
+        raise Conflict(gettext("已有待审批的延期申请"))
     ext = ExtensionRequest.objects.create(
         event=event,
         assignment=a,
@@ -682,10 +697,10 @@ def _do_extend(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now
 def _do_decide_extension(
     event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any
 ) -> Effect:
-    approve = _bool(p, "approve", "审批意见")
+    approve = _bool(p, "approve", gettext("审批意见"))
     ext = event.extensions.filter(status=ExtensionStatus.PENDING).first()
     if ext is None:
-        raise Conflict("没有待审批的延期申请")
+        raise Conflict(gettext("没有待审批的延期申请"))
     ext.decided_by = user
     ext.decided_at = now
     data: dict[str, Any] = {"extension": ext.pk, "approve": approve, "days": ext.days}
@@ -702,12 +717,12 @@ def _do_decide_extension(
 
 
 def _do_resolve(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    result = _text(p, "result", "处置结果", max_len=5000)
+    result = _text(p, "result", gettext("处置结果"), max_len=5000)
     a = _actor_assignment(user, event, statuses=ACTIVE)
     if a is None:
-        raise Conflict("本部门没有办理中的派遣")
+        raise Conflict(gettext("本部门没有办理中的派遣"))
     if a.role == AssignmentRole.LEAD and a.status != AssignmentStatus.ACKNOWLEDGED:
-        raise Conflict("请先签收")
+        raise Conflict(gettext("请先签收"))
     if a.status == AssignmentStatus.DISPATCHED:
         a.acknowledged_at = now
         a.acknowledged_by = user
@@ -723,13 +738,13 @@ def _do_resolve(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, no
 
 
 def _do_verify(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    passed = _bool(p, "passed", "核查结论")
+    passed = _bool(p, "passed", gettext("核查结论"))
     note = _opt_note(p)
     if passed:
         event.closed_at = now
     else:
         if not note:
-            raise invalid("note", "核查不通过时请说明原因")
+            raise invalid("note", gettext("核查不通过时请说明原因"))
         # The lead department takes it up again.
         Assignment.objects.filter(
             event=event, role=AssignmentRole.LEAD, status=AssignmentStatus.RESOLVED
@@ -742,13 +757,15 @@ def _do_verify(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now
 def _do_follow_up(event: Event, user: Any, p: dict[str, Any], *_: Any) -> Effect:
     sat = p.get("satisfaction")
     if sat not in Satisfaction.values:
-        raise invalid("satisfaction", "满意度应为 satisfied、basically_satisfied 或 dissatisfied")
+        raise invalid(
+            "satisfaction", gettext("满意度应为 satisfied、basically_satisfied 或 dissatisfied")
+        )
     event.satisfaction = sat
     return (_opt_note(p), None, {"satisfaction": sat})
 
 
 def _do_reopen(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    note = _text(p, "note", "重办理由", max_len=2000)
+    note = _text(p, "note", gettext("重办理由"), max_len=2000)
     event.closed_at = None
     event.closed_on_time = None
     event.resolved_at = None
@@ -787,18 +804,18 @@ def _grid_worker_of(event: Event) -> Any:
 def _do_track(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
     raw = p.get("intervals") or settings.PINGAN_TRACKING_INTERVALS
     if not isinstance(raw, list) or not raw:
-        raise invalid("intervals", "复查间隔应为天数列表")
+        raise invalid("intervals", gettext("复查间隔应为天数列表"))
     intervals = []
     for v in raw:
         try:
             d = int(v)
         except (TypeError, ValueError):
-            raise invalid("intervals", "复查间隔应为整数天") from None
+            raise invalid("intervals", gettext("复查间隔应为整数天")) from None
         if not 1 <= d <= 366:
-            raise invalid("intervals", "复查间隔应在1到366天之间")
+            raise invalid("intervals", gettext("复查间隔应在1到366天之间"))
         intervals.append(d)
     if event.under_tracking:
-        raise Conflict("事件已在长效跟踪中")
+        raise Conflict(gettext("事件已在长效跟踪中"))
     assignee = _grid_worker_of(event)
     base = timezone.localtime(event.closed_at or now).date()
     for d in sorted(set(intervals)):
@@ -810,16 +827,16 @@ def _do_track(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now:
 
 
 def _do_recheck(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, now: Any) -> Effect:
-    check_id = _int(p, "check", "复查任务")
+    check_id = _int(p, "check", gettext("复查任务"))
     check = TrackingCheck.objects.filter(
         pk=check_id, event=event, status=TrackingStatus.PENDING
     ).first()
     if check is None:
-        raise invalid("check", "复查任务不存在或已完成")
-    recurred = _bool(p, "recurred", "复查结论")
+        raise invalid("check", gettext("复查任务不存在或已完成"))
+    recurred = _bool(p, "recurred", gettext("复查结论"))
     note = _opt_note(p)
     if recurred and not note:
-        raise invalid("note", "复发时请描述情况")
+        raise invalid("note", gettext("复发时请描述情况"))
     check.status = TrackingStatus.RECURRED if recurred else TrackingStatus.OK
     check.done_by = user
     check.done_at = now
@@ -865,17 +882,17 @@ def _do_consult(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, no
     if isinstance(participants, list):
         participants = "、".join(str(x).strip() for x in participants if str(x).strip())
         p["participants"] = participants
-    participants = _text(p, "participants", "参与方", max_len=2000)
-    conclusion = _text(p, "conclusion", "会商结论", max_len=5000)
+    participants = _text(p, "participants", gettext("参与方"), max_len=2000)
+    conclusion = _text(p, "conclusion", gettext("会商结论"), max_len=5000)
     c = Consultation.objects.create(
         event=event, participants=participants, conclusion=conclusion, recorded_by=user, at=now
     )
     return (conclusion, None, {"consultation": c.pk, "participants": participants})
 
 
-def _do_note(label: str) -> Any:
+def _do_note(label: str | Promise) -> Any:
     def effect(event: Event, user: Any, p: dict[str, Any], *_: Any) -> Effect:
-        return (_text(p, "note", label, max_len=5000), None, {})
+        return (_text(p, "note", str(label), max_len=5000), None, {})
 
     return effect
 
@@ -898,9 +915,9 @@ _HANDLERS: dict[str, Any] = {
     "track": _do_track,
     "recheck": _do_recheck,
     "consult": _do_consult,
-    "supervise": _do_note("督办意见"),
-    "remind": _do_note("催办内容"),
-    "comment": _do_note("备注"),
+    "supervise": _do_note(gettext_lazy("督办意见")),
+    "remind": _do_note(gettext_lazy("催办内容")),
+    "comment": _do_note(gettext_lazy("备注")),
 }
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import pgettext
+
+from pingan.core.i18n import pgettext_noop
 from pingan.events.choices import Status
 from pingan.org.choices import Role
 
@@ -56,7 +59,8 @@ class Transition:
     """One row of the table: `action` (and `variant`) from `sources` to `target`.
 
     `target` None keeps the state. `who` pairs a role with the scope it must hold.
-    `requires` names payload fields that must be present and non-empty.
+    `requires` names payload fields that must be present and non-empty. `label` is the
+    Chinese msgid (context "action"); `display_label` is it in the active language.
     """
 
     action: str
@@ -70,6 +74,10 @@ class Transition:
     style: str = "secondary"
 
     @property
+    def display_label(self) -> str:
+        return pgettext("action", self.label)
+
+    @property
     def roles(self) -> frozenset[str]:
         return frozenset(role for role, _ in self.who)
 
@@ -79,10 +87,17 @@ def _t(*args: object, **kwargs: object) -> Transition:
 
 
 TABLE: tuple[Transition, ...] = (
-    _t("accept", "受理", frozenset({S.REPORTED}), S.ACCEPTED, CENTRE, style="primary"),
+    _t(
+        "accept",
+        pgettext_noop("action", "受理"),
+        frozenset({S.REPORTED}),
+        S.ACCEPTED,
+        CENTRE,
+        style="primary",
+    ),
     _t(
         "reject",
-        "不予受理",
+        pgettext_noop("action", "不予受理"),
         frozenset({S.REPORTED}),
         S.REJECTED,
         CENTRE,
@@ -92,17 +107,24 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "merge",
-        "合并",
+        pgettext_noop("action", "合并"),
         frozenset({S.REPORTED, S.ACCEPTED}),
         S.MERGED,
         CENTRE,
         ("master",),
         clock=CLOCK_STOP,
     ),
-    _t("escalate", "提级上报", frozenset({S.REPORTED, S.ACCEPTED}), None, CENTRE, ("note",)),
     _t(
         "escalate",
-        "提级上报",
+        pgettext_noop("action", "提级上报"),
+        frozenset({S.REPORTED, S.ACCEPTED}),
+        None,
+        CENTRE,
+        ("note",),
+    ),
+    _t(
+        "escalate",
+        pgettext_noop("action", "提级上报"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         None,
         (*CENTRE, (R.HANDLER, ASSIGNMENT)),
@@ -111,7 +133,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "resolve_on_site",
-        "就地解决",
+        pgettext_noop("action", "就地解决"),
         frozenset({S.REPORTED}),
         S.CLOSED,
         GRID,
@@ -121,7 +143,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "dispatch",
-        "派遣",
+        pgettext_noop("action", "派遣"),
         frozenset({S.ACCEPTED}),
         S.DISPATCHED,
         CENTRE,
@@ -131,7 +153,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "acknowledge",
-        "签收",
+        pgettext_noop("action", "签收"),
         frozenset({S.DISPATCHED}),
         S.IN_PROGRESS,
         DEPARTMENT,
@@ -141,7 +163,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "acknowledge",
-        "签收",
+        pgettext_noop("action", "签收"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         None,
         DEPARTMENT,
@@ -150,7 +172,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "return",
-        "退回",
+        pgettext_noop("action", "退回"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         S.ACCEPTED,
         DEPARTMENT,
@@ -161,7 +183,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "return",
-        "退回",
+        pgettext_noop("action", "退回"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         None,
         DEPARTMENT,
@@ -171,7 +193,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "extend",
-        "申请延期",
+        pgettext_noop("action", "申请延期"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         None,
         DEPARTMENT,
@@ -180,7 +202,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "decide_extension",
-        "审批延期",
+        pgettext_noop("action", "审批延期"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS}),
         None,
         CENTRE,
@@ -189,7 +211,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "resolve",
-        "办结反馈",
+        pgettext_noop("action", "办结反馈"),
         frozenset({S.IN_PROGRESS}),
         S.RESOLVED,
         DEPARTMENT,
@@ -200,7 +222,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "resolve",
-        "协办反馈",
+        pgettext_noop("action", "协办反馈"),
         frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
         None,
         DEPARTMENT,
@@ -210,7 +232,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "verify",
-        "核查通过",
+        pgettext_noop("action", "核查通过"),
         frozenset({S.RESOLVED}),
         S.CLOSED,
         (*GRID, *CENTRE),
@@ -221,7 +243,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "verify",
-        "核查不通过",
+        pgettext_noop("action", "核查不通过"),
         frozenset({S.RESOLVED}),
         S.IN_PROGRESS,
         (*GRID, *CENTRE),
@@ -230,10 +252,17 @@ TABLE: tuple[Transition, ...] = (
         variant="failed",
         style="danger",
     ),
-    _t("follow_up", "回访", frozenset({S.CLOSED}), None, (*CENTRE, *GRID), ("satisfaction",)),
+    _t(
+        "follow_up",
+        pgettext_noop("action", "回访"),
+        frozenset({S.CLOSED}),
+        None,
+        (*CENTRE, *GRID),
+        ("satisfaction",),
+    ),
     _t(
         "reopen",
-        "重办",
+        pgettext_noop("action", "重办"),
         frozenset({S.CLOSED}),
         S.IN_PROGRESS,
         CENTRE,
@@ -244,7 +273,7 @@ TABLE: tuple[Transition, ...] = (
     ),
     _t(
         "reopen",
-        "重办",
+        pgettext_noop("action", "重办"),
         frozenset({S.CLOSED}),
         S.ACCEPTED,
         CENTRE,
@@ -252,14 +281,47 @@ TABLE: tuple[Transition, ...] = (
         variant="undispatched",
         style="danger",
     ),
-    _t("track", "长效跟踪", frozenset({S.CLOSED}), None, CENTRE),
-    _t("recheck", "跟踪复查", frozenset({S.CLOSED}), None, (*GRID, *CENTRE), ("check", "recurred")),
+    _t("track", pgettext_noop("action", "长效跟踪"), frozenset({S.CLOSED}), None, CENTRE),
     _t(
-        "consult", "会商", OPEN, None, (*CENTRE, (R.LEADER, REGION)), ("participants", "conclusion")
+        "recheck",
+        pgettext_noop("action", "跟踪复查"),
+        frozenset({S.CLOSED}),
+        None,
+        (*GRID, *CENTRE),
+        ("check", "recurred"),
     ),
-    _t("supervise", "督办", OPEN, None, (*CENTRE, (R.LEADER, REGION)), ("note",)),
-    _t("remind", "催办", OPEN, None, (*CENTRE, (R.LEADER, REGION)), ("note",)),
-    _t("comment", "备注", OPEN | {S.CLOSED}, None, ANYONE_IN_SCOPE, ("note",)),
+    _t(
+        "consult",
+        pgettext_noop("action", "会商"),
+        OPEN,
+        None,
+        (*CENTRE, (R.LEADER, REGION)),
+        ("participants", "conclusion"),
+    ),
+    _t(
+        "supervise",
+        pgettext_noop("action", "督办"),
+        OPEN,
+        None,
+        (*CENTRE, (R.LEADER, REGION)),
+        ("note",),
+    ),
+    _t(
+        "remind",
+        pgettext_noop("action", "催办"),
+        OPEN,
+        None,
+        (*CENTRE, (R.LEADER, REGION)),
+        ("note",),
+    ),
+    _t(
+        "comment",
+        pgettext_noop("action", "备注"),
+        OPEN | {S.CLOSED},
+        None,
+        ANYONE_IN_SCOPE,
+        ("note",),
+    ),
 )
 
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
@@ -268,18 +330,24 @@ ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
 # events app (report, merged_in), the deadline sweeper (warning, overdue, auto_escalate),
 # triage's risk alerts (risk_alert) and the importer (imported). None changes the state.
 SYSTEM_ACTIONS = {
-    "report": "上报",
-    "warning": "临期预警",
-    "overdue": "超期",
-    "merged_in": "并入重复件",
-    "auto_escalate": "超期提级",
-    "risk_alert": "风险预警",
-    "imported": "历史导入",
+    "report": pgettext_noop("action", "上报"),
+    "warning": pgettext_noop("action", "临期预警"),
+    "overdue": pgettext_noop("action", "超期"),
+    "merged_in": pgettext_noop("action", "并入重复件"),
+    "auto_escalate": pgettext_noop("action", "超期提级"),
+    "risk_alert": pgettext_noop("action", "风险预警"),
+    "imported": pgettext_noop("action", "历史导入"),
 }
 
 ACTION_LABELS: dict[str, str] = {**{t.action: t.label for t in TABLE}, **SYSTEM_ACTIONS}
-ACTION_LABELS["verify"] = "核查"
-ACTION_LABELS["resolve"] = "办结反馈"
+ACTION_LABELS["verify"] = pgettext_noop("action", "核查")
+ACTION_LABELS["resolve"] = pgettext_noop("action", "办结反馈")
+
+
+def action_label(action: str) -> str:
+    """An action's name in the active language (the action itself if it has no name)."""
+    label = ACTION_LABELS.get(action)
+    return pgettext("action", label) if label else action
 
 
 def rows_for(action: str) -> list[Transition]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
@@ -38,11 +39,11 @@ PHONE_ACTIONS = frozenset(
 
 def _uuid(value: Any) -> uuid.UUID:
     if value in (None, ""):
-        raise invalid("client_uuid", "请提供客户端UUID")
+        raise invalid("client_uuid", gettext("请提供客户端UUID"))
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise invalid("client_uuid", "不是有效的UUID") from None
+        raise invalid("client_uuid", gettext("不是有效的UUID")) from None
 
 
 def _past(value: dt.datetime | None, field: str) -> dt.datetime | None:
@@ -78,7 +79,7 @@ def field_report(
     nothing. Report, phone facts and on-site settlement are one transaction."""
     cu = _uuid(client_uuid)
     if accuracy_m is not None and not (0 <= accuracy_m <= 100_000):
-        raise invalid("accuracy_m", "定位精度不正确")
+        raise invalid("accuracy_m", gettext("定位精度不正确"))
     made = _past(made_at, "made_at")
     with transaction.atomic():
         event, created = event_report(
@@ -127,9 +128,9 @@ def field_photo_add(
     """Attach one photo (already shrunk on the phone) with what the phone knows of it."""
     cu = _uuid(client_uuid)
     if (lat is None) != (lng is None):
-        raise invalid("lat", "经纬度须同时提供")
+        raise invalid("lat", gettext("经纬度须同时提供"))
     if lat is not None and (not (-90 <= lat <= 90) or not (-180 <= lng <= 180)):  # type: ignore[operator]
-        raise invalid("lat", "经纬度超出范围")
+        raise invalid("lat", gettext("经纬度超出范围"))
     taken = _past(taken_at, "taken_at") if taken_at else None
     with transaction.atomic():
         att, created = attachment_add(
@@ -165,10 +166,12 @@ def field_action(
     done = FieldAction.objects.filter(client_uuid=cu).first()
     if done is not None:
         if done.user_id != user.pk or done.event_id != event_id:
-            raise Conflict("client_uuid 已被使用", fields={"client_uuid": "已被使用"})
+            raise Conflict(
+                gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
+            )
         return access_event(user, event_id), False
     if action not in PHONE_ACTIONS:
-        raise invalid("action", "手机端不支持此操作")
+        raise invalid("action", gettext("手机端不支持此操作"))
     payload = dict(payload or {})
     try:
         with transaction.atomic():
@@ -223,16 +226,16 @@ def site_check_request(
     """The centre asks the event's grid to check something on site."""
     event = access_event(user, event_id)
     if not _dispatcher_covers(user, event):
-        raise Forbidden("只有受理员可以要求现场核实")
+        raise Forbidden(gettext("只有受理员可以要求现场核实"))
     if event.status in (Status.REJECTED, Status.MERGED):
-        raise Conflict("事件已不予受理或已合并")
+        raise Conflict(gettext("事件已不予受理或已合并"))
     note = (note or "").strip()
     if not note:
-        raise invalid("note", "请填写核实要求")
+        raise invalid("note", gettext("请填写核实要求"))
     if timezone.is_naive(due_at):
         due_at = timezone.make_aware(due_at)
     if event.region.level != Level.GRID:
-        raise invalid("event", "事件未定位到网格，无法派给网格员核实")
+        raise invalid("event", gettext("事件未定位到网格，无法派给网格员核实"))
     with transaction.atomic():
         check = SiteCheck.objects.create(
             event=event,
@@ -260,7 +263,7 @@ def site_check_done(*, user: Any, check_id: Any, result: str, request: Any = Non
     try:
         pk = int(check_id)
     except (TypeError, ValueError):
-        raise invalid("check", "请指定核实任务") from None
+        raise invalid("check", gettext("请指定核实任务")) from None
     paths = [
         m.region.path
         for m in memberships_of(user)
@@ -268,12 +271,12 @@ def site_check_done(*, user: Any, check_id: Any, result: str, request: Any = Non
     ]
     check = SiteCheck.objects.select_for_update().filter(pk=pk).first()
     if check is None or not any(check.region_path.startswith(p) for p in paths):
-        raise NotFound("核实任务不存在")
+        raise NotFound(gettext("核实任务不存在"))
     if check.status != SiteCheckStatus.PENDING:
-        raise Conflict("该核实任务已完成或已取消")
+        raise Conflict(gettext("该核实任务已完成或已取消"))
     result = (result or "").strip()
     if not result:
-        raise invalid("result", "请填写核实情况")
+        raise invalid("result", gettext("请填写核实情况"))
     check.status = SiteCheckStatus.DONE
     check.done_by = user
     check.done_at = clock.now()

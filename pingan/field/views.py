@@ -12,14 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from pingan.field import js_text
 from pingan.org.choices import GRID_ROLES
 from pingan.org.selectors import user_roles
 
 # Bump when the shell or its assets change, so phones drop the old cache.
-SHELL_VERSION = "1"
+SHELL_VERSION = "2"
 
 
 @login_required(login_url="/login/")
@@ -32,6 +34,7 @@ def shell(request: HttpRequest) -> HttpResponse:
         {
             "is_grid": bool(user_roles(request.user) & GRID_ROLES),
             "shell_version": SHELL_VERSION,
+            "text": js_text.catalogue(),
         },
     )
 
@@ -63,9 +66,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 def manifest(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
-            "name": "平安网格通",
-            "short_name": "网格通",
-            "lang": "zh-CN",
+            "name": gettext("平安网格通"),
+            "short_name": gettext("网格通"),
+            "lang": "zh-CN" if (get_language() or "").startswith("zh") else get_language(),
             "start_url": "/m/",
             "scope": "/m/",
             "display": "standalone",

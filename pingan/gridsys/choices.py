@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class OfficerKind(models.TextChoices):
@@ -29,12 +30,12 @@ class AppealStatus(models.TextChoices):
 
 
 PARTS: tuple[tuple[str, str], ...] = (
-    ("reports", "上报事件数"),
-    ("verified_reports", "有效上报数"),
-    ("verify_on_time", "按时核查数"),
-    ("follow_ups", "回访数"),
-    ("patrol_days", "巡查天数"),
-    ("on_site", "就地解决数"),
-    ("poor_reports", "不予受理或被合并的上报"),
-    ("review_findings", "倒查追责次数"),
+    ("reports", gettext_noop("上报事件数")),
+    ("verified_reports", gettext_noop("有效上报数")),
+    ("verify_on_time", gettext_noop("按时核查数")),
+    ("follow_ups", gettext_noop("回访数")),
+    ("patrol_days", gettext_noop("巡查天数")),
+    ("on_site", gettext_noop("就地解决数")),
+    ("poor_reports", gettext_noop("不予受理或被合并的上报")),
+    ("review_findings", gettext_noop("倒查追责次数")),
 )

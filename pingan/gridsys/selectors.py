@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from pingan.core.errors import NotFound
 from pingan.geo.choices import Level
@@ -25,7 +26,7 @@ def visible_paths(user: Any, region: Region | None = None) -> list[str]:
         return [region.path]
     inner = [p for p in paths if p.startswith(region.path)]
     if not inner:
-        raise NotFound("区划不存在")
+        raise NotFound(gettext("区划不存在"))
     return inner
 
 
@@ -68,7 +69,7 @@ def meeting_list(*, user: Any) -> QuerySet[Meeting]:
 def meeting_get(*, user: Any, meeting_id: int) -> Meeting:
     m = meeting_list(user=user).filter(pk=meeting_id).first()
     if m is None:
-        raise NotFound("例会不存在")
+        raise NotFound(gettext("例会不存在"))
     return m
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
@@ -44,11 +45,11 @@ from pingan.org.services import membership_grant
 def _text(value: Any, field: str, label: str, max_len: int = 5000, required: bool = True) -> str:
     v = (value or "").strip() if isinstance(value, str) or value is None else None
     if v is None:
-        raise invalid(field, f"{label}应为文字")
+        raise invalid(field, gettext("%(label)s应为文字") % {"label": label})
     if required and not v:
-        raise invalid(field, f"请填写{label}")
+        raise invalid(field, gettext("请填写%(label)s") % {"label": label})
     if len(v) > max_len:
-        raise invalid(field, f"{label}不能超过{max_len}字")
+        raise invalid(field, gettext("%(label)s不能超过%(n)s字") % {"label": label, "n": max_len})
     return v
 
 
@@ -62,11 +63,11 @@ def officer_attach(
     membership on the grid lets them see and work its events through the one scope
     filter; the `GridOfficer` row says what they are (and keeps them out of scoring)."""
     if not (user_roles(actor) & ADMIN_ROLES or covers(actor, grid.path, DECIDE_ROLES)):
-        raise Forbidden("只有管理员或上级领导可以安排入格力量")
+        raise Forbidden(gettext("只有管理员或上级领导可以安排入格力量"))
     if grid.level != Level.GRID:
-        raise invalid("grid", "请选择网格")
+        raise invalid("grid", gettext("请选择网格"))
     if kind not in OfficerKind.values:
-        raise invalid("kind", "力量类型不正确")
+        raise invalid("kind", gettext("力量类型不正确"))
     with transaction.atomic():
         membership = membership_grant(user=user, role=Role.GRID_WORKER, region=grid)
         officer, _ = GridOfficer.objects.update_or_create(
@@ -91,7 +92,7 @@ def officer_attach(
 
 def officer_detach(*, actor: Any, officer: GridOfficer) -> None:
     if not (user_roles(actor) & ADMIN_ROLES or covers(actor, officer.grid.path, DECIDE_ROLES)):
-        raise Forbidden("只有管理员或上级领导可以调整入格力量")
+        raise Forbidden(gettext("只有管理员或上级领导可以调整入格力量"))
     with transaction.atomic():
         officer.is_active = False
         officer.save(update_fields=["is_active"])
@@ -126,11 +127,11 @@ def meeting_record(
     """Record a meeting with its attendance, the events reviewed and the decisions (each
     decision may name an event and an owner). Events must be in the user's scope."""
     if not covers(user, region.path, MEETING_ROLES):
-        raise Forbidden("您不能为该区划记录例会")
+        raise Forbidden(gettext("您不能为该区划记录例会"))
     if kind not in MeetingKind.values:
-        raise invalid("kind", "会议类型不正确")
-    title = _text(title, "title", "会议名称", 200)
-    agenda = _text(agenda, "agenda", "议程")
+        raise invalid("kind", gettext("会议类型不正确"))
+    title = _text(title, "title", gettext("会议名称"), 200)
+    agenda = _text(agenda, "agenda", gettext("议程"))
     if timezone.is_naive(held_at):
         held_at = timezone.make_aware(held_at)
     with transaction.atomic():
@@ -140,9 +141,9 @@ def meeting_record(
             kind=kind,
             title=title,
             held_at=held_at,
-            place=_text(place, "place", "地点", 200, required=False),
+            place=_text(place, "place", gettext("地点"), 200, required=False),
             agenda=agenda,
-            minutes=_text(minutes, "minutes", "会议纪要", 20000, required=False),
+            minutes=_text(minutes, "minutes", gettext("会议纪要"), 20000, required=False),
             created_by=user,
         )
         for person, present in attendees or []:
@@ -153,9 +154,11 @@ def meeting_record(
             try:
                 event = access_event(user, int(event_id))
             except (NotFound, TypeError, ValueError):
-                raise invalid("reviews", f"事件{event_id}不存在") from None
+                raise invalid(
+                    "reviews", gettext("事件%(code)s不存在") % {"code": event_id}
+                ) from None
             MeetingReview.objects.create(
-                meeting=meeting, event=event, summary=_text(summary, "reviews", "复盘意见")
+                meeting=meeting, event=event, summary=_text(summary, "reviews", gettext("复盘意见"))
             )
         for d in decisions or []:
             decided: Event | None = None
@@ -163,10 +166,12 @@ def meeting_record(
                 try:
                     decided = access_event(user, int(d["event"]))
                 except (NotFound, TypeError, ValueError):
-                    raise invalid("decisions", f"事件{d['event']}不存在") from None
+                    raise invalid(
+                        "decisions", gettext("事件%(code)s不存在") % {"code": d["event"]}
+                    ) from None
             MeetingDecision.objects.create(
                 meeting=meeting,
-                text=_text(d.get("text"), "decisions", "议定事项"),
+                text=_text(d.get("text"), "decisions", gettext("议定事项")),
                 event=decided,
                 owner=d.get("owner"),
                 due_on=d.get("due_on"),
@@ -192,28 +197,28 @@ def after_review_record(
 ) -> AfterReview:
     event = access_event(user, event_id)
     if not covers(user, event.region_path, REVIEW_ROLES):
-        raise Forbidden("只有受理中心或领导可以倒查")
+        raise Forbidden(gettext("只有受理中心或领导可以倒查"))
     if event.status != Status.CLOSED:
-        raise Conflict("只能对已办结的事件倒查")
+        raise Conflict(gettext("只能对已办结的事件倒查"))
     if conclusion not in ReviewConclusion.values:
-        raise invalid("conclusion", "结论不正确")
+        raise invalid("conclusion", gettext("结论不正确"))
     if (
         conclusion != ReviewConclusion.NO_FAULT
         and accountable_user is None
         and accountable_department is None
     ):
-        raise invalid("accountable_user", "有过错时请指明责任人或责任部门")
+        raise invalid("accountable_user", gettext("有过错时请指明责任人或责任部门"))
     with transaction.atomic():
         review = AfterReview.objects.create(
             event=event,
             region_path=event.region_path,
             reviewer=user,
             reviewed_at=clock.now(),
-            findings=_text(findings, "findings", "倒查发现"),
+            findings=_text(findings, "findings", gettext("倒查发现")),
             conclusion=conclusion,
             accountable_user=accountable_user,
             accountable_department=accountable_department,
-            measures=_text(measures, "measures", "处理措施", required=False),
+            measures=_text(measures, "measures", gettext("处理措施"), required=False),
         )
         audit.record(
             action="gridsys.after_review",
@@ -231,17 +236,17 @@ def after_review_record(
 def ranking_publish(*, user: Any, quarter: str, town: Region) -> list[RankingEntry]:
     """Publish a town's quarterly ranking and warn its bottom ranks (ScoreSettings.warn_bottom)."""
     if town.level != Level.TOWN:
-        raise invalid("town", "请选择镇(街道)")
+        raise invalid("town", gettext("请选择镇(街道)"))
     if not covers(user, town.path, DECIDE_ROLES):
-        raise Forbidden("只有领导可以发布排名")
+        raise Forbidden(gettext("只有领导可以发布排名"))
     try:
         rows = scoring.quarterly_scores(quarter, towns=[town])
     except ValueError:
-        raise invalid("quarter", "季度格式应为 2026Q3") from None
+        raise invalid("quarter", gettext("季度格式应为 2026Q3")) from None
     if RankingEntry.objects.filter(quarter=quarter.upper(), town=town).exists():
-        raise Conflict("该季度排名已发布")
+        raise Conflict(gettext("该季度排名已发布"))
     if not rows:
-        raise Conflict("该镇没有参评网格员")
+        raise Conflict(gettext("该镇没有参评网格员"))
     bottom = scoring.score_settings().warn_bottom
     now = clock.now()
     worst_ranks = sorted({r.rank for r in rows}, reverse=True)[:bottom] if bottom else []
@@ -279,10 +284,10 @@ def appeal_submit(*, user: Any, warning_id: int, text: str) -> Appeal:
         Warning.objects.select_related("entry").filter(pk=warning_id, entry__user=user).first()
     )
     if warning is None:
-        raise NotFound("预警不存在")
-    text = _text(text, "text", "申诉理由")
+        raise NotFound(gettext("预警不存在"))
+    text = _text(text, "text", gettext("申诉理由"))
     if warning.appeals.filter(status=AppealStatus.PENDING).exists():
-        raise Conflict("已有待裁定的申诉")
+        raise Conflict(gettext("已有待裁定的申诉"))
     with transaction.atomic():
         appeal = Appeal.objects.create(
             warning=warning, text=text, submitted_by=user, submitted_at=clock.now()
@@ -296,12 +301,12 @@ def appeal_submit(*, user: Any, warning_id: int, text: str) -> Appeal:
 def appeal_decide(*, user: Any, appeal_id: int, upheld: bool, decision: str) -> Appeal:
     appeal = Appeal.objects.select_related("warning__entry__town").filter(pk=appeal_id).first()
     if appeal is None or not covers(user, appeal.warning.entry.town.path, DECIDE_ROLES):
-        raise NotFound("申诉不存在")
+        raise NotFound(gettext("申诉不存在"))
     if appeal.status != AppealStatus.PENDING:
-        raise Conflict("该申诉已裁定")
+        raise Conflict(gettext("该申诉已裁定"))
     with transaction.atomic():
         appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
-        appeal.decision = _text(decision, "decision", "裁定意见")
+        appeal.decision = _text(decision, "decision", gettext("裁定意见"))
         appeal.decided_by = user
         appeal.decided_at = clock.now()
         appeal.save()

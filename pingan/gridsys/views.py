@@ -114,7 +114,7 @@ def scores(request: HttpRequest) -> HttpResponse:
             month=month,
             region=region,
             regions=_regions_for(user),
-            parts=PARTS,
+            parts=[(k, _(label)) for k, label in PARTS],
             weights=scoring.score_settings(),
         ),
     )
@@ -128,13 +128,13 @@ def _scores_xlsx(rows: list[scoring.ScoreRow], month: dt.date) -> HttpResponse:
     ws.title = f"{month:%Y-%m}"
     ws.append(
         [
-            "镇(街道)",
-            "网格",
-            "网格员",
-            *[label for _k, label in PARTS],
-            "得分",
-            "镇内名次",
-            "绩效系数",
+            _("镇(街道)"),
+            _("网格"),
+            _("网格员"),
+            *[_(label) for _k, label in PARTS],
+            _("得分"),
+            _("镇内名次"),
+            _("绩效系数"),
         ]
     )
     for r in rows:

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, Invalid, invalid
@@ -57,14 +58,14 @@ def _dispatcher_regions(user: Any) -> list[Region]:
 def _region_for(user: Any, code: str | None) -> Region:
     regions = _dispatcher_regions(user)
     if not regions:
-        raise Forbidden("只有受理中心人员可以录入舆情")
+        raise Forbidden(gettext("只有受理中心人员可以录入舆情"))
     if not code:
         return regions[0]
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise invalid("region", "区划不存在")
+        raise invalid("region", gettext("区划不存在"))
     if not any(region.path.startswith(r.path) for r in regions):
-        raise invalid("region", "区划不在您的受理范围内")
+        raise invalid("region", gettext("区划不在您的受理范围内"))
     return region
 
 
@@ -74,9 +75,9 @@ def _int(value: Any, name: str) -> int:
     try:
         n = int(float(value))
     except (TypeError, ValueError):
-        raise invalid(name, "应为非负整数") from None
+        raise invalid(name, gettext("应为非负整数")) from None
     if n < 0:
-        raise invalid(name, "应为非负整数")
+        raise invalid(name, gettext("应为非负整数"))
     return n
 
 
@@ -86,15 +87,15 @@ def _time(value: Any) -> dt.datetime:
     else:
         text = str(value or "").strip().replace("/", "-")
         if not text:
-            raise invalid("posted_at", "请填写发布时间")
+            raise invalid("posted_at", gettext("请填写发布时间"))
         try:
             t = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise invalid("posted_at", "时间格式应为 YYYY-MM-DD HH:MM[:SS]") from None
+            raise invalid("posted_at", gettext("时间格式应为 YYYY-MM-DD HH:MM[:SS]")) from None
     if timezone.is_naive(t):
         t = timezone.make_aware(t)
     if t > clock.now() + dt.timedelta(minutes=10):
-        raise invalid("posted_at", "发布时间不能晚于当前时间")
+        raise invalid("posted_at", gettext("发布时间不能晚于当前时间"))
     return t
 
 
@@ -139,11 +140,11 @@ def post_add(
     url = (url or "").strip()
     text = (text or "").strip()
     if not platform:
-        raise invalid("platform", "请填写平台")
+        raise invalid("platform", gettext("请填写平台"))
     if urlparse(url).scheme not in ("http", "https") or len(url) > 500:
-        raise invalid("url", "链接应为 http(s) 地址")
+        raise invalid("url", gettext("链接应为 http(s) 地址"))
     if not text:
-        raise invalid("text", "请填写内容")
+        raise invalid("text", gettext("请填写内容"))
     at = _time(posted_at)
     counts = {
         n: _int(v, n)
@@ -232,7 +233,7 @@ def posts_upload(*, user: Any, rows: Iterable[dict[str, str]]) -> UploadReport:
             report.errors.append((n, field_reasons or exc.message))
             continue
         except TypeError:
-            report.errors.append((n, "缺少必需的列（平台、链接、内容、发布时间）"))
+            report.errors.append((n, gettext("缺少必需的列（平台、链接、内容、发布时间）")))
             continue
         if created:
             report.created += 1
@@ -269,7 +270,7 @@ def lead_confirm(
     with transaction.atomic():
         lead = lead_for_update(user=user, lead_id=lead_id)
         if lead.status != LeadStatus.NEW:
-            raise Conflict("该线索已研判")
+            raise Conflict(gettext("该线索已研判"))
         first = lead.posts.order_by("posted_at").first()
         body = (description or "").strip() or (first.text if first else lead.title)
         event, _created = event_report(
@@ -304,11 +305,11 @@ def lead_dismiss(*, user: Any, lead_id: int, note: str, request: Any = None) -> 
 
     note = (note or "").strip()
     if not note:
-        raise invalid("note", "请填写不予处理的理由")
+        raise invalid("note", gettext("请填写不予处理的理由"))
     with transaction.atomic():
         lead = lead_for_update(user=user, lead_id=lead_id)
         if lead.status != LeadStatus.NEW:
-            raise Conflict("该线索已研判")
+            raise Conflict(gettext("该线索已研判"))
         lead.status = LeadStatus.DISMISSED
         lead.note = note[:2000]
         lead.decided_by = user

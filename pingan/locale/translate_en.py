@@ -1,16 +1,32 @@
 """Fill English translations into pingan/locale/en/LC_MESSAGES/django.po.
 
-Run after `manage.py makemessages -l en`; then `manage.py compilemessages -l en`.
-Keys are the Chinese msgids; a value is a string, or a pair (singular, plural).
-Entries not listed here keep their existing translation.
+From the repository root:
+
+    .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
+    .venv/bin/python pingan/locale/translate_en.py
+    .venv/bin/python manage.py compilemessages -l en --ignore=.venv
+
+Keys are the Chinese msgids; a value is a string, or a pair (singular, plural). A msgid
+with a msgctxt is keyed context + CONTEXT + msgid (CONTEXT is the character 0x04, as in a
+compiled catalogue): the workflow's action names have the context "action". This file
+holds the shell (navigation, sign-in, lists, workbench, inbox); the sibling modules
+translate_en_<area>.py each hold an `EN` dict for one area and are merged in here (a msgid
+given two different translations is an error). A filled entry loses its fuzzy flag.
+Entries not listed anywhere keep their existing translation; `--check` prints the msgids
+still untranslated or fuzzy and exits non-zero if there are any.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
-PO = Path(__file__).parent / "en" / "LC_MESSAGES" / "django.po"
+HERE = Path(__file__).parent
+# A msgid with a msgctxt is keyed "context\x04msgid", as in a compiled catalogue.
+CONTEXT = "\x04"
+PO = HERE / "en" / "LC_MESSAGES" / "django.po"
 
 EN: dict[str, str | tuple[str, str]] = {
     # header, navigation, layout
@@ -180,10 +196,28 @@ EN: dict[str, str | tuple[str, str]] = {
 }
 
 
+def _merge_parts() -> None:
+    """Merge the `EN` dict of each translate_en_<area>.py beside this file into EN."""
+    for path in sorted(HERE.glob("translate_en_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_pingan_{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        part: dict[str, str | tuple[str, str]] = module.EN
+        for msgid, value in part.items():
+            if msgid in EN and EN[msgid] != value:
+                raise ValueError(f"{path.name}: {msgid!r} translated twice: {EN[msgid]!r}")
+            EN[msgid] = value
+
+
+_merge_parts()
+
+
 def _unquote(lines: list[str]) -> str:
     out = []
     for line in lines:
-        m = re.match(r'^(?:msgid(?:_plural)?|msgstr(?:\[\d\])?)?\s*"(.*)"$', line)
+        m = re.match(r'^(?:msgctxt|msgid(?:_plural)?|msgstr(?:\[\d\])?)?\s*"(.*)"$', line)
         if m:
             out.append(m.group(1))
     return "".join(out).replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\")
@@ -191,6 +225,48 @@ def _unquote(lines: list[str]) -> str:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _unfuzzy(line: str) -> str:
+    if not line.startswith("#,"):
+        return line
+    flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else "#,"
+
+
+def entries(text: str) -> list[tuple[str, str | None, list[str], bool]]:
+    """Each entry of `text` (a .po file) but the header: msgid (context + CONTEXT + msgid
+    if it has a msgctxt), msgid_plural or None, the msgstr (or msgstr[n]) strings, and whether
+    it is marked fuzzy."""
+    out = []
+    for block in text.rstrip("\n").split("\n\n"):
+        lines = block.split("\n")
+        parts: dict[str, list[str]] = {}
+        key = ""
+        for line in lines:
+            m = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) ", line)
+            if m:
+                key = m.group(1)
+                parts[key] = [line]
+            elif key and line.startswith('"'):
+                parts[key].append(line)
+            else:
+                key = ""
+        msgid = _unquote(parts.get("msgid", []))
+        if not msgid:
+            continue
+        if "msgctxt" in parts:
+            msgid = _unquote(parts["msgctxt"]) + CONTEXT + msgid
+        plural = _unquote(parts["msgid_plural"]) if "msgid_plural" in parts else None
+        strs = [_unquote(v) for k, v in parts.items() if k.startswith("msgstr")]
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        out.append((msgid, plural, strs, fuzzy))
+    return out
+
+
+def missing(text: str) -> list[str]:
+    """The msgids of `text` (a .po file) that have no translation or only a fuzzy one."""
+    return [msgid for msgid, _, strs, fuzzy in entries(text) if fuzzy or "" in strs]
 
 
 def fill(text: str) -> tuple[str, int]:
@@ -207,6 +283,9 @@ def fill(text: str) -> tuple[str, int]:
             if k == len(lines) or not lines[k].startswith('"')
         )
         msgid = _unquote(lines[start:end])
+        context = [line for line in lines[:start] if line.startswith(("msgctxt ", '"'))]
+        if msgid and context:
+            msgid = _unquote(context) + CONTEXT + msgid
         if not msgid or msgid not in EN:
             continue
         value = EN[msgid]
@@ -228,13 +307,20 @@ def fill(text: str) -> tuple[str, int]:
             head += [f"msgstr[0] {_quote(one)}", f"msgstr[1] {_quote(many)}"]
         else:
             head.append(f"msgstr {_quote(value if isinstance(value, str) else value[0])}")
-        head = [line for line in head if line != "#, fuzzy"]
+        head = [_unfuzzy(line) for line in head if not line.startswith("#| ")]
+        head = [line for line in head if line != "#,"]
         blocks[i] = "\n".join(head)
         done += 1
     return "\n\n".join(blocks) + "\n", done
 
 
 if __name__ == "__main__":
+    if "--check" in sys.argv:
+        left = missing(PO.read_text(encoding="utf-8"))
+        for msgid in left:
+            print(msgid)
+        print(f"{len(left)} msgids untranslated or fuzzy", file=sys.stderr)
+        sys.exit(1 if left else 0)
     new, n = fill(PO.read_text(encoding="utf-8"))
     PO.write_text(new, encoding="utf-8")
     print(f"filled {n} entries")

@@ -37,7 +37,7 @@ from pingan.events import workflow
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Event, EventTransition, TrackingCheck
 from pingan.events.partitions import key_q
-from pingan.events.workflow import ACTION_LABELS
+from pingan.events.workflow import ACTION_LABELS, action_label
 from pingan.notifications import recipients, sms
 from pingan.notifications.models import Delivery, Notification, WebhookEndpoint
 
@@ -91,7 +91,7 @@ def _title_prefix(action: str, variant: str) -> str:
         "overdue": _("事件已超期"),
         "merged_in": _("重复件已并入您上报的事件"),
     }
-    return titles.get(action) or ACTION_LABELS.get(action, action)
+    return titles.get(action) or action_label(action)
 
 
 def _title(prefix: str, event: Event) -> str:

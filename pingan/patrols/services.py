@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
@@ -33,23 +34,23 @@ FUTURE_SLACK = dt.timedelta(hours=1)
 
 def _uuid(value: Any, field: str = "client_uuid") -> uuid.UUID:
     if value in (None, ""):
-        raise invalid(field, "请提供客户端UUID")
+        raise invalid(field, gettext("请提供客户端UUID"))
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise invalid(field, "不是有效的UUID") from None
+        raise invalid(field, gettext("不是有效的UUID")) from None
 
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
-        raise invalid(field, "时间格式不正确")
+        raise invalid(field, gettext("时间格式不正确"))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     now = clock.now()
     if value > now + FUTURE_SLACK:
-        raise invalid(field, "时间不能晚于当前时间")
+        raise invalid(field, gettext("时间不能晚于当前时间"))
     if value < now - MAX_BACKDATE:
-        raise invalid(field, "时间过早")
+        raise invalid(field, gettext("时间过早"))
     return value
 
 
@@ -69,11 +70,13 @@ def patrol_start(
     existing = Patrol.objects.filter(client_uuid=cu).first()
     if existing is not None:
         if existing.user_id != user.pk:
-            raise Conflict("client_uuid 已被使用", fields={"client_uuid": "已被使用"})
+            raise Conflict(
+                gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
+            )
         return existing, False
     region = _home_region(user)
     if region is None:
-        raise Forbidden("只有网格员和网格长可以巡查")
+        raise Forbidden(gettext("只有网格员和网格长可以巡查"))
     started_at = _aware(started_at, "started_at")
     try:
         with transaction.atomic():
@@ -105,7 +108,7 @@ def _own_patrol(user: Any, patrol_id: int, *, for_update: bool = False) -> Patro
         qs = qs.select_for_update()
     patrol = qs.first()
     if patrol is None:
-        raise NotFound("巡查不存在")
+        raise NotFound(gettext("巡查不存在"))
     return patrol
 
 
@@ -115,9 +118,11 @@ def _ms(at: dt.datetime) -> int:
 
 def _clean_points(patrol: Patrol, points: list[dict[str, Any]]) -> list[track.Point]:
     if not isinstance(points, list):
-        raise invalid("points", "轨迹点应为列表")
+        raise invalid("points", gettext("轨迹点应为列表"))
     if len(points) > MAX_POINTS_PER_REQUEST:
-        raise invalid("points", f"每次最多提交{MAX_POINTS_PER_REQUEST}个轨迹点")
+        raise invalid(
+            "points", gettext("每次最多提交%(n)s个轨迹点") % {"n": MAX_POINTS_PER_REQUEST}
+        )
     earliest = patrol.started_at - dt.timedelta(minutes=5)
     out: dict[int, track.Point] = {}
     for i, p in enumerate(points):
@@ -126,17 +131,17 @@ def _clean_points(patrol: Patrol, points: list[dict[str, Any]]) -> list[track.Po
             lng = float(p["lng"])
             at = p["at"]
         except (KeyError, TypeError, ValueError):
-            raise invalid(f"points.{i}", "轨迹点须有 lat、lng、at") from None
+            raise invalid(f"points.{i}", gettext("轨迹点须有 lat、lng、at")) from None
         if not (-90 <= lat <= 90) or not (-180 <= lng <= 180):
-            raise invalid(f"points.{i}", "经纬度超出范围")
+            raise invalid(f"points.{i}", gettext("经纬度超出范围"))
         if isinstance(at, str):
             try:
                 at = dt.datetime.fromisoformat(at)
             except ValueError:
-                raise invalid(f"points.{i}", "时间格式不正确") from None
+                raise invalid(f"points.{i}", gettext("时间格式不正确")) from None
         at = _aware(at, f"points.{i}")
         if at < earliest:
-            raise invalid(f"points.{i}", "轨迹点早于巡查开始时间")
+            raise invalid(f"points.{i}", gettext("轨迹点早于巡查开始时间"))
         ms = _ms(at)
         out.setdefault(ms, (ms, lat, lng))
     return sorted(out.values())
@@ -231,7 +236,7 @@ def patrol_finish(
             return patrol
         end = _aware(finished_at, "finished_at") if finished_at else clock.now()
         if end < patrol.started_at:
-            raise invalid("finished_at", "结束时间早于开始时间")
+            raise invalid("finished_at", gettext("结束时间早于开始时间"))
         patrol.finished_at = end
         patrol.duration_s = int((end - patrol.started_at).total_seconds())
         patrol.status = PatrolStatus.FINISHED
@@ -265,18 +270,20 @@ def patrol_visit_add(
     existing = PatrolVisit.objects.filter(client_uuid=cu).select_related("patrol").first()
     if existing is not None:
         if existing.patrol.user_id != user.pk:
-            raise Conflict("client_uuid 已被使用", fields={"client_uuid": "已被使用"})
+            raise Conflict(
+                gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
+            )
         return existing, False
     patrol = _own_patrol(user, patrol_id)
     if kind not in VisitKind.values:
-        raise invalid("kind", "走访类型不正确")
+        raise invalid("kind", gettext("走访类型不正确"))
     target = (target or "").strip()
     if not target:
-        raise invalid("target", "请填写走访对象")
+        raise invalid("target", gettext("请填写走访对象"))
     if len(target) > 100:
-        raise invalid("target", "走访对象不能超过100字")
+        raise invalid("target", gettext("走访对象不能超过100字"))
     if (lat is None) != (lng is None):
-        raise invalid("lat", "经纬度须同时提供")
+        raise invalid("lat", gettext("经纬度须同时提供"))
     at = _aware(at, "at") if at else clock.now()
     try:
         with transaction.atomic():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from pingan.events.models import Category, Event
 from pingan.events.permissions import access_event
 from pingan.org.models import Department
@@ -29,10 +31,13 @@ class Suggestion:
     @property
     def reason(self) -> str:
         if self.rule is not None:
-            return f"分流规则：{self.rule.category} @ {self.rule.region}"
+            return gettext("分流规则：%(category)s @ %(region)s") % {
+                "category": self.rule.category,
+                "region": self.rule.region,
+            }
         if self.lead is not None:
-            return "分类默认主办部门"
-        return "无匹配的分流规则"
+            return gettext("分类默认主办部门")
+        return gettext("无匹配的分流规则")
 
 
 def _category_chain(category: Category) -> list[Category]:

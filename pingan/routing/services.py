@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from pingan.core import audit
 from pingan.core.errors import invalid
@@ -66,7 +67,7 @@ def dispatch_suggested(
         if lead is None and suggestion.lead is not None:
             lead = suggestion.lead.pk
         if lead is None:
-            raise invalid("lead_department", "没有匹配的分流规则，请选择主办部门")
+            raise invalid("lead_department", gettext("没有匹配的分流规则，请选择主办部门"))
         if assisting_departments is None:
             assisting: list[Any] = [d.pk for d in suggestion.assisting if str(d.pk) != str(lead)]
         else:

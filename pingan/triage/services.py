@@ -166,7 +166,7 @@ def classifier_train(
             category=_fit_or_none(cat_x, cat_y), department=_fit_or_none(dep_x, dep_y)
         )
     if bundle.category is None and bundle.department is None:
-        raise invalid("labels", "训练样本不足：至少需要两个类别")
+        raise invalid("labels", _("训练样本不足：至少需要两个类别"))
     bundle.save()
     audit.record(
         action="triage.classifier_train",
@@ -219,7 +219,7 @@ def duplicate_dismiss(*, user: Any, candidate_id: int, request: Any = None) -> D
     from pingan.triage.selectors import candidate_for_update
 
     if Role.DISPATCHER not in user_roles(user):
-        raise Forbidden("当前角色不能判断重复事件")
+        raise Forbidden(_("当前角色不能判断重复事件"))
     with transaction.atomic():
         cand = candidate_for_update(user=user, candidate_id=candidate_id)
         cand.state = DuplicateState.DISMISSED
@@ -398,12 +398,12 @@ def alerts_check(*, event_id: int) -> list[Alert]:
 def alert_rule_validate(*, keywords: str, pattern: str) -> None:
     """Raise Invalid when a rule has nothing to match or its regex does not compile."""
     if not keywords.strip() and not pattern.strip():
-        raise invalid("keywords", "请填写关键词或正则表达式")
+        raise invalid("keywords", _("请填写关键词或正则表达式"))
     if pattern.strip():
         try:
             re.compile(pattern.strip())
         except re.error as exc:
-            raise invalid("pattern", f"正则表达式有误：{exc}") from None
+            raise invalid("pattern", _("正则表达式有误：%(error)s") % {"error": exc}) from None
 
 
 def intake(*, event_id: int) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -86,5 +87,5 @@ def briefing_list(request: HttpRequest) -> Any:
 def briefing_file(request: HttpRequest, briefing_id: int) -> Any:
     b = selectors.briefing_list(user=request.auth).filter(pk=briefing_id).first()  # type: ignore[attr-defined]
     if b is None:
-        raise NotFound("简报不存在")
+        raise NotFound(gettext("简报不存在"))
     return _file(b)

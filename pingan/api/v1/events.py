@@ -192,7 +192,7 @@ def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
         {
             "id": t.pk,
             "action": t.action,
-            "action_label": workflow.ACTION_LABELS.get(t.action, t.action),
+            "action_label": workflow.action_label(t.action),
             "from_status": t.from_status,
             "to_status": t.to_status,
             "actor": t.actor_id,
@@ -226,7 +226,12 @@ def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
         for a in e.assignment_rows
     ]
     out["allowed_actions"] = [
-        {"action": r.action, "variant": r.variant, "label": r.label, "requires": list(r.requires)}
+        {
+            "action": r.action,
+            "variant": r.variant,
+            "label": r.display_label,
+            "requires": list(r.requires),
+        }
         for r in allowed_actions(user, e)
     ]
     return out

@@ -85,7 +85,7 @@ def export_status(request: HttpRequest, job_id: int) -> Any:
 def export_file(request: HttpRequest, job_id: int) -> Any:
     job = selectors.export_job(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
     if job.state != "done" or not job.file:
-        raise NotFound("导出文件尚未生成")
+        raise NotFound(_("导出文件尚未生成"))
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,

@@ -11,13 +11,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from pingan.core import audit
 from pingan.core.errors import Forbidden, Invalid
 from pingan.core.selectors import AuditFilters, audit_entries
 
-HEADERS = ["序号", "时间", "用户名", "动作", "对象类型", "对象编号", "结果", "来源地址", "详情",
-           "摘要"]  # fmt: skip
+HEADERS = [gettext_noop("序号"), gettext_noop("时间"), gettext_noop("用户名"),
+           gettext_noop("动作"), gettext_noop("对象类型"), gettext_noop("对象编号"),
+           gettext_noop("结果"), gettext_noop("来源地址"), gettext_noop("详情"),
+           gettext_noop("摘要")]  # fmt: skip
 MAX_ROWS = 200_000
 
 
@@ -75,9 +78,10 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                  detail={"filters": filters.as_params(), "format": "csv"})  # fmt: skip
     rows = qs[:MAX_ROWS]  # type: ignore[index]
     writer = csv.writer(_Echo())
+    headers = [gettext(h) for h in HEADERS]
 
     def stream() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(HEADERS)
+        yield "\ufeff" + writer.writerow(headers)
         for e in rows.iterator(chunk_size=2000):
             yield writer.writerow([
                 e.seq, _local(e.at), e.username, e.action, e.object_type, e.object_id,

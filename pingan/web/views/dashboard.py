@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
@@ -29,7 +30,7 @@ def _date(params: Any, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise invalid(name, "日期格式应为 YYYY-MM-DD") from None
+        raise invalid(name, gettext("日期格式应为 YYYY-MM-DD")) from None
 
 
 def _int(params: Any, name: str) -> int | None:
@@ -39,7 +40,7 @@ def _int(params: Any, name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise invalid(name, "应为整数编号") from None
+        raise invalid(name, gettext("应为整数编号")) from None
 
 
 def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:
@@ -48,8 +49,22 @@ def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:
     date_to = _date(params, "to") or today
     date_from = _date(params, "from") or date_to.replace(month=1, day=1)
     if date_from > date_to:
-        raise invalid("to", "结束日期不能早于开始日期")
+        raise invalid("to", gettext("结束日期不能早于开始日期"))
     return _int(params, "region"), date_from, date_to
+
+
+def _period_text(date_from: dt.date, date_to: dt.date) -> str:
+    """The period in words: in Chinese as the briefings put it, else as two dates."""
+    if (get_language() or "").startswith("zh"):
+        return briefings.period_words(date_from, date_to)
+    return f"{date_from:%Y-%m-%d} – {date_to:%Y-%m-%d}"
+
+
+def _where(region: Region | None) -> str:
+    """What goes before the page title: 全县 / 全镇 … in Chinese, else the region's name."""
+    if (get_language() or "").startswith("zh"):
+        return briefings.region_word(region)
+    return f"{region.name} · " if region is not None else ""
 
 
 def list_url(region: int | None, date_from: dt.date, date_to: dt.date, **extra: Any) -> str:
@@ -110,7 +125,7 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         cards.append(
             {
                 "key": key,
-                "label": kpis.LABELS[key],
+                "label": gettext(kpis.LABELS[key]),
                 "value": "—"
                 if value is None
                 else (f"{value * 100:.1f}%" if key in kpis.RATES else value),
@@ -128,6 +143,11 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         r["url"] = dash_url("dashboard", r["region"], date_from, date_to)
         r["list_url"] = list_url(r["region"], date_from, date_to)
     chart_data = {
+        "text": {
+            "accepted": gettext("受理"),
+            "closed": gettext("办结"),
+            "tooltip": gettext("{name}：{count} 件，办结率 {rate}"),
+        },
         "trend": trend,
         "categories": [
             {"name": c["name"], "value": c["count"], "url": c["url"]} for c in k["by_category"]
@@ -160,8 +180,8 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         "overdue_list_url": link(deadline_mark="overdue"),
         "may_lock": services.may_lock(user),
         "chart_data": chart_data,
-        "period_text": briefings.period_words(date_from, date_to),
-        "where": briefings.region_word(region),
+        "period_text": _period_text(date_from, date_to),
+        "where": _where(region),
         "all_list_url": link(),
         "kpi_export_url": "/api/v1/stats/kpis/export?"
         + urlencode(

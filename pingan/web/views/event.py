@@ -59,7 +59,7 @@ def _role_label(value: str) -> str:
 
 
 def _action_label(t: Any) -> str:
-    label = workflow.ACTION_LABELS.get(t.action, t.action)
+    label = workflow.action_label(t.action)
     if t.action == "verify" and isinstance(t.data, dict) and "passed" in t.data:
         label = _("核查通过") if t.data["passed"] else _("核查不通过")
     return label
@@ -109,7 +109,7 @@ def _buttons(rows: list[workflow.Transition]) -> list[dict[str, str]]:
         if row.action in seen:
             continue
         seen.add(row.action)
-        label = _("核查") if row.action == "verify" else row.label
+        label = _("核查") if row.action == "verify" else row.display_label
         style = "primary" if row.action == "verify" else row.style
         out.append({"action": row.action, "label": label, "style": style})
     return out
@@ -239,7 +239,7 @@ def _form_context(
         "event": event,
         "action": action,
         "row": rows[0] if rows else None,
-        "label": _("核查") if action == "verify" else (rows[0].label if rows else action),
+        "label": _("核查") if action == "verify" else (rows[0].display_label if rows else action),
         "fields": _form_fields(action, rows),
         "values": values or {},
         "errors": errors or {},
@@ -381,7 +381,7 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
         )
         return _render_form(request, ctx, status=e.status)
 
-    label = form_rows[0].label if form_rows else action
+    label = form_rows[0].display_label if form_rows else action
     if getattr(request, "htmx", False):
         fresh = _load(user, event.pk)
         response = render(request, "web/event/detail.html#page", _page_context(request, fresh))

@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from pingan.analytics import services as analytics_services
@@ -42,20 +43,20 @@ from pingan.privacy.services import (
 )
 
 HEADERS = [
-    "事件编号",
-    "标题",
-    "分类",
-    "来源",
-    "所在区划",
-    "状态",
-    "上报时间",
-    "办理期限",
-    "主办部门",
-    "办结时间",
-    "满意度",
-    "地址（脱敏）",
-    "反映人（脱敏）",
-    "反映人电话（脱敏）",
+    gettext_noop("事件编号"),
+    gettext_noop("标题"),
+    gettext_noop("分类"),
+    gettext_noop("来源"),
+    gettext_noop("所在区划"),
+    gettext_noop("状态"),
+    gettext_noop("上报时间"),
+    gettext_noop("办理期限"),
+    gettext_noop("主办部门"),
+    gettext_noop("办结时间"),
+    gettext_noop("满意度"),
+    gettext_noop("地址（脱敏）"),
+    gettext_noop("反映人（脱敏）"),
+    gettext_noop("反映人电话（脱敏）"),
 ]
 MAX_ROWS = 50_000
 # ExportRequest.kind of a request made from the Excel export (served as .xlsx).
@@ -89,9 +90,10 @@ def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) 
         detail=detail,
     )
     writer = csv.writer(_Echo())
+    headers = [_(h) for h in HEADERS]
 
     def stream() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(HEADERS)
+        yield "\ufeff" + writer.writerow(headers)
         for e in rows:
             contact = contact_masked(e)
             yield writer.writerow(

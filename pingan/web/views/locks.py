@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from pingan.analytics import selectors, services
@@ -28,7 +29,7 @@ def period_from(data: Any) -> tuple[dt.date, dt.date, str]:
     with a reason (`note`). Bad values → Invalid naming the field."""
     kind = (data.get("kind") or "month").strip()
     if kind not in KINDS:
-        raise invalid("kind", "应为按月或按年")
+        raise invalid("kind", gettext("应为按月或按年"))
     note = (data.get("note") or "").strip()
     if kind == "month":
         raw = (data.get("month") or "").strip()
@@ -36,17 +37,17 @@ def period_from(data: Any) -> tuple[dt.date, dt.date, str]:
             year, month = (int(p) for p in raw.split("-"))
             start = dt.date(year, month, 1)
         except ValueError:
-            raise invalid("month", "月份格式应为 YYYY-MM") from None
+            raise invalid("month", gettext("月份格式应为 YYYY-MM")) from None
         end = start.replace(day=calendar.monthrange(year, month)[1])
     else:
         raw = (data.get("year") or "").strip()
         if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-            raise invalid("year", "年份应为四位数字")
+            raise invalid("year", gettext("年份应为四位数字"))
         start, end = dt.date(int(raw), 1, 1), dt.date(int(raw), 12, 31)
     if not note:
-        raise invalid("note", "请填写封账说明")
+        raise invalid("note", gettext("请填写封账说明"))
     if len(note) > 200:
-        raise invalid("note", "封账说明不能超过200字")
+        raise invalid("note", gettext("封账说明不能超过200字"))
     return start, end, note
 
 
@@ -73,7 +74,7 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
 
 def _allowed(request: HttpRequest) -> None:
     if not services.may_lock(request.user):
-        raise PermissionDenied("只有县级领导或县级指挥中心可以封账")
+        raise PermissionDenied(gettext("只有县级领导或县级指挥中心可以封账"))
 
 
 @login_required
@@ -100,7 +101,11 @@ def period_lock(request: HttpRequest) -> HttpResponse:
         return _page(request, error=exc.message, status=409)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
-    messages.success(request, f"已封账：{date_from:%Y-%m-%d} 至 {date_to:%Y-%m-%d}")
+    messages.success(
+        request,
+        gettext("已封账：%(from)s 至 %(to)s")
+        % {"from": f"{date_from:%Y-%m-%d}", "to": f"{date_to:%Y-%m-%d}"},
+    )
     return redirect("period_locks")
 
 
@@ -115,5 +120,5 @@ def period_unlock(request: HttpRequest, lock_id: int) -> HttpResponse:
         return _page(request, error=exc.message, status=404)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None
-    messages.success(request, "已解除封账，该期间已按事件现状重算")
+    messages.success(request, gettext("已解除封账，该期间已按事件现状重算"))
     return redirect("period_locks")

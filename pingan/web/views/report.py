@@ -135,7 +135,7 @@ def _float(raw: str, field: str, label: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise invalid(field, f"{label}应为数字") from None
+        raise invalid(field, _("%(label)s应为数字") % {"label": label}) from None
 
 
 @login_required

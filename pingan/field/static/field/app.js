@@ -24,6 +24,18 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // The page's words: the Chinese text is the key, the shell embeds the active language's
+  // translation of each (pingan/field/js_text.py). {name} placeholders are filled from v.
+  var TEXT = (function () {
+    var el = document.getElementById("m-text");
+    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function gettext(s, v, ctx) {
+    var out = TEXT[ctx ? ctx + "\u0004" + s : s] || s;
+    if (v) Object.keys(v).forEach(function (k) { out = out.split("{" + k + "}").join(String(v[k])); });
+    return out;
+  }
+
   function uuid4() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
     var b = new Uint8Array(16);
@@ -49,7 +61,7 @@
     if (!iso) return "";
     var d = new Date(iso);
     function p(n) { return (n < 10 ? "0" : "") + n; }
-    return (d.getMonth() + 1) + "月" + d.getDate() + "日 " + p(d.getHours()) + ":" + p(d.getMinutes());
+    return gettext("{m}月{d}日 {time}", { m: d.getMonth() + 1, d: d.getDate(), time: p(d.getHours()) + ":" + p(d.getMinutes()) });
   }
 
   function banner(text) {
@@ -149,8 +161,8 @@
 
   function errorText(res) {
     return res.json().then(function (b) {
-      return (b && b.error && b.error.message) || ("错误 " + res.status);
-    }, function () { return "错误 " + res.status; });
+      return (b && b.error && b.error.message) || gettext("错误 {status}", { status: res.status });
+    }, function () { return gettext("错误 {status}", { status: res.status }); });
   }
 
   var syncAgain = false;
@@ -174,7 +186,7 @@
             if (item.ref && !refId) {
               if (failedRefs[item.ref]) {
                 item.state = "failed";
-                item.error = "所属上报未能发送";
+                item.error = gettext("所属上报未能发送");
                 failedRefs[item.cu] = true;
                 return put("queue", item);
               }
@@ -192,7 +204,7 @@
               }
               if (res.status === 401) {
                 stopped = true;
-                banner("登录已过期，请重新登录；待发送的内容已保存在手机上。");
+                banner(gettext("登录已过期，请重新登录；待发送的内容已保存在手机上。"));
                 return;
               }
               if (res.status >= 500 || res.status === 429) { stopped = true; return; }
@@ -220,7 +232,7 @@
           });
         }, function () {});
     }).catch(function (e) {
-      banner("同步出错：" + e);
+      banner(gettext("同步出错：{e}", { e: e }));
     }).then(function () {
       syncing = false;
       refreshCounts();
@@ -237,10 +249,10 @@
       var waiting = mine.filter(function (i) { return i.state === "wait"; }).length;
       var failed = mine.filter(function (i) { return i.state === "failed"; }).length;
       $("m-pending").textContent = String(waiting);
-      $("m-last-sync").textContent = r[1] ? fmtTime(r[1]) : "从未";
-      $("m-net").textContent = navigator.onLine ? "在线" : "离线";
+      $("m-last-sync").textContent = r[1] ? fmtTime(r[1]) : gettext("从未");
+      $("m-net").textContent = navigator.onLine ? gettext("在线") : gettext("离线");
       $("m-net").classList.toggle("off", !navigator.onLine);
-      if (failed) banner(failed + " 条内容发送失败，请在“我的”中查看。");
+      if (failed) banner(gettext("{n} 条内容发送失败，请在“我的”中查看。", { n: failed }));
       if (currentView() === "mine") renderMine();
     });
   }
@@ -251,7 +263,7 @@
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (res) {
         if (res.status === 401 || res.status === 403) {
-          banner("登录已过期，请重新登录；待发送的内容已保存在手机上。");
+          banner(gettext("登录已过期，请重新登录；待发送的内容已保存在手机上。"));
           throw new Error("auth");
         }
         if (!res.ok) throw new Error(String(res.status));
@@ -278,20 +290,20 @@
 
   var TASK_FORMS = {
     verify: [
-      { label: "核查通过", payload: { action: "verify", passed: true } },
-      { label: "核查不通过", payload: { action: "verify", passed: false }, ask: "note", prompt: "不通过的原因" },
+      { label: gettext("核查通过"), payload: { action: "verify", passed: true } },
+      { label: gettext("核查不通过"), payload: { action: "verify", passed: false }, ask: "note", prompt: gettext("不通过的原因") },
     ],
     follow_up: [
-      { label: "满意", payload: { action: "follow_up", satisfaction: "satisfied" } },
-      { label: "基本满意", payload: { action: "follow_up", satisfaction: "basically_satisfied" } },
-      { label: "不满意", payload: { action: "follow_up", satisfaction: "dissatisfied" }, ask: "note", prompt: "群众的意见" },
+      { label: gettext("满意"), payload: { action: "follow_up", satisfaction: "satisfied" } },
+      { label: gettext("基本满意"), payload: { action: "follow_up", satisfaction: "basically_satisfied" } },
+      { label: gettext("不满意"), payload: { action: "follow_up", satisfaction: "dissatisfied" }, ask: "note", prompt: gettext("群众的意见") },
     ],
     recheck: [
-      { label: "未复发", payload: { action: "recheck", recurred: false } },
-      { label: "已复发", payload: { action: "recheck", recurred: true }, ask: "note", prompt: "复发情况" },
+      { label: gettext("未复发"), payload: { action: "recheck", recurred: false } },
+      { label: gettext("已复发"), payload: { action: "recheck", recurred: true }, ask: "note", prompt: gettext("复发情况") },
     ],
     site_check: [
-      { label: "填写核实情况", payload: { action: "site_check" }, ask: "result", prompt: "现场核实情况" },
+      { label: gettext("填写核实情况"), payload: { action: "site_check" }, ask: "result", prompt: gettext("现场核实情况") },
     ],
   };
 
@@ -302,15 +314,15 @@
       var queued = {};
       r[1].forEach(function (i) { if (i.kind === "action" && i.taskKey) queued[i.taskKey] = true; });
       tasks = tasks.filter(function (t) { return !queued[taskKey(t)]; });
-      if (!tasks.length) { list.innerHTML = '<p class="m-empty">今天没有待办任务</p>'; return; }
+      if (!tasks.length) { list.innerHTML = '<p class="m-empty">' + esc(gettext("今天没有待办任务")) + "</p>"; return; }
       list.innerHTML = tasks.map(function (t, i) {
         var buttons = (TASK_FORMS[t.kind] || []).map(function (f, j) {
           return '<button type="button" class="m-btn" data-task="' + i + '" data-form="' + j + '">' + esc(f.label) + "</button>";
         }).join("");
         return '<div class="m-card' + (t.overdue ? " overdue" : "") + '" data-kind="' + esc(t.kind) + '">' +
-          '<div><span class="m-kind">' + esc(t.label) + (t.overdue ? "·已超期" : "") + "</span>" + esc(t.event.title) + "</div>" +
-          '<div class="m-sub">' + esc(t.event.code) + " · " + esc(t.event.region_name) + " · 期限 " + esc(fmtTime(t.due_at)) + "</div>" +
-          (t.note ? '<div class="m-sub">要求：' + esc(t.note) + "</div>" : "") +
+          '<div><span class="m-kind">' + esc(t.label) + (t.overdue ? "·" + esc(gettext("已超期")) : "") + "</span>" + esc(t.event.title) + "</div>" +
+          '<div class="m-sub">' + esc(t.event.code) + " · " + esc(t.event.region_name) + " · " + esc(gettext("期限")) + " " + esc(fmtTime(t.due_at)) + "</div>" +
+          (t.note ? '<div class="m-sub">' + esc(gettext("要求：")) + esc(t.note) + "</div>" : "") +
           '<div class="m-actions">' + buttons + "</div></div>";
       }).join("");
       list.querySelectorAll("button[data-task]").forEach(function (btn) {
@@ -339,16 +351,16 @@
 
   function startGps() {
     if (gpsWatch !== null || !navigator.geolocation) {
-      if (!navigator.geolocation) $("r-loc").textContent = "此设备不支持定位";
+      if (!navigator.geolocation) $("r-loc").textContent = gettext("此设备不支持定位");
       return;
     }
     gpsWatch = navigator.geolocation.watchPosition(function (pos) {
       fix = { lat: pos.coords.latitude, lng: pos.coords.longitude, accuracy: pos.coords.accuracy, at: pos.timestamp };
-      $("r-loc").textContent = fix.lat.toFixed(6) + ", " + fix.lng.toFixed(6) + "（精度 ±" + Math.round(fix.accuracy) + " 米）";
+      $("r-loc").textContent = fix.lat.toFixed(6) + ", " + fix.lng.toFixed(6) + gettext("（精度 ±{m} 米）", { m: Math.round(fix.accuracy) });
       showGrid();
       onPatrolFix(fix);
     }, function (err) {
-      $("r-loc").textContent = "无法定位：" + (err.code === 1 ? "未授权定位" : "信号弱，请到开阔处");
+      $("r-loc").textContent = gettext("无法定位：{why}", { why: err.code === 1 ? gettext("未授权定位") : gettext("信号弱，请到开阔处") });
     }, { enableHighAccuracy: true, maximumAge: 10000, timeout: 30000 });
   }
 
@@ -374,12 +386,12 @@
     var el = $("r-grid");
     if (!fix || !boot) return;
     var hit = (boot.grids || []).filter(function (g) { return inGeometry(fix.lng, fix.lat, g.geometry); })[0];
-    if (hit) { el.textContent = "所在网格：" + hit.name; el.classList.remove("warn"); return; }
-    if (!navigator.onLine) { el.textContent = "不在本人网格内（离线，提交后由系统定位）"; el.classList.add("warn"); return; }
+    if (hit) { el.textContent = gettext("所在网格：{name}", { name: hit.name }); el.classList.remove("warn"); return; }
+    if (!navigator.onLine) { el.textContent = gettext("不在本人网格内（离线，提交后由系统定位）"); el.classList.add("warn"); return; }
     fetch("/api/v1/field/locate?lat=" + fix.lat + "&lng=" + fix.lng, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) {
-        el.textContent = d && d.grid_name ? "所在网格：" + d.grid_name + "（非本人网格）" : "该位置不在任何网格内";
+        el.textContent = d && d.grid_name ? gettext("所在网格：{name}（非本人网格）", { name: d.grid_name }) : gettext("该位置不在任何网格内");
         el.classList.add("warn");
       }, function () {});
   }
@@ -390,7 +402,7 @@
     cats.forEach(function (c) { byId[c.id] = c; });
     var parents = cats.filter(function (c) { return c.parent === null; });
     var parentSel = $("r-parent");
-    parentSel.innerHTML = '<option value="">请选择大类</option>' + parents.map(function (c) {
+    parentSel.innerHTML = '<option value="">' + esc(gettext("请选择大类")) + "</option>" + parents.map(function (c) {
       return '<option value="' + c.id + '">' + esc(c.name) + "</option>";
     }).join("");
     function leaves(pid) {
@@ -399,8 +411,8 @@
     }
     function fillLeaves(pid, chosen) {
       var sel = $("r-category");
-      if (!pid) { sel.innerHTML = '<option value="">请先选择大类</option>'; renderExtra(null); return; }
-      sel.innerHTML = '<option value="">请选择小类</option>' + leaves(pid).map(function (c) {
+      if (!pid) { sel.innerHTML = '<option value="">' + esc(gettext("请先选择大类")) + "</option>"; renderExtra(null); return; }
+      sel.innerHTML = '<option value="">' + esc(gettext("请选择小类")) + "</option>" + leaves(pid).map(function (c) {
         return '<option value="' + c.id + '"' + (c.id === chosen ? " selected" : "") + ">" + esc(c.name) + "</option>";
       }).join("");
       renderExtra(chosen ? byId[chosen] : null);
@@ -445,7 +457,7 @@
       var id = "x-" + esc(s.name);
       var label = '<span class="m-label">' + esc(s.label || s.name) + (s.required ? " *" : "") + "</span>";
       if (s.type === "choice") {
-        return '<label class="m-field">' + label + '<select id="' + id + '" data-extra="' + esc(s.name) + '"><option value="">请选择</option>' +
+        return '<label class="m-field">' + label + '<select id="' + id + '" data-extra="' + esc(s.name) + '"><option value="">' + esc(gettext("请选择")) + "</option>" +
           (s.choices || []).map(function (o) { return '<option value="' + esc(o) + '">' + esc(o) + "</option>"; }).join("") + "</select></label>";
       }
       if (s.type === "bool") {
@@ -465,7 +477,7 @@
       canvas.height = Math.round(h * scale);
       canvas.getContext("2d").drawImage(src, 0, 0, canvas.width, canvas.height);
       return new Promise(function (resolve, reject) {
-        canvas.toBlob(function (b) { b ? resolve(b) : reject(new Error("照片压缩失败")); }, "image/jpeg", PHOTO_QUALITY);
+        canvas.toBlob(function (b) { b ? resolve(b) : reject(new Error(gettext("照片压缩失败"))); }, "image/jpeg", PHOTO_QUALITY);
       });
     }
     if (window.createImageBitmap) {
@@ -476,7 +488,7 @@
     return new Promise(function (resolve, reject) {
       var img = new Image();
       img.onload = function () { draw(img, img.naturalWidth, img.naturalHeight).then(resolve, reject); };
-      img.onerror = function () { reject(new Error("无法读取照片")); };
+      img.onerror = function () { reject(new Error(gettext("无法读取照片"))); };
       img.src = URL.createObjectURL(file);
     });
   }
@@ -499,7 +511,7 @@
   }
 
   function renderThumbs() {
-    $("r-thumbs").innerHTML = photos.map(function (p) { return '<img alt="照片" src="' + p.url + '">'; }).join("");
+    $("r-thumbs").innerHTML = photos.map(function (p) { return '<img alt="' + esc(gettext("照片")) + '" src="' + p.url + '">'; }).join("");
   }
 
   function submitReport(ev) {
@@ -508,8 +520,8 @@
     err.textContent = "";
     var category = +$("r-category").value;
     var description = $("r-description").value.trim();
-    if (!category) { err.textContent = "请选择事件分类"; return; }
-    if (!description) { err.textContent = "请填写事件描述"; return; }
+    if (!category) { err.textContent = gettext("请选择事件分类"); return; }
+    if (!description) { err.textContent = gettext("请填写事件描述"); return; }
     var extra = {};
     var missing = null;
     var cat = ($("r-parent")._byId || {})[category];
@@ -520,11 +532,11 @@
       if (v === "" && s.required && !missing) missing = s.label || s.name;
       if (v !== "") extra[s.name] = v;
     });
-    if (missing) { err.textContent = "请填写" + missing; return; }
+    if (missing) { err.textContent = gettext("请填写{label}", { label: missing }); return; }
     var settle = $("r-settle").checked;
     var settleResult = $("r-settle-result").value.trim();
-    if (settle && !settleResult) { err.textContent = "请填写处置结果"; return; }
-    if (!fix && !(boot && boot.grids && boot.grids.length === 1)) { err.textContent = "尚未定位，请稍候"; return; }
+    if (settle && !settleResult) { err.textContent = gettext("请填写处置结果"); return; }
+    if (!fix && !(boot && boot.grids && boot.grids.length === 1)) { err.textContent = gettext("尚未定位，请稍候"); return; }
     var cu = uuid4();
     var payload = {
       client_uuid: cu, category: category, description: description,
@@ -555,7 +567,7 @@
       location.hash = "#mine";
     }, function (e) {
       $("r-submit").disabled = false;
-      err.textContent = "保存失败：" + e;
+      err.textContent = gettext("保存失败：{e}", { e: e });
     });
   }
 
@@ -569,21 +581,21 @@
         var failed = i.state === "failed";
         return '<div class="m-card" data-queued="' + esc(i.cu) + '"><div>' + esc(i.title || KIND_LABEL[i.kind] || i.kind) + "</div>" +
           '<div class="m-sub"><span class="m-status ' + (failed ? "failed" : "pending") + '">' +
-          (failed ? "发送失败：" + esc(i.error) : "待发送") + "</span> " + esc(fmtTime(i.created)) + "</div>" +
-          (failed ? '<div class="m-actions"><button type="button" class="m-btn" data-drop="' + i.seq + '">删除</button></div>' : "") + "</div>";
+          (failed ? esc(gettext("发送失败：{e}", { e: i.error })) : esc(gettext("待发送"))) + "</span> " + esc(fmtTime(i.created)) + "</div>" +
+          (failed ? '<div class="m-actions"><button type="button" class="m-btn" data-drop="' + i.seq + '">' + esc(gettext("删除")) + "</button></div>" : "") + "</div>";
       }).join("");
       var settled = {};
       r[0].forEach(function (i) { if (i.kind === "action" && i.payload.action === "resolve_on_site") settled[i.payload.event] = true; });
       html += (r[1] || []).map(function (e) {
         var canSettle = e.status === "reported" && !settled[e.id];
         return '<div class="m-card" data-event="' + e.id + '"><div>' + esc(e.title) + "</div>" +
-          '<div class="m-sub"><span class="m-status">' + esc(settled[e.id] ? "就地解决待发送" : e.status_label) + "</span> " + esc(e.code) + " · " + esc(fmtTime(e.reported_at)) + "</div>" +
-          (canSettle ? '<div class="m-actions"><button type="button" class="m-btn" data-settle="' + e.id + '">就地解决</button></div>' : "") + "</div>";
+          '<div class="m-sub"><span class="m-status">' + esc(settled[e.id] ? gettext("就地解决待发送") : e.status_label) + "</span> " + esc(e.code) + " · " + esc(fmtTime(e.reported_at)) + "</div>" +
+          (canSettle ? '<div class="m-actions"><button type="button" class="m-btn" data-settle="' + e.id + '">' + esc(gettext("就地解决", null, "action")) + "</button></div>" : "") + "</div>";
       }).join("");
-      list.innerHTML = html || '<p class="m-empty">还没有上报</p>';
+      list.innerHTML = html || '<p class="m-empty">' + esc(gettext("还没有上报")) + "</p>";
       list.querySelectorAll("button[data-settle]").forEach(function (b) {
         b.addEventListener("click", function () {
-          var result = window.prompt("处置结果");
+          var result = window.prompt(gettext("处置结果"));
           if (!result) return;
           var cu = uuid4();
           enqueue({ kind: "action", cu: cu, payload: { client_uuid: cu, event: +b.getAttribute("data-settle"), action: "resolve_on_site", result: result } })
@@ -592,13 +604,16 @@
       });
       list.querySelectorAll("button[data-drop]").forEach(function (b) {
         b.addEventListener("click", function () {
-          if (window.confirm("删除这条未发送的内容？")) del("queue", +b.getAttribute("data-drop")).then(refreshCounts);
+          if (window.confirm(gettext("删除这条未发送的内容？"))) del("queue", +b.getAttribute("data-drop")).then(refreshCounts);
         });
       });
     });
   }
 
-  var KIND_LABEL = { report: "上报", photo: "照片", action: "任务处理", patrol_start: "开始巡查", patrol_points: "巡查轨迹", patrol_visit: "走访记录", patrol_finish: "结束巡查" };
+  var KIND_LABEL = {
+    report: gettext("上报"), photo: gettext("照片"), action: gettext("任务处理"), patrol_start: gettext("开始巡查"),
+    patrol_points: gettext("巡查轨迹"), patrol_visit: gettext("走访记录"), patrol_finish: gettext("结束巡查")
+  };
 
   function loadMine() {
     return fetchCached("mine", "/api/v1/field/my-reports").then(function () {
@@ -620,12 +635,14 @@
       $("patrol-finish").hidden = !patrol;
       $("visit-form").hidden = !patrol;
       if (patrol) {
-        state.innerHTML = "巡查中，开始于 " + esc(fmtTime(patrol.started_at)) + "；已记录 " + (patrol.points || 0) + " 个位置点。";
+        state.textContent = gettext("巡查中，开始于 {time}；已记录 {n} 个位置点。", { time: fmtTime(patrol.started_at), n: patrol.points || 0 });
       } else if (r[1]) {
         var s = r[1];
-        state.innerHTML = "上次巡查：里程 " + (s.distance_m / 1000).toFixed(2) + " 公里，用时 " + Math.round(s.duration_s / 60) + " 分钟，覆盖 " + s.grids.length + " 个网格。";
+        state.textContent = gettext("上次巡查：里程 {km} 公里，用时 {min} 分钟，覆盖 {grids} 个网格。", {
+          km: (s.distance_m / 1000).toFixed(2), min: Math.round(s.duration_s / 60), grids: s.grids.length
+        });
       } else {
-        state.textContent = "未在巡查。开始后沿途位置会自动记录，离线也不丢失。";
+        state.textContent = gettext("未在巡查。开始后沿途位置会自动记录，离线也不丢失。");
       }
     });
   }
@@ -678,7 +695,7 @@
     ev.preventDefault();
     if (!patrol) return;
     var target = $("v-target").value.trim();
-    if (!target) { window.alert("请填写走访对象"); return; }
+    if (!target) { window.alert(gettext("请填写走访对象")); return; }
     var cu = uuid4();
     var payload = { client_uuid: cu, kind: $("v-kind").value, target: target, note: $("v-note").value.trim(), at: new Date().toISOString() };
     if (fix) { payload.lat = fix.lat; payload.lng = fix.lng; }
@@ -692,7 +709,7 @@
   function logout() {
     all("queue").then(function (items) {
       var n = items.filter(function (i) { return i.user === USER && i.state === "wait"; }).length;
-      if (n && !window.confirm("还有 " + n + " 条内容未发送，退出将从手机上清除。确定退出？")) return;
+      if (n && !window.confirm(gettext("还有 {n} 条内容未发送，退出将从手机上清除。确定退出？", { n: n }))) return;
       if (db) db.close();
       var jobs = [new Promise(function (resolve) {
         var req = indexedDB.deleteDatabase(DB_NAME);
@@ -715,7 +732,7 @@
       db = d;
       return kvGet("owner");
     }).then(function (owner) {
-      if (owner && owner !== USER) banner("本机还保存着其他账号未发送的内容，登录该账号后才会发送。");
+      if (owner && owner !== USER) banner(gettext("本机还保存着其他账号未发送的内容，登录该账号后才会发送。"));
       return kvSet("owner", USER);
     }).then(function () {
       return fetchCached("boot", "/api/v1/field/bootstrap");

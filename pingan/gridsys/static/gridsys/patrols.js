@@ -5,6 +5,7 @@
   if (!el || !window.L) return;
   var map = L.map(el, { zoomControl: true });
   var grids = JSON.parse(document.getElementById("patrol-grids").textContent || "[]");
+  var metres = el.getAttribute("data-metres") || "米";
   var bounds = L.latLngBounds([]);
   grids.forEach(function (g) {
     var layer = L.geoJSON(g.geometry, { style: { color: "#607d8b", weight: 1, fillOpacity: 0.05 } })
@@ -23,7 +24,7 @@
         var line = (p.track || []).map(function (t) { return [t[0], t[1]]; });
         if (line.length) {
           var pl = L.polyline(line, { color: colours[i % colours.length], weight: 3 })
-            .bindTooltip(p.user_name + " " + (p.distance_m ? Math.round(p.distance_m) + " 米" : "")).addTo(map);
+            .bindTooltip(p.user_name + " " + (p.distance_m ? Math.round(p.distance_m) + " " + metres : "")).addTo(map);
           var path = pl.getElement && pl.getElement();
           if (path) path.setAttribute("data-patrol", p.id);
           bounds.extend(pl.getBounds());

@@ -7,6 +7,8 @@
   var data = JSON.parse(dataEl.textContent);
   var wall = document.body.classList.contains("wall");
   var text = wall ? "#dfe8f5" : "#1f2933";
+  var words = data.text || {};
+  var accepted = words.accepted || "受理", closed = words.closed || "办结";
   var palette = ["#b4232a", "#1d4f91", "#e0813a", "#1f7a3a", "#7a4fb6", "#2a9bb4", "#a88a1d", "#65748b"];
 
   function chart(id, option, onClick) {
@@ -23,13 +25,13 @@
 
   chart("chart-trend", {
     tooltip: { trigger: "axis" },
-    legend: { data: ["受理", "办结"], top: 0, right: 8, textStyle: { color: text } },
+    legend: { data: [accepted, closed], top: 0, right: 8, textStyle: { color: text } },
     grid: { left: 48, right: 16, top: 36, bottom: 28 },
     xAxis: { type: "category", data: data.trend.map(function (t) { return t.period; }) },
     yAxis: { type: "value" },
     series: [
-      { name: "受理", type: "line", smooth: true, data: data.trend.map(function (t) { return t.total; }) },
-      { name: "办结", type: "line", smooth: true, data: data.trend.map(function (t) { return t.closed; }) }
+      { name: accepted, type: "line", smooth: true, data: data.trend.map(function (t) { return t.total; }) },
+      { name: closed, type: "line", smooth: true, data: data.trend.map(function (t) { return t.closed; }) }
     ]
   });
   chart("chart-category", {
@@ -74,7 +76,8 @@
       onEachFeature: function (f, l) {
         var p = f.properties;
         var rate = p.closure_rate === null ? "—" : (p.closure_rate * 100).toFixed(1) + "%";
-        l.bindTooltip(p.name + "：" + p.count + " 件，办结率 " + rate);
+        var tip = words.tooltip || "{name}：{count} 件，办结率 {rate}";
+        l.bindTooltip(tip.replace("{name}", p.name).replace("{count}", p.count).replace("{rate}", rate));
         l.on("click", function () { window.location.href = p.list_url; });
       }
     }).addTo(map);
