@@ -21,6 +21,7 @@ insert.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -143,9 +144,22 @@ def main() -> None:
     found = 0
     for i in range(300):
         grid = rng.choice(grid_list)
+        text = rng.choice(texts)
+        if args.existing:
+            # Half the probes repeat a report of the last week in that grid (a real
+            # duplicate to find), half bring a new text.
+            recent = (
+                Event.objects.filter(
+                    region_path=grid.path, reported_at__gte=now - dt.timedelta(days=7)
+                )
+                .values_list("description", flat=True)
+                .first()
+            )
+            if recent and i % 2:
+                text = recent
         probe = Event(
             title="",
-            description=rng.choice(texts),
+            description=text,
             region=grid,
             region_path=grid.path,
             reported_at=now,

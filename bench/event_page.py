@@ -23,6 +23,11 @@ import django
 
 django.setup()
 
+import logging  # noqa: E402
+
+# The request log (one line per page) would bury the figures.
+logging.disable(logging.INFO)
+
 from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -26,12 +26,17 @@ import django
 
 django.setup()
 
+import logging  # noqa: E402
+
+# The request log (one line per page) would bury the figures.
+logging.disable(logging.INFO)
+
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from pingan.accounts.models import User  # noqa: E402
 from pingan.events.models import Event  # noqa: E402
-from pingan.events.selectors import EventFilters, event_list  # noqa: E402
+from pingan.events.selectors import EventFilters, event_list, recent_part  # noqa: E402
 from pingan.geo.models import Region  # noqa: E402
 
 
@@ -76,11 +81,25 @@ def explain(username: str, url: str) -> None:
     qs = event_list(user=user, filters=filters)
     word = filters.q and not EVENT_CODE.fullmatch(filters.q)
     page = int(query.get("page", "1"))
-    count = CappedPaginator(qs, 20, SEARCH_COUNT_CAP if word else None).count_query()
-    listed = qs[(page - 1) * 20 : page * 20]
-    for label, q in (("list", listed), ("count (capped)", count)):
+    paginator = CappedPaginator(qs, 20, SEARCH_COUNT_CAP if word else None)
+    # The statements the page runs (CappedPaginator, newest_first_rows): the recent
+    # months first, the whole table when they hold too few rows.
+    recent = recent_part(qs) if filters.recent_first else None
+    start, stop = (page - 1) * 20, page * 20
+    statements = []
+    if recent is not None:
+        statements.append(("count, recent months", paginator.count_query(recent)))
+        if paginator.count_query(recent).count() <= paginator.cap:
+            statements.append(("count, whole table", paginator.count_query()))
+        if len(recent[start:stop]) == stop - start:
+            statements.append(("list, recent months", recent[start:stop]))
+        else:
+            statements += [("list, recent months", recent[start:stop]), ("list", qs[start:stop])]
+    else:
+        statements += [("count", paginator.count_query()), ("list", qs[start:stop])]
+    for label, q in statements:
         sql, params = q.query.sql_with_params()
-        if label != "list":
+        if label.startswith("count"):
             # What CappedPaginator runs: Django wraps the sliced query the same way.
             sql = f"SELECT COUNT(*) FROM ({sql}) subquery"
         with connection.cursor() as c:
