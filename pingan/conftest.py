@@ -141,6 +141,18 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Each test starts and ends in the site language: a request in English (the
+    LocaleMiddleware activates its language for the thread) must not carry over into the
+    next test of the same worker."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_locator() -> None:
     from pingan.geo import locator
 
