@@ -23,6 +23,7 @@ from pingan.events.models import (
     Event,
     EventTransition,
 )
+from pingan.events.partitions import keys_q
 from pingan.events.permissions import access_event, event_scope_q
 from pingan.events.search import text_q
 from pingan.geo.models import Region
@@ -223,7 +224,13 @@ def newest_first_rows(
         if len(rows) == stop - start:
             prefetch_related_objects(rows, *getattr(qs, "_prefetch_related_lookups", ()))
             return rows
-    return list(qs[start:stop])
+    # The whole table: the slice's ids first (no joins: PostgreSQL would join every
+    # matching row before sorting out the page), then those events by their months.
+    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    found = {e.pk: e for e in qs.filter(keys_q(ids)).order_by()}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def event_count(*, user: Any, filters: EventFilters | None = None) -> int:
