@@ -17,6 +17,7 @@ from pingan.analytics import selectors
 from pingan.core import clock
 from pingan.events.choices import DeadlineState
 from pingan.events.models import Event
+from pingan.events.partitions import keys_q
 from pingan.events.permissions import event_scope_q
 from pingan.events.selectors import EventFilters, apply_filters
 from pingan.geo.choices import Level
@@ -130,9 +131,15 @@ def _overdue_events(
     )
     qs = apply_filters(Event.objects.filter(event_scope_q(user)), filters)
     now = clock.now()
-    qs = qs.select_related("lead_department", "region").order_by(
-        F("due_at").asc(nulls_last=True), "pk"
+    # The ids first (no joins before the sort: PostgreSQL would join every overdue event
+    # of the region), then those events by their months.
+    ids = list(
+        qs.order_by(F("due_at").asc(nulls_last=True), "pk").values_list("pk", flat=True)[:limit]
     )
+    found = {
+        e.pk: e
+        for e in Event.objects.filter(keys_q(ids)).select_related("lead_department", "region")
+    }
     return [
         {
             "id": e.pk,
@@ -143,7 +150,7 @@ def _overdue_events(
             "due_at": timezone.localtime(e.due_at).strftime("%Y-%m-%d %H:%M") if e.due_at else "",
             "days": round((now - e.due_at).total_seconds() / 86400, 1) if e.due_at else "",
         }
-        for e in qs[:limit]
+        for e in (found[pk] for pk in ids if pk in found)
     ]
 
 

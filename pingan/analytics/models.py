@@ -61,6 +61,12 @@ class EventFact(models.Model):
             models.Index(
                 fields=["category", "region_path", "day"], name="analytics_fact_cat_path_day"
             ),
+            # A region of the top three levels and a run of days (the days at either end
+            # of a period outside whole months): one index range, where the path prefix
+            # would read all the region's entries to filter their days.
+            models.Index(fields=["r0", "day"], name="analytics_fact_r0_day"),
+            models.Index(fields=["r1", "day"], name="analytics_fact_r1_day"),
+            models.Index(fields=["r2", "day"], name="analytics_fact_r2_day"),
         ]
 
 

@@ -45,6 +45,8 @@ GROUP_COLUMNS = frozenset({"region", "day", *GROUP})
 
 
 SATISFIED_VALUES = ("satisfied", "basically_satisfied")
+# Levels whose facts are found by an (rN, day) index (analytics_fact_rN_day).
+FACT_REGION_INDEXES = 3
 
 
 @dataclass
@@ -63,6 +65,10 @@ class Basis:
             return EventFact.objects.none()
         if self.rollup:
             assert self.region is not None
+            # The facts of a region's subtree are those naming it at its depth (rN).
+            depth = self.region.path.count("/") - 1
+            if 0 <= depth < FACT_REGION_INDEXES:
+                return EventFact.objects.filter(**{f"r{depth}": self.region.pk})
             return EventFact.objects.filter(region_path__startswith=self.region.path)
         events = Event.objects.filter(event_scope_q(self.user))
         if self.region is not None:
@@ -659,9 +665,12 @@ def department_counts(
             acc[name] += v or 0
 
     def from_facts(qs: QuerySet[EventFact]) -> None:
-        ids, params = qs.values("pk").query.sql_with_params()
+        # The facts' own query as the source (its indexes apply), not an IN over ids.
+        facts, params = (
+            qs.order_by().values("department", "status", "outcome", "assignments").query
+        ).sql_with_params()
         with connection.cursor() as cur:
-            cur.execute(department_rows_sql(["0"], f"f.event_id IN ({ids})"), [*params, *params])
+            cur.execute(department_rows_sql(["0"], "1 = 1", facts), [*params, *params])
             for row in cur.fetchall():
                 add(row[1], row[2:])
 

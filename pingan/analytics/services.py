@@ -660,15 +660,16 @@ def _tokens_join(alias: str) -> tuple[str, str]:
     return f"JOIN json_each({alias}.assignments) t", "t.value"
 
 
-def department_rows_sql(groups: list[str], where: str) -> str:
+def department_rows_sql(groups: list[str], where: str, facts: str = "") -> str:
     """SQL: (g0 …, department, DEPARTMENT_MEASURES) of the facts `f` matching `where`,
     grouped by the `groups` expressions over `f` and the department: the lead
-    department's event counts and every assignment's."""
+    department's event counts and every assignment's. `facts`: a subquery to read the
+    facts from instead of the whole table (it is read twice, so its parameters twice)."""
     join, tok = _tokens_join("f")
     accepted = ", ".join(f"'{s}'" for s in sorted(ACCEPTED_OR_BEYOND))
     keys = ", ".join(f"{g} AS g{i}" for i, g in enumerate(groups))
     names = ", ".join(f"g{i}" for i in range(len(groups)))
-    fact_t = EventFact._meta.db_table
+    fact_t = f"({facts})" if facts else EventFact._meta.db_table
     return (
         f"SELECT {names}, department, SUM(n), SUM(accepted), SUM(closed), "  # noqa: S608
         "SUM(on_time), SUM(assigned), SUM(returned) FROM ("
