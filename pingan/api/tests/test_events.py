@@ -242,9 +242,9 @@ def test_list_runs_a_fixed_number_of_queries(cast, api_as, django_assert_max_num
     api = api_as(cast.dispatcher)
     api.get("/events")  # warm-up
     # The rows are asked of the recent months first, then (too few there) the page's ids
-    # of the whole table and those events: two statements more than a plain read, and
-    # none per row.
-    with django_assert_max_num_queries(10) as few:
+    # of the whole table and those events (on PostgreSQL with one read of the key table
+    # for their months): two or three statements more than a plain read, none per row.
+    with django_assert_max_num_queries(11) as few:
         r = api.get("/events", region=cast.town_a.pk)
     assert r.json()["count"] == 3
     assert r.json()["items"][0]["assisting_departments"] == [cast.market.pk]
