@@ -44,15 +44,18 @@ def _overrides() -> dict[dt.date, bool]:
     return _override_cache
 
 
+# The years chinese-calendar has a holiday table for (the State Council publishes each
+# year's in late autumn).
+_TABLED_YEARS = frozenset(d.year for d in chinese_calendar.holidays)
+
+
 @lru_cache(maxsize=4096)
 def _official(day: dt.date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        # chinese-calendar raises this for a year it has no holiday table for (the State
-        # Council publishes each year's in late autumn): Monday to Friday, until a package
-        # update or WorkdayOverride rows say otherwise (tested in test_workcal).
+    if day.year not in _TABLED_YEARS:
+        # No table yet: Monday to Friday, until a package update or WorkdayOverride rows
+        # say otherwise (tested in test_workcal).
         return day.weekday() < 5
+    return bool(chinese_calendar.is_workday(day))
 
 
 def is_workday(day: dt.date) -> bool:

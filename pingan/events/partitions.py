@@ -132,6 +132,11 @@ def is_partitioned() -> bool:
 _partitioned: dict[str, bool] = {}
 
 
+def _known_partitioned() -> bool:
+    known = _partitioned.get(connection.settings_dict["NAME"])
+    return is_partitioned() if known is None else known
+
+
 def keys_q(pks: Iterable[int]) -> Q:
     """`Q(pk__in=pks)`, naming the events' months (one read of the key table) when the
     events table is partitioned, so PostgreSQL plans only their partitions."""
@@ -139,10 +144,7 @@ def keys_q(pks: Iterable[int]) -> Q:
     if not pks:
         return Q(pk__in=[])
     q = Q(pk__in=pks)
-    partitioned = _partitioned.get(connection.settings_dict["NAME"])
-    if partitioned is None:
-        partitioned = is_partitioned()
-    if not partitioned:
+    if not _known_partitioned():
         return q
     with connection.cursor() as c:
         c.execute("SELECT DISTINCT reported_at FROM events_eventkey WHERE id = ANY(%s)", [pks])
@@ -159,10 +161,7 @@ def key_q(*, pk: int | None = None, code: str | None = None) -> Q:
     if (pk is None) == (code is None):
         raise ValueError("key_q takes pk or code")
     q = Q(pk=pk) if pk is not None else Q(code=code)
-    partitioned = _partitioned.get(connection.settings_dict["NAME"])
-    if partitioned is None:
-        partitioned = is_partitioned()
-    if not partitioned:
+    if not _known_partitioned():
         return q
     with connection.cursor() as c:
         if pk is not None:
