@@ -127,16 +127,24 @@ class MonthlyRollup(RollupBase):
 HISTOGRAM_DEPTHS = 3
 
 
-class HandlingHistogram(models.Model):
-    """How many events reported in the month starting on `day` in the subtree of `region`
-    (depth < HISTOGRAM_DEPTHS) took `centidays` hundredths of a working day from report
-    to closure: the exact median handling time of a county's year comes from a few
+class HistogramBase(models.Model):
+    """How many events reported on `day` (DailyHandlingHistogram) or in the month
+    starting on `day` (HandlingHistogram) in the subtree of `region` (depth <
+    HISTOGRAM_DEPTHS) took `centidays` hundredths of a working day from report to
+    closure: the exact median handling time of a county's year comes from a few
     thousand counts, not from its events."""
 
     region = models.IntegerField()
     day = models.DateField()
     centidays = models.IntegerField()
     n = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class HandlingHistogram(HistogramBase):
+    """The handling-time histogram per month (see HistogramBase)."""
 
     class Meta:
         verbose_name = _("处置用时分布")
@@ -148,15 +156,30 @@ class HandlingHistogram(models.Model):
         ]
 
 
+class DailyHandlingHistogram(HistogramBase):
+    """The handling-time histogram per day: the days at either end of a period outside
+    whole months (see HistogramBase)."""
+
+    class Meta:
+        verbose_name = _("处置用时日分布")
+        verbose_name_plural = _("处置用时日分布")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "centidays"], name="analytics_daily_histogram_key"
+            ),
+        ]
+
+
 DEPARTMENT_MEASURES = ("n", "accepted", "closed", "on_time", "assigned", "returned")
 
 
-class DepartmentRollup(models.Model):
-    """Per month (starting on `day`), region (depth < HISTOGRAM_DEPTHS) and department:
-    the events reported in the month that the department leads (`n`), of them accepted
-    or beyond, closed and closed on time; and the assignments it received for the
-    month's events (lead or assisting, `assigned`) and how many of those it returned.
-    The department ranking and return rates of a county's year read these rows."""
+class DepartmentBase(models.Model):
+    """Per day (DailyDepartmentRollup) or month starting on `day` (DepartmentRollup),
+    region (depth < HISTOGRAM_DEPTHS) and department: the events reported then that the
+    department leads (`n`), of them accepted or beyond, closed and closed on time; and
+    the assignments it received for those events (lead or assisting, `assigned`) and how
+    many of those it returned. The department ranking and return rates of a county's
+    year read these rows."""
 
     region = models.IntegerField()
     day = models.DateField()
@@ -169,11 +192,32 @@ class DepartmentRollup(models.Model):
     returned = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DepartmentRollup(DepartmentBase):
+    """The department figures per month (see DepartmentBase)."""
+
+    class Meta:
         verbose_name = _("部门月汇总")
         verbose_name_plural = _("部门月汇总")
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "day", "department"], name="analytics_department_key"
+            ),
+        ]
+
+
+class DailyDepartmentRollup(DepartmentBase):
+    """The department figures per day: the days at either end of a period outside whole
+    months (see DepartmentBase)."""
+
+    class Meta:
+        verbose_name = _("部门日汇总")
+        verbose_name_plural = _("部门日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "department"], name="analytics_daily_department_key"
             ),
         ]
 

@@ -25,6 +25,8 @@ from pingan.analytics.models import (
     DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
     ROLLUP_MEASURES,
+    DailyDepartmentRollup,
+    DailyHandlingHistogram,
     DailyRollup,
     DepartmentRollup,
     EventFact,
@@ -598,8 +600,9 @@ def handling_counts(
 ) -> dict[int, int]:
     """Closed events of the period by handling time in hundredths of a working day.
     A region down to HISTOGRAM_DEPTHS inside the caller's scope reads the monthly
-    histogram for whole months and the facts of the days at either end; anything else
-    counts the facts (grouped in the database either way: no event is read into Python)."""
+    histogram for whole months and the daily one for the days at either end; anything
+    else counts the facts (grouped in the database either way: no event is read into
+    Python)."""
     counts: dict[int, int] = {}
 
     def add(rows: Any) -> None:
@@ -621,16 +624,20 @@ def handling_counts(
     region = basis.region
     if _monthly(basis) and region is not None:
         split = split_period(date_from, date_to)
+        parts: list[QuerySet[Any]] = []
         if split.months is not None:
-            add(
+            parts.append(
                 _between(HandlingHistogram.objects.filter(region=region.pk), *split.months)
-                .values("centidays")
+            )
+        if split.edges is not None:
+            parts.append(DailyHandlingHistogram.objects.filter(split.edges, region=region.pk))
+        for part in parts:
+            add(
+                part.values("centidays")
                 .annotate(c=Sum("n"))
                 .values_list("centidays", "c")
                 .order_by()
             )
-        if split.edges is not None:
-            from_facts(basis.facts().filter(split.edges))
     else:
         from_facts(_between(basis.facts(), date_from, date_to))
     return counts
@@ -652,9 +659,10 @@ def _monthly(basis: Basis) -> bool:
 def department_counts(
     basis: Basis, date_from: dt.date | None, date_to: dt.date | None
 ) -> dict[int, dict[str, int]]:
-    """Per department, DEPARTMENT_MEASURES over the events of the period: the whole
-    months of a region down to HISTOGRAM_DEPTHS from the department rollup, the rest
-    from the facts (grouped in the database either way)."""
+    """Per department, DEPARTMENT_MEASURES over the events of the period: a region down
+    to HISTOGRAM_DEPTHS from the monthly department rollup for whole months and the
+    daily one for the days at either end; anything else from the facts (grouped in the
+    database either way)."""
     from pingan.analytics.services import department_rows_sql
 
     out: dict[int, dict[str, int]] = {}
@@ -679,17 +687,21 @@ def department_counts(
     if _monthly(basis):
         assert basis.region is not None
         split = split_period(date_from, date_to)
+        parts: list[QuerySet[Any]] = []
         if split.months is not None:
-            rows = (
+            parts.append(
                 _between(DepartmentRollup.objects.filter(region=basis.region.pk), *split.months)
-                .values("department")
+            )
+        if split.edges is not None:
+            parts.append(DailyDepartmentRollup.objects.filter(split.edges, region=basis.region.pk))
+        for part in parts:
+            rows = (
+                part.values("department")
                 .annotate(**{m: Sum(m) for m in DEPARTMENT_MEASURES})
                 .order_by()
             )
             for r in rows:
                 add(r["department"], [r[m] for m in DEPARTMENT_MEASURES])
-        if split.edges is not None:
-            from_facts(basis.facts().filter(split.edges))
     else:
         from_facts(_between(basis.facts(), date_from, date_to))
     return out
@@ -759,18 +771,21 @@ def briefing_list(*, user: Any) -> Any:
 def grid_figures(
     *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
 ) -> list[dict[str, Any]]:
-    """Per grid under the region: `{"region", "name", "code", "geometry", "count",
-    "closed", "closure_rate"}` for the map (every grid, zeros included)."""
+    """Per grid under the region: `{"region", "name", "code", "geometry" (GeoJSON text,
+    or None when not drawn), "count", "closed", "closure_rate"}` for the map (every grid,
+    zeros included)."""
     from pingan.geo.choices import Level
+    from pingan.geo.locator import polygons_json
 
     basis = basis_for(user, region_id)
     if basis.empty or basis.region is None:
         return []
     grids = list(
         Region.objects.filter(path__startswith=basis.region.path, level=Level.GRID).only(
-            "pk", "name", "code", "geometry", "depth"
+            "pk", "name", "code", "depth"
         )
     )
+    shapes = polygons_json([g.pk for g in grids])
     counts: dict[int, dict[str, int]] = {g.pk: {"n": 0, "closed": 0, "accepted": 0} for g in grids}
     if basis.rollup:
         key = "region"
@@ -799,7 +814,7 @@ def grid_figures(
             "region": g.pk,
             "name": g.name,
             "code": g.code,
-            "geometry": g.geometry,
+            "geometry": shapes.get(g.pk),
             "count": counts[g.pk]["n"],
             "closed": counts[g.pk]["closed"],
             "closure_rate": kpis.rate(counts[g.pk]["closed"], counts[g.pk]["accepted"]),

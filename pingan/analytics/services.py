@@ -23,6 +23,8 @@ from pingan.analytics.models import (
     ROLLUP_KEY,
     ROLLUP_MEASURES,
     Briefing,
+    DailyDepartmentRollup,
+    DailyHandlingHistogram,
     DailyRollup,
     DepartmentRollup,
     EventFact,
@@ -279,20 +281,21 @@ def centidays(handle_days: float) -> int:
 def _histogram_contributions(
     fact: dict[str, Any], sign: int
 ) -> Iterable[tuple[tuple[Any, ...], int]]:
+    """(key, count) of one fact in the daily handling-time histogram, one per level."""
     if fact["handle_days"] is None:
         return
-    month = fact["day"].replace(day=1)
     for i in range(HISTOGRAM_DEPTHS):
         region = fact[f"r{i}"]
         if region is not None:
-            yield (region, month, centidays(fact["handle_days"])), sign
+            yield (region, fact["day"], centidays(fact["handle_days"])), sign
 
 
 def _department_contributions(
     fact: dict[str, Any], sign: int
 ) -> Iterable[tuple[tuple[Any, ...], list[int]]]:
-    """(key, measures) of one fact in the department rollup (DEPARTMENT_MEASURES): its
-    lead department's event counts and every assigned department's assignment counts."""
+    """(key, measures) of one fact in the daily department rollup (DEPARTMENT_MEASURES):
+    its lead department's event counts and every assigned department's assignment
+    counts."""
     per: dict[int, list[int]] = {}
     if fact["department"]:
         closed = fact["status"] == Status.CLOSED
@@ -309,12 +312,21 @@ def _department_contributions(
         m[4] += sign
         if token.endswith("r"):
             m[5] += sign
-    month = fact["day"].replace(day=1)
     for i in range(HISTOGRAM_DEPTHS):
         region = fact[f"r{i}"]
         if region is not None:
             for department, measures in per.items():
-                yield (region, month, department), list(measures)
+                yield (region, fact["day"], department), list(measures)
+
+
+def _by_month(daily: dict[tuple[Any, ...], list[Any]]) -> dict[tuple[Any, ...], list[Any]]:
+    """Daily deltas (keys: region, day, …) summed into the months their days fall in."""
+    monthly: dict[tuple[Any, ...], list[Any]] = {}
+    for key, measures in daily.items():
+        m = monthly.setdefault((key[0], key[1].replace(day=1), *key[2:]), [0] * len(measures))
+        for i, v in enumerate(measures):
+            m[i] += v
+    return monthly
 
 
 def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
@@ -323,7 +335,7 @@ def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
     each other in a cycle."""
     daily: dict[tuple[Any, ...], list[Any]] = {}
     histogram: dict[tuple[Any, ...], list[Any]] = {}
-    departments: dict[tuple[Any, ...], list[int]] = {}
+    departments: dict[tuple[Any, ...], list[Any]] = {}
     for fact, sign in ((old, -1), (new, 1)):
         if fact is None:
             continue
@@ -337,39 +349,26 @@ def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
                 d[i] += v
         for hkey, n in _histogram_contributions(fact, sign):
             histogram.setdefault(hkey, [0])[0] += n
-    monthly: dict[tuple[Any, ...], list[Any]] = {}
-    for key, measures in daily.items():
-        mkey = (key[0], key[1].replace(day=1), *key[2:])
-        m = monthly.setdefault(mkey, [0, 0, 0, 0, 0.0, 0])
-        for i, v in enumerate(measures):
-            m[i] += v
+    histogram_key, department_key = ("region", "day", "centidays"), ("region", "day", "department")
+    tables: list[tuple[Any, dict[tuple[Any, ...], list[Any]], tuple[str, ...], tuple[str, ...]]] = [
+        (DailyRollup, daily, ROLLUP_KEY, ROLLUP_MEASURES),
+        (MonthlyRollup, _by_month(daily), ROLLUP_KEY, ROLLUP_MEASURES),
+        (DailyHandlingHistogram, histogram, histogram_key, ("n",)),
+        (HandlingHistogram, _by_month(histogram), histogram_key, ("n",)),
+        (DailyDepartmentRollup, departments, department_key, DEPARTMENT_MEASURES),
+        (DepartmentRollup, _by_month(departments), department_key, DEPARTMENT_MEASURES),
+    ]
     with connection.cursor() as cur:
-        for model, deltas in ((DailyRollup, daily), (MonthlyRollup, monthly)):
+        for model, deltas, key_columns, measure_columns in tables:
             rows = [
                 (*key, *measures)
                 for key, measures in sorted(deltas.items(), key=lambda kv: str(kv[0]))
                 if any(abs(v) > 1e-9 for v in measures)
             ]
             if rows:
-                cur.executemany(_upsert_sql(model._meta.db_table), rows)
-        rows = [(*key, n[0]) for key, n in sorted(histogram.items()) if n[0]]
-        if rows:
-            cur.executemany(
-                _upsert_sql(
-                    HandlingHistogram._meta.db_table, ("region", "day", "centidays"), ("n",)
-                ),
-                rows,
-            )
-        rows = [(*key, *m) for key, m in sorted(departments.items()) if any(m)]
-        if rows:
-            cur.executemany(
-                _upsert_sql(
-                    DepartmentRollup._meta.db_table,
-                    ("region", "day", "department"),
-                    DEPARTMENT_MEASURES,
-                ),
-                rows,
-            )
+                cur.executemany(
+                    _upsert_sql(model._meta.db_table, key_columns, measure_columns), rows
+                )
 
 
 def rollup_event_written(*, event: Event, action: str = "", **_: Any) -> None:
@@ -690,12 +689,11 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
     """INSERT … SELECT the daily rows of unlocked days in the range from the facts (one
     GROUP BY per tree level; the caller has deleted the old rows), then recount the
     monthly rows of every month the range touches from the daily rows."""
-    fact_t, roll_t, month_t, lock_t, hist_t = (
+    fact_t, roll_t, month_t, lock_t = (
         EventFact._meta.db_table,
         DailyRollup._meta.db_table,
         MonthlyRollup._meta.db_table,
         PeriodLock._meta.db_table,
-        HandlingHistogram._meta.db_table,
     )
     where = [
         f"NOT EXISTS (SELECT 1 FROM {lock_t} l "  # noqa: S608
@@ -752,45 +750,90 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
             "d.outcome",
             mparams,
         )
-        # The handling-time histogram of the same months, from the facts (locked days'
-        # facts included: they are frozen as published).
-        hq = HandlingHistogram.objects.all()
-        if month_from:
-            hq = hq.filter(day__gte=month_from)
-        if month_to:
-            hq = hq.filter(day__lte=month_to)
-        hq.delete()
-        fwhere = [w.replace("d.day", "f.day") for w in mwhere]
+    daily_tables_from_facts(date_from=date_from, date_to=date_to)
+    monthly_tables_from_daily(date_from=date_from, date_to=date_to)
+    return total
+
+
+def _day_where(
+    column: str, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[str, list[Any]]:
+    where, params = ["1 = 1"], []
+    if date_from:
+        where.append(f"{column} >= %s")
+        params.append(date_from)
+    if date_to:
+        where.append(f"{column} <= %s")
+        params.append(date_to)
+    return " AND ".join(where), params
+
+
+def daily_tables_from_facts(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> None:
+    """Recount the daily handling-time histogram and department rollup of the days in
+    the range from the facts (locked days included: their facts are frozen as
+    published, and so are these rows)."""
+    for model in (DailyHandlingHistogram, DailyDepartmentRollup):
+        qs = model.objects.all()
+        if date_from:
+            qs = qs.filter(day__gte=date_from)
+        if date_to:
+            qs = qs.filter(day__lte=date_to)
+        qs.delete()
+    fact_t = EventFact._meta.db_table
+    where, params = _day_where("f.day", date_from, date_to)
+    columns = ", ".join(DEPARTMENT_MEASURES)
+    with connection.cursor() as cur:
         for i in range(HISTOGRAM_DEPTHS):
             cur.execute(
-                f"INSERT INTO {hist_t} (region, day, centidays, n) "  # noqa: S608
-                f"SELECT f.r{i}, {_month_expr('f.day')}, "
+                f"INSERT INTO {DailyHandlingHistogram._meta.db_table} "  # noqa: S608
+                f"(region, day, centidays, n) SELECT f.r{i}, f.day, "
                 "CAST(ROUND(f.handle_days * 100) AS INTEGER), COUNT(*) "
                 f"FROM {fact_t} f WHERE f.r{i} IS NOT NULL AND f.handle_days IS NOT NULL "
-                f"AND {' AND '.join(fwhere)} "
-                f"GROUP BY f.r{i}, {_month_expr('f.day')}, "
+                f"AND {where} GROUP BY f.r{i}, f.day, "
                 "CAST(ROUND(f.handle_days * 100) AS INTEGER)",
-                mparams,
+                params,
             )
-        # The department rollup of the same months, from the facts likewise.
-        dq = DepartmentRollup.objects.all()
-        if month_from:
-            dq = dq.filter(day__gte=month_from)
-        if month_to:
-            dq = dq.filter(day__lte=month_to)
-        dq.delete()
-        columns = ", ".join(DEPARTMENT_MEASURES)
-        for i in range(HISTOGRAM_DEPTHS):
             cur.execute(
-                f"INSERT INTO {DepartmentRollup._meta.db_table} "
+                f"INSERT INTO {DailyDepartmentRollup._meta.db_table} "
                 f"(region, day, department, {columns}) "
-                + department_rows_sql(
-                    [f"f.r{i}", _month_expr("f.day")],
-                    f"f.r{i} IS NOT NULL AND {' AND '.join(fwhere)}",
-                ),
-                mparams * 2,
+                + department_rows_sql(["f.r" + str(i), "f.day"], f"f.r{i} IS NOT NULL AND {where}"),
+                params * 2,
             )
-    return total
+
+
+def monthly_tables_from_daily(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> None:
+    """Recount the monthly handling-time histogram and department rollup of every month
+    the range touches, whole, from their daily rows."""
+    month_from = date_from.replace(day=1) if date_from else None
+    month_to = date_to.replace(day=1) if date_to else None
+    month_end = _next_month(date_to) - dt.timedelta(days=1) if date_to else None
+    where, params = _day_where("d.day", month_from, month_end)
+    pairs = (
+        (HandlingHistogram, DailyHandlingHistogram, ("centidays",), ("n",)),
+        (DepartmentRollup, DailyDepartmentRollup, ("department",), DEPARTMENT_MEASURES),
+    )
+    with connection.cursor() as cur:
+        for monthly, daily, keys, measures in pairs:
+            qs = monthly.objects.all()
+            if month_from:
+                qs = qs.filter(day__gte=month_from)
+            if month_to:
+                qs = qs.filter(day__lte=month_to)
+            qs.delete()
+            key = ", ".join(f"d.{k}" for k in keys)
+            cur.execute(
+                f"INSERT INTO {monthly._meta.db_table} "  # noqa: S608
+                f"(region, day, {', '.join(keys)}, {', '.join(measures)}) "
+                f"SELECT d.region, {_month_expr('d.day')}, {key}, "
+                + ", ".join(f"SUM(d.{m})" for m in measures)
+                + f" FROM {daily._meta.db_table} d WHERE {where} "
+                f"GROUP BY d.region, {_month_expr('d.day')}, {key}",
+                params,
+            )
 
 
 def _next_month(day: dt.date) -> dt.date:

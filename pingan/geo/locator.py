@@ -7,6 +7,7 @@ at most every few seconds).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ class _Index:
     tree: STRtree
     shapes: list[BaseGeometry]
     ids: list[int]
+    # Each drawn grid's polygon as GeoJSON text, ready to be spliced into a response.
+    geojson: dict[int, str]
 
 
 _lock = threading.Lock()
@@ -51,6 +54,7 @@ def grid_stamp() -> tuple[object, int, int]:
 def _build(stamp: tuple[object, int, int]) -> _Index:
     shapes: list[BaseGeometry] = []
     ids: list[int] = []
+    geojson: dict[int, str] = {}
     rows = Region.objects.filter(level=Level.GRID, geometry__isnull=False).values_list(
         "id", "geometry"
     )
@@ -59,7 +63,8 @@ def _build(stamp: tuple[object, int, int]) -> _Index:
             continue
         shapes.append(to_shape(geom))
         ids.append(pk)
-    return _Index(stamp=stamp, tree=STRtree(shapes), shapes=shapes, ids=ids)
+        geojson[pk] = json.dumps(geom, ensure_ascii=False, separators=(",", ":"))
+    return _Index(stamp=stamp, tree=STRtree(shapes), shapes=shapes, ids=ids, geojson=geojson)
 
 
 def _current(force_check: bool = False) -> _Index:
@@ -103,3 +108,10 @@ def grid_id_at(lat: float, lng: float) -> int | None:
     )
     candidates.sort(key=lambda h: (index.ids[h] not in special, index.shapes[h].area))
     return index.ids[candidates[0]]
+
+
+def polygons_json(grid_ids: list[int]) -> dict[int, str]:
+    """The drawn polygons of these grids as GeoJSON text (from the same per-process
+    index, so a map of a county's grids serialises no geometry per request)."""
+    geojson = _current().geojson
+    return {pk: geojson[pk] for pk in grid_ids if pk in geojson}

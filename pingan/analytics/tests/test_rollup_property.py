@@ -18,6 +18,8 @@ from pingan.analytics import kpis
 from pingan.analytics.models import (
     DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
+    DailyDepartmentRollup,
+    DailyHandlingHistogram,
     DailyRollup,
     DepartmentRollup,
     EventFact,
@@ -64,11 +66,13 @@ def recount_facts() -> dict[int, dict]:
     return facts
 
 
-def recount_departments() -> Counter:
-    """The department rollup as it should be, from the events and their assignments."""
+def recount_departments(monthly: bool) -> Counter:
+    """The department rollup (daily, or `monthly`) as it should be, from the events and
+    their assignments."""
     counts: Counter = Counter()
     for e in Event.objects.all():
-        month = timezone.localdate(e.reported_at).replace(day=1)
+        day = timezone.localdate(e.reported_at)
+        month = day.replace(day=1) if monthly else day
         regions = [r for r in _Lookups().ancestors(e.region_path)[:HISTOGRAM_DEPTHS] if r]
         per: Counter = Counter()
         if e.lead_department_id:
@@ -86,12 +90,13 @@ def recount_departments() -> Counter:
     return +counts
 
 
-def recount() -> tuple[Counter, Counter, Counter]:
+def recount() -> tuple[Counter, Counter, Counter, Counter]:
     """Daily and monthly rollup rows and histogram counts as they should be, from the
     events themselves."""
     daily: Counter = Counter()
     monthly: Counter = Counter()
     histogram: Counter = Counter()
+    daily_histogram: Counter = Counter()
     for fact in recount_facts().values():
         for key, measures in _contributions(fact, 1):
             month_key = (key[0], key[1].replace(day=1), *key[2:])
@@ -102,8 +107,10 @@ def recount() -> tuple[Counter, Counter, Counter]:
             for i in range(HISTOGRAM_DEPTHS):
                 if fact[f"r{i}"] is not None:
                     month = fact["day"].replace(day=1)
-                    histogram[(fact[f"r{i}"], month, round(fact["handle_days"] * 100))] += 1
-    return +daily, +monthly, +histogram
+                    bucket = round(fact["handle_days"] * 100)
+                    histogram[(fact[f"r{i}"], month, bucket)] += 1
+                    daily_histogram[(fact[f"r{i}"], fact["day"], bucket)] += 1
+    return +daily, +monthly, +histogram, +daily_histogram
 
 
 def rolled_up(model) -> Counter:
@@ -116,16 +123,21 @@ def rolled_up(model) -> Counter:
 
 
 def assert_rollups_match() -> None:
-    daily, monthly, histogram = recount()
+    daily, monthly, histogram, daily_histogram = recount()
     assert rolled_up(DailyRollup) == daily
     assert rolled_up(MonthlyRollup) == monthly
-    have = Counter({(h.region, h.day, h.centidays): h.n for h in HandlingHistogram.objects.all()})
-    assert +have == histogram
-    departments: Counter = Counter()
-    for r in DepartmentRollup.objects.all():
-        for name in DEPARTMENT_MEASURES:
-            departments[(r.region, r.day, r.department, name)] += getattr(r, name)
-    assert +departments == recount_departments()
+    for model, expected in (
+        (HandlingHistogram, histogram),
+        (DailyHandlingHistogram, daily_histogram),
+    ):
+        have = Counter({(h.region, h.day, h.centidays): h.n for h in model.objects.all()})
+        assert +have == expected, model.__name__
+    for model, monthly_rows in ((DepartmentRollup, True), (DailyDepartmentRollup, False)):
+        departments: Counter = Counter()
+        for r in model.objects.all():
+            for name in DEPARTMENT_MEASURES:
+                departments[(r.region, r.day, r.department, name)] += getattr(r, name)
+        assert +departments == recount_departments(monthly_rows), model.__name__
     flags = dict(EventFact.objects.values_list("event_id", "repeat"))
     assert flags == {pk: f["repeat"] for pk, f in recount_facts().items()}
 

@@ -10,6 +10,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from pingan.analytics.tests.conftest import act, at, reported
+from pingan.geo.services import region_upsert
 
 PERIOD = {"from": "2025-03-01", "to": "2025-03-31"}
 
@@ -64,6 +65,27 @@ def test_map_gives_grid_polygons_with_figures(march, cast):
     assert props["城东社区第一网格"]["closure_rate"] == 1.0
     assert props["城东社区第二网格"]["count"] == 0
     assert fc["features"][0]["geometry"]["type"] == "Polygon"
+    # Each grid drills down to its own dashboard and event list.
+    first = props["城东社区第一网格"]
+    assert f"region={first['id']}" in first["url"]
+    assert c.get(first["list_url"]).status_code == 200
+
+
+def test_map_shows_a_redrawn_polygon(march, cast):
+    c = client_for(cast, cast.leader)
+    c.get("/dashboard/map.geojson", {"region": cast.town_a.pk, **PERIOD})
+    grid = cast.grid_a1
+    ring = [[120.0, 30.0], [120.01, 30.0], [120.01, 30.01], [120.0, 30.01], [120.0, 30.0]]
+    region_upsert(
+        code=grid.code,
+        name=grid.name,
+        level=grid.level,
+        parent=grid.parent,
+        geometry={"type": "Polygon", "coordinates": [ring]},
+    )
+    fc = c.get("/dashboard/map.geojson", {"region": cast.town_a.pk, **PERIOD}).json()
+    shapes = {f["properties"]["id"]: f["geometry"] for f in fc["features"]}
+    assert shapes[grid.pk]["coordinates"] == [ring]
 
 
 def test_wall_refreshes_itself(march, cast):

@@ -4,6 +4,7 @@ links to the list of events behind it (the event list page with the same filters
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -248,33 +249,39 @@ def dashboard_extras(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard_map(request: HttpRequest) -> JsonResponse:
-    """Grid polygons under the region as GeoJSON, with count and closure rate."""
+def dashboard_map(request: HttpRequest) -> HttpResponse:
+    """Grid polygons under the region as GeoJSON, with count and closure rate. The
+    polygons come as GeoJSON text from the locator's index and are spliced in as they
+    are: only each grid's figures are serialised per request."""
     try:
         region_id, date_from, date_to = parse(request.GET)
     except Invalid as exc:
         return JsonResponse(
             {"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}}, status=422
         )
+    dashboard_base = dash_url("dashboard", None, date_from, date_to)
+    list_base = list_url(None, date_from, date_to)
     features = []
     for g in selectors.grid_figures(
         user=request.user, region_id=region_id, date_from=date_from, date_to=date_to
     ):
         if not g["geometry"]:
             continue
+        properties = {
+            "id": g["region"],
+            "name": g["name"],
+            "count": g["count"],
+            "closed": g["closed"],
+            "closure_rate": g["closure_rate"],
+            "url": f"{dashboard_base}&region={g['region']}",
+            "list_url": f"{list_base}&region={g['region']}",
+        }
         features.append(
-            {
-                "type": "Feature",
-                "geometry": g["geometry"],
-                "properties": {
-                    "id": g["region"],
-                    "name": g["name"],
-                    "count": g["count"],
-                    "closed": g["closed"],
-                    "closure_rate": g["closure_rate"],
-                    "url": dash_url("dashboard", g["region"], date_from, date_to),
-                    "list_url": list_url(g["region"], date_from, date_to),
-                },
-            }
+            '{"type":"Feature","geometry":'
+            + g["geometry"]
+            + ',"properties":'
+            + json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
+            + "}"
         )
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    return HttpResponse(body, content_type="application/json")
