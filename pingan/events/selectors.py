@@ -233,10 +233,14 @@ def newest_first_rows(
     return [found[pk] for pk in ids if pk in found]
 
 
-def event_count(*, user: Any, filters: EventFilters | None = None) -> int:
+def event_count(*, user: Any, filters: EventFilters | None = None, cap: int | None = None) -> int:
+    """How many events `user` sees with the filters; with `cap`, at most cap + 1 (one
+    LIMITed subquery: a tab that says "2000+" need not count a county's five years)."""
     qs = Event.objects.filter(event_scope_q(user))
     if filters is not None:
         qs = apply_filters(qs, filters)
+    if cap is not None:
+        return qs.order_by().values("pk")[: cap + 1].count()
     return qs.count()
 
 

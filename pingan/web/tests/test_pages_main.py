@@ -171,6 +171,17 @@ def test_dispatcher_tabs_count_each_stage(client, cast):
     assert third.code in handling and second.code not in handling
 
 
+def test_tab_counts_stop_at_the_cap(client, cast, monkeypatch):
+    from pingan.web.views import workbench
+
+    for text in ("商铺门口占道经营", "小区消防通道堵塞", "路灯不亮影响通行"):
+        report(cast, description=text)
+    monkeypatch.setattr(workbench, "TAB_COUNT_CAP", 2)
+    page = as_user(client, cast.dispatcher).get(reverse("workbench")).content.decode()
+    assert 'data-count="reported">2+<' in page
+    assert tab_count(page, "accepted") == 0
+
+
 def test_queue_filter_returns_the_narrowed_table_only(client, cast):
     neighbour = report(cast)
     fire = event_report(

@@ -89,12 +89,25 @@ def _with_tab(base: EventFilters, tab: Tab) -> EventFilters:
     return dataclasses.replace(base, **changes)
 
 
+# Tab counts stop here and show "2000+": the done tab of a busy department would
+# otherwise count every event it ever finished on each page view.
+TAB_COUNT_CAP = 2_000
+
+
 @dataclass
 class TabCount:
     key: str
     label: Any
     count: int
     active: bool
+
+    @property
+    def shown(self) -> str:
+        return f"{TAB_COUNT_CAP}+" if self.count > TAB_COUNT_CAP else str(self.count)
+
+
+def _tab_count(user: Any, filters: EventFilters) -> int:
+    return event_count(user=user, filters=filters, cap=TAB_COUNT_CAP)
 
 
 # ---- dispatcher ---------------------------------------------------------------------
@@ -144,9 +157,7 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
     base.queue_region = queue_region
     whole_queue = EventFilters(queue_region=queue_region)
     counts = [
-        TabCount(
-            t.key, t.label, event_count(user=user, filters=_with_tab(whole_queue, t)), t == tab
-        )
+        TabCount(t.key, t.label, _tab_count(user, _with_tab(whole_queue, t)), t == tab)
         for t in QUEUE_TABS
     ]
     tab_filters = _with_tab(base, tab)
@@ -247,8 +258,7 @@ def department_inbox(request: HttpRequest, department: Department) -> Inbox:
     tab = _pick(INBOX_TABS, request.GET.get("htab"))
     base = EventFilters(department=department.pk)
     counts = [
-        TabCount(t.key, t.label, event_count(user=user, filters=_with_tab(base, t)), t == tab)
-        for t in INBOX_TABS
+        TabCount(t.key, t.label, _tab_count(user, _with_tab(base, t)), t == tab) for t in INBOX_TABS
     ]
     tab_filters = _with_tab(base, tab)
     page = paginate(
