@@ -224,6 +224,21 @@ def test_pagination(cast, api_as):
     assert page3["page"] == 3
     assert api.get("/events", page=9).json()["items"] == []
     assert api.get("/events", page_size=200).status_code == 200
+    assert page1["count_capped"] is False
+
+
+def test_count_stops_at_the_cap_and_says_so(cast, api_as, monkeypatch):
+    from pingan.api.v1 import events as events_api
+
+    made = [report(cast, description=f"第{i}件") for i in range(4)]
+    monkeypatch.setattr(events_api, "API_COUNT_CAP", 3)
+    api = api_as(cast.dispatcher)
+    body = api.get("/events", page_size=2, page=2).json()
+    assert (body["count"], body["count_capped"]) == (3, True)
+    # Pages past the counted events still answer: the fourth event is on page 2.
+    assert [e["id"] for e in body["items"]] == [made[1].pk, made[0].pk]
+    narrowed = api.get("/events", q="第2件").json()
+    assert (narrowed["count"], narrowed["count_capped"]) == (1, False)
 
 
 def test_list_runs_a_fixed_number_of_queries(cast, api_as, django_assert_max_num_queries):
