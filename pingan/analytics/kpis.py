@@ -89,7 +89,8 @@ def change(now: float | None, before: float | None) -> float | None:
 
 def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[str, Any]:
     """The scalar KPIs of one period from grouped rows (measures n, followed_up,
-    satisfied, handled, handle_days; dimensions top_category, status, outcome)."""
+    satisfied, handled, handle_days; dimensions status, outcome, and top_category when
+    `dispute_tops` is not empty)."""
     f: dict[str, Any] = dict.fromkeys(
         (
             "total",
@@ -111,7 +112,7 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
     for r in rows:
         n, status = r["n"], r["status"]
         f["total"] += n
-        is_dispute = r["top_category"] in dispute_tops
+        is_dispute = bool(dispute_tops) and r["top_category"] in dispute_tops
         if is_dispute:
             f["dispute_total"] += n
         if status in ACCEPTED_OR_BEYOND:

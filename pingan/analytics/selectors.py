@@ -470,7 +470,7 @@ def region_breakdown(
     if basis.empty or basis.region is None:
         return []
     children = list(Region.objects.filter(parent=basis.region).order_by("code"))
-    group = ("top_category", "status", "outcome")
+    group = ("status", "outcome")
     by_child: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in children}
     if basis.rollup:
         for r in rollup_rows(list(by_child), date_from, date_to, ("region", *group)):
@@ -547,28 +547,25 @@ def kpi_table(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     today: dt.date | None = None,
-    compare_all: bool = True,
 ) -> dict[str, Any]:
     """The full KPI set: the summary plus median handling time, repeat-report rate and
-    return rate per department, each scalar with its yoy and mom (for the figures counted
-    from single events only when `compare_all`); `rows` is the table
+    return rate per department, each scalar with its yoy and mom; `rows` is the table
     `[{"key", "label", "value", "yoy", "mom", "previous", "mom_previous"}]`."""
     s = summary(user=user, region_id=region_id, date_from=date_from, date_to=date_to, today=today)
     basis = basis_for(user, region_id)
     extra = _fact_figures(basis, date_from, date_to)
     prev = s["previous_period"]
     s.update(extra)
-    if compare_all:
-        earlier = _fact_figures(
-            basis,
-            dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
-            dt.date.fromisoformat(prev["to"]),
-        )
-        for name in extra:
-            if name in kpis.LABELS:
-                s["yoy"][name] = kpis.change(extra[name], earlier[name])
-                prev[name] = earlier[name]
-    if s["mom_period"] and compare_all:
+    earlier = _fact_figures(
+        basis,
+        dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
+        dt.date.fromisoformat(prev["to"]),
+    )
+    for name in extra:
+        if name in kpis.LABELS:
+            s["yoy"][name] = kpis.change(extra[name], earlier[name])
+            prev[name] = earlier[name]
+    if s["mom_period"]:
         mp = s["mom_period"]
         before = _fact_figures(
             basis, dt.date.fromisoformat(mp["from"]), dt.date.fromisoformat(mp["to"])
@@ -593,6 +590,24 @@ def kpi_table(
         for k in keys
     ]
     return s
+
+
+def dashboard_extras(
+    *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[str, Any]:
+    """What the dashboard's extras fragment shows, for the period alone (no comparisons):
+    the median handling time, repeat reports and their rate, and the department tables
+    (`by_department`, `returns_by_department`, as in kpi_table); `region` as resolved."""
+    basis = basis_for(user, region_id)
+    group = ("status", "outcome")
+    figures = kpis.figures(grouped_rows(basis, date_from, date_to, group), dispute_tops=set())
+    return {
+        "region": basis.region.pk if basis.region else None,
+        "repeats": figures["repeats"],
+        "repeat_rate": figures["repeat_rate"],
+        **_fact_figures(basis, date_from, date_to),
+        **department_tables(basis, date_from, date_to),
+    }
 
 
 def handling_counts(

@@ -230,9 +230,11 @@ def test_overdue_figure_equals_the_overdue_list(cast):
 
 
 def test_department_figures_read_from_the_monthly_rollup_equal_a_count_of_the_facts(world):
+    """And the handling-time counts: monthly rows for whole months, daily rows for the
+    days at either end, against the facts grouped directly."""
     import dataclasses
 
-    from pingan.analytics.selectors import basis_for, department_tables
+    from pingan.analytics.selectors import basis_for, department_tables, handling_counts
 
     c = world
     # One more: dispatched to the market regulator, who returned it; then to the police.
@@ -247,11 +249,17 @@ def test_department_figures_read_from_the_monthly_rollup_equal_a_count_of_the_fa
     for date_from, date_to in [
         (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),  # one whole month
         (dt.date(2025, 3, 4), dt.date(2025, 4, 30)),  # edge days and a month
+        (dt.date(2025, 3, 4), dt.date(2025, 3, 20)),  # days of one month only
+        (dt.date(2025, 2, 27), dt.date(2025, 3, 18)),  # the ends of two months
         (dt.date(2024, 1, 1), dt.date(2025, 12, 31)),  # two years
     ]:
         assert department_tables(monthly, date_from, date_to) == department_tables(
             from_facts, date_from, date_to
         )
+        assert handling_counts(monthly, date_from, date_to) == handling_counts(
+            from_facts, date_from, date_to
+        )
+    assert handling_counts(monthly, dt.date(2025, 3, 4), dt.date(2025, 3, 20))
     march = department_tables(monthly, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
     returns = {r["department"]: r for r in march["returns_by_department"]}
     assert (returns[c.market.pk]["assigned"], returns[c.market.pk]["returned"]) == (1, 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 from urllib.parse import parse_qs, urlparse
 
@@ -134,3 +136,31 @@ def test_dashboard_extras_fragment_has_departments_and_single_event_figures(cast
     assert "县公安局" in body
     assert f"department={cast.police.pk}" in body
     assert r.context["k"]["repeats"] == 0
+
+
+def test_dashboard_extras_equal_the_kpi_table(cast):
+    from pingan.analytics import selectors
+
+    first = reported(cast, at(3, 3))
+    act(cast.gridworker, first, "resolve_on_site", at(3, 4), result="现场解决")
+    again = reported(cast, at(3, 5))  # same place and category: a repeat report
+    act(cast.county_dispatcher, again, "accept", at(3, 5, hour=10))
+    act(
+        cast.county_dispatcher, again, "dispatch", at(3, 5, hour=11), lead_department=cast.police.pk
+    )
+    c = client_for(cast, cast.leader)
+    k = c.get("/dashboard/extras/", {"region": cast.county.pk, **PERIOD}).context["k"]
+    full = selectors.kpi_table(
+        user=cast.leader,
+        region_id=cast.county.pk,
+        date_from=dt.date.fromisoformat(PERIOD["from"]),
+        date_to=dt.date.fromisoformat(PERIOD["to"]),
+    )
+    assert k["repeats"] == 1
+    assert k["handle_days_median"] is not None
+    for key in ("repeats", "repeat_rate", "handle_days_median"):
+        assert k[key] == full[key], key
+    assert k["returns_by_department"] == full["returns_by_department"]
+    assert [(d["department"], d["count"]) for d in k["by_department"]] == [
+        (d["department"], d["count"]) for d in full["by_department"]
+    ]

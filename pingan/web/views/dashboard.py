@@ -233,12 +233,8 @@ def dashboard_extras(request: HttpRequest) -> HttpResponse:
         region_id, date_from, date_to = parse(request.GET)
     except Invalid as exc:
         return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
-    k = selectors.kpi_table(
-        user=request.user,
-        region_id=region_id,
-        date_from=date_from,
-        date_to=date_to,
-        compare_all=False,
+    k = selectors.dashboard_extras(
+        user=request.user, region_id=region_id, date_from=date_from, date_to=date_to
     )
     for d in k["by_department"]:
         d["url"] = list_url(k["region"], date_from, date_to, department=d["department"])
