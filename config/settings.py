@@ -345,11 +345,14 @@ MIDDLEWARE = [
 LOGGING = ops_conf.logging_config(os.environ, production=PRODUCTION)
 # Seconds a client is told to wait (Retry-After) when the database is unavailable.
 PINGAN_RETRY_AFTER_S = int(os.environ.get("PINGAN_RETRY_AFTER_S", "10"))
+# PostgreSQL session settings (PG_OPTIONS; by default JIT off).
+ops_conf.pg_options(os.environ, DATABASES["default"])
 # Read replica: analytics GETs under these paths read from it (config/db_router.py).
 _replica = ops_conf.replica_database(os.environ, DATABASES["default"])
 if _replica is not None:
     if _replica["ENGINE"] == "django.db.backends.postgresql":
         _replica["ENGINE"] = PG_ENGINE
+    ops_conf.pg_options(os.environ, _replica)
     DATABASES["replica"] = _replica
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 PINGAN_REPLICA_PATHS = env_list("PINGAN_REPLICA_PATHS", "/api/v1/stats/")

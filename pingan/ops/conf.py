@@ -16,6 +16,18 @@ DB_TASKS = "django_tasks_db.DatabaseBackend"
 RQ_TASKS = "django_tasks_rq.RQBackend"
 
 
+def pg_options(env: Mapping[str, str], config: DBConfig) -> None:
+    """Session settings for a PostgreSQL connection (libpq `options`), from PG_OPTIONS;
+    by default `-c jit=off`: Pingan's statements are short, and JIT compiled the plan of
+    any aggregate PostgreSQL costed high (a county's rollup rows) for 25–30 ms, more
+    than some of those statements take to run. PG_OPTIONS="" keeps the server's own."""
+    if "postgresql" not in str(config.get("ENGINE", "")):
+        return
+    options = env.get("PG_OPTIONS", "-c jit=off").strip()
+    if options:
+        config.setdefault("OPTIONS", {})["options"] = options
+
+
 def replica_database(env: Mapping[str, str], default: Mapping[str, Any]) -> DBConfig | None:
     """The `replica` database from DATABASE_REPLICA_URL, or None when there is none.
 

@@ -16,6 +16,29 @@ from pingan.ops import conf
 from pingan.ops.logs import JsonFormatter, RedactFilter
 from pingan.ops.middleware import ReplicaReadsMiddleware
 
+# ---- database sessions ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit_unless_told_otherwise():
+    pg = {"ENGINE": "pingan.core.db.postgresql"}
+    conf.pg_options({}, pg)
+    assert pg["OPTIONS"]["options"] == "-c jit=off"
+    mine = {"ENGINE": "pingan.core.db.postgresql"}
+    conf.pg_options({"PG_OPTIONS": "-c work_mem=64MB"}, mine)
+    assert mine["OPTIONS"]["options"] == "-c work_mem=64MB"
+    kept = {"ENGINE": "pingan.core.db.postgresql"}
+    conf.pg_options({"PG_OPTIONS": ""}, kept)
+    assert "OPTIONS" not in kept
+    sqlite = {"ENGINE": "django.db.backends.sqlite3"}
+    conf.pg_options({}, sqlite)
+    assert "OPTIONS" not in sqlite
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SHOW jit")
+            assert cur.fetchone()[0] == "off"
+
+
 # ---- media storage --------------------------------------------------------------------
 
 
