@@ -74,12 +74,26 @@ ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
 ROLLUP_MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats")
 
 
-class RollupBase(models.Model):
-    """Number of events reported in the subtree of `region` with one combination of
-    top-level category, source, status and deadline outcome; how many of them were rated
-    and rated (basically) satisfied; how many have a handling time and its sum in working
-    days; how many are repeat reports. Coarse keys on purpose: rows must be far fewer than
-    events."""
+class Measures(models.Model):
+    """The measures of a rollup row: how many events (`n`), how many of them were rated
+    and rated (basically) satisfied, how many have a handling time and its sum in
+    working days, how many are repeat reports."""
+
+    n = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)
+    handle_days = models.FloatField(default=0)
+    repeats = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RollupBase(Measures):
+    """The measures (see Measures) of the events reported in the subtree of `region`
+    with one combination of top-level category, source, status and deadline outcome.
+    Coarse keys on purpose: rows must be far fewer than events."""
 
     region = models.IntegerField()
     day = models.DateField()
@@ -87,12 +101,6 @@ class RollupBase(models.Model):
     source = models.CharField(max_length=16)
     status = models.CharField(max_length=12)
     outcome = models.CharField(max_length=8, blank=True)
-    n = models.IntegerField(default=0)
-    followed_up = models.IntegerField(default=0)
-    satisfied = models.IntegerField(default=0)
-    handled = models.IntegerField(default=0)
-    handle_days = models.FloatField(default=0)
-    repeats = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -118,6 +126,30 @@ class MonthlyRollup(RollupBase):
         verbose_name_plural = _("月汇总")
         constraints = [
             models.UniqueConstraint(fields=list(ROLLUP_KEY), name="analytics_month_rollup_key"),
+        ]
+
+
+STATUS_ROLLUP_KEY = ("region", "day", "status", "outcome")
+
+
+class MonthlyStatusRollup(Measures):
+    """MonthlyRollup without category and source: per month (starting on `day`) ×
+    region × status × deadline outcome. The map of a county's grids, the breakdown of
+    its towns and a long trend read these: at grid level a month has a few rows per
+    grid here, where MonthlyRollup has nearly one per event."""
+
+    region = models.IntegerField()
+    day = models.DateField()
+    status = models.CharField(max_length=12)
+    outcome = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("月状态汇总")
+        verbose_name_plural = _("月状态汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=list(STATUS_ROLLUP_KEY), name="analytics_month_status_key"
+            ),
         ]
 
 

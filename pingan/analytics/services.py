@@ -22,6 +22,7 @@ from pingan.analytics.models import (
     HISTOGRAM_DEPTHS,
     ROLLUP_KEY,
     ROLLUP_MEASURES,
+    STATUS_ROLLUP_KEY,
     Briefing,
     DailyDepartmentRollup,
     DailyHandlingHistogram,
@@ -31,6 +32,7 @@ from pingan.analytics.models import (
     ExportJob,
     HandlingHistogram,
     MonthlyRollup,
+    MonthlyStatusRollup,
     PeriodLock,
 )
 from pingan.core import audit, clock, workcal
@@ -350,9 +352,16 @@ def _apply(old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         for hkey, n in _histogram_contributions(fact, sign):
             histogram.setdefault(hkey, [0])[0] += n
     histogram_key, department_key = ("region", "day", "centidays"), ("region", "day", "department")
+    monthly = _by_month(daily)
+    narrow: dict[tuple[Any, ...], list[Any]] = {}
+    for key, measures in monthly.items():
+        acc = narrow.setdefault((key[0], key[1], key[4], key[5]), [0] * len(measures))
+        for i, v in enumerate(measures):
+            acc[i] += v
     tables: list[tuple[Any, dict[tuple[Any, ...], list[Any]], tuple[str, ...], tuple[str, ...]]] = [
         (DailyRollup, daily, ROLLUP_KEY, ROLLUP_MEASURES),
-        (MonthlyRollup, _by_month(daily), ROLLUP_KEY, ROLLUP_MEASURES),
+        (MonthlyRollup, monthly, ROLLUP_KEY, ROLLUP_MEASURES),
+        (MonthlyStatusRollup, narrow, STATUS_ROLLUP_KEY, ROLLUP_MEASURES),
         (DailyHandlingHistogram, histogram, histogram_key, ("n",)),
         (HandlingHistogram, _by_month(histogram), histogram_key, ("n",)),
         (DailyDepartmentRollup, departments, department_key, DEPARTMENT_MEASURES),
@@ -750,9 +759,35 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
             "d.outcome",
             mparams,
         )
+    status_rollup_from_monthly(month_from=month_from, month_to=month_to)
     daily_tables_from_facts(date_from=date_from, date_to=date_to)
     monthly_tables_from_daily(date_from=date_from, date_to=date_to)
     return total
+
+
+def status_rollup_from_monthly(
+    *, month_from: dt.date | None = None, month_to: dt.date | None = None
+) -> None:
+    """Recount the monthly status rollup of the months in the range (first days) from
+    the monthly rollup rows."""
+    qs = MonthlyStatusRollup.objects.all()
+    if month_from:
+        qs = qs.filter(day__gte=month_from)
+    if month_to:
+        qs = qs.filter(day__lte=month_to)
+    qs.delete()
+    where, params = _day_where("m.day", month_from, month_to)
+    measures = ", ".join(ROLLUP_MEASURES)
+    sums = ", ".join(f"SUM(m.{m})" for m in ROLLUP_MEASURES)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {MonthlyStatusRollup._meta.db_table} "  # noqa: S608
+            f"(region, day, status, outcome, {measures}) "
+            f"SELECT m.region, m.day, m.status, m.outcome, {sums} "
+            f"FROM {MonthlyRollup._meta.db_table} m WHERE {where} "
+            "GROUP BY m.region, m.day, m.status, m.outcome",
+            params,
+        )
 
 
 def _day_where(

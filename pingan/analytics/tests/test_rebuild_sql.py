@@ -18,6 +18,7 @@ from pingan.analytics.models import (
     EventFact,
     HandlingHistogram,
     MonthlyRollup,
+    MonthlyStatusRollup,
 )
 from pingan.analytics.services import FACT_FIELDS, handle_days_of, rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
@@ -28,7 +29,7 @@ def snapshot() -> tuple:
     key = ("region", "day", "top_category", "source", "status", "outcome")
     measures = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats")
 
-    def rows(model):
+    def rows(model, key=key):
         return {
             tuple(r[k] for k in key): tuple(round(r[m], 6) for m in measures)
             for r in model.objects.filter(n__gt=0).values(*key, *measures)
@@ -52,6 +53,7 @@ def snapshot() -> tuple:
         histogram(DailyHandlingHistogram),
         departments(DepartmentRollup),
         departments(DailyDepartmentRollup),
+        rows(MonthlyStatusRollup, ("region", "day", "status", "outcome")),
     )
 
 
@@ -116,6 +118,7 @@ def test_set_based_rebuild_equals_the_exact_one(world, capsys):
     assert exact[0][e1.event_id]["assignments"] == [str(c.police.pk)]
     assert any(v[5] for v in exact[5].values())  # the returned assignment is counted
     assert any(v[5] for v in exact[6].values())  # in the daily rows too
+    assert exact[7]  # the monthly status rows
     EventFact.objects.all().delete()
     call_command("rollup", "rebuild", "--sql")
     assert "重算完成：事件 13 条" in capsys.readouterr().out

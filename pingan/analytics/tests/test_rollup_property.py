@@ -25,6 +25,7 @@ from pingan.analytics.models import (
     EventFact,
     HandlingHistogram,
     MonthlyRollup,
+    MonthlyStatusRollup,
 )
 from pingan.analytics.services import _contributions, _Lookups, fact_values, rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
@@ -126,6 +127,14 @@ def assert_rollups_match() -> None:
     daily, monthly, histogram, daily_histogram = recount()
     assert rolled_up(DailyRollup) == daily
     assert rolled_up(MonthlyRollup) == monthly
+    narrow: Counter = Counter()
+    for (region, day, _cat, _source, status, outcome, name), v in monthly.items():
+        narrow[(region, day, status, outcome, name)] += v
+    have: Counter = Counter()
+    for r in MonthlyStatusRollup.objects.all():
+        for name in MEASURES:
+            have[(r.region, r.day, r.status, r.outcome, name)] += round(getattr(r, name), 6)
+    assert +have == +Counter({k: round(v, 6) for k, v in narrow.items()})
     for model, expected in (
         (HandlingHistogram, histogram),
         (DailyHandlingHistogram, daily_histogram),
