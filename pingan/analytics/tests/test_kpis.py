@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import Sum
 
 from pingan.analytics.selectors import kpi_table, summary
 from pingan.analytics.services import period_lock, period_unlock, rollup_rebuild
@@ -268,3 +271,34 @@ def test_department_figures_read_from_the_monthly_rollup_equal_a_count_of_the_fa
     led = {d["department"]: d for d in march["by_department"]}
     assert (led[c.police.pk]["count"], led[c.police.pk]["closed"]) == (3, 2)
     assert c.market.pk not in led  # it no longer leads anything
+
+
+@pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="covering indexes exist on PostgreSQL only",
+)
+def test_histogram_and_status_rows_are_read_from_the_index_alone(world):
+    """The median's histogram rows and the map's status rows come from covering indexes
+    (analytics.0007): an index-only scan, no heap page per row."""
+    from django.db import connection
+
+    from pingan.analytics.models import HandlingHistogram, MonthlyStatusRollup
+
+    reads = [
+        HandlingHistogram.objects.filter(region=world.county.pk, day__gte=dt.date(2025, 1, 1))
+        .values("centidays")
+        .annotate(c=Sum("n")),
+        MonthlyStatusRollup.objects.filter(
+            region__in=[world.grid_a1.pk, world.grid_a2.pk], day__gte=dt.date(2025, 1, 1)
+        )
+        .values("region", "status")
+        .annotate(c=Sum("n"), s=Sum("satisfied")),
+    ]
+    for qs in reads:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL enable_bitmapscan = off")
+            sql, params = qs.query.sql_with_params()
+            cur.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(r[0] for r in cur.fetchall())
+        assert "Index Only Scan" in plan, plan
