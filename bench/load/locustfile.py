@@ -4,7 +4,8 @@ Three kinds of users, in the demo county's accounts (`manage.py load_demo`):
 - grid workers report events through the API and attach a photo (~60 KB JPEG) to each;
 - dispatchers work their queue on the web pages (list of events waiting, a search) and
   accept and dispatch through the API;
-- leaders open their workbench, the statistics summary and a search.
+- leaders open their workbench, the dashboard (with its extras and map), the statistics
+  summary and a search.
 
 Run (see bench/load/run.sh for the whole recorded run):
     locust -f bench/load/locustfile.py --headless -u 60 -r 10 -t 3m \
@@ -162,6 +163,13 @@ class Leader(ApiUser):
     @task(2)
     def workbench(self) -> None:
         self.client.get("/", name="workbench page")
+
+    @task(2)
+    def dashboard(self) -> None:
+        # The page, then what its scripts fetch: the extras fragment and the map.
+        self.client.get("/dashboard/", name="dashboard page")
+        self.client.get("/dashboard/extras/", name="dashboard extras")
+        self.client.get("/dashboard/map.geojson", name="dashboard map")
 
     @task(2)
     def stats(self) -> None:

