@@ -6,6 +6,11 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_scale PORT=8027 \
 #       bash bench/load/run.sh [USERS] [DURATION]
 #
+# The fault run (docs/performance.md, "PostgreSQL restarted during a load run"):
+#   RESTART_PG_AT=40 CEILING=0 ... bash bench/load/run.sh 20 2m
+# restarts PostgreSQL (RESTART_PG_CMD, default `pg_ctlcluster 15 main restart`) that many
+# seconds into the run, then checks that every event reported has its statistics fact.
+#
 # The database needs the demo county (manage.py load_demo) and may hold generated events
 # (manage.py generate_events). Install the tools first: pip install -r requirements/bench.txt
 set -euo pipefail
@@ -34,6 +39,15 @@ trap 'kill $WEB $WORKER $SWEEPER 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 1; done
 
 before=$(psql "$DATABASE_URL" -Atc "select count(*) from events_event")
+last_id=$(psql "$DATABASE_URL" -Atc "select coalesce(max(id), 0) from events_eventkey")
+if [ -n "${RESTART_PG_AT:-}" ]; then
+    (
+        sleep "$RESTART_PG_AT"
+        echo "PostgreSQL restart begins $(date -u +%T)" | tee -a "$OUT/fault.txt"
+        bash -c "${RESTART_PG_CMD:-pg_ctlcluster 15 main restart}"
+        echo "PostgreSQL accepting connections again $(date -u +%T)" | tee -a "$OUT/fault.txt"
+    ) &
+fi
 # Users finish the task they are in when the time is up (--stop-timeout), so that no
 # request is cut off by the end of the run. Locust exits 1 when any request failed: the
 # run goes on to the ceiling and the failures stay in the table.
@@ -46,6 +60,16 @@ set -e
 echo "locust exit code: $status" | tee -a "$OUT/locust.txt"
 after=$(psql "$DATABASE_URL" -Atc "select count(*) from events_event")
 echo "events reported during the run: $((after - before))" | tee -a "$OUT/locust.txt"
+# Nothing half-applied: every event reported in the run has its statistics fact (written
+# in the same transaction), and the server answered no 500.
+orphans=$(psql "$DATABASE_URL" -Atc "select count(*) from events_eventkey k where k.id > $last_id
+    and not exists (select 1 from analytics_eventfact f where f.event_id = k.id)")
+echo "events of the run without their fact: $orphans" | tee -a "$OUT/locust.txt"
+echo "responses by status: $(grep -o '"status": [0-9]*' "$OUT/gunicorn.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')" \
+    | tee -a "$OUT/locust.txt"
+if [ "${CEILING:-1}" = "0" ]; then
+    exit 0
+fi
 
 seconds=$($BIN/python -c "import sys,re; v='$DURATION'; m=re.fullmatch(r'(\d+)([smh]?)', v); print(int(m[1]) * {'':1,'s':1,'m':60,'h':3600}[m[2]])")
 $BIN/python bench/load/ceiling.py --dsn "$DATABASE_URL" --threads 12 --seconds "$seconds" \
