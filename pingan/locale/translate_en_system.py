@@ -49,6 +49,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "处置用时分布": "Handling time distribution",
     "部门月汇总": "Department monthly summary",
     "部门日汇总": "Department daily summary",
+    "月状态汇总": "Monthly status summary",
     "处置用时日分布": "Daily handling time distribution",
     "起始日期": "Start date",
     "截止日期": "End date",
