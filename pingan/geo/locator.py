@@ -80,7 +80,8 @@ def _current(force_check: bool = False) -> _Index:
                 # The index lives until the grids change: keep it, and what the process
                 # loaded before it, out of the collector's full passes, which otherwise
                 # walk it every time (~95 ms pauses in a web process; performance.md).
-                gc.collect()
+                # No gc.collect() first: this may run in any request thread, and a
+                # collection there would run other threads' finalizers.
                 gc.freeze()
         return _index
 
