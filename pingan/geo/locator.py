@@ -7,7 +7,6 @@ at most every few seconds).
 
 from __future__ import annotations
 
-import gc
 import json
 import threading
 import time
@@ -77,12 +76,6 @@ def _current(force_check: bool = False) -> _Index:
             _checked_at = now
             if _index is None or _index.stamp != stamp:
                 _index = _build(stamp)
-                # The index lives until the grids change: keep it, and what the process
-                # loaded before it, out of the collector's full passes, which otherwise
-                # walk it every time (~95 ms pauses in a web process; performance.md).
-                # No gc.collect() first: this may run in any request thread, and a
-                # collection there would run other threads' finalizers.
-                gc.freeze()
         return _index
 
 
