@@ -704,17 +704,12 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
         MonthlyRollup._meta.db_table,
         PeriodLock._meta.db_table,
     )
+    days, params = _day_where("f.day", date_from, date_to)
     where = [
         f"NOT EXISTS (SELECT 1 FROM {lock_t} l "  # noqa: S608
-        "WHERE f.day >= l.date_from AND f.day <= l.date_to)"
+        "WHERE f.day >= l.date_from AND f.day <= l.date_to)",
+        days,
     ]
-    params: list[Any] = []
-    if date_from:
-        where.append("f.day >= %s")
-        params.append(date_from)
-    if date_to:
-        where.append("f.day <= %s")
-        params.append(date_to)
     dims = "day, top_category, source, status, outcome"
     measures = ", ".join(ROLLUP_MEASURES)
     sat = ", ".join(f"'{v}'" for v in SATISFIED)
@@ -737,24 +732,14 @@ def rollup_from_facts(*, date_from: dt.date | None = None, date_to: dt.date | No
         # rows included: they are part of the month).
         month_from = date_from.replace(day=1) if date_from else None
         month_to = date_to.replace(day=1) if date_to else None
-        mq = MonthlyRollup.objects.all()
-        if month_from:
-            mq = mq.filter(day__gte=month_from)
-        if month_to:
-            mq = mq.filter(day__lte=month_to)
-        mq.delete()
-        mwhere, mparams = ["1 = 1"], []
-        if month_from:
-            mwhere.append("d.day >= %s")
-            mparams.append(month_from)
-        if date_to:
-            mwhere.append("d.day < %s")
-            mparams.append(_next_month(date_to))
+        _delete_days(MonthlyRollup, month_from, month_to)
+        month_end = _next_month(date_to) - dt.timedelta(days=1) if date_to else None
+        mwhere, mparams = _day_where("d.day", month_from, month_end)
         sums = ", ".join(f"SUM(d.{m})" for m in ROLLUP_MEASURES)
         cur.execute(
             f"INSERT INTO {month_t} (region, {dims}, {measures}) "  # noqa: S608
             f"SELECT d.region, {_month_expr('d.day')}, d.top_category, d.source, d.status, "
-            f"d.outcome, {sums} FROM {roll_t} d WHERE {' AND '.join(mwhere)} "
+            f"d.outcome, {sums} FROM {roll_t} d WHERE {mwhere} "
             f"GROUP BY d.region, {_month_expr('d.day')}, d.top_category, d.source, d.status, "
             "d.outcome",
             mparams,
@@ -770,12 +755,7 @@ def status_rollup_from_monthly(
 ) -> None:
     """Recount the monthly status rollup of the months in the range (first days) from
     the monthly rollup rows."""
-    qs = MonthlyStatusRollup.objects.all()
-    if month_from:
-        qs = qs.filter(day__gte=month_from)
-    if month_to:
-        qs = qs.filter(day__lte=month_to)
-    qs.delete()
+    _delete_days(MonthlyStatusRollup, month_from, month_to)
     where, params = _day_where("m.day", month_from, month_to)
     measures = ", ".join(ROLLUP_MEASURES)
     sums = ", ".join(f"SUM(m.{m})" for m in ROLLUP_MEASURES)
@@ -788,6 +768,16 @@ def status_rollup_from_monthly(
             "GROUP BY m.region, m.day, m.status, m.outcome",
             params,
         )
+
+
+def _delete_days(model: Any, date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """Delete the model's rows of the days (or months' first days) in the range."""
+    qs = model.objects.all()
+    if date_from:
+        qs = qs.filter(day__gte=date_from)
+    if date_to:
+        qs = qs.filter(day__lte=date_to)
+    qs.delete()
 
 
 def _day_where(
@@ -810,12 +800,7 @@ def daily_tables_from_facts(
     the range from the facts (locked days included: their facts are frozen as
     published, and so are these rows)."""
     for model in (DailyHandlingHistogram, DailyDepartmentRollup):
-        qs = model.objects.all()
-        if date_from:
-            qs = qs.filter(day__gte=date_from)
-        if date_to:
-            qs = qs.filter(day__lte=date_to)
-        qs.delete()
+        _delete_days(model, date_from, date_to)
     fact_t = EventFact._meta.db_table
     where, params = _day_where("f.day", date_from, date_to)
     columns = ", ".join(DEPARTMENT_MEASURES)
@@ -853,12 +838,7 @@ def monthly_tables_from_daily(
     )
     with connection.cursor() as cur:
         for monthly, daily, keys, measures in pairs:
-            qs = monthly.objects.all()
-            if month_from:
-                qs = qs.filter(day__gte=month_from)
-            if month_to:
-                qs = qs.filter(day__lte=month_to)
-            qs.delete()
+            _delete_days(monthly, month_from, month_to)
             key = ", ".join(f"d.{k}" for k in keys)
             cur.execute(
                 f"INSERT INTO {monthly._meta.db_table} "  # noqa: S608

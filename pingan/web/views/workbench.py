@@ -336,8 +336,9 @@ def _status_counts(
     the dashboard), otherwise counted from the events."""
     basis = stats.basis_for(user, None)
     if basis.rollup:
-        month = stats.grouped_rows(basis, month_start, None, ("status",))
-        ever = stats.grouped_rows(basis, None, None, ("status",))
+        # Every month's rows in one read (whole months: a month's rows carry its first day).
+        ever = stats.grouped_rows(basis, None, None, ("day", "status"))
+        month = [r for r in ever if r["day"] >= month_start]
         return (
             sum(r["n"] for r in month),
             sum(r["n"] for r in month if r["status"] in kpis.ACCEPTED_OR_BEYOND),
