@@ -278,7 +278,8 @@ def mask_address(value: str) -> str:
     return value[:ADDRESS_KEEP] + MASK * 4
 
 
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+# Not inside a longer run of letters and digits (a hex id), as for ID numbers below.
+_PHONE_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(1[3-9]\d{9})(?![\dA-Za-z])")
 _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx])(?![\dA-Za-z])")
 
 

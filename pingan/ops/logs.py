@@ -17,8 +17,12 @@ from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 _PATTERNS = [
     # Resident ID: 17 digits and a digit or X (before phones: it contains digit runs).
     (re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}\d{7}[\dXx](?![\dA-Za-z])"), "[身份证号]"),
-    # Mainland mobile numbers, optionally with +86.
-    (re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"), "[手机号]"),
+    # Mainland mobile numbers, optionally with +86; not a digit run inside a hex token
+    # (a request or worker id like "…8b18738776144eb7").
+    (
+        re.compile(r"(?<![\dA-Za-z])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\dA-Za-z])"),
+        "[手机号]",
+    ),
     # Landlines with an area code: 0573-86123456.
     (re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"), "[电话]"),
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[邮箱]"),

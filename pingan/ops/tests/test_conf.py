@@ -129,6 +129,10 @@ def test_event_codes_and_ids_are_not_mistaken_for_personal_data():
 
     text = "事件 330424-20260302-000123 (id 1234567) 已派遣"
     assert redact(text) == text
+    # A hex worker or request id may hold eleven digits that look like a mobile number.
+    worker = "Worker 2a4feb9dd290472e8b18738776144eb7: started"
+    assert redact(worker) == worker
+    assert redact("电话13812345678，") == "电话[手机号]，"
 
 
 def test_production_logs_json_by_default():

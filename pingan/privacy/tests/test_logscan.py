@@ -23,6 +23,9 @@ def test_a_logged_phone_is_found(_no_personal_data_in_logs):
     handler.texts.clear()
     log.warning("callback to 138****5678, id 330424********1239")
     assert handler.findings() == []
+    # A hex id holding eleven phone-like digits is not a phone.
+    log.info("Worker 2a4feb9dd290472e8b18738776144eb7: started")
+    assert handler.findings() == []
     handler.texts.clear()  # so that this test itself passes the scan
 
 
