@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/pingan
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv test-deps services lint typecheck test-sqlite test-postgres serve workflow-doc clean
+.PHONY: demo test test-fast test-future venv test-deps services lint typecheck test-sqlite test-postgres serve workflow-doc clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -52,21 +52,36 @@ lint: test-deps
 typecheck: test-deps
 	$(BIN)/mypy pingan config
 
+# Two processes; each file's tests stay on one process (module fixtures, one live server);
+# the slowest tests are named at the end of each run.
+PYTEST := $(BIN)/pytest -n 2 --dist loadfile --durations=10 pingan
+
 test-sqlite: test-deps
-	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile pingan
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: test-deps services
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile pingan
+	DATABASE_URL=$(PG_URL) $(PYTEST)
 
 ## make test: lint, the whole suite on SQLite and on PostgreSQL, the workflow doc check
 test: test-deps services
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy pingan config
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="
-	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile pingan
+	env -u DATABASE_URL $(PYTEST)
 	@echo "== PostgreSQL =="
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 --dist loadfile pingan
+	DATABASE_URL=$(PG_URL) $(PYTEST)
+
+## make test-fast: the unit tests on SQLite, without the browser, chaos and schemathesis runs
+test-fast: $(VENV)/.test-installed
+	bash scripts/ensure-gettext.sh
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -m "not browser and not slow" pingan
+
+## make test-future: the suite with the clock of the tests and their browser 548 days ahead
+FUTURE ?= +548d
+test-future: test-deps
+	bash scripts/test-future.sh "$(FUTURE)"
 
 workflow-doc: venv
 	$(BIN)/python manage.py workflow_doc > docs/workflow.md

@@ -59,20 +59,39 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.db.models.functions import Coalesce  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from pingan.accounts.models import User  # noqa: E402
 from pingan.analytics.kpis import year_before  # noqa: E402
 from pingan.analytics.selectors import summary  # noqa: E402
+from pingan.core import clock  # noqa: E402
 from pingan.events.models import Event  # noqa: E402
 from pingan.events.permissions import event_scope_q  # noqa: E402
 from pingan.geo.models import Region  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
-PERIODS = {
-    "month": (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
-    "year": (dt.date(2025, 11, 29), dt.date(2026, 11, 28)),
-    "5 years": (dt.date(2021, 11, 28), dt.date(2026, 11, 28)),
-}
+
+
+def periods(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The periods measured, ending before `today`: the last full month, the last year and
+    the last five years (the generated history ends now, whatever day the bench runs)."""
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    yesterday = today - dt.timedelta(days=1)
+    return {
+        "month": (last_month_end.replace(day=1), last_month_end),
+        "year": (yesterday - dt.timedelta(days=364), yesterday),
+        "5 years": (_years_back(yesterday, 5) + dt.timedelta(days=1), yesterday),
+    }
+
+
+def _years_back(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+PERIODS = periods(timezone.localdate(clock.now()))
 ACCEPTED = ["accepted", "dispatched", "in_progress", "resolved", "closed"]
 
 

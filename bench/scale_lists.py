@@ -33,8 +33,10 @@ logging.disable(logging.INFO)
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from pingan.accounts.models import User  # noqa: E402
+from pingan.core import clock  # noqa: E402
 from pingan.events.models import Event  # noqa: E402
 from pingan.events.selectors import EventFilters, event_list, recent_part  # noqa: E402
 from pingan.geo.models import Region  # noqa: E402
@@ -44,6 +46,7 @@ def pages() -> list[tuple[str, str, str]]:
     county = Region.objects.get(code="330424")
     town = Region.objects.filter(parent=county).order_by("code").first()
     code = Event.objects.filter(region_path__startswith=county.path).order_by("-id").first().code
+    last_year = timezone.localdate(clock.now()).year - 1
     return [
         ("demo-dispatcher", "county list, page 1", "/events/"),
         ("demo-dispatcher", "county list, page 100 (the last)", "/events/?page=100"),
@@ -52,8 +55,8 @@ def pages() -> list[tuple[str, str, str]]:
         ("demo-dispatcher", "county list, one town", f"/events/?region={town.pk}"),
         (
             "demo-dispatcher",
-            "county list, 2025",
-            "/events/?reported_from=2025-01-01&reported_to=2025-12-31",
+            "county list, last year",
+            f"/events/?reported_from={last_year}-01-01&reported_to={last_year}-12-31",
         ),
         ("demo-dispatcher", "search: common word (噪音)", "/events/?q=噪音"),
         ("demo-dispatcher", "search: rare word (化粪池)", "/events/?q=化粪池"),

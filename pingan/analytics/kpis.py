@@ -226,6 +226,38 @@ def repeats(rows: Iterable[tuple[str, int, dt.date, int]], window_days: int) -> 
     return out
 
 
+# The dates a period of figures may name: wide enough for any imported history and for
+# planning ahead, narrow enough that the comparison periods (a year before, the period
+# before) are still dates.
+PERIOD_FIRST_DAY = dt.date(1950, 1, 1)
+PERIOD_LAST_DAY = dt.date(2099, 12, 31)
+
+
+def check_period(
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    *,
+    from_field: str = "from",
+    to_field: str = "to",
+) -> None:
+    """Raise Invalid (422, naming the field) for a period that ends before it starts or
+    names a day outside PERIOD_FIRST_DAY..PERIOD_LAST_DAY."""
+    from django.utils.translation import gettext
+
+    from pingan.core.errors import invalid
+
+    for value, field in ((date_from, from_field), (date_to, to_field)):
+        if value is not None and not PERIOD_FIRST_DAY <= value <= PERIOD_LAST_DAY:
+            raise invalid(
+                field,
+                gettext("日期应在 {first} 至 {last} 之间").format(
+                    first=PERIOD_FIRST_DAY.isoformat(), last=PERIOD_LAST_DAY.isoformat()
+                ),
+            )
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise invalid(to_field, gettext("结束日期不能早于开始日期"))
+
+
 def year_before(day: dt.date) -> dt.date:
     try:
         return day.replace(year=day.year - 1)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pingan.analytics.choices import Outcome
-from pingan.analytics.kpis import ACCEPTED_OR_BEYOND
+from pingan.analytics.kpis import ACCEPTED_OR_BEYOND, check_period
 from pingan.analytics.models import (
     DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
@@ -879,8 +879,7 @@ def period_lock(
     leader or centre dispatcher). Overlapping an existing lock is a conflict. Audited."""
     if not may_lock(user):
         raise Forbidden(_("只有县级领导或县级指挥中心可以封账"))
-    if date_from > date_to:
-        raise invalid("date_to", _("结束日期不能早于开始日期"))
+    check_period(date_from, date_to, from_field="date_from", to_field="date_to")
     if date_to >= timezone.localdate(clock.now()):
         raise invalid("date_to", _("只能对已经结束的期间封账"))
     with transaction.atomic():
@@ -1098,10 +1097,10 @@ def briefing_render(
     if fmt not in BRIEFING_FORMATS:
         raise invalid("format", _("格式应为 docx 或 pdf"))
     today = timezone.localdate(clock.now())
+    check_period(date_from, date_to)
     date_to = date_to or today
     date_from = date_from or date_to.replace(day=1)
-    if date_from > date_to:
-        raise invalid("to", _("结束日期不能早于开始日期"))
+    check_period(date_from, date_to)
     basis = selectors.basis_for(user, region_id)
     if basis.empty or not basis.rollup or basis.region is None:
         raise NotFound(_("区划不存在"))

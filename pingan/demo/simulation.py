@@ -27,11 +27,13 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from lunardate import LunarDate
 
 from pingan.core import clock, workcal
 from pingan.core.errors import DomainError
@@ -48,10 +50,8 @@ from pingan.org.models import Department
 log = logging.getLogger(__name__)
 
 NAMESPACE = uuid.UUID("6b1d8a52-3f0e-5c1a-9d63-2a4f0e5c7b11")
-TZ_START = (2025, 11, 22)
-TZ_END = (2026, 11, 21)
+DEMO_DAYS = 365
 UNMUTED_DAYS = 3
-SPRING_FESTIVAL = dt.date(2026, 2, 17)
 
 SOURCE_MIX: list[tuple[str, float]] = [
     (Source.GRID_PATROL, 68.0),
@@ -159,11 +159,27 @@ FORCED_STOPS = [
 
 
 def demo_period() -> tuple[dt.datetime, dt.datetime]:
-    """(start, end) of the demo year in local time: 2025-11-22 .. 2026-11-21."""
-    tz = timezone.get_default_timezone()
-    start = dt.datetime(*TZ_START, tzinfo=tz)
-    end = dt.datetime(*TZ_END, 23, 59, 59, tzinfo=tz)
+    """(start, end) of the demo year in local time: the 365 days up to now (the project's
+    clock), so the demo shows this month and this year whatever day it is loaded."""
+    end = timezone.localtime(clock.now()).replace(microsecond=0)
+    start = dt.datetime.combine(
+        end.date() - dt.timedelta(days=DEMO_DAYS), dt.time.min, tzinfo=end.tzinfo
+    )
     return start, end
+
+
+@lru_cache(maxsize=8)
+def spring_festival(year: int) -> dt.date:
+    """The first day of the lunar year that begins in `year` (春节)."""
+    return LunarDate(year, 1, 1).to_solar_date()
+
+
+def _to_spring_festival(day: dt.date) -> int:
+    """Days from `day` to the next Spring Festival (0 on the day itself)."""
+    festival = spring_festival(day.year)
+    if festival < day:
+        festival = spring_festival(day.year + 1)
+    return (festival - day).days
 
 
 # ---- the world the simulation acts in -------------------------------------------------
@@ -222,7 +238,7 @@ def _day_weight(day: dt.date) -> float:
     w = MONTH_FACTOR[day.month]
     if not workcal.is_workday(day):
         w *= 0.55 if day.weekday() >= 5 else 0.4  # weekends; holidays dip further
-    if dt.timedelta(0) <= SPRING_FESTIVAL - day <= dt.timedelta(days=21):
+    if _to_spring_festival(day) <= 21:
         w *= 1.15  # the rush before the Spring Festival
     return w
 
@@ -231,7 +247,7 @@ def _leaf_weight(code: str, source: str, day: dt.date) -> float:
     group = code.split(".")[0]
     w = LEAF_WEIGHTS[code] * SOURCE_GROUP_FACTOR.get(source, {}).get(group, 1.0)
     m = day.month
-    to_festival = (SPRING_FESTIVAL - day).days
+    to_festival = _to_spring_festival(day)
     if code == "dispute.labour" and 0 <= to_festival <= 40:
         w *= 5  # 讨薪 before the Spring Festival
     if code == "hazard.flood":

@@ -73,3 +73,14 @@ def test_briefing_of_another_town_is_404(cast, api_as):
     r = api_as(cast.dispatcher_b).get("/briefings/render", region=cast.town_a.pk)
     assert r.status_code == 404
     assert api_as(cast.leader).get("/briefings/render", format="xls").status_code == 422
+
+
+def test_a_period_of_centuries_is_refused_not_a_server_error(cast, api_as):
+    # Found by schemathesis: from=0228-07-17 to=2251-06-03 gave a 500.
+    api = api_as(cast.leader)
+    r = api.get(
+        "/briefings/render", region=cast.county.pk, **{"from": "0228-07-17", "to": "2251-06-03"}
+    )
+    assert r.status_code == 422
+    assert "from" in r.json()["error"]["fields"] or "to" in r.json()["error"]["fields"]
+    assert not api.get("/briefings").json()

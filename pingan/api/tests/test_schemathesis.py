@@ -26,6 +26,8 @@ def totp_code(device, at=None):
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server(live_server, transactional_db):

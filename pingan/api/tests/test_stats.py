@@ -78,3 +78,26 @@ def test_bad_summary_parameters_are_422(cast, api_as, params, field):
     r = api_as(cast.leader).get("/stats/summary", **params)
     assert r.status_code == 422
     assert field in error_of(r)["fields"]
+
+
+@pytest.mark.parametrize("path", ["/stats/summary", "/stats/kpis", "/stats/regions"])
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "field"),
+    [
+        ("0228-07-17", "2251-06-03", "from"),  # found by schemathesis: a 500
+        ("0001-01-01", "0001-01-31", "from"),  # the year before is no date
+        ("9999-12-01", "9999-12-31", "from"),
+        ("2026-01-01", "9999-12-31", "to"),
+    ],
+)
+def test_periods_beyond_any_record_are_422_not_500(cast, api_as, path, date_from, date_to, field):
+    r = api_as(cast.leader).get(path, **{"from": date_from, "to": date_to})
+    assert r.status_code == 422
+    assert field in error_of(r)["fields"]
+
+
+def test_the_dashboard_page_says_which_date_is_out_of_range(cast, client):
+    client.force_login(cast.leader)
+    r = client.get("/dashboard/", {"from": "0001-01-01", "to": "0001-01-31"})
+    assert r.status_code == 422
+    assert "日期应在 1950-01-01 至 2099-12-31 之间" in r.content.decode()

@@ -12,6 +12,7 @@ from ninja import Status as Reply
 from pydantic import Field
 
 from pingan.analytics import selectors, services
+from pingan.analytics.kpis import check_period
 from pingan.analytics.selectors import summary
 from pingan.core.errors import invalid
 from pingan.geo.selectors import region_exists
@@ -62,8 +63,7 @@ class KpiOut(SummaryOut):
 
 
 def _checked(filters: SummaryQuery) -> dict[str, Any]:
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise invalid("to", _("结束日期不能早于开始日期"))
+    check_period(filters.date_from, filters.date_to)
     if filters.region is not None and not region_exists(filters.region):
         # A region code (330424) given where the id is expected would otherwise read as an
         # empty region with all figures zero.

@@ -1,8 +1,10 @@
 """The Chinese working calendar: working days, working hours, deadlines and warnings.
 
 Times are local (Asia/Shanghai); working periods 08:30-12:00 and 13:30-17:30.
-The 2026 National Day facts come from chinese-calendar 1.11: Oct 1-7 off, make-up working
-days Sun Sep 20 and Sat Oct 10; Oct 8 (Thu) is an ordinary working day.
+The holiday tests cover 2026, whose table chinese-calendar 1.11 has: the National Day facts
+are Oct 1-7 off, make-up working days Sun Sep 20 and Sat Oct 10; Oct 8 (Thu) is an ordinary
+working day. Every date is given (no test depends on the day it runs); the tests of a year
+without a table take the first year the installed package lacks.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import pytest
 
 from pingan.core import workcal
@@ -159,15 +162,33 @@ def test_override_turns_a_holiday_into_a_working_day(db):
     assert workcal.add_working_days(at(2026, 9, 30, 15), 1) == at(2026, 10, 7, 17, 30)
 
 
-def test_2027_falls_back_to_monday_to_friday(db):
-    # New Year's Day 2027 is a Friday; the package has no 2027 data, so it counts as work.
-    assert workcal.is_workday(dt.date(2027, 1, 1))
-    assert not workcal.is_workday(dt.date(2027, 1, 2))
-    assert not workcal.is_workday(dt.date(2027, 1, 3))
-    assert workcal.add_working_days(at(2027, 1, 1, 10), 1) == at(2027, 1, 4, 17, 30)
+# The first year chinese-calendar has no holiday table for (2027 with version 1.11): the
+# two tests below follow the package as it is upgraded.
+UNTABLED_YEAR = max(d.year for d in chinese_calendar.holidays) + 1
 
 
-def test_2027_override_sets_a_holiday_the_package_lacks(db):
-    override(dt.date(2027, 1, 1), False)
-    assert not workcal.is_workday(dt.date(2027, 1, 1))
-    assert workcal.add_working_days(at(2026, 12, 31, 10), 1) == at(2027, 1, 4, 17, 30)
+def first_friday(year: int) -> dt.date:
+    day = dt.date(year, 1, 1)
+    return day + dt.timedelta(days=(4 - day.weekday()) % 7)
+
+
+def test_a_year_without_a_table_falls_back_to_monday_to_friday(db):
+    friday = first_friday(UNTABLED_YEAR)
+    assert workcal.is_workday(friday)  # even if it is New Year's Day: no table says otherwise
+    assert not workcal.is_workday(friday + dt.timedelta(days=1))
+    assert not workcal.is_workday(friday + dt.timedelta(days=2))
+    monday = friday + dt.timedelta(days=3)
+    assert workcal.add_working_days(at(*friday.timetuple()[:3], 10), 1) == at(
+        *monday.timetuple()[:3], 17, 30
+    )
+
+
+def test_an_override_sets_a_holiday_in_a_year_without_a_table(db):
+    friday = first_friday(UNTABLED_YEAR)
+    thursday = friday - dt.timedelta(days=1)
+    override(friday, False)
+    assert not workcal.is_workday(friday)
+    monday = friday + dt.timedelta(days=3)
+    assert workcal.add_working_days(at(*thursday.timetuple()[:3], 10), 1) == at(
+        *monday.timetuple()[:3], 17, 30
+    )

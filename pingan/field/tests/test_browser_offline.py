@@ -39,7 +39,18 @@ def phone(browser, url: str, cast, username: str = "gw"):
     page.click("form.login-card button[type=submit]")
     page.wait_for_url("**/m/")
     page.wait_for_selector("body[data-ready='1']")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # The service worker must be active before the network goes: bounded, unlike a bare
+    # `navigator.serviceWorker.ready`, which would wait for ever if registration failed.
+    active = page.evaluate(
+        """ms => Promise.race([
+            navigator.serviceWorker.ready.then(() => true),
+            new Promise(resolve => setTimeout(() => resolve(false), ms)),
+        ])""",
+        TIMEOUT_MS,
+    )
+    assert active, "the phone app's service worker did not become active"
+    # The categories came from the server (not an empty cache after a failed request).
+    page.wait_for_selector(f"#r-parent option[value='{cast.dispute.pk}']", state="attached")
     return context, page
 
 
@@ -80,9 +91,10 @@ def test_offline_report_with_photo_arrives_once(cast, live_server):
             context.set_offline(False)
             expect(page.locator("#m-pending")).to_have_text("0", timeout=30_000)
             page.wait_for_selector("#m-last-sync:not(:has-text('从未'))")
-            # Another sync (the phone wakes up again) sends nothing twice.
-            page.evaluate("window.dispatchEvent(new Event('online'))")
-            page.wait_for_timeout(500)
+            # Another sync (the phone wakes up again) sends nothing twice: it ends, as every
+            # sync does, by reading today's tasks.
+            with page.expect_response("**/api/v1/field/tasks"):
+                page.evaluate("window.dispatchEvent(new Event('online'))")
             assert page.inner_text("#m-pending") == "0"
 
             event = Event.objects.get()

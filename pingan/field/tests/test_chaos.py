@@ -23,7 +23,8 @@ from pingan.events.models import Attachment, Event
 from pingan.org.choices import Role
 from pingan.org.services import membership_grant, user_upsert
 
-pytestmark = pytest.mark.django_db
+# About 90 s alone on either database; several times that on a loaded machine.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.timeout(900)]
 
 PHONES = 50
 REPORTS_PER_PHONE = 20

@@ -164,8 +164,9 @@ def test_patrols_page_lists_the_day(cast):
 
 
 def test_a_patrol_across_midnight_is_listed_on_both_days(cast):
-    # 23:40 to 00:30 local time: the leader looking at either day sees it.
-    start = timezone.make_aware(dt.datetime(2026, 11, 3, 23, 40))
+    # 23:40 to 00:30 local time, ending last night: the leader looking at either day sees it.
+    first_day = timezone.localdate(clock.now()) - dt.timedelta(days=2)
+    start = timezone.make_aware(dt.datetime.combine(first_day, dt.time(23, 40)))
     p, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
     patrol_points_add(
         user=cast.gridworker,
@@ -176,6 +177,7 @@ def test_a_patrol_across_midnight_is_listed_on_both_days(cast):
         patrol_finish(user=cast.gridworker, patrol_id=p.pk)
     leader = client_for(cast, cast.gridleader)
     mark = f'data-patrol="{p.pk}"'
-    for day in ("2026-11-03", "2026-11-04"):
-        assert mark in leader.get(f"/grid/patrols/?day={day}").content.decode()
-    assert mark not in leader.get("/grid/patrols/?day=2026-11-05").content.decode()
+    for day in (first_day, first_day + dt.timedelta(days=1)):
+        assert mark in leader.get(f"/grid/patrols/?day={day.isoformat()}").content.decode()
+    after = first_day + dt.timedelta(days=2)
+    assert mark not in leader.get(f"/grid/patrols/?day={after.isoformat()}").content.decode()

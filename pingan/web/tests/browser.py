@@ -24,8 +24,19 @@ def chromium_path() -> str | None:
 def launch(playwright: Any) -> Any:
     """Debian's Chromium, headless."""
     return playwright.chromium.launch(
-        executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS
+        executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS, env=browser_env()
     )
+
+
+def browser_env() -> dict[str, str]:
+    """The browser's environment: the tests' own. Under `make test-future` (libfaketime)
+    the tests' processes keep a real monotonic clock (Python's timed waits would otherwise
+    sleep for the offset), while Chromium only loads pages with its monotonic clock moved
+    too (scripts/test-future.sh)."""
+    env = dict(os.environ)
+    if "FAKETIME" in env:
+        env["FAKETIME_DONT_FAKE_MONOTONIC"] = "0"
+    return env
 
 
 def login(browser: Any, base_url: str, username: str, password: str) -> tuple[Any, Any]:

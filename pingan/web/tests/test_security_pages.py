@@ -174,6 +174,7 @@ def deploy_env(tmp_path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow  # a fresh process with production settings (about 13 s)
 def test_production_settings_pass_check_deploy(tmp_path):
     env = deploy_env(tmp_path)
     subprocess.run(
@@ -197,6 +198,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
     assert probe.stdout.split() == ["31536000", "True", "True", "True", "False", "[]"]
 
 
+@pytest.mark.slow  # a fresh process with production settings (about 16 s)
 def test_production_check_fails_with_an_active_superuser(tmp_path):
     env = deploy_env(tmp_path)
     run = {"cwd": BASE_DIR, "env": env, "capture_output": True, "text": True}

@@ -47,10 +47,10 @@ def _int(params: Any, name: str) -> int | None:
 def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:
     """region, from, to from the query (default: this year to date). Bad values → Invalid."""
     today = timezone.localdate(clock.now())
+    kpis.check_period(_date(params, "from"), _date(params, "to"))
     date_to = _date(params, "to") or today
     date_from = _date(params, "from") or date_to.replace(month=1, day=1)
-    if date_from > date_to:
-        raise invalid("to", gettext("结束日期不能早于开始日期"))
+    kpis.check_period(date_from, date_to)
     return _int(params, "region"), date_from, date_to
 
 
