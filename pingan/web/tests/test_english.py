@@ -1,21 +1,20 @@
 """The English translation: key pages render in English, and the catalogue is complete.
 
-The catalogue checks read pingan/locale/en/LC_MESSAGES/django.po: every msgid has an
-English msgstr that is not fuzzy, the committed django.mo says the same as the .po, and
-(where gettext's tools are installed) the .po holds every msgid the source marks. After
-adding or changing a translatable string: run the three commands in the docstring of
-pingan/locale/translate_en.py, with the English in a translate_en*.py dict.
+The catalogue checks read pingan/locale/en/LC_MESSAGES/django.po, the one source of the
+English (with polib): every msgid has an English msgstr that is not fuzzy, the committed
+django.mo says the same as the .po, and the .po holds every msgid the source marks. After
+adding or changing a translatable string: `makemessages`, write the English into the .po,
+`compilemessages` (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
 import gettext
-import importlib.util
 import re
 import shutil
 from pathlib import Path
-from types import ModuleType
 
+import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -39,12 +38,13 @@ CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 UNTRANSLATED_ALLOWANCE: dict[str, str] = {}
 
 
-def translate_en() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("translate_en", LOCALE / "translate_en.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def key(entry: polib.POEntry) -> str:
+    """An entry's msgid, with its context in front as a compiled catalogue keys it."""
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
+def catalogue(path: Path = PO) -> polib.POFile:
+    return polib.pofile(str(path))
 
 
 def visible_text(html: str) -> str:
@@ -140,10 +140,14 @@ def test_event_page_buttons_timeline_and_errors_are_in_english(client, cast):
 
 
 def test_every_msgid_has_an_english_translation():
+    po = catalogue()
     left = [
-        m for m in translate_en().missing(PO.read_text("utf-8")) if m not in UNTRANSLATED_ALLOWANCE
+        key(e)
+        for e in po.untranslated_entries() + po.fuzzy_entries()
+        if not e.obsolete and key(e) not in UNTRANSLATED_ALLOWANCE
     ]
     assert not left, f"{len(left)} msgids untranslated or fuzzy, e.g. {left[:5]}"
+    assert len(po.translated_entries()) > 1000  # the catalogue was read, not an empty file
 
 
 def test_the_compiled_catalogue_matches_the_po():
@@ -151,16 +155,14 @@ def test_the_compiled_catalogue_matches_the_po():
     with MO.open("rb") as f:
         mo = gettext.GNUTranslations(f)
     stale = []
-    for msgid, plural, strs, fuzzy in translate_en().entries(PO.read_text("utf-8")):
-        if fuzzy or "" in strs:
-            continue
-        got = (
-            [mo.ngettext(msgid, plural, 1), mo.ngettext(msgid, plural, 2)]
-            if plural
-            else [mo.gettext(msgid)]
-        )
-        if got != strs:
-            stale.append(msgid)
+    for e in catalogue().translated_entries():
+        if e.msgid_plural:
+            want = [e.msgstr_plural[0], e.msgstr_plural[1]]
+            got = [mo.ngettext(key(e), e.msgid_plural, 1), mo.ngettext(key(e), e.msgid_plural, 2)]
+        else:
+            want, got = [e.msgstr], [mo.gettext(key(e))]
+        if got != want:
+            stale.append(key(e))
     assert not stale, f"django.mo differs from django.po for {len(stale)} msgids: {stale[:5]}"
 
 
@@ -179,8 +181,7 @@ def test_the_po_holds_every_msgid_the_source_marks(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(settings, "LOCALE_PATHS", [str(tmp_path / "pingan" / "locale")])
     call_command("makemessages", locale=["en"], no_obsolete=True, verbosity=0)
-    tool = translate_en()
-    before = {e[0] for e in tool.entries(PO.read_text("utf-8"))}
-    after = {e[0] for e in tool.entries(copy.read_text("utf-8"))}
+    before = {key(e) for e in catalogue() if not e.obsolete}
+    after = {key(e) for e in catalogue(copy) if not e.obsolete}
     assert not after - before, f"msgids missing from django.po: {sorted(after - before)[:10]}"
     assert not before - after, f"msgids no longer in the source: {sorted(before - after)[:10]}"
