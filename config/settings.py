@@ -13,6 +13,10 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PINGAN_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Third-party data used by tests and benchmarks only (real citizen messages, the Open311
+# spec): the `shared/` folder beside the checkout unless PINGAN_SHARED_DIR says otherwise.
+# Nothing at run time reads it (CONTRIBUTING.md, "Third-party data").
+PINGAN_SHARED_DIR = Path(os.environ.get("PINGAN_SHARED_DIR", BASE_DIR.parent / "shared"))
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -183,3 +183,17 @@ def _no_personal_data_in_logs() -> Any:
     HANDLER.texts.clear()
     if found:
         pytest.fail("personal data logged in plain text:\n" + "\n".join(found), pytrace=False)
+
+
+def shared_or_skip(relative: str | Any) -> Any:
+    """A file of the third-party data folder, or skip the test saying what is missing.
+    Under CI (CI=true) the folder is always laid beside the checkout: a missing file fails
+    the test instead of skipping it."""
+    from pingan.core.shared_data import shared_file
+
+    try:
+        return shared_file(relative)
+    except FileNotFoundError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"third-party data missing in CI: {exc}")
+        pytest.skip(f"third-party data not here: {exc}")

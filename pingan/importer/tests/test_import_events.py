@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from pingan.core.shared_data import shared_file
+from pingan.conftest import shared_or_skip
 from pingan.events.choices import Status
 from pingan.events.models import Event, EventTransition
 from pingan.importer import services
@@ -39,7 +39,7 @@ def _summary(text: str) -> dict[str, int]:
 
 
 def test_real_messages_every_row_imported_or_reported_and_rerun_changes_nothing(cast):
-    path = shared_file(MESSAGES)
+    path = shared_or_skip(MESSAGES)
     total = _rows(path)
     dry = _summary(_run(path, "--dry-run"))
     assert dry["total"] == total

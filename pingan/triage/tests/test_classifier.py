@@ -9,6 +9,7 @@ import re
 import numpy as np
 from django.core.management import call_command
 
+from pingan.conftest import shared_or_skip
 from pingan.events.choices import Status
 from pingan.events.services import event_report, event_transition
 from pingan.org.choices import Role
@@ -36,7 +37,7 @@ FIRE_TEXTS = [
 
 def test_evaluate_beats_the_plain_baseline_on_real_messages(tmp_path):
     data = tmp_path / "labelled.csv"
-    rows = labelled.write_topic_csv(data)
+    rows = labelled.write_topic_csv(data, shared_or_skip(labelled.MESSAGES))
     assert rows > 1000
     out = io.StringIO()
     call_command(
@@ -160,7 +161,7 @@ def test_auto_dispatch_only_for_allowed_category_above_the_bar(
 
 
 def test_fast_probabilities_equal_scikit_learns():
-    rows = labelled.topic_rows()[:400]
+    rows = labelled.topic_rows(shared_or_skip(labelled.MESSAGES))[:400]
     texts = [t for t, _ in rows]
     model = classifier.TextModel.fit(texts, [y for _, y in rows])
     assert model.coef is not None
@@ -170,7 +171,7 @@ def test_fast_probabilities_equal_scikit_learns():
 
 
 def test_fast_features_equal_scikit_learns():
-    rows = labelled.topic_rows()[:300]
+    rows = labelled.topic_rows(shared_or_skip(labelled.MESSAGES))[:300]
     texts = [t for t, _ in rows]
     model = classifier.TextModel.fit(texts, [y for _, y in rows])
     union = model.pipeline.named_steps["features"]
