@@ -41,6 +41,7 @@ serve: venv
 test-deps: $(VENV)/.test-installed
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-gettext.sh
+	bash scripts/ensure-nginx.sh
 
 services:
 	bash scripts/ensure-services.sh

@@ -5,6 +5,7 @@ SQLite under var/ unless DATABASE_URL is set (PostgreSQL in production and CI).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -224,8 +225,10 @@ PINGAN_TRACKING_INTERVALS = [int(x) for x in env_list("PINGAN_TRACKING_INTERVALS
 # Login throttle: failures per username within the window before refusing.
 PINGAN_LOGIN_MAX_FAILURES = int(os.environ.get("PINGAN_LOGIN_MAX_FAILURES", "5"))
 PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))
-# API tokens live this many hours.
+# API tokens live this many hours, and stop working after this many hours unused (0: no
+# idle limit). The owner lists and revokes them at /api/v1/auth/tokens (docs/security.md).
 PINGAN_TOKEN_TTL_HOURS = int(os.environ.get("PINGAN_TOKEN_TTL_HOURS", "720"))
+PINGAN_TOKEN_IDLE_HOURS = float(os.environ.get("PINGAN_TOKEN_IDLE_HOURS", "72"))
 # Notification delivery retries.
 PINGAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("PINGAN_NOTIFY_MAX_ATTEMPTS", "8"))
 # The site's address as citizens and staff reach it (e.g. https://pingan.example.gov.cn),
@@ -267,8 +270,11 @@ PINGAN_FIELD_FOLLOW_UP_DAYS = int(os.environ.get("PINGAN_FIELD_FOLLOW_UP_DAYS", 
 # Outside production both default to keys derived from SECRET_KEY.
 PINGAN_PII_KEYS = os.environ.get("PINGAN_PII_KEYS", "")
 PINGAN_PII_INDEX_KEY = os.environ.get("PINGAN_PII_INDEX_KEY", "")
-# Exports of more rows than this need a second person's approval.
+# Exports of more rows than this need a second person's approval, counting every event row
+# the same user exported in the last PINGAN_EXPORT_WINDOW_HOURS hours (a rolling window:
+# splitting a large export into small ones does not get past it; 0 counts each export alone).
 PINGAN_EXPORT_APPROVAL_ROWS = int(os.environ.get("PINGAN_EXPORT_APPROVAL_ROWS", "500"))
+PINGAN_EXPORT_WINDOW_HOURS = int(os.environ.get("PINGAN_EXPORT_WINDOW_HOURS", "24"))
 # ---- Security: accounts, audit, web hardening (docs/security.md) ----------------------------
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -306,11 +312,27 @@ PINGAN_ADMIN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PINGAN_ADMIN_PASSWORD_M
 PINGAN_SESSION_MAX_AGE_S = int(os.environ.get("PINGAN_SESSION_MAX_AGE_S", str(12 * 3600)))
 PINGAN_DORMANT_DAYS = int(os.environ.get("PINGAN_DORMANT_DAYS", "90"))
 PINGAN_AUDIT_RETENTION_DAYS = int(os.environ.get("PINGAN_AUDIT_RETENTION_DAYS", "183"))
+# HMAC key of the audit hash chain (docs/security.md): required in production, kept out of
+# the database. Outside production it defaults to a key derived from SECRET_KEY.
+PINGAN_AUDIT_KEY = os.environ.get("PINGAN_AUDIT_KEY", "")
 # Rate limits ("count/period", django-ratelimit syntax; empty turns one off).
 PINGAN_RATELIMIT_LOGIN = os.environ.get("PINGAN_RATELIMIT_LOGIN", "30/m")  # per address
 PINGAN_RATELIMIT_API = os.environ.get("PINGAN_RATELIMIT_API", "600/m")  # per token or user
 PINGAN_RATELIMIT_PUBLIC = os.environ.get("PINGAN_RATELIMIT_PUBLIC", "120/m")  # per address
 RATELIMIT_USE_CACHE = "default"
+# The client's address behind a reverse proxy (pingan.core.clientaddr; docs/deploy.md):
+# X-Forwarded-For is believed only from these addresses or networks (e.g. nginx on another
+# machine: 10.0.0.5; on this one over TCP: 127.0.0.1,::1), and from the local Unix socket
+# unless PINGAN_TRUST_UNIX_SOCKET is false. From any other peer it is ignored.
+PINGAN_TRUSTED_PROXIES = env_list("PINGAN_TRUSTED_PROXIES")
+PINGAN_TRUST_UNIX_SOCKET = env_bool("PINGAN_TRUST_UNIX_SOCKET", True)
+for _proxy in PINGAN_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _e:
+        raise RuntimeError(
+            f"PINGAN_TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from _e
 # Content Security Policy: every script and style from our own static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -377,3 +399,11 @@ PINGAN_DUPLICATE_WINDOW_DAYS = int(os.environ.get("PINGAN_DUPLICATE_WINDOW_DAYS"
 PINGAN_DUPLICATE_CAP = int(os.environ.get("PINGAN_DUPLICATE_CAP", "200"))
 PINGAN_DUPLICATE_THRESHOLD = float(os.environ.get("PINGAN_DUPLICATE_THRESHOLD", "0.5"))
 PINGAN_DUPLICATE_SHOW = int(os.environ.get("PINGAN_DUPLICATE_SHOW", "5"))
+# ---- Input (docs/security.md, "Input") ---------------------------------------------------
+# Every page's query string and form (and Open311's) passes the input rule of
+# pingan.core.text; a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413. The API checks its
+# own input (pingan.api.v1.inputs). After the rate limits: a refused request costs no parse.
+MIDDLEWARE.insert(MIDDLEWARE.index("pingan.core.middleware.RateLimitMiddleware") + 1,
+                  "pingan.core.inputs.InputMiddleware")  # fmt: skip
+# Production refuses the passwords this repository publishes (the demo's).
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "pingan.accounts.validators.PublishedPasswordValidator"}]

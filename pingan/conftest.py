@@ -21,6 +21,17 @@ from pingan.org.services import department_upsert, membership_grant, user_upsert
 
 PASSWORD = "Pingan@2026-test"
 
+if "FAKETIME" in os.environ:
+    # make test-future (libfaketime, the monotonic clock kept real): time.sleep fails there
+    # with EINVAL (an absolute clock_nanosleep), while a timed wait on a lock works.
+    import threading
+    import time
+
+    def _sleep(seconds: float) -> None:
+        threading.Event().wait(seconds)
+
+    time.sleep = _sleep  # type: ignore[assignment]
+
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict[str, Any]:
     """A GeoJSON square polygon with its south-west corner at (lng, lat)."""

@@ -50,12 +50,19 @@ admin.site.has_permission = _site_has_permission  # type: ignore[method-assign]
 admin.site.login = _site_login  # type: ignore[method-assign,assignment]
 
 # Never key_hash.
-TOKEN_FIELDS: tuple[str, ...] = ("user", "created_at", "expires_at", "last_used_at", "revoked")
+TOKEN_FIELDS: tuple[str, ...] = (
+    "user",
+    "label",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked",
+)
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at", "expires_at", "last_used_at", "revoked"]
+    list_display = ["user", "label", "created_at", "expires_at", "last_used_at", "revoked"]
     list_filter = ["revoked"]
     search_fields = ["user__username", "user__name"]
     fields = TOKEN_FIELDS

@@ -47,6 +47,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("过期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked = models.BooleanField(_("已吊销"), default=False)
+    # What signed in for it (the User-Agent at sign-in), for the owner's list of tokens.
+    label = models.CharField(_("客户端"), max_length=120, blank=True, default="")
 
     class Meta:
         verbose_name = _("接口令牌")

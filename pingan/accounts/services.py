@@ -12,12 +12,16 @@ import segno
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pingan.accounts import roles
 from pingan.accounts.models import ApiToken, LoginFailure, TotpDevice, User
+from pingan.accounts.selectors import token_active_q
 from pingan.core import audit
+from pingan.core.errors import NotFound
 
 
 class LoginThrottled(Exception):
@@ -272,30 +276,85 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def token_issue(*, user: User) -> str:
-    """Create an API token for `user`; returns the secret, shown once."""
+# How often the last use of a token is written at most: a busy client does not write the
+# token's row on every request; the idle limit is counted in hours, so a minute is nothing.
+# Tokens, like sessions and the sign-in throttle, live on the wall clock (timezone.now), not
+# on the domain clock that the demo generator and tests move (pingan.core.clock).
+TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def token_issue(*, user: User, label: str = "") -> str:
+    """Create an API token for `user`; returns the secret, shown once. `label` names what
+    it was issued to (the User-Agent at sign-in), for the owner's list of tokens."""
     key = secrets.token_urlsafe(32)
+    now = timezone.now()
     ApiToken.objects.create(
         user=user,
         key_hash=_hash(key),
-        expires_at=timezone.now() + dt.timedelta(hours=settings.PINGAN_TOKEN_TTL_HOURS),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.PINGAN_TOKEN_TTL_HOURS),
+        label=" ".join((label or "").split())[:120],
     )
     return key
 
 
-def token_user(*, key: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
+def token_find(*, key: str) -> ApiToken | None:
+    """The working token with secret `key` (its user active), or None: revoked, past its
+    lifetime, or unused for longer than the idle limit. Records the use, at most once a
+    minute (`TOKEN_TOUCH_INTERVAL`), with an UPDATE that only the first of concurrent
+    requests applies."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), revoked=False, expires_at__gt=timezone.now())
+        .filter(token_active_q(now), key_hash=_hash(key))
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    stale = now - TOKEN_TOUCH_INTERVAL
+    if token.last_used_at is None or token.last_used_at <= stale:
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def token_user(*, key: str) -> User | None:
+    """The active user a working bearer token belongs to, or None."""
+    token = token_find(key=key)
+    return token.user if token is not None else None
+
+
+def token_revoke(
+    *,
+    user: User,
+    token_id: int,
+    in_use: ApiToken | None = None,
+    request: HttpRequest | None = None,
+) -> ApiToken:
+    """Revoke one of `user`'s own working tokens (404 for anyone else's, a revoked or
+    expired one, or none); audited. `in_use` is the token of the current request, so that
+    the audit row says whether the caller revoked the token they were using."""
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update()
+            .filter(token_active_q(timezone.now()), pk=token_id, user=user)
+            .first()
+        )
+        if token is None:
+            raise NotFound(gettext("令牌不存在或已失效"))
+        token.revoked = True
+        token.save(update_fields=["revoked"])
+        audit.record(
+            action="token.revoke",
+            actor=user,
+            object_type="api_token",
+            object_id=token.pk,
+            request=request,
+            detail={"current": in_use is not None and in_use.pk == token.pk},
+        )
+    return token
 
 
 def tokens_revoke(*, user: User) -> int:

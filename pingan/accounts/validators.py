@@ -35,3 +35,29 @@ class CharacterClassesValidator:
 
     def get_help_text(self) -> str:
         return _("至少包含大写字母、小写字母、数字、符号中的 %(n)d 类。") % {"n": self.min_classes}
+
+
+# Passwords printed in this repository (README, `make demo`, the test cast): anyone can read
+# them, so production refuses every password that contains one (docs/security.md).
+PUBLISHED_PASSWORDS = ("Pingan@2026",)
+
+
+class PublishedPasswordValidator:
+    """In production (PINGAN_ENV=production) refuses a password that contains one of the
+    published demo passwords (any case): `Pingan@2026`, and what is made of it
+    (`Pingan@2026-test`, `pingan@2026!`). Elsewhere the demo needs them and it passes."""
+
+    def __init__(self, passwords: tuple[str, ...] = PUBLISHED_PASSWORDS) -> None:
+        self.passwords = tuple(p.casefold() for p in passwords)
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.conf import settings
+
+        if getattr(settings, "PINGAN_ENV", "") != "production":
+            return
+        folded = password.casefold()
+        if any(p in folded for p in self.passwords):
+            raise ValidationError(_("不能使用公开的演示密码"), code="password_published")
+
+    def get_help_text(self) -> str:
+        return _("不能使用公开的演示密码")

@@ -1,7 +1,8 @@
 """Excel (.xlsx) exports: the event list with its filters, and the KPI tables. Chinese
 headers, the filters written above the table, personal data masked for every role
 (`pingan.core.pii`, as in the CSV export: a full contact is shown only by the audited
-reveal on one event), one audit row per export (`services`)."""
+reveal on one event), one audit row per export (`services`). Every row goes through
+`pingan.core.spreadsheet.safe_row`: no control character, no live formula."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pingan.core import pii
+from pingan.core.spreadsheet import safe_row
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import Category, Event
 from pingan.events.selectors import EventFilters, event_list
@@ -73,11 +75,11 @@ def describe_filters(f: EventFilters) -> str:
 
 
 def _sheet_head(ws: Any, title: str, filters_text: str, headers: list[tuple[str, int]]) -> None:
-    ws.append([title])
+    ws.append(safe_row([title]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"筛选条件：{filters_text}"])
-    ws.append([f"导出时间：{_local(timezone.now())}"])
-    ws.append([h for h, _w in headers])
+    ws.append(safe_row([f"筛选条件：{filters_text}"]))
+    ws.append(safe_row([f"导出时间：{_local(timezone.now())}"]))
+    ws.append(safe_row(h for h, _w in headers))
     for i, (_h, width) in enumerate(headers, start=1):
         cell = ws.cell(row=4, column=i)
         cell.font = Font(bold=True)
@@ -122,7 +124,7 @@ def events_workbook(
     _sheet_head(ws, "事件清单", describe_filters(filters), EVENT_HEADERS)
     done = 0
     for e in event_list(user=user, filters=filters).iterator(chunk_size=2000):
-        ws.append(event_row(e))
+        ws.append(safe_row(event_row(e)))
         done += 1
         if progress and done % every == 0:
             progress(done)
@@ -161,21 +163,23 @@ def kpi_workbook(*, kpis: dict[str, Any], region_name: str, period_text: str) ->
     )
     for r in kpis["rows"]:
         ws.append(
-            [
-                r["label"],
-                _fmt(r["value"], r["rate"]),
-                _fmt(r["previous"], r["rate"]),
-                _pct(r["yoy"]),
-                _fmt(r["mom_previous"], r["rate"]),
-                _pct(r["mom"]),
-            ]
+            safe_row(
+                [
+                    r["label"],
+                    _fmt(r["value"], r["rate"]),
+                    _fmt(r["previous"], r["rate"]),
+                    _pct(r["yoy"]),
+                    _fmt(r["mom_previous"], r["rate"]),
+                    _pct(r["mom"]),
+                ]
+            )
         )
 
     def table(title: str, headers: list[tuple[str, int]], rows: Iterable[list[Any]]) -> None:
         sheet = wb.create_sheet(title)
         _sheet_head(sheet, title, filters_text, headers)
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
 
     table(
         "分类统计",

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from pingan.analytics.choices import Outcome
+from pingan.core import params
 from pingan.events.choices import Satisfaction, Source, Status
 
 # "Accepted or beyond": the centre took the event in (resolved on site counts: it is
@@ -228,9 +229,9 @@ def repeats(rows: Iterable[tuple[str, int, dt.date, int]], window_days: int) -> 
 
 # The dates a period of figures may name: wide enough for any imported history and for
 # planning ahead, narrow enough that the comparison periods (a year before, the period
-# before) are still dates.
-PERIOD_FIRST_DAY = dt.date(1950, 1, 1)
-PERIOD_LAST_DAY = dt.date(2099, 12, 31)
+# before) are still dates. The same days every date typed in is held to (core.params).
+PERIOD_FIRST_DAY = params.FIRST_DAY
+PERIOD_LAST_DAY = params.LAST_DAY
 
 
 def check_period(

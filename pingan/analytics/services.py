@@ -45,7 +45,7 @@ from pingan.geo.models import Region
 from pingan.org.choices import Role
 from pingan.org.selectors import memberships_of
 from pingan.privacy.models import ExportRequest, masked_filters, seal_filters, unseal_filters
-from pingan.privacy.services import export_request_use
+from pingan.privacy.services import export_request_use, export_rows_claim
 
 DEPTHS = 5  # r0 … r4: the root (a city or a county) down to the grid
 
@@ -931,21 +931,6 @@ def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
 # ---- exports ----------------------------------------------------------------------------
 
 
-class ExportNeedsApproval(Forbidden):
-    """More rows than PINGAN_EXPORT_APPROVAL_ROWS and no approval: ask for one
-    (the same request → second person → one download cycle as the CSV export)."""
-
-    code = "export_approval_required"
-
-    def __init__(self, count: int, threshold: int) -> None:
-        super().__init__(
-            _("本次导出共 %(count)s 条，超过 %(threshold)s 条，需要另一位负责人批准后才能下载")
-            % {"count": count, "threshold": threshold}
-        )
-        self.count = count
-        self.threshold = threshold
-
-
 def events_export(
     *,
     user: Any,
@@ -955,16 +940,15 @@ def events_export(
 ) -> tuple[bytes | None, ExportJob | None]:
     """The filtered event list as .xlsx: the file at once for up to
     PINGAN_EXPORT_SYNC_MAX rows, else a queued ExportJob (progress, then a download).
-    Bad filters → Invalid. More than PINGAN_EXPORT_APPROVAL_ROWS rows without an
-    approval (`approved`, already used by `export_request_use`) → ExportNeedsApproval.
-    One audit row either way (masked filters and row count, no data)."""
+    Bad filters → Invalid. Without an approval (`approved`, already used by
+    `export_request_use`), more than PINGAN_EXPORT_APPROVAL_ROWS rows, counting the rows
+    the user exported in the rolling window (`privacy.services.export_rows_claim`) →
+    `privacy.services.ExportNeedsApproval`, nothing written. One audit row either way
+    (masked filters and row count, no data)."""
     from pingan.analytics import exports
 
     filters = EventFilters.from_params(params)
     count = event_count(user=user, filters=filters)
-    threshold = settings.PINGAN_EXPORT_APPROVAL_ROWS
-    if approved is None and count > threshold:
-        raise ExportNeedsApproval(count, threshold)
     big = count > settings.PINGAN_EXPORT_SYNC_MAX
     detail: dict[str, Any] = {
         "kind": "events",
@@ -976,6 +960,7 @@ def events_export(
     if approved is not None:
         detail["approval"] = approved.pk
     with transaction.atomic():
+        export_rows_claim(user=user, kind="events_xlsx", rows=count, approval=approved)
         audit.record(
             action="analytics.export",
             actor=user,

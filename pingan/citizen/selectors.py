@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext, gettext_noop
 
 from pingan.citizen.models import CitizenReport
+from pingan.core.pii import mask_in_text
 from pingan.events.choices import Status
 from pingan.events.models import Category, Event
 from pingan.geo.choices import Level
@@ -14,7 +15,7 @@ from pingan.geo.models import Region
 from pingan.intake.choices import Channel
 from pingan.intake.models import Integration
 
-# Timeline rows a citizen sees (no names, no internal notes).
+# Timeline rows a citizen sees (no names, no internal notes: only the public reply).
 PUBLIC_ACTIONS = {
     "report": gettext_noop("已提交"),
     "accept": gettext_noop("已受理"),
@@ -61,12 +62,20 @@ def has_default_category() -> bool:
 
 
 def progress(report: CitizenReport) -> list[dict[str, Any]]:
+    """The public steps of the citizen's matter, each with the public reply (对外答复)
+    written on it, masked; never the internal note (docs/privacy.md, "Public replies")."""
     rows = []
     for t in report.event.timeline.order_by("at", "id"):
         moved = t.from_status != t.to_status
         if t.action not in PUBLIC_ACTIONS or not (moved or t.action == "follow_up"):
             continue
-        rows.append({"at": t.at, "label": gettext(PUBLIC_ACTIONS[t.action])})
+        rows.append(
+            {
+                "at": t.at,
+                "label": gettext(PUBLIC_ACTIONS[t.action]),
+                "reply": mask_in_text(t.public_reply),
+            }
+        )
     return rows
 
 

@@ -3,7 +3,9 @@ it records.
 
 Every row is a link of one hash chain. A writer locks the chain head (one row, `SELECT …
 FOR UPDATE`; SQLite serialises writers anyway), takes the next sequence number and the
-previous row's hash, and stores `hash = sha256(prev_hash + canonical content)`. Changing
+previous row's hash, and stores `hash = HMAC-SHA256(key, prev_hash + "\n" + canonical
+content)`. The key (`audit_key()`) is not in the database: without it nobody can compute
+a valid hash for a changed row, so rewriting a row and every later hash is found. Changing
 any field of a row breaks its own hash; deleting a row leaves a gap in `seq` and breaks
 the next row's `prev_hash`; deleting the newest rows leaves the head pointing past the
 end. `verify()` finds each case and names the row.
@@ -16,30 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.http import HttpRequest
 
 from pingan.core import clock
+from pingan.core.clientaddr import client_address
 from pingan.core.models import AuditAnchor, AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    raw = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return ipaddress.ip_address(raw).compressed
-    except ValueError:
-        return None
+    """The client's address: behind a trusted proxy the one it names (core.clientaddr)."""
+    return client_address(request)
 
 
 def _utc(at: dt.datetime) -> str:
@@ -65,11 +64,33 @@ def canonical(
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def chain_hash(prev_hash: str, content: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + content).hexdigest()
+def audit_key() -> bytes:
+    """The chain's HMAC key: PINGAN_AUDIT_KEY, required in production (PINGAN_ENV=production);
+    elsewhere derived from SECRET_KEY (as pii.py derives its keys, for another purpose)."""
+    raw = (getattr(settings, "PINGAN_AUDIT_KEY", "") or "").strip()
+    if raw:
+        return raw.encode()
+    if bool(getattr(settings, "PRODUCTION", False)):
+        raise ImproperlyConfigured("PINGAN_AUDIT_KEY must be set when PINGAN_ENV=production")
+    from pingan.core.pii import _derived
+
+    return _derived("audit-chain")
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def chain_hash(prev_hash: str, content: bytes, key: bytes | None = None) -> str:
+    """HMAC-SHA256 under the audit key of the previous hash, a newline and the content."""
+    k = audit_key() if key is None else key
+    return hmac.new(k, prev_hash.encode() + b"\n" + content, hashlib.sha256).hexdigest()
+
+
+def anchor_hash(old_hash: str, key: bytes | None = None) -> str:
+    """What a pre-key anchor's hash becomes (migration core 0004): its purged row is gone
+    and cannot be rehashed, so the anchor keeps HMAC(key, old hash) instead."""
+    k = audit_key() if key is None else key
+    return hmac.new(k, old_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def entry_hash(entry: AuditEntry, key: bytes | None = None) -> str:
     """The hash `entry` should carry, recomputed from its stored fields."""
     content = canonical(
         seq=entry.seq or 0,
@@ -83,7 +104,7 @@ def entry_hash(entry: AuditEntry) -> str:
         ip=entry.ip,
         detail=entry.detail,
     )
-    return chain_hash(entry.prev_hash, content)
+    return chain_hash(entry.prev_hash, content, key)
 
 
 def _head() -> AuditChainHead:
@@ -127,11 +148,12 @@ def record(
         "ip": client_ip(request),
         "detail": json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
     }
+    key = audit_key()  # before the lock: a missing production key fails early
     with transaction.atomic():
         head = _head()
         seq = head.seq + 1
         prev = head.hash or GENESIS
-        digest = chain_hash(prev, canonical(seq=seq, **values))
+        digest = chain_hash(prev, canonical(seq=seq, **values), key)
         entry = AuditEntry.objects.create(seq=seq, prev_hash=prev, hash=digest, **values)
         AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=digest)
     return entry
@@ -188,6 +210,7 @@ def _rows() -> Iterator[AuditEntry]:
 def verify(*, limit_problems: int = 50) -> Verification:
     """Recompute the whole chain from the newest anchor (or the start) to the head."""
     result = Verification()
+    key = audit_key()
     anchor = AuditAnchor.objects.order_by("-seq").first()
     expected_seq = (anchor.seq if anchor else 0) + 1
     prev_hash = anchor.hash if anchor else GENESIS
@@ -222,7 +245,7 @@ def verify(*, limit_problems: int = 50) -> Verification:
                     seq=entry.seq,
                 )
             )
-        if entry_hash(entry) != entry.hash:
+        if entry_hash(entry, key) != entry.hash:
             result.problems.append(
                 Problem(
                     "changed",

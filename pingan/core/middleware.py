@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from pingan.core import audit
+from pingan.core.clientaddr import client_address
 from pingan.core.errors import denials
 
 
@@ -86,7 +87,9 @@ def _key(group: str, request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if group == "api" and user is not None and user.is_authenticated:
         return f"u:{user.pk}"
-    return "ip:" + (request.META.get("REMOTE_ADDR") or "")
+    # The client's address, behind a trusted proxy the one it names (core.clientaddr);
+    # unknown ones (a Unix socket without the proxy's header) share one bucket.
+    return "ip:" + (client_address(request) or "unknown")
 
 
 class RateLimitMiddleware:

@@ -291,3 +291,22 @@ def find_in_text(text: str) -> list[str]:
         if id_number_check_digit(number[:17]) == number[17]:
             found.append(number)
     return found
+
+
+# A mobile number as people type it: 13812345678, 138-1234-5678, 138 1234 5678, +86 138….
+_PHONE_TYPED = re.compile(
+    r"(?<![\dA-Za-z])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![\dA-Za-z])"
+)
+
+
+def mask_in_text(text: str) -> str:
+    """Free text with the personal numbers in it masked, for text that is published (a
+    public reply): mobile numbers, also typed with spaces, dashes or +86 (138****5678),
+    and 18-character ID numbers, whatever their check digit (330424********1234).
+    Landlines stay (an office's number is what a public reply gives). Masking masked
+    text changes nothing. Names cannot be found in free text: the form says not to
+    write them (docs/privacy.md, "Public replies")."""
+    if not text:
+        return ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _PHONE_TYPED.sub(lambda m: mask_phone("".join(m.groups())), text)

@@ -403,6 +403,11 @@ class EventTransition(models.Model):
         "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(_("说明"), blank=True)
+    # The reply to the reporter and the public (对外答复), apart from the internal note:
+    # the only text of the timeline that is published (Open311 `status_notes`, the
+    # citizen tracking page, the reporter's SMS). Stored with phones and ID numbers
+    # masked (`pii.mask_in_text`), as published. docs/privacy.md, "Public replies".
+    public_reply = models.TextField(_("对外答复"), blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from pingan.core import clock
 from pingan.core.errors import NotFound, invalid
+from pingan.core.params import parse_date, parse_int
 from pingan.core.pii import blind_index, validate_phone
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import (
@@ -66,22 +67,10 @@ class EventFilters:
             return "" if value is None else str(value).strip()
 
         def as_int(name: str) -> int | None:
-            raw = get(name)
-            if not raw:
-                return None
-            try:
-                return int(raw)
-            except ValueError:
-                raise invalid(name, gettext("应为整数编号")) from None
+            return parse_int(get(name), name)
 
         def as_date(name: str) -> dt.date | None:
-            raw = get(name)
-            if not raw:
-                return None
-            try:
-                return dt.date.fromisoformat(raw[:10])
-            except ValueError:
-                raise invalid(name, gettext("日期格式应为 YYYY-MM-DD")) from None
+            return parse_date(get(name), name)
 
         def as_list(name: str, allowed: list[str]) -> list[str]:
             raw = get(name)

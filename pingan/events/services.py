@@ -15,11 +15,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from pingan.core import audit, clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
-from pingan.core.pii import validate_phone
+from pingan.core.pii import mask_in_text, validate_phone
 from pingan.events import deadlines, signals, workflow
 from pingan.events.choices import (
     AssignmentRole,
@@ -47,7 +47,7 @@ from pingan.events.permissions import access_event, acting_membership, active_de
 from pingan.geo import locator
 from pingan.geo.models import Region
 from pingan.geo.selectors import county_code_of, next_queue_up, queue_region_for
-from pingan.org.choices import Role
+from pingan.org.choices import GRID_ROLES, Role
 from pingan.org.models import Department, Membership
 from pingan.org.selectors import memberships_of, user_roles
 
@@ -138,6 +138,30 @@ def _extra_fields(category: Category, extra: Any) -> dict[str, Any]:
     return clean
 
 
+def own_report_paths(user: Any) -> list[str] | None:
+    """Where a grid worker or grid leader may report: the region paths of their grid-role
+    memberships (the grids in them). None when the rule does not hold the user: the
+    centre (a dispatcher types in what citizens report) and everyone without a grid role.
+    docs/field-app.md, "Where a grid worker reports"."""
+    roles = user_roles(user)
+    if not roles & GRID_ROLES or Role.DISPATCHER in roles:
+        return None
+    return [
+        m.region.path for m in memberships_of(user) if m.role in GRID_ROLES and m.region is not None
+    ]
+
+
+def _inside(region: Region, paths: list[str]) -> bool:
+    return any(region.path.startswith(p) for p in paths)
+
+
+def _point_in_own_grid(lat: float, lng: float, paths: list[str]) -> bool:
+    """Whether one of the reporter's own grids holds the point, even where the locator
+    gave it to a special grid drawn over theirs (a market in the worker's grid)."""
+    held = Region.objects.filter(pk__in=locator.grid_ids_containing(lat, lng))
+    return any(path.startswith(p) for path in held.values_list("path", flat=True) for p in paths)
+
+
 def event_report(
     *,
     user: Any,
@@ -156,12 +180,18 @@ def event_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     reported_at: dt.datetime | None = None,
+    outside_own_grid: bool = False,
     request: Any = None,
 ) -> tuple[Event, bool]:
     """Create an event in the reported state; returns (event, created).
 
     The same `client_uuid` again returns the first event and created=False.
     With coordinates the grid is found from them.
+
+    Grid staff report in the grids of their own regions (`own_report_paths`): a point
+    located outside them is a 422 on `lat` unless `outside_own_grid` says the reporter
+    knows (then it goes to the grid containing the point, and the timeline row and the
+    audit row note it); a region outside them is a 422 on `region`, flag or not.
     """
     if client_uuid:
         try:
@@ -207,6 +237,8 @@ def event_report(
     clean_extra = _extra_fields(cat, extra)
 
     reg: Region | None = None
+    own = own_report_paths(user)
+    outside = False
     if (lat is None) != (lng is None):
         raise invalid("lat" if lat is None else "lng", gettext("经纬度须同时提供"))
     if lat is not None and lng is not None:
@@ -217,10 +249,18 @@ def event_report(
         grid_id = locator.grid_id_at(lat, lng)
         if grid_id is not None:
             reg = Region.objects.get(pk=grid_id)
+            if own is not None and not _inside(reg, own) and not _point_in_own_grid(lat, lng, own):
+                if not outside_own_grid:
+                    raise invalid(
+                        "lat", gettext("该位置不在本人网格内；确需上报请注明“不在本人网格内”")
+                    )
+                outside = True
     if reg is None and region is not None:
         reg = region if isinstance(region, Region) else Region.objects.filter(pk=region).first()
         if reg is None:
             raise invalid("region", gettext("区划不存在"))
+        if own is not None and not _inside(reg, own):
+            raise invalid("region", gettext("所选区划不在本人网格范围内"))
     if reg is None:
         if lat is not None:
             raise invalid("lat", gettext("该位置不在任何网格内，请选择所在区划"))
@@ -265,8 +305,22 @@ def event_report(
                     return existing, False
             raise
         signals.event_written.send(sender=Event, event=event, action="report")
+        # Outside the reporter's own grids: said so on the timeline and in the audit trail.
+        noted = {"outside_own_grid": True, "grid": reg.pk} if outside else None
         _timeline(
-            event, "report", "", Status.REPORTED, user, _role_for_report(user), at=reported_at
+            event,
+            "report",
+            "",
+            Status.REPORTED,
+            user,
+            _role_for_report(user),
+            note=(
+                gettext_noop("不在本人网格内上报，已按坐标定位到%(grid)s") % {"grid": reg.name}
+                if outside
+                else ""
+            ),
+            data=noted,
+            at=reported_at,
         )
         audit.record(
             action="event.report",
@@ -274,6 +328,7 @@ def event_report(
             object_type="event",
             object_id=event.pk,
             request=request,
+            detail=noted,
         )
         _announce(event, "report")
     return event, True
@@ -299,6 +354,7 @@ def _timeline(
     role: str,
     *,
     note: str = "",
+    public_reply: str = "",
     department: Department | None = None,
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
@@ -312,6 +368,7 @@ def _timeline(
         actor_role=role,
         department=department,
         note=note,
+        public_reply=public_reply,
         data=data or {},
         at=at or clock.now(),
     )
@@ -395,6 +452,24 @@ def _require(row: workflow.Transition, payload: dict[str, Any]) -> None:
             raise invalid(field, gettext("请填写%(label)s") % {"label": labels.get(field, field)})
 
 
+PUBLIC_REPLY_MAX = 1000
+
+
+def _public_reply(row: workflow.Transition, payload: dict[str, Any]) -> str:
+    """The optional reply to the reporter and the public (对外答复), kept apart from the
+    internal note and stored with phones and ID numbers masked, as it is published
+    (docs/privacy.md, "Public replies"). 422 on a row that takes none (the table's
+    `public_reply`), on a non-text value or past PUBLIC_REPLY_MAX characters."""
+    label = gettext("对外答复")
+    reply = _text(payload, "public_reply", label, required=False, max_len=PUBLIC_REPLY_MAX)
+    if reply and not row.public_reply:
+        raise invalid(
+            "public_reply",
+            gettext("「%(action)s」不填写对外答复") % {"action": row.display_label},
+        )
+    return mask_in_text(reply)
+
+
 def _int(payload: dict[str, Any], field: str, label: str) -> int:
     value = payload.get(field)
     if isinstance(value, bool):
@@ -474,6 +549,7 @@ def event_transition(
                 gettext("您不负责此事件，不能执行「%(action)s」") % {"action": row.display_label}
             )
         _require(row, payload)
+        public_reply = _public_reply(row, payload)
         from_status = event.status
         now = clock.now()
         handler = _HANDLERS[action]
@@ -491,6 +567,7 @@ def event_transition(
             user,
             membership.role,
             note=note,
+            public_reply=public_reply,
             department=department,
             data=data,
             at=now,
@@ -856,6 +933,8 @@ def _do_recheck(event: Event, user: Any, p: dict[str, Any], row: Any, m: Any, no
             lng=event.lng,
             address=event.address,
             extra=event.extra,
+            # The recurrence is where the event was, wherever the re-checker's grid is.
+            outside_own_grid=True,
         )
         Event.objects.filter(pk=new_event.pk, reported_at=new_event.reported_at).update(
             linked_from=event

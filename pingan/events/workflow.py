@@ -59,8 +59,12 @@ class Transition:
     """One row of the table: `action` (and `variant`) from `sources` to `target`.
 
     `target` None keeps the state. `who` pairs a role with the scope it must hold.
-    `requires` names payload fields that must be present and non-empty. `label` is the
-    Chinese msgid (context "action"); `display_label` is it in the active language.
+    `requires` names payload fields that must be present and non-empty. `public_reply`
+    says the row takes the optional `public_reply` field: the reply to the reporter and
+    the public (对外答复), published masked where the internal note never is (Open311
+    `status_notes`, the citizen tracking page, the reporter's SMS; docs/privacy.md).
+    `label` is the Chinese msgid (context "action"); `display_label` is it in the
+    active language.
     """
 
     action: str
@@ -72,6 +76,7 @@ class Transition:
     clock: str = CLOCK_NONE
     variant: str = ""
     style: str = "secondary"
+    public_reply: bool = False
 
     @property
     def display_label(self) -> str:
@@ -104,6 +109,7 @@ TABLE: tuple[Transition, ...] = (
         ("note",),
         clock=CLOCK_STOP,
         style="danger",
+        public_reply=True,
     ),
     _t(
         "merge",
@@ -113,6 +119,7 @@ TABLE: tuple[Transition, ...] = (
         CENTRE,
         ("master",),
         clock=CLOCK_STOP,
+        public_reply=True,
     ),
     _t(
         "escalate",
@@ -140,6 +147,7 @@ TABLE: tuple[Transition, ...] = (
         ("result",),
         clock=CLOCK_STOP,
         style="primary",
+        public_reply=True,
     ),
     _t(
         "dispatch",
@@ -219,6 +227,7 @@ TABLE: tuple[Transition, ...] = (
         clock=CLOCK_STOP,
         variant="lead",
         style="primary",
+        public_reply=True,
     ),
     _t(
         "resolve",
@@ -240,6 +249,7 @@ TABLE: tuple[Transition, ...] = (
         clock=CLOCK_STOP,
         variant="passed",
         style="primary",
+        public_reply=True,
     ),
     _t(
         "verify",
@@ -251,6 +261,7 @@ TABLE: tuple[Transition, ...] = (
         clock=CLOCK_RESTART,
         variant="failed",
         style="danger",
+        public_reply=True,
     ),
     _t(
         "follow_up",
@@ -270,6 +281,7 @@ TABLE: tuple[Transition, ...] = (
         clock=CLOCK_RESTART,
         variant="dispatched",
         style="danger",
+        public_reply=True,
     ),
     _t(
         "reopen",
@@ -280,6 +292,7 @@ TABLE: tuple[Transition, ...] = (
         ("note",),
         variant="undispatched",
         style="danger",
+        public_reply=True,
     ),
     _t("track", pgettext_noop("action", "长效跟踪"), frozenset({S.CLOSED}), None, CENTRE),
     _t(

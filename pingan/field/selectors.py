@@ -43,6 +43,11 @@ def user_grids(user: Any) -> list[Region]:
     return list(Region.objects.filter(_in_paths(paths, "path"), level=Level.GRID))
 
 
+# What the phone's answer reads of each event: its names, and the reporter for the masked
+# contact (`events.contact.contact_masked`).
+_BRIEF = ("category", "region", "reporter")
+
+
 @dataclass
 class Task:
     kind: str
@@ -71,7 +76,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
     scope = event_scope_q(user) & _in_paths(paths)
     tasks: list[Task] = []
     verify_window = dt.timedelta(hours=float(settings.PINGAN_FIELD_VERIFY_HOURS))
-    for e in Event.objects.filter(scope, status=Status.RESOLVED).select_related("category")[:200]:
+    for e in Event.objects.filter(scope, status=Status.RESOLVED).select_related(*_BRIEF)[:200]:
         due = (e.resolved_at or e.reported_at) + verify_window
         tasks.append(Task(TaskKind.VERIFY, e, due, due < now))
 
@@ -82,7 +87,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
         Event.objects.filter(scope, status=Status.CLOSED, closed_at__gte=recent)
         .filter(resolved_on_site=False, reporter_id=user.pk)
         .exclude(Exists(followed))
-        .select_related("category")[:200]
+        .select_related(*_BRIEF)[:200]
     ):
         assert e.closed_at is not None  # filtered on closed_at__gte
         due = e.closed_at + dt.timedelta(days=follow_days)
@@ -91,7 +96,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
     for c in (
         SiteCheck.objects.filter(_in_paths(paths), status=SiteCheckStatus.PENDING)
         .filter(Q(assignee__isnull=True) | Q(assignee=user))
-        .select_related("event__category")
+        .select_related(*(f"event__{f}" for f in _BRIEF))
     ):
         tasks.append(Task(TaskKind.SITE_CHECK, c.event, c.due_at, c.due_at < now, c.note, c.pk))
 
@@ -99,7 +104,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
     for t in (
         TrackingCheck.objects.filter(status=TrackingStatus.PENDING, due_on__lte=today)
         .filter(Q(assignee=user) | Q(assignee__isnull=True, event__in=Event.objects.filter(scope)))
-        .select_related("event__category")
+        .select_related(*(f"event__{f}" for f in _BRIEF))
     ):
         due = _day_end(t.due_on)
         tasks.append(Task(TaskKind.RECHECK, t.event, due, t.due_on < today, "", t.pk))
@@ -110,7 +115,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
 def my_reports(*, user: Any, limit: int = 50) -> list[Event]:
     return list(
         Event.objects.filter(reporter_id=user.pk)
-        .select_related("category", "region")
+        .select_related(*_BRIEF)
         .order_by("-reported_at", "-id")[:limit]
     )
 

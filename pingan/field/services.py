@@ -71,12 +71,15 @@ def field_report(
     extra: dict[str, Any] | None = None,
     made_at: dt.datetime | None = None,
     settle_result: str = "",
+    outside_own_grid: bool = False,
     request: Any = None,
 ) -> tuple[Event, bool]:
     """Report an event from the phone, optionally settled on site at once.
 
     The same client_uuid again returns the first event (created=False) and changes
-    nothing. Report, phone facts and on-site settlement are one transaction."""
+    nothing. Report, phone facts and on-site settlement are one transaction. Where a
+    grid worker may report is `event_report`'s rule (`outside_own_grid`: the phone
+    showed 「不在本人网格内」 and the worker sent it anyway)."""
     cu = _uuid(client_uuid)
     if accuracy_m is not None and not (0 <= accuracy_m <= 100_000):
         raise invalid("accuracy_m", gettext("定位精度不正确"))
@@ -94,6 +97,7 @@ def field_report(
             extra=extra,
             client_uuid=cu,
             occurred_at=made,
+            outside_own_grid=bool(outside_own_grid),
             request=request,
         )
         if not created:

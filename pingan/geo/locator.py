@@ -110,6 +110,16 @@ def grid_id_at(lat: float, lng: float) -> int | None:
     return index.ids[candidates[0]]
 
 
+def grid_ids_containing(lat: float, lng: float) -> list[int]:
+    """Ids of every grid whose polygon contains the point (overlapping special grids and
+    the ordinary grid under them alike); `grid_id_at` picks one of them."""
+    index = _current()
+    if not index.ids:
+        return []
+    hits = index.tree.query(Point(lng, lat), predicate="intersects")
+    return sorted(index.ids[int(h)] for h in hits)
+
+
 def polygons_json(grid_ids: list[int]) -> dict[int, str]:
     """The drawn polygons of these grids as GeoJSON text (from the same per-process
     index, so a map of a county's grids serialises no geometry per request)."""

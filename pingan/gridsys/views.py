@@ -14,10 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from pingan.core import clock
-from pingan.core.errors import DomainError
+from pingan.core.errors import DomainError, Invalid
+from pingan.core.params import parse_int, parse_month
+from pingan.core.spreadsheet import safe_row
 from pingan.events.models import Event
 from pingan.events.partitions import key_q
 from pingan.events.permissions import events_in_scope
@@ -35,12 +38,12 @@ User = get_user_model()
 
 
 def _month(raw: str | None) -> dt.date:
+    """The month asked for (YYYY-MM), or this month when none or no valid one is given."""
     try:
-        y, m = (int(x) for x in (raw or "").split("-"))
-        return dt.date(y, m, 1)
-    except (TypeError, ValueError):
-        today = timezone.localtime(clock.now()).date()
-        return today.replace(day=1)
+        month = parse_month(raw, "month")
+    except Invalid:
+        month = None
+    return month or timezone.localtime(clock.now()).date().replace(day=1)
 
 
 def _quarter(raw: str | None) -> str:
@@ -56,9 +59,9 @@ def _quarter(raw: str | None) -> str:
 
 def _region(request: HttpRequest) -> Region | None:
     try:
-        pk = int(request.GET.get("region") or 0)
-    except ValueError:
-        pk = 0
+        pk = parse_int(request.GET.get("region"), "region")
+    except Invalid:
+        pk = None
     return Region.objects.filter(pk=pk).first() if pk else None
 
 
@@ -127,27 +130,31 @@ def _scores_xlsx(rows: list[scoring.ScoreRow], month: dt.date) -> HttpResponse:
     ws = wb.active
     ws.title = f"{month:%Y-%m}"
     ws.append(
-        [
-            _("镇(街道)"),
-            _("网格"),
-            _("网格员"),
-            *[_(label) for _k, label in PARTS],
-            _("得分"),
-            _("镇内名次"),
-            _("绩效系数"),
-        ]
+        safe_row(
+            [
+                _("镇(街道)"),
+                _("网格"),
+                _("网格员"),
+                *[_(label) for _k, label in PARTS],
+                _("得分"),
+                _("镇内名次"),
+                _("绩效系数"),
+            ]
+        )
     )
     for r in rows:
         ws.append(
-            [
-                r.town_name,
-                r.grid_name,
-                r.name,
-                *[r.parts[k] for k, _l in PARTS],
-                r.score,
-                f"{r.rank}/{r.of}",
-                float(r.pay_coefficient),
-            ]
+            safe_row(
+                [
+                    r.town_name,
+                    r.grid_name,
+                    r.name,
+                    *[r.parts[k] for k, _l in PARTS],
+                    r.score,
+                    f"{r.rank}/{r.of}",
+                    float(r.pay_coefficient),
+                ]
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)
@@ -156,6 +163,8 @@ def _scores_xlsx(rows: list[scoring.ScoreRow], month: dt.date) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="grid-scores-{month:%Y-%m}.xlsx"'
+    # Officers' names and pay: cells through safe_row, never kept in a cache.
+    patch_cache_control(response, no_store=True)
     return response
 
 
@@ -182,14 +191,14 @@ def ranking(request: HttpRequest) -> HttpResponse:
             elif "appeal" in request.POST:
                 services.appeal_submit(
                     user=user,
-                    warning_id=int(request.POST.get("warning") or 0),
+                    warning_id=parse_int(request.POST.get("warning"), "warning") or 0,
                     text=request.POST.get("text", ""),
                 )
                 messages.success(request, _("申诉已提交"))
             elif "decide" in request.POST:
                 services.appeal_decide(
                     user=user,
-                    appeal_id=int(request.POST.get("appeal") or 0),
+                    appeal_id=parse_int(request.POST.get("appeal"), "appeal") or 0,
                     upheld=request.POST.get("upheld") == "1",
                     decision=request.POST.get("decision", ""),
                 )

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from pingan.core import audit, clock
+from pingan.core import audit, clock, pii
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import AssignmentRole, Status, Urgency
 from pingan.events.models import Assignment, Category, Event, EventTransition
@@ -376,7 +377,11 @@ def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = Non
             user=user,
             event_id=event_id,
             action="reject",
-            payload={"note": _("属公安管辖，已移交110：%(r)s") % {"r": reason}},
+            payload={
+                "note": _("属公安管辖，已移交110：%(r)s") % {"r": reason},
+                # What the reporter hears (SMS, tracking page, Open311): not the reason.
+                "public_reply": gettext_noop("您反映的问题属公安管辖，已移交110处理。"),
+            },
             request=request,
         )
         order = ExternalOrder.objects.filter(event=event, integration=integration).first()
@@ -431,7 +436,10 @@ def callback_payload(order: ExternalOrder, transition: EventTransition) -> dict[
         "action_label": ACTION_LABELS.get(transition.action, transition.action),
         "status": event.status,
         "status_label": str(Status(event.status).label),
+        # `note` is the internal note, for the hotline's staff only; `public_reply` is
+        # what they may tell the caller or publish (masked; docs/channels.md).
         "note": transition.note,
+        "public_reply": pii.mask_in_text(transition.public_reply),
         "department": event.lead_department.name if event.lead_department_id else "",  # type: ignore[union-attr]
         "result": _lead_result(event) if event.status in (Status.RESOLVED, Status.CLOSED) else "",
         "satisfaction": event.satisfaction,

@@ -55,6 +55,17 @@ def _dispatcher_regions(user: Any) -> list[Region]:
     ]
 
 
+def lead_may_decide(*, user: Any, lead: Lead) -> bool:
+    """Confirming or dismissing a lead is the dispatchers' work: a dispatcher whose region
+    contains the lead's. Leaders see the leads of their region but do not decide them."""
+    return any(lead.region_path.startswith(r.path) for r in _dispatcher_regions(user))
+
+
+def _check_decider(user: Any, lead: Lead) -> None:
+    if not lead_may_decide(user=user, lead=lead):
+        raise Forbidden(gettext("只有受理中心人员可以研判线索"))
+
+
 def _region_for(user: Any, code: str | None) -> Region:
     regions = _dispatcher_regions(user)
     if not regions:
@@ -264,11 +275,13 @@ def lead_confirm(
     request: Any = None,
 ) -> Event:
     """Turn a lead into an event (source 网络舆情) whose description carries the posts as
-    evidence; the event then runs the closed loop like any other."""
+    evidence; the event then runs the closed loop like any other. A dispatcher of the
+    lead's region only (403 for anyone else who sees it, 404 for those who do not)."""
     from pingan.leads.selectors import lead_for_update
 
     with transaction.atomic():
         lead = lead_for_update(user=user, lead_id=lead_id)
+        _check_decider(user, lead)
         if lead.status != LeadStatus.NEW:
             raise Conflict(gettext("该线索已研判"))
         first = lead.posts.order_by("posted_at").first()
@@ -300,16 +313,18 @@ def lead_confirm(
 
 
 def lead_dismiss(*, user: Any, lead_id: int, note: str, request: Any = None) -> Lead:
-    """Close a lead without an event, with the reason."""
+    """Close a lead without an event, with the reason (a dispatcher of its region: 403
+    for anyone else who sees it, 404 for those who do not)."""
     from pingan.leads.selectors import lead_for_update
 
     note = (note or "").strip()
-    if not note:
-        raise invalid("note", gettext("请填写不予处理的理由"))
     with transaction.atomic():
         lead = lead_for_update(user=user, lead_id=lead_id)
+        _check_decider(user, lead)
         if lead.status != LeadStatus.NEW:
             raise Conflict(gettext("该线索已研判"))
+        if not note:
+            raise invalid("note", gettext("请填写不予处理的理由"))
         lead.status = LeadStatus.DISMISSED
         lead.note = note[:2000]
         lead.decided_by = user

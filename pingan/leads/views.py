@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pingan.core.errors import DomainError, NotFound
+from pingan.core.errors import DomainError, Forbidden, NotFound
 from pingan.events.selectors import category_list
 from pingan.leads import services
 from pingan.leads.choices import LeadStatus
@@ -26,6 +27,8 @@ def lead_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     leaves = [c for c in category_list() if c.parent_id]
+    # Only a dispatcher of a lead's region is offered the decision (leaders see, not decide).
+    decidable = {lead.pk for lead in page if services.lead_may_decide(user=request.user, lead=lead)}
     return render(
         request,
         "leads/list.html",
@@ -35,6 +38,7 @@ def lead_page(request: HttpRequest) -> HttpResponse:
             "statuses": LeadStatus.choices,
             "signals": Signal.choices,
             "categories": leaves,
+            "decidable": decidable,
             "nav_active": "leads",
         },
     )
@@ -90,6 +94,8 @@ def lead_decide(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.success(request, _("已标记为不予处理"))
     except NotFound:
         raise Http404 from None
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("lead_list")

@@ -337,7 +337,8 @@ def reporter_tell(
         ref=ref,
         master_code=master_code,
         rate_at=rate_at,
-        reason=transition.note if news == sms.NEWS_REJECTED else "",
+        # Why it was not taken in: the public reply only, never the internal note.
+        reason=pii.mask_in_text(transition.public_reply) if news == sms.NEWS_REJECTED else "",
     )
     delivery = Delivery(
         channel=Delivery.Channel.SMS,

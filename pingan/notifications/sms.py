@@ -47,7 +47,8 @@ def text_for(
     """The message for one piece of news, with the carrier signature when configured.
     `ref` names the matter as the citizen knows it ("查询码AB23CD45"); `rate_at`, when
     given, is where the citizen sees the result and rates it (closed news only);
-    `reason` why it was not taken in (rejected news only)."""
+    `reason` why it was not taken in (rejected news only): the row's public reply, never
+    its internal note."""
     if news == NEWS_MERGED:
         body = _(
             "您反映的问题（%(ref)s）与同类问题合并办理，合并后的事件编号为%(master)s，办理进度可凭原%(ref)s查询。"

@@ -11,3 +11,9 @@ class Open311Config(AppConfig):
         from pingan.open311.receivers import on_event_changed
 
         event_changed.connect(on_event_changed, dispatch_uid="open311.on_event_changed")
+
+        from pingan.core.inputs import answer_under
+        from pingan.open311.render import input_refusal
+
+        # Bad input under /open311/ (a NUL, a body too big) answers with the spec's list.
+        answer_under("/open311/", input_refusal)

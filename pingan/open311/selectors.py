@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from pingan.events.choices import Status
@@ -17,6 +17,14 @@ from pingan.open311.models import Open311Request
 MAX_RESULTS = 1000
 DEFAULT_SPAN = dt.timedelta(days=90)
 CLOSED_STATUSES = [Status.CLOSED, Status.REJECTED, Status.MERGED]
+# Published points are rounded to this many decimals: 0.001° is about 110 m of latitude
+# (about 95 m of longitude here). The events keep full precision (docs/channels.md).
+PUBLIC_DECIMALS = 3
+
+
+def public_coordinate(value: float | None) -> float | None:
+    """A latitude or longitude as Open311 publishes it (the one place that coarsens)."""
+    return None if value is None else round(value, PUBLIC_DECIMALS)
 
 
 def services() -> list[Category]:
@@ -42,19 +50,18 @@ def attribute_specs(category: Category) -> list[dict[str, Any]]:
     return [s for s in specs if s.get("name")]
 
 
-# `status_note` on each row: the note of the last transition that changed the state.
+# `public_reply` on each row: the latest public reply (对外答复) on the event's timeline,
+# or None. Never the internal note (issue 16, finding 3; docs/privacy.md).
 def _base() -> QuerySet[Open311Request]:
-    last_note = (
+    last_reply = (
         EventTransition.objects.filter(event_id=OuterRef("event_id"))
-        .exclude(from_status="")
-        .exclude(from_status=F("to_status"))
-        .exclude(note="")
+        .exclude(public_reply="")
         .order_by("-at", "-id")
-        .values("note")[:1]
+        .values("public_reply")[:1]
     )
     return Open311Request.objects.select_related(
         "event", "event__category", "event__lead_department"
-    ).annotate(status_note=Subquery(last_note))
+    ).annotate(public_reply=Subquery(last_reply))
 
 
 def requests_by_ids(ids: Iterable[str]) -> list[Open311Request]:

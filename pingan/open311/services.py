@@ -57,7 +57,8 @@ def open311_request_create(
     if len(description) > MAX_DESCRIPTION:
         raise invalid("description", _("描述不能超过4000字"))
     if not description:
-        where = pii.mask_address(address) or address_id or f"{lat},{lng}"
+        point = f"{selectors.public_coordinate(lat)},{selectors.public_coordinate(lng)}"
+        where = pii.mask_address(address) or address_id or point  # coarse, as published
         description = f"{category.name}（{where}）"  # the description is public
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
     phone = (data.get("phone") or "").strip()

@@ -12,13 +12,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from pingan.core import clock, pii
-from pingan.core.errors import DomainError, NotFound
+from pingan.core import clock, params, pii
+from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.events.choices import Status
 from pingan.events.models import OPEN_STATUSES, Category
 from pingan.intake.choices import Channel
@@ -122,7 +121,8 @@ def _request(row: Open311Request, extensions: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "service_request_id": event.code,
         "status": "closed" if closed else "open",
-        "status_notes": getattr(row, "status_note", None) or "",
+        # Only the public reply, masked again on the way out; never an internal note.
+        "status_notes": pii.mask_in_text(getattr(row, "public_reply", None) or ""),
         "service_name": event.category.name,
         "service_code": row.service_code,
         "description": event.description,
@@ -135,8 +135,8 @@ def _request(row: Open311Request, extensions: bool) -> dict[str, Any]:
         "expected_datetime": selectors.w3(event.due_at),
         "address": pii.mask_address(event.address),  # public: masked like everywhere
         "address_id": row.address_id,
-        "lat": event.lat,
-        "long": event.lng,
+        "lat": selectors.public_coordinate(event.lat),  # about 100 m; full inside
+        "long": selectors.public_coordinate(event.lng),
         "media_url": row.media_url,
     }
     data = {k: v for k, v in data.items() if v is not None}
@@ -151,11 +151,13 @@ def _request(row: Open311Request, extensions: bool) -> dict[str, Any]:
 
 
 def _parse_time(request: HttpRequest, name: str) -> dt.datetime | None:
-    raw = (request.GET.get(name) or "").strip()
-    if not raw:
-        return None
-    value = parse_datetime(raw.replace(" ", "+"))
-    if value is None or value.tzinfo is None:
+    """A W3C time with its offset, within the days the platform takes
+    (pingan.core.params); anything else → ValueError naming the parameter."""
+    try:
+        value = params.parse_datetime((request.GET.get(name) or "").replace(" ", "+"), name)
+    except Invalid:
+        raise ValueError(name) from None
+    if value is not None and value.tzinfo is None:
         raise ValueError(name)
     return value
 

@@ -7,6 +7,7 @@ and a visit, and a point whose time the patrol already holds is skipped.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,6 +53,18 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
     if value < now - MAX_BACKDATE:
         raise invalid(field, gettext("时间过早"))
     return value
+
+
+def _coordinate(value: Any, field: str, limit: float, reason: str) -> float:
+    """A latitude (limit 90) or longitude (limit 180) as a finite float within ±limit;
+    NaN and infinities are refused like any other place off the globe."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise invalid(field, gettext("应为数字")) from None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise invalid(field, reason)
+    return number
 
 
 def _home_region(user: Any) -> Any:
@@ -284,6 +297,9 @@ def patrol_visit_add(
         raise invalid("target", gettext("走访对象不能超过100字"))
     if (lat is None) != (lng is None):
         raise invalid("lat", gettext("经纬度须同时提供"))
+    if lat is not None and lng is not None:
+        lat = _coordinate(lat, "lat", 90, gettext("纬度超出范围"))
+        lng = _coordinate(lng, "lng", 180, gettext("经度超出范围"))
     at = _aware(at, "at") if at else clock.now()
     try:
         with transaction.atomic():

@@ -108,3 +108,36 @@ def unseal_filters(filters: dict[str, str]) -> dict[str, str]:
 
 def masked_filters(filters: dict[str, str]) -> dict[str, str]:
     return {k: SEALED[k](v) if k in SEALED else v for k, v in filters.items()}
+
+
+class ExportedRows(models.Model):
+    """Rows of events one user took out in one export (CSV or Excel, page or API, with or
+    without an approval). The rows of the last PINGAN_EXPORT_WINDOW_HOURS count towards
+    PINGAN_EXPORT_APPROVAL_ROWS (`services.export_rows_claim`), so a large export split
+    into small ones still needs a second person. No personal data: who, when, how many."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("用户"),
+    )
+    at = models.DateTimeField(_("导出时间"))
+    rows = models.PositiveIntegerField(_("行数"))
+    kind = models.CharField(_("导出内容"), max_length=32)
+    approval = models.ForeignKey(
+        ExportRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("导出审批"),
+    )
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        indexes = [models.Index(fields=["user", "at"], name="privacy_exported_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.rows} {self.at:%Y-%m-%d %H:%M}"

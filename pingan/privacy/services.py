@@ -1,12 +1,15 @@
-"""Writes: clearances, and the request → approve → download cycle of bulk exports.
-Every step is audited."""
+"""Writes: clearances, the request → approve → download cycle of bulk exports (every step
+audited), and the rolling count of the rows each user exported (`export_rows_claim`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from pingan.core import audit, clock
@@ -14,7 +17,7 @@ from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.org.choices import Role
 from pingan.org.selectors import user_roles
 from pingan.privacy.choices import LABELS, ExportStatus
-from pingan.privacy.models import Clearance, ExportRequest, seal_filters
+from pingan.privacy.models import Clearance, ExportedRows, ExportRequest, seal_filters
 from pingan.privacy.selectors import may_decide_export
 
 # An approval serves one download within this time.
@@ -160,3 +163,74 @@ def export_request_use(*, user: Any, request_id: int, request: Any = None) -> Ex
         row.used_at = now
         row.save(update_fields=["status", "used_at"])
     return row
+
+
+class ExportNeedsApproval(Forbidden):
+    """This export's rows, with the rows the user exported in the last
+    PINGAN_EXPORT_WINDOW_HOURS, are more than PINGAN_EXPORT_APPROVAL_ROWS and there is no
+    approval: ask for one (request → second person → one download)."""
+
+    code = "export_approval_required"
+
+    def __init__(self, count: int, threshold: int, recent: int = 0) -> None:
+        if recent:
+            message = _(
+                "本次导出 %(count)s 条，加上您最近 %(hours)s 小时内已导出的 %(recent)s 条，"
+                "超过 %(threshold)s 条，需要另一位负责人批准后才能下载"
+            ) % {
+                "count": count,
+                "hours": export_window_hours(),
+                "recent": recent,
+                "threshold": threshold,
+            }
+        else:
+            message = _(
+                "本次导出共 %(count)s 条，超过 %(threshold)s 条，需要另一位负责人批准后才能下载"
+            ) % {"count": count, "threshold": threshold}
+        super().__init__(message)
+        self.count = count
+        self.threshold = threshold
+        self.recent = recent
+
+
+def export_window_hours() -> int:
+    return max(int(settings.PINGAN_EXPORT_WINDOW_HOURS), 0)
+
+
+def exported_rows_recently(*, user: Any) -> int:
+    """Event rows `user` exported in the last PINGAN_EXPORT_WINDOW_HOURS (approved ones
+    included)."""
+    hours = export_window_hours()
+    if not hours:
+        return 0
+    since = clock.now() - dt.timedelta(hours=hours)
+    total = ExportedRows.objects.filter(user_id=user.pk, at__gt=since).aggregate(n=Sum("rows"))
+    return int(total["n"] or 0)
+
+
+def export_rows_claim(
+    *, user: Any, kind: str, rows: int, approval: ExportRequest | None = None
+) -> int:
+    """Count an export of `rows` event rows by `user`, or refuse it: without an approval
+    (`approval`, already used by `export_request_use`), the rows `user` exported in the
+    rolling window plus `rows` may not exceed PINGAN_EXPORT_APPROVAL_ROWS
+    (ExportNeedsApproval, nothing written). Call it in the export's transaction, before
+    its audit row: the user's row is locked, so two exports at once are counted one after
+    the other. Rows older than the window are deleted. Returns the rows in the window
+    before this export."""
+    threshold = settings.PINGAN_EXPORT_APPROVAL_ROWS
+    with transaction.atomic():
+        # One user's exports queue here (PostgreSQL; SQLite has one writer anyway).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        recent = exported_rows_recently(user=user)
+        if approval is None and recent + rows > threshold:
+            raise ExportNeedsApproval(rows, threshold, recent)
+        now = clock.now()
+        ExportedRows.objects.filter(
+            user_id=user.pk, at__lte=now - dt.timedelta(hours=export_window_hours())
+        ).delete()
+        if rows > 0:
+            ExportedRows.objects.create(
+                user_id=user.pk, at=now, rows=rows, kind=kind[:32], approval=approval
+            )
+    return recent

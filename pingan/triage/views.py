@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pingan.core.errors import DomainError, Forbidden, NotFound
+from pingan.core.params import parse_int
 from pingan.triage import services
 
 
@@ -20,7 +21,7 @@ def merge(request: HttpRequest, event_id: int) -> HttpResponse:
         services.duplicate_merge(
             user=request.user,
             event_id=event_id,
-            master_id=int(request.POST.get("master") or 0),
+            master_id=parse_int(request.POST.get("master"), "master") or 0,
             note=request.POST.get("note", "").strip() or _("经研判为重复事件，予以合并"),
             request=request,
         )

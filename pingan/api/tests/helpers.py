@@ -32,7 +32,11 @@ class ApiClient:
 
 
 def report(cast: SimpleNamespace, *, point: str = "point_a1", **kw: Any) -> Any:
-    """An event reported through the service by the grid worker of town A."""
+    """An event reported through the service by the grid worker of town A.
+
+    Tests put events at any point of the cast, so a point outside the reporter's own grid
+    is reported as such (`outside_own_grid`; the rule itself is tested in
+    pingan/field/tests/test_report_place.py)."""
     lat, lng = getattr(cast, point)
     args: dict[str, Any] = {
         "user": cast.gridworker,
@@ -40,6 +44,7 @@ def report(cast: SimpleNamespace, *, point: str = "point_a1", **kw: Any) -> Any:
         "description": "城东小区3幢楼道堆放杂物，邻居争吵",
         "lat": lat,
         "lng": lng,
+        "outside_own_grid": True,
     }
     args.update(kw)
     return event_report(**args)[0]

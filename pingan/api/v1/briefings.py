@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -53,12 +54,15 @@ def _out(request: HttpRequest, b: Any) -> dict[str, Any]:
 
 
 def _file(b: Any) -> FileResponse:
-    return FileResponse(
+    """The document (event codes and titles in it): never kept in a cache."""
+    response = FileResponse(
         b.file.open("rb"),
         as_attachment=True,
         content_type=CONTENT_TYPES[b.format],
         filename=f"{b.title}.{b.format}",
     )
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 @router.get(

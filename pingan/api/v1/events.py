@@ -39,6 +39,9 @@ from pingan.events.services import allowed_actions, event_report, event_transiti
 router = Router(tags=["events"])
 
 MAX_PAGE_SIZE = 200
+# Deeper pages than this are refused: (page - 1) × page_size must stay an offset the
+# database can take (a page of 2**62 overflowed SQLite's integer: a 500).
+MAX_PAGE = 1_000_000
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -96,6 +99,7 @@ class TimelineOut(Schema):
     department: int | None
     department_name: str | None
     note: str
+    public_reply: str = Field(description="对外答复（公开的文字，手机号、身份证号已打码）")
     data: dict[str, Any]
     at: dt.datetime
 
@@ -122,6 +126,7 @@ class ActionOut(Schema):
     variant: str
     label: str
     requires: list[str]
+    public_reply: bool = Field(description="此操作可另填对外答复 public_reply")
 
 
 class EventDetailOut(EventOut):
@@ -208,6 +213,7 @@ def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
             "department": t.department_id,
             "department_name": t.department.name if t.department_id else None,
             "note": t.note,
+            "public_reply": t.public_reply,
             "data": t.data or {},
             "at": _local(t.at),
         }
@@ -238,6 +244,7 @@ def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
             "variant": r.variant,
             "label": r.display_label,
             "requires": list(r.requires),
+            "public_reply": r.public_reply,
         }
         for r in allowed_actions(user, e)
     ]
@@ -268,6 +275,11 @@ class EventIn(Schema):
     extra: dict[str, Any] | None = Field(None, description="分类要求的附加字段")
     reporter_name: str = ""
     reporter_phone: str = ""
+    outside_own_grid: bool = Field(
+        False,
+        description="网格员、网格长上报本人网格以外的位置时须为 true："
+        "按坐标定位所在网格，流转记录与审计注明“不在本人网格内”",
+    )
 
 
 @router.post(
@@ -296,6 +308,7 @@ def event_create(request: HttpRequest, payload: EventIn) -> Any:
         extra=payload.extra,
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
+        outside_own_grid=payload.outside_own_grid,
         request=request,
     )
     return Reply(201 if created else 200, _detail(request, event.pk))
@@ -317,7 +330,7 @@ class EventQuery(Schema):
         None, description="时限巡检标记（统计口径：超期量按此计数）"
     )
     reporter_phone: str | None = Field(None, description="反映人电话（精确匹配）")
-    page: int = 1
+    page: int = Field(1, le=MAX_PAGE)
     page_size: int = DEFAULT_PAGE_SIZE
 
 
@@ -381,7 +394,12 @@ class TransitionIn(Schema):
     model_config = ConfigDict(extra="allow")
 
     action: str = Field(description="、".join(workflow.ACTIONS))
-    note: str | None = None
+    note: str | None = Field(None, description="内部说明（不对外公开）")
+    public_reply: str | None = Field(
+        None,
+        description="对外答复（选填，最多1000字）：写给反映人和公众，手机号、身份证号打码后"
+        "公开；仅 allowed_actions 中 public_reply 为 true 的操作可填，其余 422",
+    )
     master: int | None = Field(None, description="merge：主事件编号")
     result: str | None = Field(None, description="resolve / resolve_on_site：处置结果")
     lead_department: int | None = Field(None, description="dispatch：主办部门")

@@ -1,4 +1,5 @@
-"""Excel exports of the event list and the KPI tables; large ones run as tasks."""
+"""Excel exports of the event list and the KPI tables; large ones run as tasks. Every
+answer here (files, job status, errors) is `Cache-Control: no-store` (never_cache)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
+from ninja.decorators import decorate_view
 
 from pingan.analytics import selectors, services
 from pingan.api.v1.stats import SummaryQuery, _checked
 from pingan.core.errors import NotFound, invalid
+from pingan.core.params import INT_MAX
 
 router = Router(tags=["exports"])
 
@@ -20,9 +25,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_response(data: bytes, stem: str) -> HttpResponse:
+    """An .xlsx download (personal data: never stored by a browser or a proxy)."""
     response = HttpResponse(data, content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.xlsx"'
+    patch_cache_control(response, no_store=True)
     return response
 
 
@@ -51,16 +58,18 @@ def _job_out(request: HttpRequest, job: Any) -> dict[str, Any]:
     response={200: None, 202: JobOut},
     summary="导出事件清单（.xlsx，筛选条件同 GET /events）；数据量大时返回 202 与导出任务",
     description=(
-        "超过 PINGAN_EXPORT_APPROVAL_ROWS 条的导出需另一位负责人批准（403，"
+        "超过 PINGAN_EXPORT_APPROVAL_ROWS 条的导出（连同本人最近 PINGAN_EXPORT_WINDOW_HOURS "
+        "小时内已导出的条数）需另一位负责人批准（403，"
         "code=export_approval_required）：在导出审批页面申请，获批后以 approval=<申请编号> "
         "下载一次，筛选条件为批准时的条件。"
     ),
 )
+@decorate_view(never_cache)
 def events_export(request: HttpRequest) -> Any:
     params = {k: v for k, v in request.GET.dict().items() if k not in ("page", "page_size")}
     approval = params.pop("approval", "")
     if approval:
-        if not approval.isdigit():
+        if not (approval.isascii() and approval.isdigit()) or int(approval) > INT_MAX:
             raise invalid("approval", _("审批编号不正确"))
         data, job = services.events_export_approved(
             user=request.auth,  # type: ignore[attr-defined]
@@ -76,12 +85,14 @@ def events_export(request: HttpRequest) -> Any:
 
 
 @router.get("/exports/{job_id}", response=JobOut, summary="导出任务进度")
+@decorate_view(never_cache)
 def export_status(request: HttpRequest, job_id: int) -> Any:
     job = selectors.export_job(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
     return _job_out(request, job)
 
 
 @router.get("/exports/{job_id}/file", response={200: None}, summary="下载导出文件")
+@decorate_view(never_cache)
 def export_file(request: HttpRequest, job_id: int) -> Any:
     job = selectors.export_job(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
     if job.state != "done" or not job.file:
@@ -95,6 +106,7 @@ def export_file(request: HttpRequest, job_id: int) -> Any:
 
 
 @router.get("/stats/kpis/export", response={200: None}, summary="导出考核指标表（.xlsx）")
+@decorate_view(never_cache)
 def kpis_export(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
     data = services.kpis_export(user=request.auth, request=request, **_checked(filters))  # type: ignore[attr-defined]
     return xlsx_response(data, "kpis")

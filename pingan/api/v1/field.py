@@ -2,6 +2,10 @@
 photos with what the phone knows of them, idempotent actions, on-site checks, evidence
 flags. Every write takes a client_uuid; the same uuid again answers 200 with the first
 result and changes nothing.
+
+Personal data in every answer is masked by the event API's own code
+(`events.contact.contact_masked`), for every role; the full contact is only shown by
+the audited `GET /events/{id}/contact` (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pydantic import Field
 
 from pingan.core import clock
 from pingan.events.choices import AttachmentKind, Status
+from pingan.events.contact import contact_masked
 from pingan.events.permissions import access_event, events_in_scope
 from pingan.field.evidence import event_flags
 from pingan.field.models import EvidenceFlag
@@ -42,10 +47,12 @@ class EventBrief(Schema):
     category_name: str
     region_name: str
     reported_at: dt.datetime
-    address: str
+    address: str = Field(description="地址（脱敏）")
 
 
 def _brief(e: Any) -> dict[str, Any]:
+    """The fields of an event the phone shows; the address masked as the event API masks
+    it (the full one only through the audited `GET /events/{id}/contact`)."""
     return {
         "id": e.pk,
         "code": e.code,
@@ -55,7 +62,7 @@ def _brief(e: Any) -> dict[str, Any]:
         "category_name": e.category.name,
         "region_name": e.region.name,
         "reported_at": _local(e.reported_at),
-        "address": e.address,
+        "address": contact_masked(e).address,
     }
 
 
@@ -176,6 +183,11 @@ class ReportIn(Schema):
     extra: dict[str, Any] | None = None
     made_at: dt.datetime | None = Field(None, description="在手机上提交的时间（离线时较早）")
     settle_result: str = Field("", description="就地解决时的处置结果")
+    outside_own_grid: bool = Field(
+        False,
+        description="网格员、网格长上报本人网格以外的位置时须为 true："
+        "按坐标定位所在网格，流转记录与审计注明“不在本人网格内”",
+    )
 
 
 class ReportOut(EventBrief):

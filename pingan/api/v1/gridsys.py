@@ -10,9 +10,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from pingan.core import params
 from pingan.core.errors import NotFound, invalid
 from pingan.geo.models import Region
 from pingan.gridsys.selectors import score_rows
@@ -40,11 +42,10 @@ class ScoreOut(Schema):
 
 
 def parse_month(raw: str) -> dt.date:
-    try:
-        year, month = (int(x) for x in raw.split("-"))
-        return dt.date(year, month, 1)
-    except (TypeError, ValueError, AttributeError):
-        raise invalid("month", "月份格式应为 YYYY-MM") from None
+    month = params.parse_month(raw, "month")
+    if month is None:
+        raise invalid("month", gettext("月份格式应为 YYYY-MM"))
+    return month
 
 
 @router.get("/grid-workers/scores", response=list[ScoreOut], summary="网格员月度考核得分与绩效系数")

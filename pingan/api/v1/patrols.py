@@ -55,8 +55,8 @@ class VisitIn(Schema):
     kind: str = Field(description="household / key_place / key_person / other")
     target: str
     note: str = ""
-    lat: float | None = None
-    lng: float | None = None
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="纬度")
+    lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="经度")
     at: dt.datetime | None = None
 
 

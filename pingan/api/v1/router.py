@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from pingan.api.v1 import errors
+from pingan.api.v1 import errors, inputs
 from pingan.api.v1.attachments import router as attachments_router
-from pingan.api.v1.auth import BearerToken, BrowserSession
+from pingan.api.v1.auth import BearerToken, BrowserSession, tokens_router
 from pingan.api.v1.auth import router as auth_router
 from pingan.api.v1.briefings import router as briefings_router
 from pingan.api.v1.channels import intake_router
@@ -39,6 +39,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
+inputs.install(api)  # every operation's input: bounded integers and dates, clean text
 
 api.add_router("/", auth_router)
 api.add_router("/", reference_router)
@@ -53,3 +54,5 @@ api.add_router("/", patrols_router)
 api.add_router("/", field_router)
 api.add_router("/", gridsys_router)
 api.add_router("/", leads_router)
+# Last: DELETE /auth/token ends the caller's token (see auth.tokens_router).
+api.add_router("/", tokens_router)

@@ -212,6 +212,37 @@ def test_the_citizen_rates_a_closed_event_once(cast, citizen):
     assert r.status_code == 404
 
 
+def test_tracking_shows_the_public_reply_and_never_the_internal_note(cast, citizen):
+    report = submit(cast)
+    u = cast.county_dispatcher
+    event_transition(
+        user=u, event_id=report.event_id, action="accept", payload={"note": "王大明来电催办"}
+    )
+    event_transition(
+        user=u,
+        event_id=report.event_id,
+        action="dispatch",
+        payload={"lead_department": cast.police.pk, "note": "联系人张三13812345678"},
+    )
+    event_transition(user=cast.handler, event_id=report.event_id, action="acknowledge")
+    event_transition(
+        user=cast.handler,
+        event_id=report.event_id,
+        action="resolve",
+        payload={
+            "result": "已约谈王大明（13812345678），责令整改",
+            "public_reply": "路灯已于3月5日修复，如有问题请致电13700001234。",
+        },
+    )
+    page = Client().get("/citizen/track/", {"code": report.code, "last4": PHONE[-4:]})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="citizen-reply"' in text
+    assert "路灯已于3月5日修复，如有问题请致电137****1234。" in text
+    for internal in ("王大明", "张三", "13812345678", "责令整改", "13700001234"):
+        assert internal not in text, internal
+
+
 def test_the_channel_must_be_open(cast):
     with pytest.raises(Conflict):
         submit(cast)

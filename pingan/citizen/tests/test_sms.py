@@ -179,7 +179,10 @@ def test_a_rejected_report_tells_the_citizen_why(cast, citizen, gateway, committ
         user=cast.county_dispatcher,
         event_id=report.event_id,
         action="reject",
-        payload={"note": "属于物业服务合同纠纷，请\n与物业公司协商或向住建部门反映"},
+        payload={
+            "note": "物业经理王大明（13812345678）称已处理",
+            "public_reply": "属于物业服务合同纠纷，请\n与物业公司协商或向住建部门反映",
+        },
     )
     (sms,) = texts(gateway)
     assert sms["mobile"] == PHONE
@@ -188,6 +191,21 @@ def test_a_rejected_report_tells_the_citizen_why(cast, citizen, gateway, committ
         "属于物业服务合同纠纷，请 与物业公司协商或向住建部门反映。"
     )
     assert Event.objects.get(pk=report.event_id).status == "rejected"
+
+
+def test_a_rejection_without_a_public_reply_sends_no_internal_note(
+    cast, citizen, gateway, committed
+):
+    report = submit(cast, committed)
+    committed(
+        event_transition,
+        user=cast.county_dispatcher,
+        event_id=report.event_id,
+        action="reject",
+        payload={"note": "物业经理王大明（13812345678）称已处理"},
+    )
+    (sms,) = texts(gateway)
+    assert sms["content"] == f"您反映的问题（查询码{report.code}）经审核不予受理。"
 
 
 def test_a_citizen_whose_report_was_merged_hears_when_the_master_closes(

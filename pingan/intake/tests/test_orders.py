@@ -209,7 +209,10 @@ def test_our_rejection_is_a_return_sent_back_to_12345(
             user=cast.county_dispatcher,
             event_id=event.pk,
             action="reject",
-            payload={"note": "不属本县管辖，请改派"},
+            payload={
+                "note": "不属本县管辖，请改派",
+                "public_reply": "该事项属平湖市管辖，请向平湖市反映（13912345678）。",
+            },
         )
     order = ExternalOrder.objects.get(event=event)
     assert order.state == "returned"
@@ -218,6 +221,8 @@ def test_our_rejection_is_a_return_sent_back_to_12345(
     payload = json.loads(hook.delivered[0][1])
     assert payload["type"] == "return" and payload["order_no"] == ORDER["order_no"]
     assert payload["note"] == "不属本县管辖，请改派" and payload["status"] == "rejected"
+    # What 12345 may tell the caller (or publish): the public reply, masked.
+    assert payload["public_reply"] == "该事项属平湖市管辖，请向平湖市反映（139****5678）。"
 
 
 def _bearer(user):
@@ -262,6 +267,10 @@ def test_police_matters_are_transferred_to_110(
     assert sent[0]["type"] == "transfer" and sent[0]["event_code"] == code
     assert sent[0]["caller_phone"] == "13812345678"  # 110 needs the contact
     assert sent[0]["reason"] == "涉嫌打架斗殴，属治安案件"
+    # The reporter hears only that it went to 110, not the dispatcher's reason.
+    rejected = event.timeline.get(action="reject")
+    assert rejected.public_reply == "您反映的问题属公安管辖，已移交110处理。"
+    assert "打架" not in rejected.public_reply
     # Once closed here it cannot be transferred again.
     r = Client().post(path, body, content_type="application/json", headers=headers)
     assert r.status_code == 409

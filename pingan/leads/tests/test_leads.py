@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.urls import reverse
 
 from pingan.accounts.services import token_issue
 from pingan.api.tests.helpers import ApiClient
+from pingan.core.errors import Forbidden
+from pingan.core.models import AuditEntry
 from pingan.events.choices import Source, Status
 from pingan.leads.choices import LeadStatus
 from pingan.leads.models import Lead, Post
+from pingan.leads.services import lead_confirm, lead_dismiss
 
 POST = {
     "platform": "本地论坛",
@@ -108,3 +112,32 @@ def test_dispatcher_of_other_town_does_not_see_the_lead(client, cast):
     assert lead.title not in client.get(reverse("lead_list")).content.decode()
     r = client.post(reverse("lead_decide", args=[lead.pk]), {"decision": "dismiss", "note": "无关"})
     assert r.status_code == 404
+
+
+def test_only_dispatchers_decide_a_lead_on_the_page_and_in_the_service(client, cast):
+    """Issue 16, finding 8: leaders see the leads of their region but deciding on one
+    (confirm or dismiss) is the dispatchers' work (docs/triage.md)."""
+    api(client, cast.dispatcher).post("/leads/posts", POST)
+    lead = Lead.objects.get()
+    client.force_login(cast.leader)
+    page = client.get(reverse("lead_list")).content.decode()
+    assert lead.title in page  # the county leader sees the lead of town A
+    assert reverse("lead_decide", args=[lead.pk]) not in page  # but is offered no decision
+    decide = reverse("lead_decide", args=[lead.pk])
+    assert client.post(decide, {"decision": "dismiss", "note": "无关"}).status_code == 403
+    r = client.post(decide, {"decision": "confirm", "category": cast.neighbour.pk})
+    assert r.status_code == 403
+    with pytest.raises(Forbidden):
+        lead_dismiss(user=cast.leader, lead_id=lead.pk, note="无关")
+    with pytest.raises(Forbidden):
+        lead_confirm(user=cast.leader, lead_id=lead.pk, category=cast.neighbour.pk)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.NEW and lead.decided_by is None
+    assert AuditEntry.objects.filter(action="access.denied", result="403").exists()
+
+    # The dispatchers of the lead's region (town A, and the county above it) decide.
+    client.force_login(cast.county_dispatcher)
+    assert decide in client.get(reverse("lead_list")).content.decode()
+    assert client.post(decide, {"decision": "dismiss", "note": "与本县无关"}).status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.DISMISSED and lead.decided_by == cast.county_dispatcher

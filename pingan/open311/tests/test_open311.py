@@ -213,7 +213,7 @@ def test_get_requests_filters_and_defaults(cast, key):
         )
     ext = r.json()[0]["extended_attributes"]
     assert ext["pingan_status"] == "rejected" and ext["pingan_status_label"] == "不予受理"
-    assert r.json()[0]["status_notes"] == "重复诉求"
+    assert r.json()[0]["status_notes"] == ""  # an internal note is never published
 
 
 def test_closed_requests_carry_the_lead_department(cast, key):
@@ -356,3 +356,126 @@ def test_the_demo_requests_are_made_once_with_the_open311_source(cast):
     listed = Client().get("/open311/v2/requests.json").json()
     check(listed, "Request")
     assert len(listed) == 3
+
+
+# ---- what is published: public replies only, coarse points (issue 16, finding 3) ------
+
+INTERNAL = "来电人王大明（13812345678）称系邻居张三所为，已电话核实"
+REPLY = "经核实，该问题属物业服务范围，请联系物业服务中心（13912345678）处理。"
+REPLY_MASKED = "经核实，该问题属物业服务范围，请联系物业服务中心（139****5678）处理。"
+
+
+def _published(rid):
+    """The anonymous answers about one request: {name: (status_notes, whole body)}."""
+    out = {}
+    with clock.frozen(MON + dt.timedelta(hours=1)):
+        for name, path in (
+            ("list", "/open311/v2/requests"),
+            ("one", f"/open311/v2/requests/{rid}"),
+        ):
+            r = Client().get(f"{path}.json")
+            assert r.status_code == 200, r.content
+            check(r.json(), "Request")
+            (got,) = [x for x in r.json() if x["service_request_id"] == rid]
+            out[f"{name}.json"] = (got["status_notes"], r.content.decode())
+            r = Client().get(f"{path}.xml")
+            assert r.status_code == 200, r.content
+            (got,) = [
+                x
+                for x in ET.fromstring(r.content).findall("request")
+                if x.findtext("service_request_id") == rid
+            ]
+            out[f"{name}.xml"] = (got.findtext("status_notes"), r.content.decode())
+    return out
+
+
+def test_an_internal_note_is_never_published(cast, key):
+    rejected = _submit(key, cast, MON)
+    event_transition(
+        user=cast.county_dispatcher,
+        event_id=Event.objects.get(code=rejected).pk,
+        action="reject",
+        payload={"note": INTERNAL},
+    )
+    resolved = _submit(key, cast, MON)
+    e = Event.objects.get(code=resolved)
+    u = cast.county_dispatcher
+    event_transition(user=u, event_id=e.pk, action="accept", payload={"note": INTERNAL})
+    event_transition(
+        user=u, event_id=e.pk, action="dispatch", payload={"lead_department": cast.police.pk}
+    )
+    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(
+        user=cast.handler, event_id=e.pk, action="resolve", payload={"result": INTERNAL}
+    )
+    for rid in (rejected, resolved):
+        published = _published(rid)
+        assert set(published) == {"list.json", "one.json", "list.xml", "one.xml"}
+        for name, (notes, body) in published.items():
+            assert notes == "", name
+            assert "王大明" not in body and "13812345678" not in body, name
+            assert "张三" not in body, name
+
+
+def test_the_public_reply_is_published_with_the_phone_masked(cast, key):
+    rid = _submit(key, cast, MON)
+    event_transition(
+        user=cast.county_dispatcher,
+        event_id=Event.objects.get(code=rid).pk,
+        action="reject",
+        payload={"note": INTERNAL, "public_reply": REPLY},
+    )
+    for name, (notes, body) in _published(rid).items():
+        assert notes == REPLY_MASKED, name
+        assert "13912345678" not in body and "王大明" not in body, name
+
+
+def test_status_notes_is_the_latest_public_reply(cast, key):
+    rid = _submit(key, cast, MON)
+    e = Event.objects.get(code=rid)
+    u = cast.county_dispatcher
+    event_transition(user=u, event_id=e.pk, action="accept")
+    event_transition(
+        user=u, event_id=e.pk, action="dispatch", payload={"lead_department": cast.police.pk}
+    )
+    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(
+        user=cast.handler,
+        event_id=e.pk,
+        action="resolve",
+        payload={"result": INTERNAL, "public_reply": "已协调物业清理楼道。"},
+    )
+    assert _published(rid)["one.json"][0] == "已协调物业清理楼道。"
+    event_transition(
+        user=u,
+        event_id=e.pk,
+        action="verify",
+        payload={"passed": True, "note": INTERNAL, "public_reply": "经现场核查，楼道已清理。"},
+    )
+    event_transition(
+        user=u, event_id=e.pk, action="follow_up", payload={"satisfaction": "satisfied"}
+    )
+    assert {n for n, _ in _published(rid).values()} == {"经现场核查，楼道已清理。"}
+
+
+def test_published_coordinates_are_rounded_to_about_100_m(cast, key):
+    with clock.frozen(MON):
+        r = post(
+            {
+                "api_key": key,
+                "service_code": "dispute.neighbour",
+                "lat": "30.5251234",
+                "long": "120.9456789",
+            }
+        )
+    assert r.status_code == 200, r.content
+    rid = r.json()[0]["service_request_id"]
+    event = Event.objects.get(code=rid)
+    assert (event.lat, event.lng) == (30.5251234, 120.9456789)  # full precision kept inside
+    with clock.frozen(MON + dt.timedelta(hours=1)):
+        for path in ("/open311/v2/requests.json", f"/open311/v2/requests/{rid}.json"):
+            (got,) = Client().get(path).json()
+            assert (got["lat"], got["long"]) == (30.525, 120.946)
+            assert "5251234" not in got["description"] and "9456789" not in got["description"]
+        xml = ET.fromstring(Client().get(f"/open311/v2/requests/{rid}.xml").content)
+    assert (xml.findtext("request/lat"), xml.findtext("request/long")) == ("30.525", "120.946")

@@ -15,7 +15,7 @@ from django.db import connection
 
 from pingan.core import clock
 from pingan.patrols import track
-from pingan.patrols.models import Patrol, PatrolBatch
+from pingan.patrols.models import Patrol, PatrolBatch, PatrolVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,68 @@ def test_bad_points_are_refused_whole(cast, api_as):
     assert r.status_code == 422
     assert "points.1" in r.json()["error"]["fields"]
     assert Patrol.objects.get(pk=pid).point_count == 0
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "field"),
+    [
+        (-100.0, 120.945, "lat"),
+        (90.5, 120.945, "lat"),
+        (30.525, 500.0, "lng"),
+        (30.525, -180.5, "lng"),
+        (float("nan"), 120.945, "lat"),
+        (30.525, float("nan"), "lng"),
+        (float("inf"), 120.945, "lat"),
+        (30.525, float("-inf"), "lng"),
+    ],
+)
+def test_visit_outside_the_globe_is_refused_naming_the_field(cast, api_as, lat, lng, field):
+    """Issue 16, finding #12: a visit's place is checked as a point's is (422, nothing kept)."""
+    api = api_as(cast.gridworker)
+    pid = _start(api, clock.now().replace(microsecond=0) - dt.timedelta(minutes=30))
+    visit = {
+        "client_uuid": str(uuid.uuid4()),
+        "kind": "household",
+        "target": "城东小区3幢201室",
+        "lat": lat,
+        "lng": lng,
+    }
+    r = api.post(f"/patrols/{pid}/visits", visit)
+    assert r.status_code == 422, r.content
+    error = r.json()["error"]
+    assert set(error["fields"]) == {field}, error
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["fields"][field])
+    assert not PatrolVisit.objects.exists()
+
+
+def test_visit_limits_are_checked_by_the_service_too(cast, api_as):
+    from pingan.core.errors import Invalid
+    from pingan.patrols.services import patrol_visit_add
+
+    api = api_as(cast.gridworker)
+    pid = _start(api, clock.now().replace(microsecond=0) - dt.timedelta(minutes=30))
+    for lat, lng, field in ((-100.0, 120.0, "lat"), (30.0, 500.0, "lng"), (30.0, "x", "lng")):
+        with pytest.raises(Invalid) as caught:
+            patrol_visit_add(
+                user=cast.gridworker,
+                patrol_id=pid,
+                client_uuid=uuid.uuid4(),
+                kind="household",
+                target="城东小区3幢201室",
+                lat=lat,
+                lng=lng,
+            )
+        assert set(caught.value.fields) == {field}
+    # The edges of the globe are places.
+    for lat, lng in ((-90.0, -180.0), (90.0, 180.0)):
+        visit, created = patrol_visit_add(
+            user=cast.gridworker,
+            patrol_id=pid,
+            client_uuid=uuid.uuid4(),
+            kind="household",
+            target="城东小区3幢201室",
+            lat=lat,
+            lng=lng,
+        )
+        assert created and (visit.lat, visit.lng) == (lat, lng)
+    assert PatrolVisit.objects.count() == 2

@@ -94,7 +94,7 @@ def test_other_town_and_old_events_are_not_candidates(cast):
     text = "城东新村3幢楼道堆放大量杂物，邻居之间因此争吵，请社区尽快协调处理"
     old = _report(cast, text, at=clock.now() - dt.timedelta(days=30))
     far = _report(cast, text, point="point_b1", user=cast.gridworker_b)
-    near = _report(cast, text, point="point_a2")
+    near = _report(cast, text, point="point_a2", user=cast.gridleader)  # the village's grids
     new = _report(cast, text)
     others = {c.other_id for c in services.duplicates_check(event_id=new.pk)}
     assert others == {near.pk}

@@ -293,8 +293,10 @@ def test_merge_takes_the_master_event_code(cast, client):
 
 
 def report_form(cast, **kw):
+    # Grid a2 is not the worker's own grid (a1): the box 「不在本人网格内」 is ticked.
     lat, lng = cast.point_a2
     data = {
+        "outside_own_grid": "1",
         "category_parent": cast.dispute.pk,
         "category": cast.neighbour.pk,
         "description": "广场舞噪音扰民，居民发生口角",
@@ -333,6 +335,24 @@ def test_report_creates_event_in_the_grid_of_the_coordinates(cast, client):
     assert event.region_id == cast.grid_a2.pk
     assert event.reporter_id == cast.gridworker.pk
     assert event.status == Status.REPORTED
+
+
+def test_report_outside_the_own_grid_needs_the_box_and_is_noted(cast, client):
+    client.force_login(cast.gridworker)
+    assert 'name="outside_own_grid"' in client.get(reverse("event_report")).content.decode()
+    r = client.post(reverse("event_report"), report_form(cast, outside_own_grid=""))
+    assert r.status_code == 422 and "该位置不在本人网格内" in r.content.decode()
+    assert not Event.objects.exists()
+    r = client.post(reverse("event_report"), report_form(cast, region=str(cast.grid_b1.pk)))
+    event = Event.objects.get()  # the point decides: grid a2, noted on the timeline
+    assert r.status_code == 302 and event.region_id == cast.grid_a2.pk
+    step = event.timeline.get()
+    assert step.data["outside_own_grid"] is True and "不在本人网格内" in step.note
+    r = client.post(
+        reverse("event_report"), report_form(cast, lat="", lng="", region=str(cast.grid_b1.pk))
+    )
+    assert r.status_code == 422 and "所选区划不在本人网格范围内" in r.content.decode()
+    assert Event.objects.count() == 1
 
 
 def test_same_client_uuid_twice_creates_one_event(cast, client):

@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 from PIL import Image
 
+from pingan.accounts.models import ApiToken
 from pingan.accounts.services import token_issue
 from pingan.analytics.models import Briefing, ExportJob, PeriodLock
 from pingan.api.tests.helpers import dispatched_to_police, report
@@ -41,6 +42,7 @@ from pingan.core import clock
 from pingan.events.models import Attachment, Event
 from pingan.gridsys.choices import MeetingKind
 from pingan.gridsys.models import Meeting
+from pingan.leads.services import post_add
 from pingan.org.choices import Role
 from pingan.org.services import membership_grant, user_upsert
 from pingan.patrols.services import patrol_start
@@ -225,7 +227,14 @@ PAGES: dict[str, Page] = {
     "lead_list": Page("GET", SIGNED_IN),
     # An upload without a file: the page says so (redirect back with a message).
     "lead_upload": Page("POST", SIGNED_IN),
-    "lead_decide": Page("POST", rule(F404, anon=LOGIN), kwargs={"lead_id": 999999}),
+    # Deciding on the lead of town A (here: dismissing it): the dispatchers of its region.
+    # The county leader sees it but may not decide (403, issue 16); others do not see it.
+    "lead_decide": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403),
+        {"decision": "dismiss", "note": "与本地无关"},
+        kwargs={"lead_id": "{lead}"},
+    ),
     "gridsys_reviews": Page("GET", GRID_VIEW),
     # The meeting of town A: its dispatcher, the county's.
     "gridsys_meeting": Page(
@@ -436,6 +445,11 @@ OPERATIONS: dict[str, Operation] = {
         {"username": "{username}", "password": "{password}"},
     ),
     "pingan_api_v1_auth_me": Operation(API_SIGNED_IN),
+    # One's own tokens: the list, revoking the one in use (each user revokes their own), and
+    # revoking one by id (the grid worker's second token: his alone; 404 for the others).
+    "pingan_api_v1_auth_token_items": Operation(API_SIGNED_IN),
+    "pingan_api_v1_auth_token_delete_current": Operation(API_SIGNED_IN),
+    "pingan_api_v1_auth_token_delete": Operation(rule(F404, anon=LOGIN, gw=OK)),
     "pingan_api_v1_reference_regions": Operation(API_SIGNED_IN),
     "pingan_api_v1_reference_region_detail": Operation(API_SIGNED_IN),
     "pingan_api_v1_reference_categories": Operation(API_SIGNED_IN),
@@ -682,6 +696,15 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     export = export_request_create(
         user=cast.dispatcher, kind="events", filters={}, row_count=900, reason="分析"
     )
+    post, _ = post_add(
+        user=cast.dispatcher,
+        platform="本地论坛",
+        url="https://bbs.example.invalid/t/1",
+        text="城东小区门口有人聚集",
+        posted_at=now,
+    )
+    token_issue(user=cast.gridworker)
+    gw_token = ApiToken.objects.filter(user=cast.gridworker).latest("pk")
     values = {
         "event": event.pk,
         "event_id": event.pk,
@@ -705,6 +728,8 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         "job": job.pk,
         "job_id": job.pk,
         "lock_id": lock.pk,
+        "lead": post.lead_id,
+        "token_id": gw_token.pk,
         "patrol_id": patrol.pk,
         "order_no": "12345-0001",
         "uuid": "0b7c6a52-7d1e-4a43-9a55-7f8a2f1b9c01",

@@ -1,4 +1,6 @@
-"""The audit log page and its CSV export: for the audit administrator only (三员)."""
+"""The audit log page and its CSV export: for the audit administrator only (三员). The export's
+cells go through `pingan.core.spreadsheet.safe_row` (a username typed at the sign-in page is
+never a live formula) and the answer is `Cache-Control: no-store`."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
+from django.views.decorators.cache import never_cache
 
 from pingan.core import audit
 from pingan.core.errors import Forbidden, Invalid
 from pingan.core.selectors import AuditFilters, audit_entries
+from pingan.core.spreadsheet import safe_row
 
 HEADERS = [gettext_noop("序号"), gettext_noop("时间"), gettext_noop("用户名"),
            gettext_noop("动作"), gettext_noop("对象类型"), gettext_noop("对象编号"),
@@ -68,6 +72,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The filtered audit log as CSV (UTF-8 with BOM for Excel); the export is audited."""
@@ -78,15 +83,15 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                  detail={"filters": filters.as_params(), "format": "csv"})  # fmt: skip
     rows = qs[:MAX_ROWS]  # type: ignore[index]
     writer = csv.writer(_Echo())
-    headers = [gettext(h) for h in HEADERS]
+    headers = safe_row(gettext(h) for h in HEADERS)
 
     def stream() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(headers)
         for e in rows.iterator(chunk_size=2000):
-            yield writer.writerow([
+            yield writer.writerow(safe_row([
                 e.seq, _local(e.at), e.username, e.action, e.object_type, e.object_id,
                 e.result, e.ip or "", json.dumps(e.detail, ensure_ascii=False), e.hash,
-            ])  # fmt: skip
+            ]))  # fmt: skip
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from pingan.analytics import selectors, services
 from pingan.api.v1.briefings import CONTENT_TYPES
@@ -14,12 +15,15 @@ from pingan.web.views.dashboard import parse
 
 
 def _file(b: object) -> FileResponse:
-    return FileResponse(
+    """The document (event codes and titles in it): never kept in a cache."""
+    response = FileResponse(
         b.file.open("rb"),  # type: ignore[attr-defined]
         as_attachment=True,
         content_type=CONTENT_TYPES[b.format],  # type: ignore[attr-defined]
         filename=f"{b.title}.{b.format}",  # type: ignore[attr-defined]
     )
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 @login_required

@@ -18,30 +18,19 @@ from django.utils.translation import get_language, gettext
 
 from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
-from pingan.core.errors import Invalid, invalid
+from pingan.core.errors import Invalid
+from pingan.core.params import parse_date, parse_int
 from pingan.geo.models import Region
 
 WALL_REFRESH_S = 60
 
 
 def _date(params: Any, name: str) -> dt.date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise invalid(name, gettext("日期格式应为 YYYY-MM-DD")) from None
+    return parse_date(params.get(name), name)
 
 
 def _int(params: Any, name: str) -> int | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise invalid(name, gettext("应为整数编号")) from None
+    return parse_int(params.get(name), name)
 
 
 def parse(params: Any) -> tuple[int | None, dt.date, dt.date]:

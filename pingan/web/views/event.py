@@ -38,7 +38,16 @@ from pingan.routing.selectors import suggest as routing_suggest
 
 # Fields every action form may carry besides the row's required ones.
 BOOL_FIELDS = ("approve", "passed", "recurred")
-TEXT_FIELDS = ("note", "result", "participants", "conclusion", "satisfaction", "days", "check")
+TEXT_FIELDS = (
+    "note",
+    "public_reply",
+    "result",
+    "participants",
+    "conclusion",
+    "satisfaction",
+    "days",
+    "check",
+)
 # Actions whose form takes photos, and the kind the photos get.
 PHOTO_KINDS = {
     "resolve": AttachmentKind.RESULT,
@@ -79,6 +88,7 @@ class TimelineRow:
     note: str
     department: str
     photos: list[Any] = field(default_factory=list)
+    public_reply: str = ""
 
 
 def _timeline(event: Event) -> list[TimelineRow]:
@@ -96,6 +106,7 @@ def _timeline(event: Event) -> list[TimelineRow]:
                 note=t.note,
                 department=t.department.name if t.department else "",
                 photos=list(t.attachments.all()),
+                public_reply=t.public_reply,
             )
         )
     return rows
@@ -222,6 +233,7 @@ def _form_fields(action: str, rows: list[workflow.Transition]) -> dict[str, Any]
     return {
         "requires": requires,
         "photos": action in PHOTO_KINDS,
+        "public_reply": any(row.public_reply for row in rows),
     }
 
 
@@ -298,7 +310,7 @@ def _master_id(user: Any, raw: str) -> Any:
     raw = (raw or "").strip()
     if not raw:
         return ""
-    if raw.isdigit() and len(raw) <= 12:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 12:
         return int(raw)
     match = event_list(user=user, filters=EventFilters(q=raw)).filter(code=raw).first()
     if match is None:

@@ -1,9 +1,12 @@
 """CSV export of the event list, with the list's filters and the caller's scope.
 
-Personal data is always masked in exports. An export of more rows than
+Personal data is always masked in exports. An export whose rows, with the rows the same
+user exported in the last settings.PINGAN_EXPORT_WINDOW_HOURS, are more than
 settings.PINGAN_EXPORT_APPROVAL_ROWS needs a second person's approval: the user asks
 (a reason), a leader of their region or the security administrator approves on the
 导出审批 page, and the approval serves one download of those filters (docs/privacy.md).
+Every cell goes through `pingan.core.spreadsheet.safe_row` (no control character, no live
+formula); every answer is `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
@@ -15,31 +18,38 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pingan.analytics import services as analytics_services
 from pingan.api.v1.exports import xlsx_response
 from pingan.core import audit
 from pingan.core.errors import DomainError, Invalid, NotFound
+from pingan.core.spreadsheet import safe_row
 from pingan.events.choices import Source, Status
 from pingan.events.contact import contact_masked
 from pingan.events.selectors import EventFilters, event_count, event_list
-from pingan.privacy.models import masked_filters
+from pingan.privacy.models import ExportRequest, masked_filters
 from pingan.privacy.selectors import (
     export_requests_of,
     export_requests_to_decide,
     is_export_approver,
 )
 from pingan.privacy.services import (
+    ExportNeedsApproval,
     export_request_create,
     export_request_decide,
     export_request_use,
+    export_rows_claim,
+    export_window_hours,
 )
 
 HEADERS = [
@@ -76,66 +86,91 @@ def _params(request: HttpRequest) -> dict[str, str]:
     return {k: str(v) for k, v in request.GET.items() if k != "page"}
 
 
-def _csv(request: HttpRequest, params: dict[str, str], *, approval: int | None) -> HttpResponseBase:
+def _csv(
+    request: HttpRequest,
+    params: dict[str, str],
+    *,
+    approval: ExportRequest | None,
+    count: int | None = None,
+) -> HttpResponseBase:
+    """The CSV answer; its rows counted in the user's rolling window first
+    (ExportNeedsApproval without an approval when they would exceed the threshold)."""
     filters = EventFilters.from_params(params)
+    if count is None:
+        count = event_count(user=request.user, filters=filters)
     rows = event_list(user=request.user, filters=filters)[:MAX_ROWS]
     detail: dict[str, Any] = {"filters": masked_filters(params), "format": "csv"}
     if approval is not None:
-        detail["approval"] = approval
-    audit.record(
-        action="event.export",
-        actor=request.user,
-        object_type="event",
-        request=request,
-        detail=detail,
-    )
+        detail["approval"] = approval.pk
+    with transaction.atomic():
+        export_rows_claim(
+            user=request.user, kind="events_csv", rows=min(count, MAX_ROWS), approval=approval
+        )
+        audit.record(
+            action="event.export",
+            actor=request.user,
+            object_type="event",
+            request=request,
+            detail=detail,
+        )
     writer = csv.writer(_Echo())
-    headers = [_(h) for h in HEADERS]
+    headers = safe_row(_(h) for h in HEADERS)
 
     def stream() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(headers)
         for e in rows:
             contact = contact_masked(e)
             yield writer.writerow(
-                [
-                    e.code,
-                    e.title,
-                    e.category.name,
-                    Source(e.source).label,
-                    e.region.name,
-                    Status(e.status).label,
-                    _local(e.reported_at),
-                    _local(e.due_at),
-                    e.lead_department.name if e.lead_department else "",
-                    _local(e.closed_at),
-                    e.get_satisfaction_display(),
-                    contact.address,
-                    contact.reporter_name,
-                    contact.reporter_phone,
-                ]
+                safe_row(
+                    [
+                        e.code,
+                        e.title,
+                        e.category.name,
+                        Source(e.source).label,
+                        e.region.name,
+                        Status(e.status).label,
+                        _local(e.reported_at),
+                        _local(e.due_at),
+                        e.lead_department.name if e.lead_department else "",
+                        _local(e.closed_at),
+                        e.get_satisfaction_display(),
+                        contact.address,
+                        contact.reporter_name,
+                        contact.reporter_phone,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     response["Content-Disposition"] = f'attachment; filename="events-{stamp}.csv"'
+    patch_cache_control(response, no_store=True)
     return response
 
 
+@never_cache
 @login_required
 def events_csv(request: HttpRequest) -> HttpResponseBase:
     """The filtered event list as CSV (UTF-8 with BOM so that Excel reads Chinese); above
-    the threshold, the page to ask for an approval instead."""
+    the threshold (with the rows the user exported in the rolling window), the page to
+    ask for an approval instead."""
     params = _params(request)
     try:
         filters = EventFilters.from_params(params)
     except Invalid as err:
         return HttpResponse(err.message, status=422, content_type="text/plain; charset=utf-8")
     count = event_count(user=request.user, filters=filters)
-    threshold = settings.PINGAN_EXPORT_APPROVAL_ROWS
-    if count > threshold:
-        ctx = {"count": min(count, MAX_ROWS), "threshold": threshold, "params": params}
+    try:
+        return _csv(request, params, approval=None, count=count)
+    except ExportNeedsApproval as need:
+        ctx = {
+            "count": min(count, MAX_ROWS),
+            "threshold": need.threshold,
+            "recent": need.recent,
+            "hours": export_window_hours(),
+            "params": params,
+        }
         return render(request, "web/exports/needs_approval.html", ctx, status=403)
-    return _csv(request, params, approval=None)
 
 
 @login_required
@@ -200,6 +235,7 @@ def export_request_decision(request: HttpRequest, request_id: int) -> HttpRespon
     return redirect("export_requests")
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET"])
 def export_request_download(request: HttpRequest, request_id: int) -> HttpResponseBase:
@@ -219,4 +255,4 @@ def export_request_download(request: HttpRequest, request_id: int) -> HttpRespon
         raise Http404(_("导出申请不存在")) from None
     except DomainError as e:
         return HttpResponse(e.message, status=e.status, content_type="text/plain; charset=utf-8")
-    return _csv(request, row.plain_filters(), approval=row.pk)
+    return _csv(request, row.plain_filters(), approval=row)

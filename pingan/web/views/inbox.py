@@ -12,10 +12,20 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from pingan.core.errors import Invalid
+from pingan.core.params import parse_int
 from pingan.notifications.selectors import inbox as notification_inbox
 from pingan.notifications.services import notification_mark_read
 
 PAGE_SIZE = 30
+
+
+def _id(raw: str) -> int | None:
+    """A posted notification id; anything no row can have is left out."""
+    try:
+        return parse_int(raw, "ids")
+    except Invalid:
+        return None
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
@@ -42,7 +52,7 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     ids: list[int] | None = None
     raw = request.POST.getlist("ids")
     if raw:
-        ids = [int(v) for v in raw if v.isdigit()]
+        ids = [i for i in map(_id, raw) if i is not None]
     if ids is None or ids:
         notification_mark_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")

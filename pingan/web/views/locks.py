@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from pingan.analytics import selectors, services
 from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, Invalid, NotFound, invalid
+from pingan.core.params import parse_month
 
 KINDS = {"month": "按月", "year": "按年"}
 
@@ -32,16 +33,13 @@ def period_from(data: Any) -> tuple[dt.date, dt.date, str]:
         raise invalid("kind", gettext("应为按月或按年"))
     note = (data.get("note") or "").strip()
     if kind == "month":
-        raw = (data.get("month") or "").strip()
-        try:
-            year, month = (int(p) for p in raw.split("-"))
-            start = dt.date(year, month, 1)
-        except ValueError:
-            raise invalid("month", gettext("月份格式应为 YYYY-MM")) from None
-        end = start.replace(day=calendar.monthrange(year, month)[1])
+        start = parse_month(data.get("month"), "month")
+        if start is None:
+            raise invalid("month", gettext("月份格式应为 YYYY-MM"))
+        end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
     else:
         raw = (data.get("year") or "").strip()
-        if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
             raise invalid("year", gettext("年份应为四位数字"))
         start, end = dt.date(int(raw), 1, 1), dt.date(int(raw), 12, 31)
     if not note:

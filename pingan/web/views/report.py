@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pingan.core.errors import DomainError, Invalid, invalid
+from pingan.core.params import parse_int
 from pingan.events.choices import AttachmentKind, Source, Urgency
 from pingan.events.selectors import category_list
 from pingan.events.services import REPORTING_ROLES, event_report, event_transition
@@ -49,9 +50,10 @@ def _categories() -> tuple[list[Any], dict[int, list[Any]]]:
 
 
 def _as_int(raw: str | None) -> int | None:
+    """A choice of the form redrawn (None when it is no usable id)."""
     try:
-        return int(raw) if raw not in (None, "") else None
-    except (TypeError, ValueError):
+        return parse_int(raw, "")
+    except Invalid:
         return None
 
 
@@ -152,7 +154,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     post = request.POST
     try:
         with transaction.atomic():
-            category = _as_int(post.get("category"))
+            category = parse_int(post.get("category"), "category")
             if category is None:
                 raise invalid("category", _("请选择事件分类（小类）"))
             extra = {
@@ -169,12 +171,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
                 urgency=post.get("urgency") or Urgency.NORMAL,
                 lat=_float(post.get("lat", ""), "lat", _("纬度")),
                 lng=_float(post.get("lng", ""), "lng", _("经度")),
-                region=_as_int(post.get("region")),
+                region=parse_int(post.get("region"), "region"),
                 address=post.get("address", ""),
                 client_uuid=post.get("client_uuid") or None,
                 extra=extra,
                 reporter_name=post.get("reporter_name", "").strip()[:50],
                 reporter_phone=post.get("reporter_phone", "").strip()[:20],
+                outside_own_grid=post.get("outside_own_grid") == "1",
                 request=request,
             )
             if created:

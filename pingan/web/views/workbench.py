@@ -29,6 +29,7 @@ from pingan.analytics import kpis
 from pingan.analytics import selectors as stats
 from pingan.core import clock
 from pingan.core.errors import DomainError, Invalid
+from pingan.core.params import parse_int
 from pingan.events.choices import AssignmentStatus, DeadlineState, Status
 from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import OPEN_STATUSES, Event
@@ -188,9 +189,13 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
     bad: list[dict[str, str]] = []
     for value in raw[:MAX_BULK]:
         try:
-            ids.append(int(value))
-        except ValueError:
+            event_id = parse_int(value, "ids")
+        except Invalid:
+            event_id = None
+        if event_id is None:
             bad.append({"code": value, "reason": _("编号不正确")})
+        else:
+            ids.append(event_id)
     codes = {e.pk: e.code for e in event_list(user=request.user).filter(pk__in=ids)}
     accepted: list[str] = []
     for event_id in dict.fromkeys(ids):

@@ -1,29 +1,36 @@
-"""Excel export of the event list (the list page's filters) and the export job page."""
+"""Excel export of the event list (the list page's filters) and the export job page.
+Every answer here is `Cache-Control: no-store` (never_cache): the files hold personal data."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
 from pingan.analytics import selectors, services
 from pingan.api.v1.exports import XLSX, xlsx_response
 from pingan.core.errors import Invalid, NotFound
+from pingan.privacy.services import ExportNeedsApproval, export_window_hours
 from pingan.web.views.lists import error_text, filter_params
 
 
+@never_cache
 @login_required
 def events_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered event list as .xlsx; a large one becomes a job page with progress.
-    Above PINGAN_EXPORT_APPROVAL_ROWS rows, the page to ask for an approval instead
-    (the same as for the CSV export; the approved download is an .xlsx)."""
+    Above PINGAN_EXPORT_APPROVAL_ROWS rows (with the rows the user exported in the
+    rolling window), the page to ask for an approval instead (the same as for the CSV
+    export; the approved download is an .xlsx)."""
     params = filter_params(request.GET)
     try:
         data, job = services.events_export(user=request.user, params=params, request=request)
-    except services.ExportNeedsApproval as need:
+    except ExportNeedsApproval as need:
         ctx = {
             "count": need.count,
             "threshold": need.threshold,
+            "recent": need.recent,
+            "hours": export_window_hours(),
             "params": params,
             "format": "xlsx",
         }
@@ -36,6 +43,7 @@ def events_xlsx(request: HttpRequest) -> HttpResponse:
     return xlsx_response(data, "events")
 
 
+@never_cache
 @login_required
 def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """Progress of a large export (reloads itself until done), then the download link."""
@@ -51,6 +59,7 @@ def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def export_job_file(request: HttpRequest, job_id: int) -> FileResponse:
     try:

@@ -84,9 +84,12 @@ def _render() -> str:
     w("")
     w("同一操作有多行时为不同变体，由服务根据事件与操作人自动选择。")
     w("“目标状态”为（不变）表示只记录时间线，不改变事件状态。")
+    w("“对外答复”为“可填”的操作可另填 `public_reply`：写给反映人和公众的答复，")
+    w("与内部说明（`note`）分开保存，手机号、身份证号打码后对外公开")
+    w("（Open311 的 `status_notes`、民声一键办查询页、短信）；内部说明从不对外公开。")
     w("")
-    w("| 操作 | 变体 | 名称 | 来源状态 | 目标状态 | 角色 · 范围 | 必填字段 | 时限 |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| 操作 | 变体 | 名称 | 来源状态 | 目标状态 | 角色 · 范围 | 必填字段 | 对外答复 | 时限 |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for row in workflow.TABLE:
         requires = "、".join(f"`{f}`" for f in row.requires) or "—"
         w(
@@ -100,6 +103,7 @@ def _render() -> str:
                     _state(row.target),
                     _who(row),
                     requires,
+                    "可填" if row.public_reply else "—",
                     f"{CLOCK_LABELS[row.clock]} `{row.clock}`",
                 ]
             )

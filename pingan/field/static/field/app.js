@@ -382,10 +382,16 @@
     });
   }
 
+  // The worker's own grid at a fix, or undefined: then the app warns 「不在本人网格内」 and the
+  // report says so (outside_own_grid), else the server refuses the point (docs/field-app.md).
+  function ownGridAt(f) {
+    return (boot && boot.grids || []).filter(function (g) { return inGeometry(f.lng, f.lat, g.geometry); })[0];
+  }
+
   function showGrid() {
     var el = $("r-grid");
     if (!fix || !boot) return;
-    var hit = (boot.grids || []).filter(function (g) { return inGeometry(fix.lng, fix.lat, g.geometry); })[0];
+    var hit = ownGridAt(fix);
     if (hit) { el.textContent = gettext("所在网格：{name}", { name: hit.name }); el.classList.remove("warn"); return; }
     if (!navigator.onLine) { el.textContent = gettext("不在本人网格内（离线，提交后由系统定位）"); el.classList.add("warn"); return; }
     fetch("/api/v1/field/locate?lat=" + fix.lat + "&lng=" + fix.lng, { credentials: "same-origin" })
@@ -543,7 +549,10 @@
       address: $("r-address").value.trim(), extra: extra, made_at: new Date().toISOString(),
       settle_result: settle ? settleResult : "",
     };
-    if (fix) { payload.lat = fix.lat; payload.lng = fix.lng; payload.accuracy_m = fix.accuracy; }
+    if (fix) {
+      payload.lat = fix.lat; payload.lng = fix.lng; payload.accuracy_m = fix.accuracy;
+      if (!ownGridAt(fix)) payload.outside_own_grid = true; // the warning shown under the fix
+    }
     else { payload.region = boot.grids[0].id; }
     var title = description.slice(0, 30);
     var steps = enqueue({ kind: "report", cu: cu, payload: payload, title: title });
