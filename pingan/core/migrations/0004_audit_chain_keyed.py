@@ -92,6 +92,9 @@ def forwards(apps: Any, schema_editor: Any) -> None:
         return  # a new database: nothing to rehash, and no key is needed yet
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # Deferred foreign-key checks of rows written earlier in the same transaction would
+        # make ALTER TABLE fail ("pending trigger events"): run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE", params=None)
         schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}", params=None)
     ok = rekey_chain(
         AuditEntry,
@@ -101,6 +104,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
     )
     if postgres:
         schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TRIGGER}", params=None)
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED", params=None)
     if not ok:
         sys.stderr.write(
             "core 0004: the audit chain did not verify under the old function before it was "
