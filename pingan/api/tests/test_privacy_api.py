@@ -45,6 +45,7 @@ def test_contact_reveal_by_role_and_each_reveal_is_audited(cast, api_as, who, st
     if status == 200:
         assert r.json() == CONTACT
         assert audits.filter(result="ok").count() == 1
+        assert "no-store" in r["Cache-Control"]  # never kept by a browser or a proxy
     else:
         assert "13812345678" not in r.content.decode()
         assert audits.filter(result="ok").count() == 0

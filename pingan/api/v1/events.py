@@ -12,8 +12,10 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
+from ninja.decorators import decorate_view
 from pydantic import ConfigDict, Field
 
 from pingan.core import clock
@@ -376,6 +378,7 @@ class ContactOut(Schema):
     response=ContactOut,
     summary="查看反映人联系方式与地址原文（受理员、承办部门可用；每次查看记入审计）",
 )
+@decorate_view(never_cache)  # personal data in full: never kept by a browser or a proxy
 def event_contact(request: HttpRequest, event_id: int) -> Any:
     contact = event_contact_reveal(user=request.auth, event_id=event_id, request=request)  # type: ignore[attr-defined]
     return {

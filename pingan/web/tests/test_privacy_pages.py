@@ -39,6 +39,7 @@ def test_handler_of_the_assigned_department_may_show_the_contact(cast, client):
     assert "data-unmask" in html and "13812345678" not in html
     r = client.post(f"/events/{e.pk}/contact/")
     assert r.status_code == 200 and "13812345678" in r.content.decode()
+    assert "no-store" in r["Cache-Control"]  # never kept by a browser or a proxy
     assert AuditEntry.objects.filter(action="pii.unmask", actor=cast.handler).count() == 1
     client.force_login(cast.leader)
     html = client.get(f"/events/{e.pk}/").content.decode()

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pingan.core.errors import DomainError, Forbidden, Invalid, NotFound
@@ -201,6 +202,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, template, _page_context(request, event))
 
 
+@never_cache  # personal data in full: never kept by a browser or a proxy
 @login_required
 @require_http_methods(["POST"])
 def event_contact(request: HttpRequest, event_id: int) -> HttpResponse:
