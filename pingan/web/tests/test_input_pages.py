@@ -4,7 +4,6 @@ reason, never a 500, and never stored (issue 16, #10 and #13; docs/security.md, 
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from captcha.models import CaptchaStore
@@ -15,23 +14,9 @@ from pingan.api.tests.helpers import report
 from pingan.citizen.models import CitizenReport
 from pingan.events.models import Event
 from pingan.intake.services import integration_setup
+from pingan.web.tests.test_event_pages import report_form
 
 BIG = str(2**64 + 5)  # no 64-bit integer column holds it
-
-
-def report_form(cast, **kw):
-    lat, lng = cast.point_a2
-    data = {
-        "outside_own_grid": "1",
-        "category_parent": cast.dispute.pk,
-        "category": cast.neighbour.pk,
-        "description": "广场舞噪音扰民，居民发生口角",
-        "urgency": "normal",
-        "lat": str(lat),
-        "lng": str(lng),
-        "client_uuid": str(uuid.uuid4()),
-    }
-    return {**data, **kw}
 
 
 def as_user(user):
