@@ -49,6 +49,7 @@ services:
 lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: test-deps
 	$(BIN)/mypy pingan config
@@ -68,6 +69,7 @@ test: test-deps services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy pingan config
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="
 	env -u DATABASE_URL $(PYTEST)
@@ -85,7 +87,7 @@ test-future: test-deps
 	bash scripts/test-future.sh "$(FUTURE)"
 
 workflow-doc: venv
-	$(BIN)/python manage.py workflow_doc > docs/workflow.md
+	$(BIN)/python manage.py workflow_doc events > docs/workflow.md
 
 clean:
 	rm -rf $(VENV) var

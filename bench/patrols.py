@@ -77,11 +77,11 @@ def run() -> None:
     print(f"database: {connection.vendor}")
 
     # 1. As the phone sends it: a batch a minute.
-    p, _ = patrol_start(user=user, client_uuid=uuid.uuid4(), started_at=t0)
+    p, _ = patrol_start(actor=user, client_uuid=uuid.uuid4(), started_at=t0)
     times = []
     for i in range(0, POINTS, 6):
         s = time.perf_counter()
-        patrol_points_add(user=user, patrol_id=p.pk, points=points[i : i + 6])
+        patrol_points_add(actor=user, patrol_id=p.pk, points=points[i : i + 6])
         times.append(time.perf_counter() - s)
     print(
         f"240 batches of 6: total {sum(times) * 1000:.0f} ms,"
@@ -94,7 +94,7 @@ def run() -> None:
     print(f"stored: {PatrolBatch.objects.filter(patrol=p).count()} rows, {size} bytes of points")
     # A resend of the last hour (lost answers) adds nothing.
     s = time.perf_counter()
-    _, added = patrol_points_add(user=user, patrol_id=p.pk, points=points[-360:])
+    _, added = patrol_points_add(actor=user, patrol_id=p.pk, points=points[-360:])
     print(
         f"resend of the last 360 points: {added} added, {(time.perf_counter() - s) * 1000:.1f} ms"
     )
@@ -105,7 +105,7 @@ def run() -> None:
 
         Patrol.objects.filter(pk=p.pk).update(status="active")
         s = time.perf_counter()
-        done = patrol_finish(user=user, patrol_id=p.pk, finished_at=t0 + dt.timedelta(hours=4))
+        done = patrol_finish(actor=user, patrol_id=p.pk, finished_at=t0 + dt.timedelta(hours=4))
         runs.append(time.perf_counter() - s)
     print(
         f"finish (read rows, unpack, distance, grids, save):"
@@ -114,9 +114,9 @@ def run() -> None:
     )
 
     # 2. All at once, as an offline phone sends its whole track.
-    p2, _ = patrol_start(user=user, client_uuid=uuid.uuid4(), started_at=t0)
+    p2, _ = patrol_start(actor=user, client_uuid=uuid.uuid4(), started_at=t0)
     s = time.perf_counter()
-    patrol_points_add(user=user, patrol_id=p2.pk, points=points)
+    patrol_points_add(actor=user, patrol_id=p2.pk, points=points)
     print(f"one batch of {POINTS}: {(time.perf_counter() - s) * 1000:.0f} ms")
 
     # 3. The summary alone, without the database.

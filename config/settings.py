@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "pingan.geo",
     "pingan.org",
     "pingan.privacy",
+    "pingan.cases",
     "pingan.events",
     "pingan.routing",
     "pingan.sla",
@@ -65,7 +66,9 @@ INSTALLED_APPS = [
     "pingan.triage",
     "pingan.importer",
     "pingan.leads",
-    "pingan.demo",
+    # Demo and test data (load_demo, generate_events, ...): not installed in production,
+    # so none of its commands exists there. No other app imports it; it has no models.
+    *([] if PRODUCTION else ["pingan.demo"]),
     "pingan.api",
     "pingan.web",
     "captcha",
@@ -373,14 +376,14 @@ LOGGING = ops_conf.logging_config(os.environ, production=PRODUCTION)
 PINGAN_RETRY_AFTER_S = int(os.environ.get("PINGAN_RETRY_AFTER_S", "10"))
 # PostgreSQL session settings (PG_OPTIONS; by default JIT off).
 ops_conf.pg_options(os.environ, DATABASES["default"])
-# Read replica: analytics GETs under these paths read from it (config/db_router.py).
+# Read replica: analytics GETs under these paths read from it (pingan/ops/db_router.py).
 _replica = ops_conf.replica_database(os.environ, DATABASES["default"])
 if _replica is not None:
     if _replica["ENGINE"] == "django.db.backends.postgresql":
         _replica["ENGINE"] = PG_ENGINE
     ops_conf.pg_options(os.environ, _replica)
     DATABASES["replica"] = _replica
-DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+DATABASE_ROUTERS = ["pingan.ops.db_router.ReplicaRouter"]
 PINGAN_REPLICA_PATHS = env_list("PINGAN_REPLICA_PATHS", "/api/v1/stats/")
 # Task queue: the database (default) or Redis with RQ (TASKS_BACKEND=rq); same task code.
 TASKS, RQ_QUEUES = ops_conf.task_backend(os.environ)

@@ -106,7 +106,3 @@ def role_permissions(role: str) -> set[str]:
                 if action in m._meta.default_permissions:
                     perms.add(f"{app_label}.{action}_{name}")
     return perms
-
-
-def is_audit_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_active", False)) and admin_role_of(user) == AUDIT_ADMIN

@@ -7,7 +7,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "统计分析"
 
     def ready(self) -> None:
-        from pingan.analytics.services import on_event_written
+        from pingan.analytics.upkeep import on_event_written
         from pingan.events.signals import event_written
 
         event_written.connect(on_event_written, dispatch_uid="analytics.on_event_written")

@@ -1,27 +1,36 @@
 """Excel (.xlsx) exports: the event list with its filters, and the KPI tables. Chinese
 headers, the filters written above the table, personal data masked for every role
 (`pingan.core.pii`, as in the CSV export: a full contact is shown only by the audited
-reveal on one event), one audit row per export (`services`). Every row goes through
-`pingan.core.spreadsheet.safe_row`: no control character, no live formula."""
+reveal on one event), one audit row per export. Every row goes through
+`pingan.core.spreadsheet.safe_row`: no control character, no live formula. Large exports
+run as a task (`ExportJob`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pingan.core import pii
+from pingan.analytics import selectors
+from pingan.analytics.models import ExportJob
+from pingan.core import audit, clock, pii
 from pingan.core.spreadsheet import safe_row
 from pingan.events.choices import DeadlineState, Source, Status
 from pingan.events.models import Category, Event
-from pingan.events.selectors import EventFilters, event_list
+from pingan.events.selectors import EventFilters, event_count, event_list
 from pingan.geo.models import Region
 from pingan.org.models import Department
+from pingan.privacy.models import ExportRequest, masked_filters, seal_filters, unseal_filters
+from pingan.privacy.services import export_request_use, export_rows_claim
 
 EVENT_HEADERS = [
     ("事件编号", 24),
@@ -228,3 +237,127 @@ def kpi_workbook(*, kpis: dict[str, Any], region_name: str, period_text: str) ->
             ),
         )
     return _save(wb)
+
+
+# ---- the services ------------------------------------------------------------------------
+
+
+def events_export(
+    *,
+    user: Any,
+    params: dict[str, str],
+    request: Any = None,
+    approved: ExportRequest | None = None,
+) -> tuple[bytes | None, ExportJob | None]:
+    """The filtered event list as .xlsx: the file at once for up to
+    PINGAN_EXPORT_SYNC_MAX rows, else a queued ExportJob (progress, then a download).
+    Bad filters → Invalid. Without an approval (`approved`, already used by
+    `export_request_use`), more than PINGAN_EXPORT_APPROVAL_ROWS rows, counting the rows
+    the user exported in the rolling window (`privacy.services.export_rows_claim`) →
+    `privacy.services.ExportNeedsApproval`, nothing written. One audit row either way
+    (masked filters and row count, no data)."""
+    filters = EventFilters.from_params(params)
+    count = event_count(user=user, filters=filters)
+    big = count > settings.PINGAN_EXPORT_SYNC_MAX
+    detail: dict[str, Any] = {
+        "kind": "events",
+        "format": "xlsx",
+        "filters": masked_filters(params),
+        "rows": count,
+        "background": big,
+    }
+    if approved is not None:
+        detail["approval"] = approved.pk
+    with transaction.atomic():
+        export_rows_claim(user=user, kind="events_xlsx", rows=count, approval=approved)
+        audit.record(
+            action="analytics.export",
+            actor=user,
+            object_type="event",
+            request=request,
+            detail=detail,
+        )
+        if big:
+            job = ExportJob.objects.create(
+                kind="events",
+                params=seal_filters(params),
+                total=count,
+                created_at=clock.now(),
+                created_by=user,
+            )
+            transaction.on_commit(lambda: _enqueue_export(job.pk))
+            return None, job
+    data, _rows = events_workbook(user=user, filters=filters)
+    return data, None
+
+
+def events_export_approved(
+    *, user: Any, approval_id: int, request: Any = None
+) -> tuple[bytes | None, ExportJob | None]:
+    """The one download an approved export request serves, as .xlsx, with the filters
+    that were approved (NotFound / Conflict as for the CSV download)."""
+    row = export_request_use(user=user, request_id=approval_id, request=request)
+    return events_export(user=user, params=row.plain_filters(), request=request, approved=row)
+
+
+def _enqueue_export(job_id: int) -> None:
+    from pingan.analytics.tasks import run_export
+
+    run_export.enqueue(job_id=job_id)
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the file of a queued export, recording progress as rows are written."""
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.RUNNING)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(done=done)
+
+    try:
+        filters = EventFilters.from_params(unseal_filters(job.params))
+        data, rows = events_workbook(user=job.created_by, filters=filters, progress=progress)
+    except Exception as err:
+        ExportJob.objects.filter(pk=job_id).update(state=ExportJob.State.FAILED, error=str(err))
+        raise
+    stamp = timezone.localtime(job.created_at).strftime("%Y%m%d%H%M")
+    job.file.save(f"events-{stamp}-{job.pk}.xlsx", ContentFile(data), save=False)
+    job.state = ExportJob.State.DONE
+    job.done = rows
+    job.save(update_fields=["file", "state", "done"])
+    return job
+
+
+def kpis_export(
+    *,
+    user: Any,
+    region_id: int | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    request: Any = None,
+) -> bytes:
+    """The KPI tables of a region and period as .xlsx; audited."""
+    k = selectors.kpi_table(user=user, region_id=region_id, date_from=date_from, date_to=date_to)
+    k["regions"] = selectors.region_breakdown(
+        user=user, region_id=region_id, date_from=date_from, date_to=date_to
+    )
+    region_name = (
+        Region.objects.filter(pk=k["region"]).values_list("name", flat=True).first()
+        if k["region"]
+        else "全部"
+    ) or "全部"
+    period = f"{date_from or '不限'} 至 {date_to or '不限'}"
+    audit.record(
+        action="analytics.export",
+        actor=user,
+        object_type="kpi",
+        request=request,
+        detail={
+            "kind": "kpis",
+            "format": "xlsx",
+            "region": region_id,
+            "from": str(date_from or ""),
+            "to": str(date_to or ""),
+        },
+    )
+    return kpi_workbook(kpis=k, region_name=region_name, period_text=period)

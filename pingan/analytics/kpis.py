@@ -203,30 +203,6 @@ def median_of_counts(counts: dict[int, int]) -> float | None:
     return (low_value + high_value + 1) // 2 / 100
 
 
-def median(values: Iterable[float]) -> float | None:
-    """Median of handling times given one by one (see median_of_counts)."""
-    counts: dict[int, int] = {}
-    for v in values:
-        key = round(v * 100)
-        counts[key] = counts.get(key, 0) + 1
-    return median_of_counts(counts)
-
-
-def repeats(rows: Iterable[tuple[str, int, dt.date, int]], window_days: int) -> set[int]:
-    """Events reported at the same place (grid or other leaf region) in the same (leaf)
-    category as an earlier event at most `window_days` days before. Rows are (region_path,
-    category, day, event_id); returns the ids of the repeats."""
-    last: dict[tuple[str, int], dt.date] = {}
-    out: set[int] = set()
-    for path, category, day, event_id in sorted(rows, key=lambda r: (r[2], r[3])):
-        key = (path, category)
-        before = last.get(key)
-        if before is not None and (day - before).days <= window_days:
-            out.add(event_id)
-        last[key] = day
-    return out
-
-
 # The dates a period of figures may name: wide enough for any imported history and for
 # planning ahead, narrow enough that the comparison periods (a year before, the period
 # before) are still dates. The same days every date typed in is held to (core.params).

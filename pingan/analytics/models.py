@@ -1,9 +1,11 @@
 """Analytic copies of the events, kept current inside the transition transaction.
 
 `EventFact` is one narrow row per event with the dimensions every figure is counted by;
-`DailyRollup` and `MonthlyRollup` sum the facts per day and per month at every level of
-the region tree, so a county's figures for a year read months, not events. Both are
-written by `analytics.services.rollup_event_written` (a receiver of the events app's
+`DailyRollup` and `MonthlyRollup` (and the status rollup, histograms and department
+rollups) sum the facts per day and per month at every level of the region tree, so a
+county's figures for a year read months, not events. What each rollup's rows hold and how
+one fact counts in them is declared once in `analytics.rollups`; the facts and rollups
+are written by `analytics.upkeep.rollup_event_written` (a receiver of the events app's
 synchronous `event_written` signal) and rebuilt by `manage.py rollup rebuild`.
 `PeriodLock` freezes both for the days of a locked period (封账).
 """
@@ -71,7 +73,6 @@ class EventFact(models.Model):
 
 
 ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
-ROLLUP_MEASURES = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats")
 
 
 class Measures(models.Model):
@@ -200,9 +201,6 @@ class DailyHandlingHistogram(HistogramBase):
                 fields=["region", "day", "centidays"], name="analytics_daily_histogram_key"
             ),
         ]
-
-
-DEPARTMENT_MEASURES = ("n", "accepted", "closed", "on_time", "assigned", "returned")
 
 
 class DepartmentBase(models.Model):

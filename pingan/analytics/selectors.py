@@ -17,15 +17,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from pingan.analytics import kpis
+from pingan.analytics import kpis, rollups
+from pingan.analytics.facts import FACT_FIELDS
 from pingan.analytics.models import (
-    DEPARTMENT_MEASURES,
     HISTOGRAM_DEPTHS,
-    ROLLUP_MEASURES,
-    STATUS_ROLLUP_KEY,
     DailyDepartmentRollup,
     DailyHandlingHistogram,
     DailyRollup,
@@ -45,16 +43,20 @@ from pingan.org.models import Department
 from pingan.org.selectors import memberships_of
 
 GROUP = ("top_category", "source", "status", "outcome")
-GROUP_COLUMNS = frozenset({"region", "day", *GROUP})
+GROUP_COLUMNS = frozenset(rollups.DAILY.columns)
+# The measures of the rollups (and of the facts grouped the same way).
+MEASURES = rollups.DAILY.measures
+DEPARTMENT_MEASURES = rollups.DAILY_DEPARTMENTS.measures
 
 
 def _monthly_model(group: tuple[str, ...]) -> Any:
     """The monthly table for rows grouped by `group`: the status rollup when the group
     needs neither category nor source (far fewer rows at the lower levels)."""
-    return MonthlyStatusRollup if set(group) <= set(STATUS_ROLLUP_KEY) else MonthlyRollup
+    return (
+        MonthlyStatusRollup if set(group) <= set(rollups.MONTHLY_STATUS.columns) else MonthlyRollup
+    )
 
 
-SATISFIED_VALUES = ("satisfied", "basically_satisfied")
 # Levels whose facts are found by an (rN, day) index (analytics_fact_rN_day).
 FACT_REGION_INDEXES = 3
 
@@ -139,7 +141,7 @@ def _sum_rows(
         if acc is None:
             into[key] = dict(r)
             continue
-        for m in ROLLUP_MEASURES:
+        for m in MEASURES:
             acc[m] = (acc[m] or 0) + (r[m] or 0)
 
 
@@ -190,7 +192,7 @@ def rollup_rows(
     """Rollup measures of the regions in the period, grouped by `group`: whole months
     from the monthly rows, the days before the first and after the last whole month from
     the daily rows (two queries)."""
-    sums = {m: Sum(m) for m in ROLLUP_MEASURES}
+    sums = {m: Sum(m) for m in MEASURES}
     acc: dict[tuple[Any, ...], dict[str, Any]] = {}
     split = split_period(date_from, date_to)
     if split.months is not None:
@@ -279,8 +281,8 @@ def rollup_rows_many(
         for _, r in used:
             one: list[Any] = []
             cond = _range_sql(r, one) if len(used) > 1 else "1 = 1"
-            sums += [f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)" for m in ROLLUP_MEASURES]
-            params += one * len(ROLLUP_MEASURES)
+            sums += [f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)" for m in MEASURES]
+            params += one * len(MEASURES)
         where_params: list[Any] = []
         where = _range_sql([p for _, r in used for p in r], where_params)
         regions_sql = ", ".join(["%s"] * len(regions))
@@ -292,7 +294,7 @@ def rollup_rows_many(
             cur.execute(sql, [*params, *regions, *where_params])
             fetched = cur.fetchall()
         width = len(group)
-        k = len(ROLLUP_MEASURES)
+        k = len(MEASURES)
         for rec in fetched:
             key = rec[:width]
             for slot, (i, _) in enumerate(used):
@@ -300,7 +302,7 @@ def rollup_rows_many(
                 if not values[0]:
                     continue
                 row = dict(zip(group, key, strict=True))
-                row.update(zip(ROLLUP_MEASURES, values, strict=True))
+                row.update(zip(MEASURES, values, strict=True))
                 _sum_rows([row], group, out[i])
     # Rows an event moved out of stay behind with n = 0 until the next rebuild.
     return [[r for r in acc.values() if r["n"]] for acc in out]
@@ -338,18 +340,22 @@ def fact_rows(
 ) -> list[dict[str, Any]]:
     """The same measures counted from the facts of the basis's events."""
     qs = _between(basis.facts(), date_from, date_to)
-    return list(
-        qs.values(*group)
-        .annotate(
-            n=Count("pk"),
-            followed_up=Count("pk", filter=~Q(satisfaction="")),
-            satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED_VALUES)),
-            handled=Count("handle_days"),
-            handle_days=Sum("handle_days"),
-            repeats=Count("pk", filter=Q(repeat=True)),
-        )
-        .order_by()
-    )
+    return [
+        dict(zip((*group, *MEASURES), rec, strict=True))
+        for rec in fact_sums(rollups.DAILY, qs, group)
+    ]
+
+
+def fact_sums(
+    table: rollups.Rollup, facts: QuerySet[EventFact], dims: tuple[str, ...] | list[str]
+) -> list[tuple[Any, ...]]:
+    """`table`'s measures summed over `facts` by `dims` (keys of the table or columns of
+    the facts) as the table's declaration counts them, in one statement: (*dims,
+    *measures) per group. The facts' own query is the source, so its indexes apply."""
+    sql, params = facts.order_by().values(*FACT_FIELDS).query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(rollups.aggregate_sql(table, dims, facts=sql), [*params] * len(table.parts))
+        return list(cur.fetchall())
 
 
 def grouped_rows(
@@ -532,8 +538,10 @@ def trend(
         qs = _between(DailyRollup.objects.filter(region=basis.region.pk), date_from, date_to)
         rows = list(qs.values("day", "status").annotate(count=Sum("n")).order_by())
     else:
-        qs = _between(basis.facts(), date_from, date_to)
-        rows = list(qs.values("day", "status").annotate(count=Count("pk")).order_by())
+        rows = [
+            {"day": r["day"], "status": r["status"], "count": r["n"]}
+            for r in fact_rows(basis, date_from, date_to, ("day", "status"))
+        ]
     buckets: dict[str, dict[str, int]] = {}
     for r in rows:
         key = r["day"].strftime("%Y-%m") if monthly else r["day"].isoformat()
@@ -633,17 +641,10 @@ def handling_counts(
 
     def add(rows: Any) -> None:
         for value, n in rows:
-            key = round(value * 100) if isinstance(value, float) else value
-            counts[key] = counts.get(key, 0) + n
+            counts[value] = counts.get(value, 0) + n
 
     def from_facts(qs: QuerySet[EventFact]) -> None:
-        add(
-            qs.filter(handle_days__isnull=False)
-            .values("handle_days")
-            .annotate(c=Count("pk"))
-            .values_list("handle_days", "c")
-            .order_by()
-        )
+        add(fact_sums(rollups.DAILY_HISTOGRAM, qs, ["centidays"]))
 
     if basis.empty:
         return counts
@@ -689,8 +690,6 @@ def department_counts(
     to HISTOGRAM_DEPTHS from the monthly department rollup for whole months and the
     daily one for the days at either end; anything else from the facts (grouped in the
     database either way)."""
-    from pingan.analytics.services import department_rows_sql
-
     out: dict[int, dict[str, int]] = {}
 
     def add(department: int, values: Any) -> None:
@@ -699,14 +698,8 @@ def department_counts(
             acc[name] += v or 0
 
     def from_facts(qs: QuerySet[EventFact]) -> None:
-        # The facts' own query as the source (its indexes apply), not an IN over ids.
-        facts, params = (
-            qs.order_by().values("department", "status", "outcome", "assignments").query
-        ).sql_with_params()
-        with connection.cursor() as cur:
-            cur.execute(department_rows_sql(["0"], "1 = 1", facts), [*params, *params])
-            for row in cur.fetchall():
-                add(row[1], row[2:])
+        for row in fact_sums(rollups.DAILY_DEPARTMENTS, qs, ["department"]):
+            add(row[0], row[1:])
 
     if basis.empty:
         return out

@@ -11,7 +11,7 @@ from pingan.core.pii import mask_in_text
 from pingan.events.choices import Status
 from pingan.events.models import Category, Event
 from pingan.geo.choices import Level
-from pingan.geo.models import Region
+from pingan.geo.selectors import region_subtree
 from pingan.intake.choices import Channel
 from pingan.intake.models import Integration
 
@@ -42,11 +42,11 @@ def town_outlines() -> dict[str, Any]:
     integration = Integration.objects.filter(channel=Channel.CITIZEN, is_active=True).first()
     features: list[dict[str, Any]] = []
     if integration is not None:
-        towns = Region.objects.filter(
-            level=Level.TOWN,
-            path__startswith=integration.region.path,
-            geometry__isnull=False,
-        ).order_by("code")
+        towns = (
+            region_subtree(integration.region)
+            .filter(level=Level.TOWN, geometry__isnull=False)
+            .order_by("code")
+        )
         features = [
             {"type": "Feature", "geometry": r.geometry, "properties": {"name": r.name}}
             for r in towns

@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from pingan.access.actor import Actor, as_actor
 from pingan.citizen.models import CitizenReport
-from pingan.core import audit, clock, pii
+from pingan.core import clock, pii
 from pingan.core.errors import Conflict, DomainError, invalid
 from pingan.events.attachments import attachment_add
 from pingan.events.choices import Satisfaction, Status
@@ -64,12 +65,24 @@ def address_key(*, address: str, lat: float | None, lng: float | None) -> str:
     return ""
 
 
+def _through(integration: Integration, citizen: Actor | Any) -> tuple[Actor, Actor]:
+    """The citizen as an anonymous actor at their client address (whoever is signed in
+    on the browser: the report is the public's), and the integration's service account
+    acting for them from that address."""
+    addr = as_actor(citizen).client_addr
+    return (
+        Actor(user=None, client_addr=addr),
+        Actor.for_user(integration.acting_user, client_addr=addr),
+    )
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def citizen_report_submit(
     *,
+    actor: Actor | Any,
     phone: str,
     description: str,
     category: int | None = None,
@@ -77,9 +90,11 @@ def citizen_report_submit(
     lng: float | None = None,
     address: str = "",
     photos: list[Any] | None = None,
-    request: Any = None,
 ) -> CitizenReport:
-    """Report a matter as a citizen. 422 invalid fields, 429 over the daily limits."""
+    """Report a matter as a citizen (`actor`: `actor_of(request)` on the public page; only
+    its client address is used: the event is reported by the citizen integration's
+    service account, the audit row names no one). 422 invalid fields, 429 over the daily
+    limits."""
     phone = (phone or "").strip().replace(" ", "")
     if not PHONE_RE.match(phone):
         raise invalid("phone", _("请填写11位手机号码"))
@@ -101,6 +116,7 @@ def citizen_report_submit(
     key = address_key(address=address, lat=lat, lng=lng)
     now = clock.now()
     since = now - WINDOW
+    citizen, channel = _through(integration, actor)
     with transaction.atomic():
         if (
             CitizenReport.objects.filter(
@@ -116,7 +132,7 @@ def citizen_report_submit(
         ):
             raise Throttled(_("该地点今日已有多次反映，正在处理中，请勿重复提交"))
         event, _created = event_report(
-            user=integration.acting_user,
+            actor=channel,
             category=cat,
             description=description,
             source=EVENT_SOURCE[Channel.CITIZEN],
@@ -126,12 +142,9 @@ def citizen_report_submit(
             address=address,
             reporter_name=_("群众"),
             reporter_phone=phone,
-            request=request,
         )
         for upload in photos:
-            attachment_add(
-                user=integration.acting_user, event_id=event.pk, upload=upload, request=request
-            )
+            attachment_add(actor=channel, event_id=event.pk, upload=upload)
         for _attempt in range(5):
             try:
                 with transaction.atomic():
@@ -147,13 +160,7 @@ def citizen_report_submit(
                 continue
         else:  # pragma: no cover - 32**8 codes
             raise Conflict(_("查询码生成冲突，请重试"))
-        audit.record(
-            action="citizen.report",
-            actor=None,
-            object_type="event",
-            object_id=event.pk,
-            request=request,
-        )
+        citizen.audit("citizen.report", object_type="event", object_id=event.pk)
     return report
 
 
@@ -174,15 +181,17 @@ def citizen_report_find(*, code: str, phone_last4: str) -> CitizenReport | None:
 
 
 def citizen_rate(
-    *, report: CitizenReport, satisfaction: str, comment: str = "", request: Any = None
+    *, actor: Actor | Any, report: CitizenReport, satisfaction: str, comment: str = ""
 ) -> CitizenReport:
-    """The citizen rates a closed event once; the rating is the event's follow-up."""
+    """The citizen rates a closed event once; the rating is the event's follow-up, fired
+    by the citizen integration's service account from `actor`'s client address (as in
+    `citizen_report_submit`)."""
     if satisfaction not in Satisfaction.values:
         raise invalid("satisfaction", _("请选择满意度"))
     comment = (comment or "").strip()
     if len(comment) > 500:
         raise invalid("comment", _("评价意见不能超过500字"))
-    integration = citizen_integration()
+    _citizen, channel = _through(citizen_integration(), actor)
     with transaction.atomic():
         row = CitizenReport.objects.select_for_update().select_related("event").get(pk=report.pk)
         if row.event.status != Status.CLOSED:
@@ -190,14 +199,13 @@ def citizen_rate(
         if row.rated_at is not None:
             raise Conflict(_("您已评价过，感谢您的反馈"))
         event_transition(
-            user=integration.acting_user,
+            actor=channel,
             event_id=row.event_id,
             action="follow_up",
             payload={
                 "satisfaction": satisfaction,
                 "note": _("群众评价：%(c)s") % {"c": comment} if comment else _("群众评价"),
             },
-            request=request,
         )
         row.satisfaction = satisfaction
         row.comment = comment

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pingan.access.actor import actor_of
 from pingan.citizen import selectors, services
 from pingan.citizen.forms import RateForm, ReportForm, TrackForm
 from pingan.core.errors import DomainError
@@ -27,6 +28,7 @@ def report(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 row = services.citizen_report_submit(
+                    actor=actor_of(request),
                     phone=data["phone"],
                     description=data["description"],
                     category=data.get("category"),
@@ -34,7 +36,6 @@ def report(request: HttpRequest) -> HttpResponse:
                     lng=data.get("lng"),
                     address=data.get("address") or "",
                     photos=request.FILES.getlist("photos"),
-                    request=request,
                 )
             except DomainError as exc:
                 error = next(iter(exc.fields.values()), exc.message)
@@ -89,10 +90,10 @@ def track(request: HttpRequest) -> HttpResponse:
         if rate_form.is_valid():
             try:
                 found = services.citizen_rate(
+                    actor=actor_of(request),
                     report=found,
                     satisfaction=rate_form.cleaned_data["satisfaction"],
                     comment=rate_form.cleaned_data["comment"],
-                    request=request,
                 )
             except DomainError as exc:
                 error = exc.message

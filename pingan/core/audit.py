@@ -125,6 +125,7 @@ def record(
     object_id: object = "",
     result: str = "ok",
     request: HttpRequest | None = None,
+    ip: str | None = None,
     detail: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> AuditEntry:
@@ -145,7 +146,7 @@ def record(
         "object_type": object_type[:64],
         "object_id": (str(object_id) if object_id != "" else "")[:64],
         "result": result[:32],
-        "ip": client_ip(request),
+        "ip": ip if ip is not None else client_ip(request),
         "detail": json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
     }
     key = audit_key()  # before the lock: a missing production key fails early

@@ -2,7 +2,7 @@
 
 1. Generate the geography and write it to var/demo/regions.{csv,geojson}; load it with
    `manage.py import_regions` (as the issue requires).
-2. The default catalogue: departments, categories, routing rules (`catalogue.py`).
+2. The default catalogue: departments, categories, routing rules (`pingan/routing/catalogue.py`).
 3. The demo accounts and generated staff (`organisation.py`).
 4. A year of events through the services (`simulation.py`).
 5. One deadline sweep, when the sla app provides it.
@@ -28,10 +28,10 @@ from shapely.geometry import Point
 from shapely.ops import unary_union
 
 from pingan.demo import geography, selectors, simulation
-from pingan.demo.catalogue import load_catalogue
 from pingan.demo.organisation import Staff, ensure_staff
 from pingan.geo.geometry import to_shape
 from pingan.geo.models import Region
+from pingan.routing.catalogue import load_catalogue
 
 DEMO_GRID = "330424001001001"  # demo-gridworker's grid: the first grid of 武原街道
 

@@ -31,12 +31,6 @@ def towns_of(county: Region) -> list[Region]:
     return list(Region.objects.filter(parent=county, level=Level.TOWN).order_by("code"))
 
 
-def the_only_county() -> Region | None:
-    """The county when the database holds exactly one, else None."""
-    counties = list(Region.objects.filter(level=Level.COUNTY)[:2])
-    return counties[0] if len(counties) == 1 else None
-
-
 def users_by_username(usernames: list[str]) -> dict[str, User]:
     """Users with these usernames, by username (chunked queries)."""
     out: dict[str, User] = {}

@@ -38,7 +38,6 @@ from lunardate import LunarDate
 from pingan.core import clock, workcal
 from pingan.core.errors import DomainError
 from pingan.demo import texts
-from pingan.demo.catalogue import CATALOGUE, Group, Leaf, leaf_code
 from pingan.demo.organisation import Staff, person_name
 from pingan.events.choices import DeadlineState, Source, Status, Urgency
 from pingan.events.deadlines import state_at
@@ -46,6 +45,7 @@ from pingan.events.models import Category, Event
 from pingan.events.services import event_mark_deadline, event_report, event_transition
 from pingan.geo.models import Region
 from pingan.org.models import Department
+from pingan.routing.catalogue import CATALOGUE, Group, Leaf, leaf_code
 
 log = logging.getLogger(__name__)
 
@@ -438,7 +438,7 @@ class Actor:
     def fire(self, user: Any, action: str, **payload: Any) -> Event:
         assert self.event is not None
         self.event = event_transition(
-            user=user, event_id=self.event.pk, action=action, payload=payload
+            actor=user, event_id=self.event.pk, action=action, payload=payload
         )
         self.dstate = self.event.deadline_state
         self.run.stats[action] += 1
@@ -506,7 +506,7 @@ def life(run: Run, p: Planned) -> Life:
             ),
         }
     event, _created = event_report(
-        user=reporter,
+        actor=reporter,
         category=w.categories[p.category],
         description=description,
         title=title,

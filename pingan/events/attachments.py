@@ -15,7 +15,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from pingan.core import audit, clock
+from pingan.access.actor import Actor, as_actor
+from pingan.core import clock
 from pingan.core.errors import Conflict, NotFound, invalid
 from pingan.events import photos, workflow
 from pingan.events.choices import AttachmentKind, Status
@@ -52,25 +53,23 @@ def _safe_name(upload: Any) -> str:
 
 def attachment_add(
     *,
-    user: Any,
+    actor: Actor | Any,
     event_id: int,
     upload: Any,
     kind: str = AttachmentKind.REPORT,
     client_uuid: uuid.UUID | str | None = None,
     transition: EventTransition | int | None = None,
-    request: Any = None,
 ) -> tuple[Attachment, bool]:
-    """Add a photo to an event the user can see and that is not rejected or merged;
+    """Add a photo to an event `actor` can see and that is not rejected or merged;
     returns (attachment, created). The same `client_uuid` again returns the first photo.
     404 out of scope, 409 terminal event or reused uuid, 422 not a photo / too large."""
-    event = access_event(user, event_id)
+    actor = as_actor(actor)
+    event = access_event(actor, event_id)
     cu = _uuid(client_uuid)
     if cu is not None:
         existing = Attachment.objects.filter(client_uuid=cu).first()
         if existing is not None:
-            if existing.event_id != event.pk or existing.uploaded_by_id != getattr(
-                user, "pk", None
-            ):
+            if existing.event_id != event.pk or existing.uploaded_by_id != actor.pk:
                 raise Conflict(
                     gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
                 )
@@ -99,7 +98,7 @@ def attachment_add(
         lat=clean.lat,
         lng=clean.lng,
         original_name=_safe_name(upload),
-        uploaded_by=user if getattr(user, "pk", None) else None,
+        uploaded_by=actor.user,
         uploaded_at=clock.now(),
         client_uuid=cu,
     )
@@ -108,12 +107,10 @@ def attachment_add(
         att.thumbnail.save(f"{stem}.jpg", ContentFile(clean.thumbnail), save=False)
         with transaction.atomic():
             att.save()
-            audit.record(
-                action="attachment.add",
-                actor=user,
+            actor.audit(
+                "attachment.add",
                 object_type="event",
                 object_id=event.pk,
-                request=request,
                 detail={
                     "attachment": att.pk,
                     "kind": kind,
@@ -141,13 +138,13 @@ def _discard(att: Attachment) -> None:
             f.storage.delete(f.name)
 
 
-def attachment_list(*, user: Any, event_id: int) -> list[Attachment]:
+def attachment_list(*, user: Actor | Any, event_id: int) -> list[Attachment]:
     """The photos of an event the user can see, oldest first (404 out of scope)."""
     event = access_event(user, event_id)
     return list(Attachment.objects.filter(event=event).order_by("uploaded_at", "id"))
 
 
-def attachment_get(*, user: Any, attachment_id: int) -> Attachment:
+def attachment_get(*, user: Actor | Any, attachment_id: int) -> Attachment:
     """One photo whose event the user can see; 404 for missing and out of scope alike."""
     att = Attachment.objects.filter(pk=attachment_id).only("id", "event_id").first()
     if att is None:

@@ -9,16 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pingan.core import audit
+from pingan.access.actor import Actor, as_actor
 from pingan.core.errors import Forbidden, NotFound, invalid
 from pingan.core.pii import mask_address, mask_name, mask_phone
 from pingan.events.models import Event
 from pingan.events.partitions import key_q
-from pingan.events.permissions import access_event, may_unmask
+from pingan.events.permissions import access_event, can_unmask
 from pingan.org.choices import Role
-from pingan.org.selectors import user_roles
 from pingan.privacy.choices import Sensitivity
-from pingan.privacy.selectors import cleared_labels
 
 
 @dataclass(frozen=True)
@@ -47,61 +45,52 @@ def contact_masked(event: Event) -> Contact:
     )
 
 
-def event_contact_reveal(*, user: Any, event_id: int, request: Any = None) -> Contact:
+def event_contact_reveal(*, actor: Actor | Any, event_id: int) -> Contact:
     """The contact in full for a dispatcher of the event's region or a handler of an
-    assigned department; every reveal (and every refusal) is written to the audit log.
-    404 out of scope, 403 for a role that may not unmask."""
-    event = access_event(user, event_id)
-    if not may_unmask(user, event):
-        audit.record(
-            action="pii.unmask",
-            actor=user,
-            object_type="event",
-            object_id=event.pk,
-            result="denied",
-            request=request,
-        )
+    assigned department; every reveal (and every refusal) is written to the audit log,
+    with the actor's client address. 404 out of scope, 403 for a role that may not unmask."""
+    actor = as_actor(actor)
+    event = access_event(actor, event_id)
+    if not can_unmask(actor, event):
+        actor.audit("pii.unmask", object_type="event", object_id=event.pk, result="denied")
         raise Forbidden(_("当前角色不能查看完整的个人信息"))
     with transaction.atomic():
-        audit.record(
-            action="pii.unmask",
-            actor=user,
+        actor.audit(
+            "pii.unmask",
             object_type="event",
             object_id=event.pk,
-            request=request,
             detail={"fields": ["reporter_name", "reporter_phone", "address"]},
         )
     return _raw(event)
 
 
-def event_sensitivity_set(
-    *, user: Any, event_id: int, sensitivity: str, request: Any = None
-) -> Event:
+def event_sensitivity_set(*, actor: Actor | Any, event_id: int, sensitivity: str) -> Event:
     """Put or take off a sensitivity label. The security administrator may always; a
     dispatcher of the event's region only with clearance for the old and the new label."""
     if sensitivity not in Sensitivity.values:
         raise invalid("sensitivity", _("敏感标签不正确"))
-    roles = user_roles(user)
+    actor = as_actor(actor)
     with transaction.atomic():
-        if Role.SEC_ADMIN in roles:
+        if actor.has_role(Role.SEC_ADMIN):
             event = Event.objects.select_for_update().filter(key_q(pk=event_id)).first()
             if event is None:
                 raise NotFound(_("事件不存在"))
         else:
-            event = access_event(user, event_id, for_update=True)
-            labels = cleared_labels(user)
+            event = access_event(actor, event_id, for_update=True)
             needed = {label for label in (event.sensitivity, sensitivity) if label}
-            if Role.DISPATCHER not in roles or not needed <= labels or not may_unmask(user, event):
+            if (
+                not actor.has_role(Role.DISPATCHER)
+                or not needed <= actor.clearances
+                or not can_unmask(actor, event)
+            ):
                 raise Forbidden(_("当前角色不能设置敏感标签"))
         old = event.sensitivity
         event.sensitivity = sensitivity
         event.save(update_fields=["sensitivity", "updated_at"])
-        audit.record(
-            action="event.label",
-            actor=user,
+        actor.audit(
+            "event.label",
             object_type="event",
             object_id=event.pk,
-            request=request,
             detail={"from": old, "to": sensitivity},
         )
     return event

@@ -1,4 +1,5 @@
-"""Deadline arithmetic for events: allowances per category and urgency, live state."""
+"""Deadline arithmetic for events: allowances per category and urgency, live state. The
+counting is the case engine's (`pingan.cases.deadlines`), on the working calendar."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pingan.core import clock, workcal
+from pingan.cases import deadlines as cases_deadlines
+from pingan.core import clock
 from pingan.events.choices import DeadlineState, Status, Urgency
 from pingan.events.models import Category, CategoryDeadline, Event
 
@@ -45,9 +47,9 @@ def start_clocks(event: Event, now: dt.datetime) -> None:
     """Dispatch: acknowledge and handling deadlines both count from now."""
     a = allowance_for(event.category, event.urgency)
     event.clock_started_at = now
-    event.ack_due_at = workcal.deadline(now, float(a.ack_amount), a.ack_unit)
-    event.due_at = workcal.deadline(now, float(a.handle_amount), a.handle_unit)
-    event.warn_at = workcal.warning_at(now, event.ack_due_at)
+    event.ack_due_at = cases_deadlines.due(now, float(a.ack_amount), a.ack_unit)
+    event.due_at = cases_deadlines.due(now, float(a.handle_amount), a.handle_unit)
+    event.warn_at = cases_deadlines.warning_at(now, event.ack_due_at)
     event.deadline_state = DeadlineState.NORMAL
 
 
@@ -55,7 +57,7 @@ def stop_ack_clock(event: Event, now: dt.datetime) -> None:
     """Acknowledged: only the handling deadline runs on."""
     event.ack_due_at = None
     if event.clock_started_at and event.due_at:
-        event.warn_at = workcal.warning_at(event.clock_started_at, event.due_at)
+        event.warn_at = cases_deadlines.warning_at(event.clock_started_at, event.due_at)
     event.deadline_state = state_at(event, now) or DeadlineState.NORMAL
 
 
@@ -64,17 +66,17 @@ def restart_handling_clock(event: Event, now: dt.datetime) -> None:
     a = allowance_for(event.category, event.urgency)
     event.clock_started_at = now
     event.ack_due_at = None
-    event.due_at = workcal.deadline(now, float(a.handle_amount), a.handle_unit)
-    event.warn_at = workcal.warning_at(now, event.due_at)
+    event.due_at = cases_deadlines.due(now, float(a.handle_amount), a.handle_unit)
+    event.warn_at = cases_deadlines.warning_at(now, event.due_at)
     event.deadline_state = DeadlineState.NORMAL
 
 
 def move_deadline(event: Event, days: int, now: dt.datetime) -> dt.datetime:
     """Extension approved: the handling deadline moves by `days` working days."""
     assert event.due_at is not None
-    event.due_at = workcal.add_working_days(event.due_at, days)
+    event.due_at = cases_deadlines.add_days(event.due_at, days)
     if event.clock_started_at:
-        event.warn_at = workcal.warning_at(event.clock_started_at, event.due_at)
+        event.warn_at = cases_deadlines.warning_at(event.clock_started_at, event.due_at)
     event.deadline_state = state_at(event, now) or DeadlineState.NORMAL
     return event.due_at
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from pingan.access.actor import Actor
 from pingan.core import clock
 from pingan.core.errors import NotFound, invalid
 from pingan.core.params import parse_date, parse_int
@@ -28,6 +29,7 @@ from pingan.events.partitions import keys_q
 from pingan.events.permissions import access_event, event_scope_q
 from pingan.events.search import text_q
 from pingan.geo.models import Region
+from pingan.geo.scope import within_q
 
 
 @dataclass
@@ -122,7 +124,7 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
         region = Region.objects.filter(pk=f.region).only("path").first()
         if region is None:
             return qs.none()
-        qs = qs.filter(region_path__startswith=region.path)
+        qs = qs.filter(within_q("region_path", [region.path]))
     if f.source:
         qs = qs.filter(source__in=f.source)
     if f.q:
@@ -159,7 +161,7 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     return qs
 
 
-def event_list(*, user: Any, filters: EventFilters | None = None) -> QuerySet[Event]:
+def event_list(*, user: Actor | Any, filters: EventFilters | None = None) -> QuerySet[Event]:
     """Events `user` may see, filtered, newest first, with what a list row shows."""
     qs = Event.objects.filter(event_scope_q(user))
     if filters is not None:
@@ -222,7 +224,9 @@ def newest_first_rows(
     return [found[pk] for pk in ids if pk in found]
 
 
-def event_count(*, user: Any, filters: EventFilters | None = None, cap: int | None = None) -> int:
+def event_count(
+    *, user: Actor | Any, filters: EventFilters | None = None, cap: int | None = None
+) -> int:
     """How many events `user` sees with the filters; with `cap`, at most cap + 1 (one
     LIMITed subquery: a tab that says "2000+" need not count a county's five years)."""
     qs = Event.objects.filter(event_scope_q(user))
@@ -233,7 +237,7 @@ def event_count(*, user: Any, filters: EventFilters | None = None, cap: int | No
     return qs.count()
 
 
-def event_detail(*, user: Any, event_id: int) -> Event:
+def event_detail(*, user: Actor | Any, event_id: int) -> Event:
     """One event with its timeline and assignments; 404 when missing or out of scope."""
     event = access_event(user, event_id)
     event.timeline_rows = list(  # type: ignore[attr-defined]
@@ -253,7 +257,7 @@ def event_detail(*, user: Any, event_id: int) -> Event:
     return event
 
 
-def attachment_detail(*, user: Any, event_id: int, attachment_id: int) -> Attachment:
+def attachment_detail(*, user: Actor | Any, event_id: int, attachment_id: int) -> Attachment:
     """One photo of an event the user may see; 404 when either is missing or out of scope."""
     event = access_event(user, event_id)
     found = Attachment.objects.filter(event=event, pk=attachment_id).first()

@@ -1,24 +1,74 @@
-"""The closed loop as data: states, actions, who may fire each and what each needs.
+"""The closed loop as a declaration: states, actions, who may fire each, what each needs —
+and what each does, registered beside its row.
 
-Nothing here touches the database. `events.services.event_transition` applies the table;
-pages draw their buttons from it; docs/workflow.md is generated from it
-(`manage.py workflow_doc`) and a test fails when that file is stale.
+Each `@LOOP.row(...)` is one row of the table (action, label, source states, target
+state or None to keep it, who × scope, required fields, clock effect, variant, button
+style, public reply); the function under it is the row's effect, given a `Step` (the
+locked event, the actor and their membership, the payload, the one "now") and returning
+an `Outcome` (the timeline row's note, data and department). The engine
+(`pingan.cases.service.transition`, through `events.kind.EVENTS`) does the rest: the lock,
+the checks in order, the state, the clocks, the timeline and audit rows, the signals.
+Pages draw their buttons from the same rows; docs/workflow.md is generated from them
+(`manage.py workflow_doc events`) and a test fails when that file is stale.
 
-Some actions have variants, chosen by the service from the event and the actor:
+Some actions have variants, chosen by `EventKind.variant` from the event and the actor:
 the lead department's acknowledgement moves the event, an assisting department's only
-its own assignment; verification passes or fails; reopening goes back to handling when
-a department held the event, else back to the centre.
+its own assignment; verification passes or fails (the person chooses); reopening goes
+back to handling when a department held the event, else back to the centre.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from typing import Any
 
-from django.utils.translation import pgettext
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from pingan.access.actor import Actor, as_actor
+from pingan.cases.fields import boolean as _bool
+from pingan.cases.fields import integer as _int
+from pingan.cases.fields import text as _text
+from pingan.cases.table import (
+    CLOCK_MOVE,
+    CLOCK_NONE,
+    CLOCK_RESTART,
+    CLOCK_START,
+    CLOCK_STOP,
+    CLOCK_STOP_ACK,
+    CLOCKS,
+    Outcome,
+    Step,
+    Transition,
+    Workflow,
+)
+from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.core.i18n import pgettext_noop
-from pingan.events.choices import Status
+from pingan.events import deadlines
+from pingan.events.choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    ExtensionStatus,
+    Satisfaction,
+    Source,
+    Status,
+    TrackingStatus,
+)
+from pingan.events.models import (
+    Assignment,
+    Consultation,
+    Event,
+    ExtensionRequest,
+    TrackingCheck,
+)
+from pingan.events.permissions import access_event
+from pingan.events.reporting import event_report
+from pingan.events.timeline import announce as _announce
+from pingan.events.timeline import record_transition as _timeline
+from pingan.geo.selectors import next_queue_up
 from pingan.org.choices import Role
+from pingan.org.models import Department, Membership
 
 S = Status
 R = Role
@@ -33,15 +83,6 @@ QUEUE = "queue"  # the membership's region contains the centre whose queue holds
 ASSIGNMENT = "assignment"  # the membership's department holds an active assignment
 SCOPES = frozenset({REGION, QUEUE, ASSIGNMENT})
 
-# Clock effects.
-CLOCK_NONE = "none"
-CLOCK_START = "start"  # dispatch: acknowledge and handling clocks start
-CLOCK_STOP_ACK = "stop_ack"  # acknowledged: only the handling clock runs on
-CLOCK_MOVE = "move"  # extension approved: the handling deadline moves
-CLOCK_STOP = "stop"  # resolved / returned / closed: no clock runs
-CLOCK_RESTART = "restart"  # back to handling: a fresh handling allowance
-CLOCKS = frozenset({CLOCK_NONE, CLOCK_START, CLOCK_STOP_ACK, CLOCK_MOVE, CLOCK_STOP, CLOCK_RESTART})
-
 CENTRE = ((R.DISPATCHER, QUEUE),)
 DEPARTMENT = ((R.HANDLER, ASSIGNMENT),)
 GRID = ((R.GRID_WORKER, REGION), (R.GRID_LEADER, REGION))
@@ -52,292 +93,6 @@ ANYONE_IN_SCOPE = (
     (R.HANDLER, ASSIGNMENT),
     (R.LEADER, REGION),
 )
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One row of the table: `action` (and `variant`) from `sources` to `target`.
-
-    `target` None keeps the state. `who` pairs a role with the scope it must hold.
-    `requires` names payload fields that must be present and non-empty. `public_reply`
-    says the row takes the optional `public_reply` field: the reply to the reporter and
-    the public (对外答复), published masked where the internal note never is (Open311
-    `status_notes`, the citizen tracking page, the reporter's SMS; docs/privacy.md).
-    `label` is the Chinese msgid (context "action"); `display_label` is it in the
-    active language.
-    """
-
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str | None
-    who: tuple[tuple[str, str], ...]
-    requires: tuple[str, ...] = ()
-    clock: str = CLOCK_NONE
-    variant: str = ""
-    style: str = "secondary"
-    public_reply: bool = False
-
-    @property
-    def display_label(self) -> str:
-        return pgettext("action", self.label)
-
-    @property
-    def roles(self) -> frozenset[str]:
-        return frozenset(role for role, _ in self.who)
-
-
-def _t(*args: object, **kwargs: object) -> Transition:
-    return Transition(*args, **kwargs)  # type: ignore[arg-type]
-
-
-TABLE: tuple[Transition, ...] = (
-    _t(
-        "accept",
-        pgettext_noop("action", "受理"),
-        frozenset({S.REPORTED}),
-        S.ACCEPTED,
-        CENTRE,
-        style="primary",
-    ),
-    _t(
-        "reject",
-        pgettext_noop("action", "不予受理"),
-        frozenset({S.REPORTED}),
-        S.REJECTED,
-        CENTRE,
-        ("note",),
-        clock=CLOCK_STOP,
-        style="danger",
-        public_reply=True,
-    ),
-    _t(
-        "merge",
-        pgettext_noop("action", "合并"),
-        frozenset({S.REPORTED, S.ACCEPTED}),
-        S.MERGED,
-        CENTRE,
-        ("master",),
-        clock=CLOCK_STOP,
-        public_reply=True,
-    ),
-    _t(
-        "escalate",
-        pgettext_noop("action", "提级上报"),
-        frozenset({S.REPORTED, S.ACCEPTED}),
-        None,
-        CENTRE,
-        ("note",),
-    ),
-    _t(
-        "escalate",
-        pgettext_noop("action", "提级上报"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
-        None,
-        (*CENTRE, (R.HANDLER, ASSIGNMENT)),
-        ("note",),
-        variant="handling",
-    ),
-    _t(
-        "resolve_on_site",
-        pgettext_noop("action", "就地解决"),
-        frozenset({S.REPORTED}),
-        S.CLOSED,
-        GRID,
-        ("result",),
-        clock=CLOCK_STOP,
-        style="primary",
-        public_reply=True,
-    ),
-    _t(
-        "dispatch",
-        pgettext_noop("action", "派遣"),
-        frozenset({S.ACCEPTED}),
-        S.DISPATCHED,
-        CENTRE,
-        ("lead_department",),
-        clock=CLOCK_START,
-        style="primary",
-    ),
-    _t(
-        "acknowledge",
-        pgettext_noop("action", "签收"),
-        frozenset({S.DISPATCHED}),
-        S.IN_PROGRESS,
-        DEPARTMENT,
-        clock=CLOCK_STOP_ACK,
-        variant="lead",
-        style="primary",
-    ),
-    _t(
-        "acknowledge",
-        pgettext_noop("action", "签收"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
-        None,
-        DEPARTMENT,
-        variant="assist",
-        style="primary",
-    ),
-    _t(
-        "return",
-        pgettext_noop("action", "退回"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
-        S.ACCEPTED,
-        DEPARTMENT,
-        ("note",),
-        clock=CLOCK_STOP,
-        variant="lead",
-        style="danger",
-    ),
-    _t(
-        "return",
-        pgettext_noop("action", "退回"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
-        None,
-        DEPARTMENT,
-        ("note",),
-        variant="assist",
-        style="danger",
-    ),
-    _t(
-        "extend",
-        pgettext_noop("action", "申请延期"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
-        None,
-        DEPARTMENT,
-        ("days", "note"),
-        variant="lead",
-    ),
-    _t(
-        "decide_extension",
-        pgettext_noop("action", "审批延期"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}),
-        None,
-        CENTRE,
-        ("approve",),
-        clock=CLOCK_MOVE,
-    ),
-    _t(
-        "resolve",
-        pgettext_noop("action", "办结反馈"),
-        frozenset({S.IN_PROGRESS}),
-        S.RESOLVED,
-        DEPARTMENT,
-        ("result",),
-        clock=CLOCK_STOP,
-        variant="lead",
-        style="primary",
-        public_reply=True,
-    ),
-    _t(
-        "resolve",
-        pgettext_noop("action", "协办反馈"),
-        frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
-        None,
-        DEPARTMENT,
-        ("result",),
-        variant="assist",
-        style="primary",
-    ),
-    _t(
-        "verify",
-        pgettext_noop("action", "核查通过"),
-        frozenset({S.RESOLVED}),
-        S.CLOSED,
-        (*GRID, *CENTRE),
-        ("passed",),
-        clock=CLOCK_STOP,
-        variant="passed",
-        style="primary",
-        public_reply=True,
-    ),
-    _t(
-        "verify",
-        pgettext_noop("action", "核查不通过"),
-        frozenset({S.RESOLVED}),
-        S.IN_PROGRESS,
-        (*GRID, *CENTRE),
-        ("passed", "note"),
-        clock=CLOCK_RESTART,
-        variant="failed",
-        style="danger",
-        public_reply=True,
-    ),
-    _t(
-        "follow_up",
-        pgettext_noop("action", "回访"),
-        frozenset({S.CLOSED}),
-        None,
-        (*CENTRE, *GRID),
-        ("satisfaction",),
-    ),
-    _t(
-        "reopen",
-        pgettext_noop("action", "重办"),
-        frozenset({S.CLOSED}),
-        S.IN_PROGRESS,
-        CENTRE,
-        ("note",),
-        clock=CLOCK_RESTART,
-        variant="dispatched",
-        style="danger",
-        public_reply=True,
-    ),
-    _t(
-        "reopen",
-        pgettext_noop("action", "重办"),
-        frozenset({S.CLOSED}),
-        S.ACCEPTED,
-        CENTRE,
-        ("note",),
-        variant="undispatched",
-        style="danger",
-        public_reply=True,
-    ),
-    _t("track", pgettext_noop("action", "长效跟踪"), frozenset({S.CLOSED}), None, CENTRE),
-    _t(
-        "recheck",
-        pgettext_noop("action", "跟踪复查"),
-        frozenset({S.CLOSED}),
-        None,
-        (*GRID, *CENTRE),
-        ("check", "recurred"),
-    ),
-    _t(
-        "consult",
-        pgettext_noop("action", "会商"),
-        OPEN,
-        None,
-        (*CENTRE, (R.LEADER, REGION)),
-        ("participants", "conclusion"),
-    ),
-    _t(
-        "supervise",
-        pgettext_noop("action", "督办"),
-        OPEN,
-        None,
-        (*CENTRE, (R.LEADER, REGION)),
-        ("note",),
-    ),
-    _t(
-        "remind",
-        pgettext_noop("action", "催办"),
-        OPEN,
-        None,
-        (*CENTRE, (R.LEADER, REGION)),
-        ("note",),
-    ),
-    _t(
-        "comment",
-        pgettext_noop("action", "备注"),
-        OPEN | {S.CLOSED},
-        None,
-        ANYONE_IN_SCOPE,
-        ("note",),
-    ),
-)
-
-ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TABLE))
 
 # Actions recorded on the timeline by the system itself, not fired by a person: by the
 # events app (report, merged_in), the deadline sweeper (warning, overdue, auto_escalate),
@@ -352,41 +107,707 @@ SYSTEM_ACTIONS = {
     "imported": pgettext_noop("action", "历史导入"),
 }
 
-ACTION_LABELS: dict[str, str] = {**{t.action: t.label for t in TABLE}, **SYSTEM_ACTIONS}
-ACTION_LABELS["verify"] = pgettext_noop("action", "核查")
-ACTION_LABELS["resolve"] = pgettext_noop("action", "办结反馈")
+LOOP = Workflow(
+    states=Status.choices,
+    initial=INITIAL,
+    open_states=OPEN,
+    terminal=TERMINAL,
+    scopes={
+        REGION: "辖区：所辖区划包含事件所在地",
+        QUEUE: "受理队列：所辖区划包含事件所在的受理中心",
+        ASSIGNMENT: "派遣：所在部门持有该事件的在办派遣",
+    },
+    system_actions=SYSTEM_ACTIONS,
+    chosen_variants={"verify"},
+    action_labels={
+        "verify": pgettext_noop("action", "核查"),
+        "resolve": pgettext_noop("action", "办结反馈"),
+    },
+)
+
+ACTIVE = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
 
 
-def action_label(action: str) -> str:
-    """An action's name in the active language (the action itself if it has no name)."""
-    label = ACTION_LABELS.get(action)
-    return pgettext("action", label) if label else action
+def _out(note: str, department: Department | None, data: dict[str, Any]) -> Outcome:
+    return Outcome(note, data, {"department": department} if department is not None else {})
 
 
-def rows_for(action: str) -> list[Transition]:
-    """All rows (variants) of one action."""
-    return [t for t in TABLE if t.action == action]
+def actor_assignment(
+    actor: Actor | Any, event: Event, *, statuses: tuple[str, ...]
+) -> Assignment | None:
+    """The actor's department's assignment on the event (lead first)."""
+    departments = as_actor(actor).department_ids()
+    if not departments:
+        return None
+    rows = sorted(
+        Assignment.objects.filter(
+            event=event, department_id__in=departments, status__in=statuses
+        ).select_related("department"),
+        key=lambda a: a.role != AssignmentRole.LEAD,
+    )
+    return rows[0] if rows else None
 
 
-def find(action: str, variant: str = "") -> Transition | None:
-    """The row for an action and variant (the only row when the action has no variants)."""
-    rows = rows_for(action)
-    for row in rows:
-        if row.variant == variant:
-            return row
-    if len(rows) == 1 and not variant:
-        return rows[0]
-    return None
+_actor_assignment = actor_assignment
 
 
-def reachable_states() -> set[str]:
-    """States reachable from the initial one by the table."""
-    seen: set[str] = {INITIAL}
-    frontier: list[str] = [INITIAL]
-    while frontier:
-        state = frontier.pop()
-        for t in TABLE:
-            if state in t.sources and t.target and t.target not in seen:
-                seen.add(t.target)
-                frontier.append(t.target)
-    return seen
+def _opt_note(p: dict[str, Any]) -> str:
+    return _text(p, "note", gettext("说明"), required=False, max_len=2000)
+
+
+def _department(value: Any, field: str) -> Department:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise invalid(field, gettext("部门编号应为整数")) from None
+    dept = Department.objects.filter(pk=pk, is_active=True).first()
+    if dept is None:
+        raise invalid(field, gettext("部门不存在或已停用"))
+    return dept
+
+
+def _grid_worker_of(event: Event) -> Any:
+    m = (
+        Membership.objects.filter(
+            role=Role.GRID_WORKER,
+            is_active=True,
+            region__path__in=[
+                "/".join(event.region_path.split("/")[:i]) + "/"
+                for i in range(event.region_path.count("/"), 0, -1)
+            ],
+        )
+        .select_related("user", "region")
+        .order_by("-region__depth")
+        .first()
+    )
+    return m.user if m else event.reporter
+
+
+@LOOP.row(
+    "accept",
+    pgettext_noop("action", "受理"),
+    frozenset({S.REPORTED}),
+    S.ACCEPTED,
+    CENTRE,
+    style="primary",
+)
+def accept(s: Step[Event]) -> Outcome:
+    event, p, now = s.case, s.payload, s.now
+    event.accepted_at = now
+    return _out(_opt_note(p), None, {})
+
+
+@LOOP.row(
+    "reject",
+    pgettext_noop("action", "不予受理"),
+    frozenset({S.REPORTED}),
+    S.REJECTED,
+    CENTRE,
+    ("note",),
+    clock=CLOCK_STOP,
+    style="danger",
+    public_reply=True,
+)
+def reject(s: Step[Event]) -> Outcome:
+    p = s.payload
+    return _out(_text(p, "note", gettext("不予受理理由"), max_len=2000), None, {})
+
+
+@LOOP.row(
+    "merge",
+    pgettext_noop("action", "合并"),
+    frozenset({S.REPORTED, S.ACCEPTED}),
+    S.MERGED,
+    CENTRE,
+    ("master",),
+    clock=CLOCK_STOP,
+    public_reply=True,
+)
+def merge(s: Step[Event]) -> Outcome:
+    event, user, p, m, now = s.case, s.user, s.payload, s.membership, s.now
+    master_id = _int(p, "master", gettext("主事件"))
+    if master_id == event.pk:
+        raise invalid("master", gettext("不能合并到自身"))
+    try:
+        master = access_event(s.actor, master_id)
+    except NotFound:
+        raise invalid("master", gettext("主事件不存在")) from None
+    if master.status in (Status.MERGED, Status.REJECTED):
+        raise invalid("master", gettext("主事件已合并或不予受理"))
+    event.master = master
+    event.closed_at = now
+    t = _timeline(
+        master,
+        "merged_in",
+        master.status,
+        master.status,
+        user,
+        m.role,
+        note=f"并入重复件 {event.code}",
+        data={"duplicate": event.pk},
+        at=now,
+    )
+    _announce(master, "merged_in", t)
+    return _out(_opt_note(p), None, {"master": master.pk, "master_code": master.code})
+
+
+@LOOP.row(
+    "escalate",
+    pgettext_noop("action", "提级上报"),
+    frozenset({S.REPORTED, S.ACCEPTED}),
+    None,
+    CENTRE,
+    ("note",),
+)
+@LOOP.row(
+    "escalate",
+    pgettext_noop("action", "提级上报"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    (*CENTRE, (R.HANDLER, ASSIGNMENT)),
+    ("note",),
+    variant="handling",
+)
+def escalate(s: Step[Event]) -> Outcome:
+    event, p = s.case, s.payload
+    up = next_queue_up(event.queue_region)
+    if up is None:
+        raise Conflict(gettext("已在最高一级受理中心，不能再提级"))
+    old = event.queue_region
+    event.queue_region = up
+    return _out(
+        _text(p, "note", gettext("提级理由"), max_len=2000),
+        None,
+        {"from_queue": old.pk, "to_queue": up.pk, "to_queue_name": up.name},
+    )
+
+
+@LOOP.row(
+    "resolve_on_site",
+    pgettext_noop("action", "就地解决"),
+    frozenset({S.REPORTED}),
+    S.CLOSED,
+    GRID,
+    ("result",),
+    clock=CLOCK_STOP,
+    style="primary",
+    public_reply=True,
+)
+def resolve_on_site(s: Step[Event]) -> Outcome:
+    event, p, now = s.case, s.payload, s.now
+    result = _text(p, "result", gettext("处置结果"), max_len=5000)
+    event.resolved_on_site = True
+    event.resolved_at = now
+    event.closed_at = now
+    event.closed_on_time = True
+    return _out(result, None, {"result": result})
+
+
+@LOOP.row(
+    "dispatch",
+    pgettext_noop("action", "派遣"),
+    frozenset({S.ACCEPTED}),
+    S.DISPATCHED,
+    CENTRE,
+    ("lead_department",),
+    clock=CLOCK_START,
+    style="primary",
+)
+def dispatch(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    lead = _department(p.get("lead_department"), "lead_department")
+    raw = p.get("assisting_departments") or []
+    if not isinstance(raw, list):
+        raise invalid("assisting_departments", gettext("协办部门应为列表"))
+    assisting: list[Department] = []
+    for value in raw:
+        dept = _department(value, "assisting_departments")
+        if dept.pk == lead.pk:
+            raise invalid("assisting_departments", gettext("协办部门不能与主办部门相同"))
+        if dept.pk not in {d.pk for d in assisting}:
+            assisting.append(dept)
+    event.lead_department = lead
+    event.dispatched_at = now
+    # Clocks start now; each assignment carries the same deadlines.
+    deadlines.start_clocks(event, now)
+    Assignment.objects.filter(event=event, status__in=ACTIVE).update(
+        status=AssignmentStatus.CANCELLED
+    )
+    for dept, role in [(lead, AssignmentRole.LEAD)] + [
+        (d, AssignmentRole.ASSIST) for d in assisting
+    ]:
+        Assignment.objects.create(
+            event=event,
+            department=dept,
+            role=role,
+            dispatched_at=now,
+            dispatched_by=user,
+            ack_due_at=event.ack_due_at,
+            due_at=event.due_at,
+        )
+    return _out(
+        _opt_note(p),
+        lead,
+        {
+            "lead_department": lead.pk,
+            "lead_department_name": lead.name,
+            "assisting_departments": [d.pk for d in assisting],
+            "assisting_department_names": [d.name for d in assisting],
+        },
+    )
+
+
+@LOOP.row(
+    "acknowledge",
+    pgettext_noop("action", "签收"),
+    frozenset({S.DISPATCHED}),
+    S.IN_PROGRESS,
+    DEPARTMENT,
+    clock=CLOCK_STOP_ACK,
+    variant="lead",
+    style="primary",
+)
+@LOOP.row(
+    "acknowledge",
+    pgettext_noop("action", "签收"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    DEPARTMENT,
+    variant="assist",
+    style="primary",
+)
+def acknowledge(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    a = _actor_assignment(s.actor, event, statuses=(AssignmentStatus.DISPATCHED,))
+    if a is None:
+        raise Conflict(gettext("本部门没有待签收的派遣"))
+    a.status = AssignmentStatus.ACKNOWLEDGED
+    a.acknowledged_at = now
+    a.acknowledged_by = user
+    a.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    return _out(_opt_note(p), a.department, {"assignment": a.pk, "role": a.role})
+
+
+@LOOP.row(
+    "return",
+    pgettext_noop("action", "退回"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    S.ACCEPTED,
+    DEPARTMENT,
+    ("note",),
+    clock=CLOCK_STOP,
+    variant="lead",
+    style="danger",
+)
+@LOOP.row(
+    "return",
+    pgettext_noop("action", "退回"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    DEPARTMENT,
+    ("note",),
+    variant="assist",
+    style="danger",
+)
+def return_(s: Step[Event]) -> Outcome:
+    event, p = s.case, s.payload
+    note = _text(p, "note", gettext("退回理由"), max_len=2000)
+    a = _actor_assignment(s.actor, event, statuses=ACTIVE)
+    if a is None:
+        raise Conflict(gettext("本部门没有可退回的派遣"))
+    if a.role == AssignmentRole.LEAD:
+        Assignment.objects.filter(event=event, status__in=ACTIVE).update(
+            status=AssignmentStatus.CANCELLED
+        )
+        event.lead_department = None
+        event.due_at = None
+        event.clock_started_at = None
+    a.status = AssignmentStatus.RETURNED
+    a.note = note
+    a.save(update_fields=["status", "note"])
+    return _out(note, a.department, {"assignment": a.pk, "role": a.role})
+
+
+@LOOP.row(
+    "extend",
+    pgettext_noop("action", "申请延期"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    DEPARTMENT,
+    ("days", "note"),
+    variant="lead",
+)
+def extend(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    days = _int(p, "days", gettext("延期天数"))
+    if not 1 <= days <= 60:
+        raise invalid("days", gettext("延期天数应在1到60个工作日之间"))
+    note = _text(p, "note", gettext("延期理由"), max_len=2000)
+    a = _actor_assignment(s.actor, event, statuses=ACTIVE)
+    if a is None or a.role != AssignmentRole.LEAD:
+        raise Forbidden(gettext("只有主办部门可以申请延期"))
+    if event.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise Conflict(gettext("已有待审批的延期申请"))
+    ext = ExtensionRequest.objects.create(
+        event=event,
+        assignment=a,
+        days=days,
+        note=note,
+        requested_by=user,
+        requested_at=now,
+        old_due_at=event.due_at,
+    )
+    return _out(note, a.department, {"extension": ext.pk, "days": days})
+
+
+@LOOP.row(
+    "decide_extension",
+    pgettext_noop("action", "审批延期"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    CENTRE,
+    ("approve",),
+    clock=CLOCK_MOVE,
+)
+def decide_extension(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    approve = _bool(p, "approve", gettext("审批意见"))
+    ext = event.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if ext is None:
+        raise Conflict(gettext("没有待审批的延期申请"))
+    ext.decided_by = user
+    ext.decided_at = now
+    data: dict[str, Any] = {"extension": ext.pk, "approve": approve, "days": ext.days}
+    if approve:
+        ext.status = ExtensionStatus.APPROVED
+        new_due = deadlines.move_deadline(event, ext.days, now)
+        ext.new_due_at = new_due
+        Assignment.objects.filter(event=event, status__in=ACTIVE).update(due_at=new_due)
+        data["new_due_at"] = new_due.isoformat()
+    else:
+        ext.status = ExtensionStatus.REFUSED
+    ext.save()
+    return _out(_opt_note(p), None, data)
+
+
+@LOOP.row(
+    "resolve",
+    pgettext_noop("action", "办结反馈"),
+    frozenset({S.IN_PROGRESS}),
+    S.RESOLVED,
+    DEPARTMENT,
+    ("result",),
+    clock=CLOCK_STOP,
+    variant="lead",
+    style="primary",
+    public_reply=True,
+)
+@LOOP.row(
+    "resolve",
+    pgettext_noop("action", "协办反馈"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
+    None,
+    DEPARTMENT,
+    ("result",),
+    variant="assist",
+    style="primary",
+)
+def resolve(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    result = _text(p, "result", gettext("处置结果"), max_len=5000)
+    a = _actor_assignment(s.actor, event, statuses=ACTIVE)
+    if a is None:
+        raise Conflict(gettext("本部门没有办理中的派遣"))
+    if a.role == AssignmentRole.LEAD and a.status != AssignmentStatus.ACKNOWLEDGED:
+        raise Conflict(gettext("请先签收"))
+    if a.status == AssignmentStatus.DISPATCHED:
+        a.acknowledged_at = now
+        a.acknowledged_by = user
+    a.status = AssignmentStatus.RESOLVED
+    a.resolved_at = now
+    a.resolved_by = user
+    a.result = result
+    a.save()
+    if a.role == AssignmentRole.LEAD:
+        event.resolved_at = now
+        event.closed_on_time = event.due_at is None or now <= event.due_at
+    return _out(result, a.department, {"assignment": a.pk, "role": a.role, "result": result})
+
+
+@LOOP.row(
+    "verify",
+    pgettext_noop("action", "核查通过"),
+    frozenset({S.RESOLVED}),
+    S.CLOSED,
+    (*GRID, *CENTRE),
+    ("passed",),
+    clock=CLOCK_STOP,
+    variant="passed",
+    style="primary",
+    public_reply=True,
+)
+@LOOP.row(
+    "verify",
+    pgettext_noop("action", "核查不通过"),
+    frozenset({S.RESOLVED}),
+    S.IN_PROGRESS,
+    (*GRID, *CENTRE),
+    ("passed", "note"),
+    clock=CLOCK_RESTART,
+    variant="failed",
+    style="danger",
+    public_reply=True,
+)
+def verify(s: Step[Event]) -> Outcome:
+    event, p, now = s.case, s.payload, s.now
+    passed = _bool(p, "passed", gettext("核查结论"))
+    note = _opt_note(p)
+    if passed:
+        event.closed_at = now
+    else:
+        if not note:
+            raise invalid("note", gettext("核查不通过时请说明原因"))
+        # The lead department takes it up again.
+        Assignment.objects.filter(
+            event=event, role=AssignmentRole.LEAD, status=AssignmentStatus.RESOLVED
+        ).update(status=AssignmentStatus.ACKNOWLEDGED, resolved_at=None)
+        event.resolved_at = None
+        event.closed_on_time = None
+    return _out(note, None, {"passed": passed})
+
+
+@LOOP.row(
+    "follow_up",
+    pgettext_noop("action", "回访"),
+    frozenset({S.CLOSED}),
+    None,
+    (*CENTRE, *GRID),
+    ("satisfaction",),
+)
+def follow_up(s: Step[Event]) -> Outcome:
+    event, p = s.case, s.payload
+    sat = p.get("satisfaction")
+    if sat not in Satisfaction.values:
+        raise invalid(
+            "satisfaction", gettext("满意度应为 satisfied、basically_satisfied 或 dissatisfied")
+        )
+    event.satisfaction = sat
+    return _out(_opt_note(p), None, {"satisfaction": sat})
+
+
+@LOOP.row(
+    "reopen",
+    pgettext_noop("action", "重办"),
+    frozenset({S.CLOSED}),
+    S.IN_PROGRESS,
+    CENTRE,
+    ("note",),
+    clock=CLOCK_RESTART,
+    variant="dispatched",
+    style="danger",
+    public_reply=True,
+)
+@LOOP.row(
+    "reopen",
+    pgettext_noop("action", "重办"),
+    frozenset({S.CLOSED}),
+    S.ACCEPTED,
+    CENTRE,
+    ("note",),
+    variant="undispatched",
+    style="danger",
+    public_reply=True,
+)
+def reopen(s: Step[Event]) -> Outcome:
+    event, p, row = s.case, s.payload, s.row
+    note = _text(p, "note", gettext("重办理由"), max_len=2000)
+    event.closed_at = None
+    event.closed_on_time = None
+    event.resolved_at = None
+    if row.variant == "dispatched":
+        lead = (
+            Assignment.objects.filter(event=event, role=AssignmentRole.LEAD).order_by("-id").first()
+        )
+        if lead is not None:
+            lead.status = AssignmentStatus.ACKNOWLEDGED
+            lead.resolved_at = None
+            lead.save(update_fields=["status", "resolved_at"])
+    TrackingCheck.objects.filter(event=event, status=TrackingStatus.PENDING).update(
+        status=TrackingStatus.CANCELLED
+    )
+    event.under_tracking = False
+    return _out(note, None, {})
+
+
+@LOOP.row("track", pgettext_noop("action", "长效跟踪"), frozenset({S.CLOSED}), None, CENTRE)
+def track(s: Step[Event]) -> Outcome:
+    event, p, now = s.case, s.payload, s.now
+    raw = p.get("intervals") or settings.PINGAN_TRACKING_INTERVALS
+    if not isinstance(raw, list) or not raw:
+        raise invalid("intervals", gettext("复查间隔应为天数列表"))
+    intervals = []
+    for v in raw:
+        try:
+            d = int(v)
+        except (TypeError, ValueError):
+            raise invalid("intervals", gettext("复查间隔应为整数天")) from None
+        if not 1 <= d <= 366:
+            raise invalid("intervals", gettext("复查间隔应在1到366天之间"))
+        intervals.append(d)
+    if event.under_tracking:
+        raise Conflict(gettext("事件已在长效跟踪中"))
+    assignee = _grid_worker_of(event)
+    base = timezone.localtime(event.closed_at or now).date()
+    for d in sorted(set(intervals)):
+        TrackingCheck.objects.create(
+            event=event, interval_days=d, due_on=base + dt.timedelta(days=d), assignee=assignee
+        )
+    event.under_tracking = True
+    return _out(_opt_note(p), None, {"intervals": sorted(set(intervals))})
+
+
+@LOOP.row(
+    "recheck",
+    pgettext_noop("action", "跟踪复查"),
+    frozenset({S.CLOSED}),
+    None,
+    (*GRID, *CENTRE),
+    ("check", "recurred"),
+)
+def recheck(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    check_id = _int(p, "check", gettext("复查任务"))
+    check = TrackingCheck.objects.filter(
+        pk=check_id, event=event, status=TrackingStatus.PENDING
+    ).first()
+    if check is None:
+        raise invalid("check", gettext("复查任务不存在或已完成"))
+    recurred = _bool(p, "recurred", gettext("复查结论"))
+    note = _opt_note(p)
+    if recurred and not note:
+        raise invalid("note", gettext("复发时请描述情况"))
+    check.status = TrackingStatus.RECURRED if recurred else TrackingStatus.OK
+    check.done_by = user
+    check.done_at = now
+    check.note = note
+    data: dict[str, Any] = {"check": check.pk, "recurred": recurred}
+    if recurred:
+        # A recurrence opens a linked event in the same place for the centre.
+        new_event, _created = event_report(
+            actor=s.actor,
+            category=event.category,
+            description=note,
+            title=f"复发：{event.title}"[:200],
+            source=Source.GRID_PATROL,
+            urgency=event.urgency,
+            region=event.region,
+            lat=event.lat,
+            lng=event.lng,
+            address=event.address,
+            extra=event.extra,
+            # The recurrence is where the event was, wherever the re-checker's grid is.
+            outside_own_grid=True,
+        )
+        Event.objects.filter(pk=new_event.pk, reported_at=new_event.reported_at).update(
+            linked_from=event
+        )
+        check.new_event = new_event
+        data["new_event"] = new_event.pk
+        data["new_event_code"] = new_event.code
+        TrackingCheck.objects.filter(event=event, status=TrackingStatus.PENDING).exclude(
+            pk=check.pk
+        ).update(status=TrackingStatus.CANCELLED)
+        event.under_tracking = False
+    elif (
+        not TrackingCheck.objects.filter(event=event, status=TrackingStatus.PENDING)
+        .exclude(pk=check.pk)
+        .exists()
+    ):
+        event.under_tracking = False
+    check.save()
+    return _out(note, None, data)
+
+
+@LOOP.row(
+    "consult",
+    pgettext_noop("action", "会商"),
+    OPEN,
+    None,
+    (*CENTRE, (R.LEADER, REGION)),
+    ("participants", "conclusion"),
+)
+def consult(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    participants = p.get("participants")
+    if isinstance(participants, list):
+        participants = "、".join(str(x).strip() for x in participants if str(x).strip())
+        p["participants"] = participants
+    participants = _text(p, "participants", gettext("参与方"), max_len=2000)
+    conclusion = _text(p, "conclusion", gettext("会商结论"), max_len=5000)
+    c = Consultation.objects.create(
+        event=event, participants=participants, conclusion=conclusion, recorded_by=user, at=now
+    )
+    return _out(conclusion, None, {"consultation": c.pk, "participants": participants})
+
+
+@LOOP.row(
+    "supervise",
+    pgettext_noop("action", "督办"),
+    OPEN,
+    None,
+    (*CENTRE, (R.LEADER, REGION)),
+    ("note",),
+)
+def supervise(s: Step[Event]) -> Outcome:
+    return Outcome(_text(s.payload, "note", gettext("督办意见"), max_len=5000))
+
+
+@LOOP.row(
+    "remind",
+    pgettext_noop("action", "催办"),
+    OPEN,
+    None,
+    (*CENTRE, (R.LEADER, REGION)),
+    ("note",),
+)
+def remind(s: Step[Event]) -> Outcome:
+    return Outcome(_text(s.payload, "note", gettext("催办内容"), max_len=5000))
+
+
+@LOOP.row(
+    "comment",
+    pgettext_noop("action", "备注"),
+    OPEN | {S.CLOSED},
+    None,
+    ANYONE_IN_SCOPE,
+    ("note",),
+)
+def comment(s: Step[Event]) -> Outcome:
+    return Outcome(_text(s.payload, "note", gettext("备注"), max_len=5000))
+
+
+# ---- the table, read by pages, the API, notifications and the document ------------------
+
+TABLE: tuple[Transition, ...] = LOOP.table
+ACTIONS: tuple[str, ...] = LOOP.actions
+ACTION_LABELS: dict[str, str] = LOOP.action_labels
+action_label = LOOP.action_label
+rows_for = LOOP.rows_for
+find = LOOP.find
+reachable_states = LOOP.reachable_states
+
+__all__ = [
+    "ACTIONS",
+    "ACTION_LABELS",
+    "CLOCKS",
+    "CLOCK_MOVE",
+    "CLOCK_NONE",
+    "CLOCK_RESTART",
+    "CLOCK_START",
+    "CLOCK_STOP",
+    "CLOCK_STOP_ACK",
+    "LOOP",
+    "SCOPES",
+    "TABLE",
+    "Transition",
+]

@@ -10,37 +10,30 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from pingan.access.actor import Actor, as_actor
 from pingan.core import clock
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Category, Event, EventTransition, TrackingCheck
 from pingan.events.permissions import event_scope_q
 from pingan.field.choices import SiteCheckStatus, TaskKind
 from pingan.field.models import SiteCheck
+from pingan.field.permissions import grid_scope_q
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.org.choices import GRID_ROLES
-from pingan.org.selectors import memberships_of
 
 
-def grid_paths(user: Any) -> list[str]:
-    """Paths of the regions where the user holds a grid role."""
-    return [
-        m.region.path for m in memberships_of(user) if m.role in GRID_ROLES and m.region is not None
-    ]
+def grid_paths(actor: Actor | Any) -> list[str]:
+    """Paths of the regions where the actor holds a grid role (the narrowest set)."""
+    return as_actor(actor).paths(GRID_ROLES)
 
 
-def _in_paths(paths: list[str], field: str = "region_path") -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
-    return q
-
-
-def user_grids(user: Any) -> list[Region]:
-    paths = grid_paths(user)
-    if not paths:
+def user_grids(user: Actor | Any) -> list[Region]:
+    """The grids in the regions where the actor holds a grid role."""
+    actor = as_actor(user)
+    if not grid_paths(actor):
         return []
-    return list(Region.objects.filter(_in_paths(paths, "path"), level=Level.GRID))
+    return list(Region.objects.filter(grid_scope_q(actor, "path"), level=Level.GRID))
 
 
 # What the phone's answer reads of each event: its names, and the reporter for the masked
@@ -66,14 +59,14 @@ def _day_end(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
-def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
+def task_list(*, user: Actor | Any, now: dt.datetime | None = None) -> list[Task]:
     """Today's work for a grid worker: results to verify, follow-up calls, on-site checks
     the centre asked for and tracking re-checks due; overdue first, then by due time."""
     now = now or clock.now()
-    paths = grid_paths(user)
-    if not paths:
+    actor = as_actor(user)
+    if not grid_paths(actor):
         return []
-    scope = event_scope_q(user) & _in_paths(paths)
+    scope = event_scope_q(actor) & grid_scope_q(actor)
     tasks: list[Task] = []
     verify_window = dt.timedelta(hours=float(settings.PINGAN_FIELD_VERIFY_HOURS))
     for e in Event.objects.filter(scope, status=Status.RESOLVED).select_related(*_BRIEF)[:200]:
@@ -85,7 +78,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
     recent = now - dt.timedelta(days=30)
     for e in (
         Event.objects.filter(scope, status=Status.CLOSED, closed_at__gte=recent)
-        .filter(resolved_on_site=False, reporter_id=user.pk)
+        .filter(resolved_on_site=False, reporter_id=actor.pk)
         .exclude(Exists(followed))
         .select_related(*_BRIEF)[:200]
     ):
@@ -94,8 +87,8 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
         tasks.append(Task(TaskKind.FOLLOW_UP, e, due, due < now))
 
     for c in (
-        SiteCheck.objects.filter(_in_paths(paths), status=SiteCheckStatus.PENDING)
-        .filter(Q(assignee__isnull=True) | Q(assignee=user))
+        SiteCheck.objects.filter(grid_scope_q(actor), status=SiteCheckStatus.PENDING)
+        .filter(Q(assignee__isnull=True) | Q(assignee_id=actor.pk))
         .select_related(*(f"event__{f}" for f in _BRIEF))
     ):
         tasks.append(Task(TaskKind.SITE_CHECK, c.event, c.due_at, c.due_at < now, c.note, c.pk))
@@ -103,7 +96,10 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
     today = timezone.localtime(now).date()
     for t in (
         TrackingCheck.objects.filter(status=TrackingStatus.PENDING, due_on__lte=today)
-        .filter(Q(assignee=user) | Q(assignee__isnull=True, event__in=Event.objects.filter(scope)))
+        .filter(
+            Q(assignee_id=actor.pk)
+            | Q(assignee__isnull=True, event__in=Event.objects.filter(scope))
+        )
         .select_related(*(f"event__{f}" for f in _BRIEF))
     ):
         due = _day_end(t.due_on)
@@ -112,7 +108,7 @@ def task_list(*, user: Any, now: dt.datetime | None = None) -> list[Task]:
     return tasks
 
 
-def my_reports(*, user: Any, limit: int = 50) -> list[Event]:
+def my_reports(*, user: Actor | Any, limit: int = 50) -> list[Event]:
     return list(
         Event.objects.filter(reporter_id=user.pk)
         .select_related(*_BRIEF)
@@ -120,7 +116,7 @@ def my_reports(*, user: Any, limit: int = 50) -> list[Event]:
     )
 
 
-def categories_for(user: Any) -> tuple[list[Category], list[int]]:
+def categories_for(user: Actor | Any) -> tuple[list[Category], list[int]]:
     """Active categories, and the leaves this user reported most (most used first)."""
     cats = list(Category.objects.filter(is_active=True).order_by("parent_id", "sort", "code"))
     frequent = list(

@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from pingan.core import audit, clock
+from pingan.access.actor import Actor, as_actor
+from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.attachments import attachment_add
 from pingan.events.choices import AttachmentKind, Status
@@ -27,9 +28,8 @@ from pingan.events.services import event_report, event_transition
 from pingan.field.choices import SiteCheckStatus
 from pingan.field.evidence import evidence_check
 from pingan.field.models import FieldAction, FieldReport, PhotoClaim, SiteCheck
+from pingan.field.permissions import can_do_site_check, can_request_site_check
 from pingan.geo.choices import Level
-from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
 
 # Actions a grid worker may send from the phone.
 PHONE_ACTIONS = frozenset(
@@ -58,7 +58,7 @@ def _past(value: dt.datetime | None, field: str) -> dt.datetime | None:
 
 def field_report(
     *,
-    user: Any,
+    actor: Actor | Any,
     client_uuid: Any,
     category: int,
     description: str,
@@ -72,7 +72,6 @@ def field_report(
     made_at: dt.datetime | None = None,
     settle_result: str = "",
     outside_own_grid: bool = False,
-    request: Any = None,
 ) -> tuple[Event, bool]:
     """Report an event from the phone, optionally settled on site at once.
 
@@ -84,9 +83,10 @@ def field_report(
     if accuracy_m is not None and not (0 <= accuracy_m <= 100_000):
         raise invalid("accuracy_m", gettext("定位精度不正确"))
     made = _past(made_at, "made_at")
+    actor = as_actor(actor)
     with transaction.atomic():
         event, created = event_report(
-            user=user,
+            actor=actor,
             category=category,
             description=description,
             lat=lat,
@@ -98,7 +98,6 @@ def field_report(
             client_uuid=cu,
             occurred_at=made,
             outside_own_grid=bool(outside_own_grid),
-            request=request,
         )
         if not created:
             return event, False
@@ -107,18 +106,17 @@ def field_report(
         )
         if settle_result and settle_result.strip():
             event = event_transition(
-                user=user,
+                actor=actor,
                 event_id=event.pk,
                 action="resolve_on_site",
                 payload={"result": settle_result},
-                request=request,
             )
     return event, True
 
 
 def field_photo_add(
     *,
-    user: Any,
+    actor: Actor | Any,
     event_id: int,
     upload: Any,
     client_uuid: Any,
@@ -127,7 +125,6 @@ def field_photo_add(
     lat: float | None = None,
     lng: float | None = None,
     accuracy_m: float | None = None,
-    request: Any = None,
 ) -> tuple[Attachment, bool]:
     """Attach one photo (already shrunk on the phone) with what the phone knows of it."""
     cu = _uuid(client_uuid)
@@ -138,12 +135,7 @@ def field_photo_add(
     taken = _past(taken_at, "taken_at") if taken_at else None
     with transaction.atomic():
         att, created = attachment_add(
-            user=user,
-            event_id=event_id,
-            upload=upload,
-            kind=kind,
-            client_uuid=cu,
-            request=request,
+            actor=actor, event_id=event_id, upload=upload, kind=kind, client_uuid=cu
         )
         if created and (taken or lat is not None):
             PhotoClaim.objects.create(
@@ -156,52 +148,53 @@ def field_photo_add(
 
 def field_action(
     *,
-    user: Any,
+    actor: Actor | Any,
     client_uuid: Any,
     event_id: int,
     action: str,
     payload: dict[str, Any] | None = None,
-    request: Any = None,
 ) -> tuple[Event, bool]:
     """Fire a workflow action (or complete an on-site check) once per client_uuid.
 
     A repeat of an acknowledged uuid returns the event as it is (created=False)."""
     cu = _uuid(client_uuid)
+    actor = as_actor(actor)
     done = FieldAction.objects.filter(client_uuid=cu).first()
     if done is not None:
-        if done.user_id != user.pk or done.event_id != event_id:
+        if done.user_id != actor.pk or done.event_id != event_id:
             raise Conflict(
                 gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
             )
-        return access_event(user, event_id), False
+        return access_event(actor, event_id), False
     if action not in PHONE_ACTIONS:
         raise invalid("action", gettext("手机端不支持此操作"))
+    if actor.user is None:  # anonymous: sees no event
+        raise NotFound(gettext("事件不存在"))
     payload = dict(payload or {})
     try:
         with transaction.atomic():
             FieldAction.objects.create(
                 client_uuid=cu,
-                user=user,
-                event_id=access_event(user, event_id).pk,
+                user=actor.user,
+                event_id=access_event(actor, event_id).pk,
                 action=action,
                 at=clock.now(),
             )
             if action == "site_check":
                 site_check_done(
-                    user=user,
+                    actor=actor,
                     check_id=payload.get("check"),
                     result=str(payload.get("result") or ""),
-                    request=request,
                 )
-                event = access_event(user, event_id)
+                event = access_event(actor, event_id)
             else:
                 event = event_transition(
-                    user=user, event_id=event_id, action=action, payload=payload, request=request
+                    actor=actor, event_id=event_id, action=action, payload=payload
                 )
     except IntegrityError:
         # The same uuid raced in twice: the first one won.
-        if FieldAction.objects.filter(client_uuid=cu, user=user).exists():
-            return access_event(user, event_id), False
+        if FieldAction.objects.filter(client_uuid=cu, user=actor.user).exists():
+            return access_event(actor, event_id), False
         raise
     return event, True
 
@@ -209,27 +202,18 @@ def field_action(
 # ---- on-site checks -------------------------------------------------------------------
 
 
-def _dispatcher_covers(user: Any, event: Event) -> bool:
-    return any(
-        m.role == Role.DISPATCHER
-        and m.region is not None
-        and event.region_path.startswith(m.region.path)
-        for m in memberships_of(user)
-    )
-
-
 def site_check_request(
     *,
-    user: Any,
+    actor: Actor | Any,
     event_id: int,
     note: str,
     due_at: dt.datetime,
     assignee: Any = None,
-    request: Any = None,
 ) -> SiteCheck:
     """The centre asks the event's grid to check something on site."""
-    event = access_event(user, event_id)
-    if not _dispatcher_covers(user, event):
+    actor = as_actor(actor)
+    event = access_event(actor, event_id)
+    if actor.user is None or not can_request_site_check(actor, event):
         raise Forbidden(gettext("只有受理员可以要求现场核实"))
     if event.status in (Status.REJECTED, Status.MERGED):
         raise Conflict(gettext("事件已不予受理或已合并"))
@@ -248,33 +232,27 @@ def site_check_request(
             assignee=assignee,
             note=note[:2000],
             due_at=due_at,
-            requested_by=user,
+            requested_by=actor.user,
             requested_at=clock.now(),
         )
-        audit.record(
-            action="site_check.request",
-            actor=user,
+        actor.audit(
+            "site_check.request",
             object_type="event",
             object_id=event.pk,
-            request=request,
             detail={"check": check.pk},
         )
     return check
 
 
-def site_check_done(*, user: Any, check_id: Any, result: str, request: Any = None) -> SiteCheck:
+def site_check_done(*, actor: Actor | Any, check_id: Any, result: str) -> SiteCheck:
     """A grid worker of the check's grid records what they found."""
+    actor = as_actor(actor)
     try:
         pk = int(check_id)
     except (TypeError, ValueError):
         raise invalid("check", gettext("请指定核实任务")) from None
-    paths = [
-        m.region.path
-        for m in memberships_of(user)
-        if m.role in (Role.GRID_WORKER, Role.GRID_LEADER) and m.region is not None
-    ]
     check = SiteCheck.objects.select_for_update().filter(pk=pk).first()
-    if check is None or not any(check.region_path.startswith(p) for p in paths):
+    if check is None or not can_do_site_check(actor, check):
         raise NotFound(gettext("核实任务不存在"))
     if check.status != SiteCheckStatus.PENDING:
         raise Conflict(gettext("该核实任务已完成或已取消"))
@@ -282,16 +260,14 @@ def site_check_done(*, user: Any, check_id: Any, result: str, request: Any = Non
     if not result:
         raise invalid("result", gettext("请填写核实情况"))
     check.status = SiteCheckStatus.DONE
-    check.done_by = user
+    check.done_by = actor.user
     check.done_at = clock.now()
     check.result = result[:5000]
     check.save(update_fields=["status", "done_by", "done_at", "result"])
-    audit.record(
-        action="site_check.done",
-        actor=user,
+    actor.audit(
+        "site_check.done",
         object_type="event",
         object_id=check.event_id,
-        request=request,
         detail={"check": check.pk},
     )
     return check

@@ -41,7 +41,7 @@ class RegionForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         parent = data.get("parent")
-        if parent is not None and self.instance.pk and parent.path.startswith(self.instance.path):
+        if parent is not None and self.instance.pk and self.instance.contains(parent):
             self.add_error("parent", _("上级不能是自身或自身的下级"))
         return data
 

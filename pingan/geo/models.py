@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.geo import scope
 from pingan.geo.choices import Level
 
 
@@ -66,4 +67,4 @@ class Region(models.Model):
 
     def contains(self, other: Region) -> bool:
         """True when `other` is this node or below it."""
-        return other.path.startswith(self.path)
+        return scope.within(other.path, (self.path,))

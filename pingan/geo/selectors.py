@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from pingan.geo import scope
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 
@@ -23,7 +24,8 @@ def region_ancestor_at(region: Region, level: str) -> Region | None:
 
 
 def region_subtree(region: Region) -> QuerySet[Region]:
-    return Region.objects.filter(path__startswith=region.path)
+    """The region and every region below it."""
+    return Region.objects.filter(scope.within_q("path", (region.path,)))
 
 
 def region_list(

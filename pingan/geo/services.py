@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from pingan.geo import locator
+from pingan.geo import locator, scope
 from pingan.geo.models import Region
 
 
@@ -46,7 +46,7 @@ def region_upsert(
         region.save()
         if old_path and old_path != region.path:
             for child in (
-                Region.objects.filter(path__startswith=old_path)
+                Region.objects.filter(scope.within_q("path", (old_path,)))
                 .exclude(pk=region.pk)
                 .order_by("depth")
             ):

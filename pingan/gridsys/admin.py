@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from pingan.access.actor import actor_of
 from pingan.gridsys.models import (
     AfterReview,
     Appeal,
@@ -61,15 +62,16 @@ class GridOfficerAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: GridOfficer, form: Any, change: bool) -> None:
         from pingan.gridsys.services import officer_attach, officer_detach
 
+        actor = actor_of(request)
         if obj.is_active:
             officer_attach(
-                actor=request.user, user=obj.user, grid=obj.grid, kind=obj.kind, since=obj.since
+                actor=actor, user=obj.user, grid=obj.grid, kind=obj.kind, since=obj.since
             )
             saved = GridOfficer.objects.get(user=obj.user, grid=obj.grid, kind=obj.kind)
             obj.pk = saved.pk
             obj.membership_id = saved.membership_id
         elif obj.pk:
-            officer_detach(actor=request.user, officer=obj)
+            officer_detach(actor=actor, officer=obj)
 
 
 class AttendanceInline(admin.TabularInline):

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from pingan.events.choices import Status
 from pingan.events.models import Event, EventTransition
+from pingan.geo import scope
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.gridsys.choices import PARTS
@@ -91,13 +92,13 @@ def grid_workers(paths: list[str] | None = None) -> list[Worker]:
         .select_related("user", "region")
         .order_by("region__path", "user_id")
     )
+    if paths is not None:
+        qs = qs.filter(scope.within_q("region__path", paths))
     found: dict[int, Worker] = {}
     for m in qs:
         if m.user_id in officers or m.user_id in found or not m.user.is_active:
             continue
         assert m.region is not None  # filtered on region__level
-        if paths is not None and not any(m.region.path.startswith(p) for p in paths):
-            continue
         found[m.user_id] = Worker(m.user_id, m.user.display_name, m.region, None)
     towns = {r.code: r for r in Region.objects.filter(level=Level.TOWN)}
     for w in found.values():

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from pingan.core import audit, clock
+from pingan.access.actor import Actor, as_actor
+from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import Status
 from pingan.events.models import Event
@@ -31,14 +32,14 @@ from pingan.gridsys.models import (
     Warning,
 )
 from pingan.gridsys.permissions import (
-    DECIDE_ROLES,
-    MEETING_ROLES,
-    REVIEW_ROLES,
-    covers,
+    can_decide_appeal,
+    can_manage_officers,
+    can_publish_ranking,
+    can_record_meeting,
+    can_review_event,
 )
-from pingan.org.choices import ADMIN_ROLES, Role
+from pingan.org.choices import Role
 from pingan.org.models import Membership
-from pingan.org.selectors import user_roles
 from pingan.org.services import membership_grant
 
 
@@ -57,12 +58,13 @@ def _text(value: Any, field: str, label: str, max_len: int = 5000, required: boo
 
 
 def officer_attach(
-    *, actor: Any, user: Any, grid: Region, kind: str, since: dt.date | None = None
+    *, actor: Actor | Any, user: Any, grid: Region, kind: str, since: dt.date | None = None
 ) -> GridOfficer:
-    """Attach an officer (grid police, legal adviser, …) to a grid: a grid-worker
-    membership on the grid lets them see and work its events through the one scope
-    filter; the `GridOfficer` row says what they are (and keeps them out of scoring)."""
-    if not (user_roles(actor) & ADMIN_ROLES or covers(actor, grid.path, DECIDE_ROLES)):
+    """Attach `user` as an officer (grid police, legal adviser, …) to a grid, as `actor`: a
+    grid-worker membership on the grid lets them see and work its events through the one
+    scope filter; the `GridOfficer` row says what they are (and keeps them out of scoring)."""
+    actor = as_actor(actor)
+    if not can_manage_officers(actor, grid):
         raise Forbidden(gettext("只有管理员或上级领导可以安排入格力量"))
     if grid.level != Level.GRID:
         raise invalid("grid", gettext("请选择网格"))
@@ -80,9 +82,8 @@ def officer_attach(
                 "since": since or clock.now().date(),
             },
         )
-        audit.record(
-            action="gridsys.officer_attach",
-            actor=actor,
+        actor.audit(
+            "gridsys.officer_attach",
             object_type="grid",
             object_id=grid.pk,
             detail={"user": user.pk, "kind": kind},
@@ -90,17 +91,18 @@ def officer_attach(
     return officer
 
 
-def officer_detach(*, actor: Any, officer: GridOfficer) -> None:
-    if not (user_roles(actor) & ADMIN_ROLES or covers(actor, officer.grid.path, DECIDE_ROLES)):
+def officer_detach(*, actor: Actor | Any, officer: GridOfficer) -> None:
+    """Take an officer off their grid (and end the grid-worker membership it gave them)."""
+    actor = as_actor(actor)
+    if not can_manage_officers(actor, officer.grid):
         raise Forbidden(gettext("只有管理员或上级领导可以调整入格力量"))
     with transaction.atomic():
         officer.is_active = False
         officer.save(update_fields=["is_active"])
         if officer.membership_id:
             Membership.objects.filter(pk=officer.membership_id).update(is_active=False)
-        audit.record(
-            action="gridsys.officer_detach",
-            actor=actor,
+        actor.audit(
+            "gridsys.officer_detach",
             object_type="grid",
             object_id=officer.grid_id,
             detail={"user": officer.user_id},
@@ -112,7 +114,7 @@ def officer_detach(*, actor: Any, officer: GridOfficer) -> None:
 
 def meeting_record(
     *,
-    user: Any,
+    actor: Actor | Any,
     region: Region,
     kind: str,
     title: str,
@@ -125,8 +127,9 @@ def meeting_record(
     decisions: list[dict[str, Any]] | None = None,
 ) -> Meeting:
     """Record a meeting with its attendance, the events reviewed and the decisions (each
-    decision may name an event and an owner). Events must be in the user's scope."""
-    if not covers(user, region.path, MEETING_ROLES):
+    decision may name an event and an owner). Events must be in the actor's scope."""
+    actor = as_actor(actor)
+    if actor.user is None or not can_record_meeting(actor, region):
         raise Forbidden(gettext("您不能为该区划记录例会"))
     if kind not in MeetingKind.values:
         raise invalid("kind", gettext("会议类型不正确"))
@@ -144,7 +147,7 @@ def meeting_record(
             place=_text(place, "place", gettext("地点"), 200, required=False),
             agenda=agenda,
             minutes=_text(minutes, "minutes", gettext("会议纪要"), 20000, required=False),
-            created_by=user,
+            created_by=actor.user,
         )
         for person, present in attendees or []:
             MeetingAttendance.objects.get_or_create(
@@ -152,7 +155,7 @@ def meeting_record(
             )
         for event_id, summary in reviews or []:
             try:
-                event = access_event(user, int(event_id))
+                event = access_event(actor, int(event_id))
             except (NotFound, TypeError, ValueError):
                 raise invalid(
                     "reviews", gettext("事件%(code)s不存在") % {"code": event_id}
@@ -164,7 +167,7 @@ def meeting_record(
             decided: Event | None = None
             if d.get("event"):
                 try:
-                    decided = access_event(user, int(d["event"]))
+                    decided = access_event(actor, int(d["event"]))
                 except (NotFound, TypeError, ValueError):
                     raise invalid(
                         "decisions", gettext("事件%(code)s不存在") % {"code": d["event"]}
@@ -176,9 +179,7 @@ def meeting_record(
                 owner=d.get("owner"),
                 due_on=d.get("due_on"),
             )
-        audit.record(
-            action="gridsys.meeting", actor=user, object_type="meeting", object_id=meeting.pk
-        )
+        actor.audit("gridsys.meeting", object_type="meeting", object_id=meeting.pk)
     return meeting
 
 
@@ -187,7 +188,7 @@ def meeting_record(
 
 def after_review_record(
     *,
-    user: Any,
+    actor: Actor | Any,
     event_id: int,
     findings: str,
     conclusion: str,
@@ -195,8 +196,10 @@ def after_review_record(
     accountable_department: Any = None,
     measures: str = "",
 ) -> AfterReview:
-    event = access_event(user, event_id)
-    if not covers(user, event.region_path, REVIEW_ROLES):
+    """Record the after-the-fact review (倒查) of a closed event in `actor`'s scope."""
+    actor = as_actor(actor)
+    event = access_event(actor, event_id)
+    if actor.user is None or not can_review_event(actor, event):
         raise Forbidden(gettext("只有受理中心或领导可以倒查"))
     if event.status != Status.CLOSED:
         raise Conflict(gettext("只能对已办结的事件倒查"))
@@ -212,7 +215,7 @@ def after_review_record(
         review = AfterReview.objects.create(
             event=event,
             region_path=event.region_path,
-            reviewer=user,
+            reviewer=actor.user,
             reviewed_at=clock.now(),
             findings=_text(findings, "findings", gettext("倒查发现")),
             conclusion=conclusion,
@@ -220,9 +223,8 @@ def after_review_record(
             accountable_department=accountable_department,
             measures=_text(measures, "measures", gettext("处理措施"), required=False),
         )
-        audit.record(
-            action="gridsys.after_review",
-            actor=user,
+        actor.audit(
+            "gridsys.after_review",
             object_type="event",
             object_id=event.pk,
             detail={"review": review.pk, "conclusion": conclusion},
@@ -233,11 +235,12 @@ def after_review_record(
 # ---- (f) ranking, warnings, appeals ---------------------------------------------------
 
 
-def ranking_publish(*, user: Any, quarter: str, town: Region) -> list[RankingEntry]:
+def ranking_publish(*, actor: Actor | Any, quarter: str, town: Region) -> list[RankingEntry]:
     """Publish a town's quarterly ranking and warn its bottom ranks (ScoreSettings.warn_bottom)."""
     if town.level != Level.TOWN:
         raise invalid("town", gettext("请选择镇(街道)"))
-    if not covers(user, town.path, DECIDE_ROLES):
+    actor = as_actor(actor)
+    if actor.user is None or not can_publish_ranking(actor, town):
         raise Forbidden(gettext("只有领导可以发布排名"))
     try:
         rows = scoring.quarterly_scores(quarter, towns=[town])
@@ -261,7 +264,7 @@ def ranking_publish(*, user: Any, quarter: str, town: Region) -> list[RankingEnt
                 score=r.score,
                 rank=r.rank,
                 of=r.of,
-                published_by=user,
+                published_by=actor.user,
                 published_at=now,
             )
             if r.rank in worst_ranks and r.rank > 1:
@@ -269,9 +272,8 @@ def ranking_publish(*, user: Any, quarter: str, town: Region) -> list[RankingEnt
                     entry=entry, reason=f"季度排名第{r.rank}/{r.of}名，列末位", issued_at=now
                 )
             entries.append(entry)
-        audit.record(
-            action="gridsys.ranking_publish",
-            actor=user,
+        actor.audit(
+            "gridsys.ranking_publish",
             object_type="region",
             object_id=town.pk,
             detail={"quarter": quarter.upper(), "n": len(entries)},
@@ -279,9 +281,15 @@ def ranking_publish(*, user: Any, quarter: str, town: Region) -> list[RankingEnt
     return entries
 
 
-def appeal_submit(*, user: Any, warning_id: int, text: str) -> Appeal:
+def appeal_submit(*, actor: Actor | Any, warning_id: int, text: str) -> Appeal:
+    """The warned grid worker appeals against their own warning (one pending at a time)."""
+    actor = as_actor(actor)
+    if actor.user is None:  # anonymous: has no warnings
+        raise NotFound(gettext("预警不存在"))
     warning = (
-        Warning.objects.select_related("entry").filter(pk=warning_id, entry__user=user).first()
+        Warning.objects.select_related("entry")
+        .filter(pk=warning_id, entry__user=actor.user)
+        .first()
     )
     if warning is None:
         raise NotFound(gettext("预警不存在"))
@@ -290,29 +298,28 @@ def appeal_submit(*, user: Any, warning_id: int, text: str) -> Appeal:
         raise Conflict(gettext("已有待裁定的申诉"))
     with transaction.atomic():
         appeal = Appeal.objects.create(
-            warning=warning, text=text, submitted_by=user, submitted_at=clock.now()
+            warning=warning, text=text, submitted_by=actor.user, submitted_at=clock.now()
         )
-        audit.record(
-            action="gridsys.appeal", actor=user, object_type="warning", object_id=warning.pk
-        )
+        actor.audit("gridsys.appeal", object_type="warning", object_id=warning.pk)
     return appeal
 
 
-def appeal_decide(*, user: Any, appeal_id: int, upheld: bool, decision: str) -> Appeal:
+def appeal_decide(*, actor: Actor | Any, appeal_id: int, upheld: bool, decision: str) -> Appeal:
+    """A leader over the ranking's town upholds or rejects an appeal (404 for anyone else)."""
+    actor = as_actor(actor)
     appeal = Appeal.objects.select_related("warning__entry__town").filter(pk=appeal_id).first()
-    if appeal is None or not covers(user, appeal.warning.entry.town.path, DECIDE_ROLES):
+    if appeal is None or not can_decide_appeal(actor, appeal):
         raise NotFound(gettext("申诉不存在"))
     if appeal.status != AppealStatus.PENDING:
         raise Conflict(gettext("该申诉已裁定"))
     with transaction.atomic():
         appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
         appeal.decision = _text(decision, "decision", gettext("裁定意见"))
-        appeal.decided_by = user
+        appeal.decided_by = actor.user
         appeal.decided_at = clock.now()
         appeal.save()
-        audit.record(
-            action="gridsys.appeal_decide",
-            actor=user,
+        actor.audit(
+            "gridsys.appeal_decide",
             object_type="appeal",
             object_id=appeal.pk,
             detail={"upheld": upheld},

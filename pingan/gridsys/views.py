@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from pingan.access.actor import Actor, actor_of
 from pingan.core import clock
 from pingan.core.errors import DomainError, Invalid
 from pingan.core.params import parse_int, parse_month
@@ -30,7 +31,15 @@ from pingan.gridsys import scoring, selectors, services
 from pingan.gridsys.choices import PARTS
 from pingan.gridsys.forms import AfterReviewForm, MeetingForm
 from pingan.gridsys.models import GridOfficer, Warning
-from pingan.gridsys.permissions import DECIDE_ROLES, MEETING_ROLES, can_view, path_q, paths_for
+from pingan.gridsys.permissions import (
+    DECIDE_ROLES,
+    MEETING_ROLES,
+    VIEW_ROLES,
+    can_publish_ranking,
+    can_view,
+    grid_scope_q,
+    officer_scope_q,
+)
 from pingan.org.models import Department
 from pingan.patrols.selectors import patrol_list
 
@@ -65,9 +74,10 @@ def _region(request: HttpRequest) -> Region | None:
     return Region.objects.filter(pk=pk).first() if pk else None
 
 
-def _regions_for(user: Any, roles: frozenset[str] | None = None) -> list[Region]:
-    paths = paths_for(user, roles) if roles else paths_for(user)
-    return list(Region.objects.filter(path__in=paths).order_by("path"))
+def _regions_for(actor: Actor, roles: frozenset[str] = VIEW_ROLES) -> list[Region]:
+    """The regions of the actor's memberships in `roles` (each one, nested ones too)."""
+    ids = {m.region_id for m in actor.holding(roles) if m.region_id is not None}
+    return list(Region.objects.filter(pk__in=ids).order_by("path"))
 
 
 def _ctx(**kw: Any) -> dict[str, Any]:
@@ -76,20 +86,21 @@ def _ctx(**kw: Any) -> dict[str, Any]:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    actor = actor_of(request)
     month = _month(None)
+    viewer = can_view(actor)
     return render(
         request,
         "gridsys/index.html",
         _ctx(
-            can_view=can_view(user),
+            can_view=viewer,
             month=month,
-            meetings=selectors.meeting_list(user=user)[:5] if can_view(user) else [],
-            reviews=selectors.review_list(user=user)[:5] if can_view(user) else [],
+            meetings=selectors.meeting_list(user=actor)[:5] if viewer else [],
+            reviews=selectors.review_list(user=actor)[:5] if viewer else [],
             officers=GridOfficer.objects.filter(
-                path_q(paths_for(user), "grid__path"), is_active=True
+                officer_scope_q(actor), is_active=True
             ).select_related("user", "grid")[:50]
-            if can_view(user)
+            if viewer
             else [],
         ),
     )
@@ -100,11 +111,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def scores(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    actor = actor_of(request)
     month = _month(request.GET.get("month"))
     region = _region(request)
     try:
-        rows = selectors.score_rows(user=user, month=month, region=region)
+        rows = selectors.score_rows(user=actor, month=month, region=region)
     except DomainError:
         raise Http404 from None
     if request.GET.get("format") == "xlsx":
@@ -116,7 +127,7 @@ def scores(request: HttpRequest) -> HttpResponse:
             rows=rows,
             month=month,
             region=region,
-            regions=_regions_for(user),
+            regions=_regions_for(actor),
             parts=[(k, _(label)) for k, label in PARTS],
             weights=scoring.score_settings(),
         ),
@@ -173,7 +184,7 @@ def _scores_xlsx(rows: list[scoring.ScoreRow], month: dt.date) -> HttpResponse:
 
 @login_required
 def ranking(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    actor = actor_of(request)
     quarter = _quarter(request.GET.get("quarter") or request.POST.get("quarter"))
     if request.method == "POST":
         try:
@@ -186,18 +197,18 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 )
                 if town is None:
                     raise Http404
-                entries = services.ranking_publish(user=user, quarter=quarter, town=town)
+                entries = services.ranking_publish(actor=actor, quarter=quarter, town=town)
                 messages.success(request, _("已发布%(n)d人的排名") % {"n": len(entries)})
             elif "appeal" in request.POST:
                 services.appeal_submit(
-                    user=user,
+                    actor=actor,
                     warning_id=parse_int(request.POST.get("warning"), "warning") or 0,
                     text=request.POST.get("text", ""),
                 )
                 messages.success(request, _("申诉已提交"))
             elif "decide" in request.POST:
                 services.appeal_decide(
-                    user=user,
+                    actor=actor,
                     appeal_id=parse_int(request.POST.get("appeal"), "appeal") or 0,
                     upheld=request.POST.get("upheld") == "1",
                     decision=request.POST.get("decision", ""),
@@ -206,10 +217,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             messages.error(request, e.message)
         return redirect(f"{request.path}?quarter={quarter}")
-    entries = list(selectors.ranking_list(user=user, quarter=quarter))
-    preview = selectors.quarter_rows(user=user, quarter=quarter) if not entries else []
+    entries = list(selectors.ranking_list(user=actor, quarter=quarter))
+    preview = selectors.quarter_rows(user=actor, quarter=quarter) if not entries else []
     my_warnings = (
-        Warning.objects.filter(entry__user=user.pk)
+        Warning.objects.filter(entry__user=actor.pk)
         .select_related("entry")
         .prefetch_related("appeals")
     )
@@ -222,11 +233,11 @@ def ranking(request: HttpRequest) -> HttpResponse:
             preview=preview,
             towns=[
                 t
-                for t in selectors.towns_over(paths_for(user, DECIDE_ROLES))
-                if any(t.path.startswith(p) for p in paths_for(user, DECIDE_ROLES))
+                for t in selectors.towns_over(actor.paths(DECIDE_ROLES))
+                if can_publish_ranking(actor, t)
             ],
             my_warnings=my_warnings,
-            can_decide=bool(paths_for(user, DECIDE_ROLES)),
+            can_decide=bool(actor.paths(DECIDE_ROLES)),
         ),
     )
 
@@ -243,8 +254,8 @@ def _usernames(raw: str) -> list[Any]:
     return [found[n] for n in names]
 
 
-def _event_by_code(user: Any, code: str) -> Event:
-    e = events_in_scope(user).filter(key_q(code=code.strip())).first()
+def _event_by_code(actor: Actor, code: str) -> Event:
+    e = events_in_scope(actor).filter(key_q(code=code.strip())).first()
     if e is None:
         raise DomainError(_("事件不存在：%(c)s") % {"c": code})
     return e
@@ -260,10 +271,10 @@ def _lines(raw: str) -> list[list[str]]:
 
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not can_view(user):
+    actor = actor_of(request)
+    if not can_view(actor):
         raise Http404
-    regions = _regions_for(user, MEETING_ROLES)
+    regions = _regions_for(actor, MEETING_ROLES)
     form = MeetingForm(request.POST or None)
     cast(forms.TypedChoiceField, form.fields["region"]).choices = [(r.pk, r.name) for r in regions]
     if request.method == "POST" and form.is_valid():
@@ -273,7 +284,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
             attendees += [(u, False) for u in _usernames(d["absent"])]
             reviews = []
             for parts in _lines(d["reviews"]):
-                e = _event_by_code(user, parts[0])
+                e = _event_by_code(actor, parts[0])
                 reviews.append((e.pk, parts[1] if len(parts) > 1 else ""))
             decisions = []
             for parts in _lines(d["decisions"]):
@@ -281,13 +292,13 @@ def meetings(request: HttpRequest) -> HttpResponse:
                 decisions.append(
                     {
                         "text": parts[0],
-                        "event": _event_by_code(user, parts[1]).pk if parts[1] else None,
+                        "event": _event_by_code(actor, parts[1]).pk if parts[1] else None,
                         "owner": _usernames(parts[2])[0] if parts[2] else None,
                         "due_on": dt.date.fromisoformat(parts[3]) if parts[3] else None,
                     }
                 )
             meeting = services.meeting_record(
-                user=user,
+                actor=actor,
                 region=Region.objects.get(pk=d["region"]),
                 kind=d["kind"],
                 title=d["title"],
@@ -307,14 +318,16 @@ def meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "gridsys/meetings.html",
-        _ctx(form=form, meetings=selectors.meeting_list(user=user)[:100], can_record=bool(regions)),
+        _ctx(
+            form=form, meetings=selectors.meeting_list(user=actor)[:100], can_record=bool(regions)
+        ),
     )
 
 
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+        meeting = selectors.meeting_get(user=actor_of(request), meeting_id=meeting_id)
     except DomainError:
         raise Http404 from None
     return render(request, "gridsys/meeting.html", _ctx(meeting=meeting))
@@ -325,8 +338,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 def reviews(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not can_view(user):
+    actor = actor_of(request)
+    if not can_view(actor):
         raise Http404
     form = AfterReviewForm(request.POST or None)
     cast(forms.TypedChoiceField, form.fields["accountable_department"]).choices = [("", "—")] + [
@@ -335,7 +348,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            event = _event_by_code(user, d["event_code"])
+            event = _event_by_code(actor, d["event_code"])
             who = _usernames(d["accountable_username"])[0] if d["accountable_username"] else None
             dept = (
                 Department.objects.filter(pk=d["accountable_department"]).first()
@@ -343,7 +356,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
                 else None
             )
             services.after_review_record(
-                user=user,
+                actor=actor,
                 event_id=event.pk,
                 findings=d["findings"],
                 conclusion=d["conclusion"],
@@ -359,7 +372,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "gridsys/reviews.html",
-        _ctx(form=form, reviews=selectors.review_list(user=user)[:200]),
+        _ctx(form=form, reviews=selectors.review_list(user=actor)[:200]),
     )
 
 
@@ -368,15 +381,15 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patrols(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    actor = actor_of(request)
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         day = timezone.localtime(clock.now()).date()
-    rows = list(patrol_list(user=user, day_from=day, day_to=day)[:200])
-    grids = Region.objects.filter(
-        path_q(paths_for(user) or ["-"], "path"), level=Level.GRID, geometry__isnull=False
-    )[:500]
+    rows = list(patrol_list(user=actor, day_from=day, day_to=day)[:200])
+    grids = Region.objects.filter(grid_scope_q(actor), level=Level.GRID, geometry__isnull=False)[
+        :500
+    ]
     return render(
         request,
         "gridsys/patrols.html",

@@ -6,16 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from pingan.access.actor import Actor, as_actor
 from pingan.events.choices import Status
 from pingan.events.models import Event
 from pingan.events.permissions import event_scope_q
 from pingan.intake.choices import Channel
 from pingan.intake.models import ExternalOrder, Integration, OrderAction
 from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
 
 
-def orders_for(*, user: Any, channel: str = "", state: str = "") -> QuerySet[ExternalOrder]:
+def orders_for(*, user: Actor | Any, channel: str = "", state: str = "") -> QuerySet[ExternalOrder]:
     """Work orders from 12345 and 110 whose events the user may see, newest first."""
     events = Event.objects.filter(event_scope_q(user)).values("pk")
     qs = ExternalOrder.objects.filter(event__in=events).select_related(
@@ -28,28 +28,23 @@ def orders_for(*, user: Any, channel: str = "", state: str = "") -> QuerySet[Ext
     return qs.order_by("-received_at", "-id")
 
 
-def actions_for(*, user: Any, event_id: int) -> list[OrderAction]:
+def actions_for(*, user: Actor | Any, event_id: int) -> list[OrderAction]:
     """The withdrawals, returns and transfers recorded on one event in the user's scope."""
     if not Event.objects.filter(event_scope_q(user), pk=event_id).exists():
         return []
     return list(OrderAction.objects.filter(event_id=event_id).select_related("actor"))
 
 
-def may_transfer_110(user: Any, event: Event) -> bool:
-    """Whether the user is a dispatcher whose region contains the event's (the role and
+def can_transfer_110(actor: Actor | Any, event: Event) -> bool:
+    """Whether the actor is a dispatcher whose region contains the event's (the role and
     scope the transfer to 110 requires)."""
-    return any(
-        m.role == Role.DISPATCHER
-        and m.region is not None
-        and event.region_path.startswith(m.region.path)
-        for m in memberships_of(user)
-    )
+    return as_actor(actor).covers(event.region_path, (Role.DISPATCHER,))
 
 
-def transfer_110_offered(user: Any, event: Event) -> bool:
-    """Whether the event page offers this user the transfer to 110: a dispatcher over the
+def transfer_110_offered(actor: Actor | Any, event: Event) -> bool:
+    """Whether the event page offers this actor the transfer to 110: a dispatcher over the
     event, the event not yet accepted, and 110 linked with a callback address."""
-    if event.status != Status.REPORTED or not may_transfer_110(user, event):
+    if event.status != Status.REPORTED or not can_transfer_110(actor, event):
         return False
     return Integration.objects.filter(
         channel=Channel.POLICE_110, is_active=True, callback__isnull=False

@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from pingan.core import audit, clock, pii
+from pingan.access.actor import Actor, as_actor
+from pingan.core import clock, pii
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.events.choices import AssignmentRole, Status, Urgency
 from pingan.events.models import Assignment, Category, Event, EventTransition
@@ -33,7 +34,7 @@ from pingan.intake.models import (
     IntegrationKey,
     OrderAction,
 )
-from pingan.intake.selectors import may_transfer_110
+from pingan.intake.selectors import can_transfer_110
 from pingan.notifications.models import Delivery, WebhookEndpoint
 from pingan.notifications.services import is_muted, reporter_tell
 from pingan.org.choices import Role
@@ -170,6 +171,7 @@ def resolve_category(
 
 def order_receive(
     *,
+    actor: Actor | Any,
     integration: Integration,
     order_no: str,
     content: str,
@@ -183,10 +185,11 @@ def order_receive(
     lng: float | None = None,
     deadline: dt.datetime | None = None,
     urgency: str = Urgency.NORMAL,
-    request: Any = None,
 ) -> tuple[ExternalOrder, bool]:
-    """Turn a work order into an event (source = the channel); returns (order, created).
-    The same order number again returns the first order and created=False."""
+    """Turn a work order into an event (source = the channel) as `actor`, the
+    integration's acting user (`acting(integration.acting_user, request)`: the channel's
+    client address goes on the audit rows); returns (order, created). The same order
+    number again returns the first order and created=False."""
     if integration.channel not in (Channel.HOTLINE_12345, Channel.POLICE_110):
         raise invalid("channel", _("该渠道不接收工单"))
     order_no = (order_no or "").strip()
@@ -204,10 +207,11 @@ def order_receive(
     cat = resolve_category(
         integration=integration, category_code=category_code, their_category=category
     )
+    actor = as_actor(actor)
     try:
         with transaction.atomic():
             event, _created = event_report(
-                user=integration.acting_user,
+                actor=actor,
                 category=cat,
                 description=content,
                 title=title,
@@ -219,7 +223,6 @@ def order_receive(
                 address=address,
                 reporter_name=caller_name,
                 reporter_phone=caller_phone,
-                request=request,
             )
             order = ExternalOrder.objects.create(
                 integration=integration,
@@ -231,12 +234,10 @@ def order_receive(
                 deadline=deadline,
                 received_at=event.reported_at,
             )
-            audit.record(
-                action="intake.order_receive",
-                actor=integration.acting_user,
+            actor.audit(
+                "intake.order_receive",
                 object_type="event",
                 object_id=event.pk,
-                request=request,
                 detail={"channel": integration.channel, "order_no": order_no},
             )
     except IntegrityError:  # the same order number arrived twice at once
@@ -256,11 +257,12 @@ def _order(integration: Integration, order_no: str) -> ExternalOrder | None:
 
 
 def order_withdraw(
-    *, integration: Integration, order_no: str, kind: str, note: str, request: Any = None
+    *, actor: Actor | Any, integration: Integration, order_no: str, kind: str, note: str
 ) -> ExternalOrder:
-    """They take the order back (撤单) or reassign it to another unit (改派). An event not
-    yet accepted is closed as not accepted; one already in hand gets a timeline note so
-    the centre decides. No further callbacks are sent for the order."""
+    """They take the order back (撤单) or reassign it to another unit (改派), `actor` being
+    the integration's acting user (as in `order_receive`). An event not yet accepted is
+    closed as not accepted; one already in hand gets a timeline note so the centre
+    decides. No further callbacks are sent for the order."""
     if kind not in (ActionKind.WITHDRAW, ActionKind.REASSIGN):
         raise invalid("kind", _("类型应为 withdraw（撤单）或 reassign（改派）"))
     note = (note or "").strip()
@@ -297,11 +299,10 @@ def order_withdraw(
         action = "reject" if status == Status.REPORTED else "comment"
         if status not in (Status.REJECTED, Status.MERGED):
             event_transition(
-                user=integration.acting_user,
+                actor=actor,
                 event_id=order.event_id,
                 action=action,
                 payload={"note": text},
-                request=request,
             )
     return order
 
@@ -348,13 +349,14 @@ def _deliver(endpoint: WebhookEndpoint, cause: str, payload: dict[str, Any]) -> 
     _enqueue(ids)
 
 
-def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = None) -> OrderAction:
+def police_transfer(*, actor: Actor | Any, event_id: int, reason: str) -> OrderAction:
     """A centre dispatcher hands a police matter to 110: the event is closed here as not
     accepted (so only a not-yet-accepted event can be transferred: 409 otherwise) and the
     matter, with the caller's contact, goes to 110 through the outbox. Out of scope → 404
     like missing; anyone but a dispatcher over the event's region → 403."""
-    event = access_event(user, event_id)
-    if not may_transfer_110(user, event):
+    actor = as_actor(actor)
+    event = access_event(actor, event_id)
+    if not can_transfer_110(actor, event):
         raise Forbidden(_("只有本辖区的指挥中心受理员可以移交110"))
     reason = (reason or "").strip()
     if not reason:
@@ -374,7 +376,7 @@ def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = Non
             event_id=event_id, integration=integration, state=OrderState.RECEIVED
         ).update(state=OrderState.RETURNED)
         event = event_transition(
-            user=user,
+            actor=actor,
             event_id=event_id,
             action="reject",
             payload={
@@ -382,7 +384,6 @@ def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = Non
                 # What the reporter hears (SMS, tracking page, Open311): not the reason.
                 "public_reply": gettext_noop("您反映的问题属公安管辖，已移交110处理。"),
             },
-            request=request,
         )
         order = ExternalOrder.objects.filter(event=event, integration=integration).first()
         action = OrderAction.objects.create(
@@ -390,7 +391,7 @@ def police_transfer(*, user: Any, event_id: int, reason: str, request: Any = Non
             order=order,
             kind=ActionKind.TRANSFER_110,
             note=reason,
-            actor=user,
+            actor=actor.user,
             at=clock.now(),
         )
         payload = {

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pingan.access.actor import actor_of
 from pingan.core.errors import DomainError, NotFound
 from pingan.core.pii import mask_name, mask_phone
 from pingan.events.permissions import access_event
@@ -28,7 +29,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         channel = ""
     if state not in OrderState.values:
         state = ""
-    qs = selectors.orders_for(user=request.user, channel=channel, state=state)
+    qs = selectors.orders_for(user=actor_of(request), channel=channel, state=state)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     # Masked for every role: the full contact is revealed (audited) on the event page.
     rows = [
@@ -57,7 +58,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def transfer_110(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
-        event = access_event(request.user, event_id)
+        event = access_event(actor_of(request), event_id)
     except NotFound:
         raise Http404(_("事件不存在")) from None
     error = ""
@@ -66,7 +67,7 @@ def transfer_110(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method == "POST":
         reason = request.POST.get("reason", "")
         try:
-            police_transfer(user=request.user, event_id=event.pk, reason=reason, request=request)
+            police_transfer(actor=actor_of(request), event_id=event.pk, reason=reason)
         except NotFound:
             raise Http404(_("事件不存在")) from None
         except DomainError as exc:
@@ -82,7 +83,7 @@ def transfer_110(request: HttpRequest, event_id: int) -> HttpResponse:
             "event": event,
             "error": error,
             "reason": reason,
-            "actions": selectors.actions_for(user=request.user, event_id=event.pk),
+            "actions": selectors.actions_for(user=actor_of(request), event_id=event.pk),
         },
         status=status,
     )

@@ -8,22 +8,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from pingan.access.actor import Actor
 from pingan.core.errors import NotFound
 from pingan.leads.choices import LeadStatus
 from pingan.leads.models import Lead
-from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
-
-VIEW_ROLES = frozenset({Role.DISPATCHER, Role.LEADER})
-
-
-def lead_scope_q(user: Any) -> Q:
-    """Leads whose region lies in a dispatcher's or leader's region."""
-    q = Q(pk__in=[])
-    for m in memberships_of(user):
-        if m.role in VIEW_ROLES and m.region is not None:
-            q |= Q(region_path__startswith=m.region.path)
-    return q
+from pingan.leads.permissions import lead_scope_q
 
 
 @dataclass
@@ -61,8 +50,8 @@ class LeadFilters:
         )
 
 
-def lead_list(*, user: Any, filters: LeadFilters | None = None) -> QuerySet[Lead]:
-    """Leads in the user's scope, riskiest first, filtered."""
+def lead_list(*, user: Actor | Any, filters: LeadFilters | None = None) -> QuerySet[Lead]:
+    """Leads in the actor's scope, riskiest first, filtered."""
     f = filters or LeadFilters()
     qs = Lead.objects.filter(lead_scope_q(user)).select_related("region", "event")
     if f.status:
@@ -80,14 +69,15 @@ def lead_list(*, user: Any, filters: LeadFilters | None = None) -> QuerySet[Lead
     return qs.distinct().order_by("-risk_score", "-last_seen")
 
 
-def lead_detail(*, user: Any, lead_id: int) -> Lead:
+def lead_detail(*, user: Actor | Any, lead_id: int) -> Lead:
+    """One lead in the actor's scope; NotFound for missing and out of scope alike."""
     lead = Lead.objects.filter(lead_scope_q(user), pk=lead_id).select_related("region").first()
     if lead is None:
         raise NotFound("线索不存在")
     return lead
 
 
-def lead_for_update(*, user: Any, lead_id: int) -> Lead:
+def lead_for_update(*, user: Actor | Any, lead_id: int) -> Lead:
     """A lead in scope, locked; the same NotFound for missing and out of scope."""
     lead = Lead.objects.select_for_update().filter(lead_scope_q(user), pk=lead_id).first()
     if lead is None:

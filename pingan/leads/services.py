@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from pingan.core import audit, clock
+from pingan.access.actor import Actor, as_actor
+from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, Invalid, invalid
 from pingan.events.choices import Source
 from pingan.events.models import Event
@@ -22,8 +23,7 @@ from pingan.events.services import event_report
 from pingan.geo.models import Region
 from pingan.leads.choices import LeadStatus
 from pingan.leads.models import Lead, Post
-from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
+from pingan.leads.permissions import DECIDE_ROLES, can_decide_lead, can_enter_posts
 from pingan.triage.duplicates import similarity
 from pingan.triage.services import signals_in
 
@@ -49,25 +49,13 @@ def risk_of(
     return round(min(score, 100.0), 1), signals
 
 
-def _dispatcher_regions(user: Any) -> list[Region]:
-    return [
-        m.region for m in memberships_of(user) if m.role == Role.DISPATCHER and m.region is not None
-    ]
-
-
-def lead_may_decide(*, user: Any, lead: Lead) -> bool:
-    """Confirming or dismissing a lead is the dispatchers' work: a dispatcher whose region
-    contains the lead's. Leaders see the leads of their region but do not decide them."""
-    return any(lead.region_path.startswith(r.path) for r in _dispatcher_regions(user))
-
-
-def _check_decider(user: Any, lead: Lead) -> None:
-    if not lead_may_decide(user=user, lead=lead):
+def _check_decider(actor: Actor, lead: Lead) -> None:
+    if not can_decide_lead(actor, lead):
         raise Forbidden(gettext("只有受理中心人员可以研判线索"))
 
 
-def _region_for(user: Any, code: str | None) -> Region:
-    regions = _dispatcher_regions(user)
+def _region_for(actor: Actor, code: str | None) -> Region:
+    regions = [m.region for m in actor.holding(DECIDE_ROLES) if m.region is not None]
     if not regions:
         raise Forbidden(gettext("只有受理中心人员可以录入舆情"))
     if not code:
@@ -75,7 +63,7 @@ def _region_for(user: Any, code: str | None) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise invalid("region", gettext("区划不存在"))
-    if not any(region.path.startswith(r.path) for r in regions):
+    if not can_enter_posts(actor, region):
         raise invalid("region", gettext("区划不在您的受理范围内"))
     return region
 
@@ -132,7 +120,7 @@ def _group(region: Region, text: str, at: dt.datetime) -> Lead | None:
 
 def post_add(
     *,
-    user: Any,
+    actor: Actor | Any,
     platform: str,
     url: str,
     text: str,
@@ -162,7 +150,8 @@ def post_add(
         for n, v in (("likes", likes), ("comments", comments), ("shares", shares), ("views", views))
     }
     shots = [str(s)[:500] for s in (screenshots or []) if str(s).strip()]
-    reg = _region_for(user, region)
+    actor = as_actor(actor)
+    reg = _region_for(actor, region)
     existing = Post.objects.filter(url=url).first()
     if existing is not None:
         return existing, False
@@ -197,7 +186,7 @@ def post_add(
         lead.last_seen = max(lead.last_seen, at)
         lead.save()
         post.lead = lead
-        audit.record(action="leads.post_add", actor=user, object_type="lead", object_id=lead.pk)
+        actor.audit("leads.post_add", object_type="lead", object_id=lead.pk)
     return post, True
 
 
@@ -224,9 +213,10 @@ COLUMNS = {
 }
 
 
-def posts_upload(*, user: Any, rows: Iterable[dict[str, str]]) -> UploadReport:
+def posts_upload(*, actor: Actor | Any, rows: Iterable[dict[str, str]]) -> UploadReport:
     """Take in every row of a CSV/Excel file (English or Chinese headers); a bad row is
     reported with its number and skipped. Screenshots: links separated by spaces or ;."""
+    actor = as_actor(actor)
     report = UploadReport()
     for n, row in enumerate(rows, start=1):
         report.total += 1
@@ -238,7 +228,7 @@ def posts_upload(*, user: Any, rows: Iterable[dict[str, str]]) -> UploadReport:
                     break
         shots = (values.pop("screenshots", "") or "").replace(";", " ").split()
         try:
-            _post, created = post_add(user=user, screenshots=shots, **values)
+            _post, created = post_add(actor=actor, screenshots=shots, **values)
         except (Invalid, Forbidden) as exc:
             field_reasons = "；".join(f"{k}: {v}" for k, v in exc.fields.items())
             report.errors.append((n, field_reasons or exc.message))
@@ -267,74 +257,63 @@ def _evidence(lead: Lead) -> str:
 
 def lead_confirm(
     *,
-    user: Any,
+    actor: Actor | Any,
     lead_id: int,
     category: int,
     region: int | None = None,
     description: str = "",
-    request: Any = None,
 ) -> Event:
     """Turn a lead into an event (source 网络舆情) whose description carries the posts as
     evidence; the event then runs the closed loop like any other. A dispatcher of the
     lead's region only (403 for anyone else who sees it, 404 for those who do not)."""
     from pingan.leads.selectors import lead_for_update
 
+    actor = as_actor(actor)
     with transaction.atomic():
-        lead = lead_for_update(user=user, lead_id=lead_id)
-        _check_decider(user, lead)
+        lead = lead_for_update(user=actor, lead_id=lead_id)
+        _check_decider(actor, lead)
         if lead.status != LeadStatus.NEW:
             raise Conflict(gettext("该线索已研判"))
         first = lead.posts.order_by("posted_at").first()
         body = (description or "").strip() or (first.text if first else lead.title)
         event, _created = event_report(
-            user=user,
+            actor=actor,
             category=category,
             title=lead.title[:60],
             description=f"{body}\n\n{_evidence(lead)}"[:5000],
             source=Source.ONLINE_OPINION,
             region=region or lead.region_id,
             occurred_at=lead.first_seen,
-            request=request,
         )
         lead.status = LeadStatus.CONFIRMED
         lead.event = event
-        lead.decided_by = user
+        lead.decided_by = actor.user
         lead.decided_at = clock.now()
         lead.save()
-        audit.record(
-            action="leads.confirm",
-            actor=user,
-            object_type="lead",
-            object_id=lead.pk,
-            detail={"event": event.pk},
-            request=request,
+        actor.audit(
+            "leads.confirm", object_type="lead", object_id=lead.pk, detail={"event": event.pk}
         )
     return event
 
 
-def lead_dismiss(*, user: Any, lead_id: int, note: str, request: Any = None) -> Lead:
+def lead_dismiss(*, actor: Actor | Any, lead_id: int, note: str) -> Lead:
     """Close a lead without an event, with the reason (a dispatcher of its region: 403
     for anyone else who sees it, 404 for those who do not)."""
     from pingan.leads.selectors import lead_for_update
 
     note = (note or "").strip()
+    actor = as_actor(actor)
     with transaction.atomic():
-        lead = lead_for_update(user=user, lead_id=lead_id)
-        _check_decider(user, lead)
+        lead = lead_for_update(user=actor, lead_id=lead_id)
+        _check_decider(actor, lead)
         if lead.status != LeadStatus.NEW:
             raise Conflict(gettext("该线索已研判"))
         if not note:
             raise invalid("note", gettext("请填写不予处理的理由"))
         lead.status = LeadStatus.DISMISSED
         lead.note = note[:2000]
-        lead.decided_by = user
+        lead.decided_by = actor.user
         lead.decided_at = clock.now()
         lead.save()
-        audit.record(
-            action="leads.dismiss",
-            actor=user,
-            object_type="lead",
-            object_id=lead.pk,
-            request=request,
-        )
+        actor.audit("leads.dismiss", object_type="lead", object_id=lead.pk)
     return lead

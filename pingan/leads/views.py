@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pingan.access.actor import actor_of
 from pingan.core.errors import DomainError, Forbidden, NotFound
 from pingan.events.selectors import category_list
 from pingan.leads import services
 from pingan.leads.choices import LeadStatus
+from pingan.leads.permissions import can_decide_lead
 from pingan.leads.selectors import LeadFilters, lead_detail, lead_list
 from pingan.triage.choices import Signal
 from pingan.triage.tabular import read_rows
@@ -22,13 +24,12 @@ from pingan.triage.tabular import read_rows
 
 @login_required
 def lead_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
     filters = LeadFilters.from_params(request.GET)
-    page = Paginator(lead_list(user=request.user, filters=filters), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(lead_list(user=actor, filters=filters), 50).get_page(request.GET.get("page"))
     leaves = [c for c in category_list() if c.parent_id]
     # Only a dispatcher of a lead's region is offered the decision (leaders see, not decide).
-    decidable = {lead.pk for lead in page if services.lead_may_decide(user=request.user, lead=lead)}
+    decidable = {lead.pk for lead in page if can_decide_lead(actor, lead)}
     return render(
         request,
         "leads/list.html",
@@ -53,7 +54,7 @@ def lead_upload(request: HttpRequest) -> HttpResponse:
         return redirect("lead_list")
     try:
         report = services.posts_upload(
-            user=request.user, rows=read_rows(f.name or "upload.csv", data=f)
+            actor=actor_of(request), rows=read_rows(f.name or "upload.csv", data=f)
         )
     except (ValueError, KeyError, OSError):
         messages.error(request, _("文件无法读取，请使用 UTF-8 CSV 或 xlsx"))
@@ -76,21 +77,19 @@ def lead_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def lead_decide(request: HttpRequest, lead_id: int) -> HttpResponse:
+    actor = actor_of(request)
     try:
-        lead_detail(user=request.user, lead_id=lead_id)
+        lead_detail(user=actor, lead_id=lead_id)
         if request.POST.get("decision") == "confirm":
             event = services.lead_confirm(
-                user=request.user,
+                actor=actor,
                 lead_id=lead_id,
                 category=int(request.POST.get("category") or 0),
                 description=request.POST.get("description", ""),
-                request=request,
             )
             messages.success(request, _("已转为事件 %(code)s") % {"code": event.code})
             return redirect("event_detail", event.pk)
-        services.lead_dismiss(
-            user=request.user, lead_id=lead_id, note=request.POST.get("note", ""), request=request
-        )
+        services.lead_dismiss(actor=actor, lead_id=lead_id, note=request.POST.get("note", ""))
         messages.success(request, _("已标记为不予处理"))
     except NotFound:
         raise Http404 from None

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pingan.core import audit, pii
+from pingan.access.actor import Actor, as_actor
+from pingan.core import pii
 from pingan.core.errors import NotFound, invalid
 from pingan.events.services import event_report
 from pingan.intake.choices import EVENT_SOURCE, Channel
@@ -32,13 +33,16 @@ def _float(data: dict[str, str], name: str) -> float | None:
 
 def open311_request_create(
     *,
+    actor: Actor | Any,
     integration: Integration,
     data: dict[str, str],
     attributes: dict[str, Any],
-    request: Any = None,
 ) -> Open311Request:
-    """Create the event and its Open311 record. `data` holds the POSTed fields (empty
-    ones count as absent), `attributes` the attribute[CODE] answers."""
+    """Create the event and its Open311 record as `actor`, the integration's acting user
+    (`acting(integration.acting_user, request)`: the requester's client address goes on
+    the audit rows). `data` holds the POSTed fields (empty ones count as absent),
+    `attributes` the attribute[CODE] answers."""
+    actor = as_actor(actor)
     code = (data.get("service_code") or "").strip()
     if not code:
         raise invalid("service_code", _("缺少 service_code"))
@@ -69,7 +73,7 @@ def open311_request_create(
         raise invalid("media_url", _("media_url 应为 http(s) 地址"))
     with transaction.atomic():
         event, _created = event_report(
-            user=integration.acting_user,
+            actor=actor,
             category=category,
             description=description,
             source=EVENT_SOURCE[Channel.OPEN311],
@@ -80,7 +84,6 @@ def open311_request_create(
             extra={k: v for k, v in attributes.items()},
             reporter_name=name[:50],
             reporter_phone=phone,
-            request=request,
         )
         row = Open311Request.objects.create(
             event=event,
@@ -98,13 +101,7 @@ def open311_request_create(
             attributes=event.extra,
             created_at=event.reported_at,
         )
-        audit.record(
-            action="open311.request_create",
-            actor=integration.acting_user,
-            object_type="event",
-            object_id=event.pk,
-            request=request,
-        )
+        actor.audit("open311.request_create", object_type="event", object_id=event.pk)
     return row
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from pingan.access.actor import acting
 from pingan.core import clock, params, pii
 from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.events.choices import Status
@@ -213,7 +214,10 @@ def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
     data = {k: request.POST.get(k, "") for k in request.POST if not k.startswith("attribute[")}
     try:
         row = open311_request_create(
-            integration=integration, data=data, attributes=attributes, request=request
+            actor=acting(integration.acting_user, request),
+            integration=integration,
+            data=data,
+            attributes=attributes,
         )
     except NotFound as exc:
         return error(fmt, 404, exc.message)

@@ -3,15 +3,12 @@ from django.apps import AppConfig
 
 class OpsConfig(AppConfig):
     """Running Pingan in production: readiness, the database-unavailable answer, request
-    logs, replica reads, backup and restore, and the data generator for scale tests.
+    logs, replica reads, backup and restore. (The data generator for scale tests,
+    `generate_events`, is demo code: pingan/demo/generate.py.)
 
-    Nothing in the project imports this app; it may import any of them."""
+    It imports no other app of the project; the settings, the URLs and the API's 503
+    answer (`pingan.api.v1.errors`) import it."""
 
     name = "pingan.ops"
     label = "ops"
     verbose_name = "运维"
-
-    def ready(self) -> None:
-        from pingan.ops import unavailable
-
-        unavailable.install_api_handlers()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
-from config.db_router import replica_reads
+from pingan.ops.db_router import replica_reads
 
 log = logging.getLogger("pingan.request")
 
@@ -64,7 +64,7 @@ class RequestLogMiddleware:
 
 class ReplicaReadsMiddleware:
     """GET requests to the analytics paths (settings.PINGAN_REPLICA_PATHS) read from the
-    replica when one is configured (see config.db_router)."""
+    replica when one is configured (see pingan.ops.db_router)."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response

@@ -7,8 +7,9 @@ broken connection at the end of the request (and checks a kept one before reusin
 `conn_health_checks`), so the next request after the database is back succeeds.
 
 Three places catch it: the middleware (exceptions from views), the API's exception
-handlers (django-ninja answers every API exception itself) and `server_error`, the
-handler500 (exceptions from other middleware, e.g. saving the session).
+handlers (django-ninja answers every API exception itself; `pingan.api.v1.errors`
+registers `unavailable_response` for DB_DOWN) and `server_error`, the handler500
+(exceptions from other middleware, e.g. saving the session).
 """
 
 from __future__ import annotations
@@ -81,14 +82,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponseServerError(
         render_to_string("ops/500.html", {"message": _("服务器内部错误，请稍后重试")})
     )
-
-
-def install_api_handlers() -> None:
-    """Register the 503 answer on the API (its catch-all handler would answer 500)."""
-    from pingan.api.v1.router import api
-
-    def on_db_down(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return unavailable_response(request, exc)
-
-    for cls in DB_DOWN:
-        api.add_exception_handler(cls, on_db_down)  # type: ignore[arg-type]

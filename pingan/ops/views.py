@@ -10,7 +10,7 @@ from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from config.db_router import REPLICA
+from pingan.ops.db_router import REPLICA
 
 
 def _check_database(alias: str) -> dict[str, Any]:

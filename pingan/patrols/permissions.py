@@ -1,4 +1,5 @@
-"""Who sees which patrols: their own, and those in the regions they lead or oversee."""
+"""Who sees which patrols: their own, and those in the regions they lead or oversee.
+Built on the actor and the scope rules (`pingan.access`)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,21 @@ from typing import Any
 
 from django.db.models import Q
 
+from pingan.access.actor import Actor, as_actor
+from pingan.access.scope import visible_q
 from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
 
 OVERSEER_ROLES = frozenset({Role.GRID_LEADER, Role.DISPATCHER, Role.LEADER})
 
 
-def patrol_scope_q(user: Any) -> Q:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
-    q = Q(user_id=user.pk)
-    for m in memberships_of(user):
-        if m.role in OVERSEER_ROLES and m.region is not None:
-            q |= Q(region_path__startswith=m.region.path)
-    return q
+def patrol_scope_q(actor: Actor | Any) -> Q:
+    """Filter for the patrols the actor may see: their own, and those in the regions they
+    hold as grid leader, dispatcher or leader. Anonymous: nothing."""
+    return visible_q(
+        as_actor(actor), path_field="region_path", roles=OVERSEER_ROLES, own_field="user"
+    )
 
 
-def can_oversee(user: Any) -> bool:
-    return any(m.role in OVERSEER_ROLES and m.region is not None for m in memberships_of(user))
+def can_oversee(actor: Actor | Any) -> bool:
+    """Whether the actor oversees the patrols of some region (not only their own)."""
+    return bool(as_actor(actor).paths(OVERSEER_ROLES))

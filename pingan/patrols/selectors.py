@@ -1,4 +1,4 @@
-"""Reads of patrols, scoped to the acting user."""
+"""Reads of patrols, scoped to the acting actor (`patrols.permissions`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from pingan.access.actor import Actor
 from pingan.core.errors import NotFound
+from pingan.geo import scope
 from pingan.patrols.models import Patrol
 from pingan.patrols.permissions import patrol_scope_q
 
@@ -19,12 +21,12 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 def patrol_list(
     *,
-    user: Any,
+    user: Actor | Any,
     day_from: dt.date | None = None,
     day_to: dt.date | None = None,
     region_path: str | None = None,
 ) -> QuerySet[Patrol]:
-    """Patrols in the user's scope that were under way on any day of [day_from, day_to]
+    """Patrols in the actor's scope that were under way on any day of [day_from, day_to]
     (local days): one that runs past midnight belongs to both days."""
     qs = Patrol.objects.filter(patrol_scope_q(user)).select_related("user", "region")
     if day_from:
@@ -32,11 +34,12 @@ def patrol_list(
     if day_to:
         qs = qs.filter(started_at__lt=_local_midnight(day_to + dt.timedelta(days=1)))
     if region_path:
-        qs = qs.filter(region_path__startswith=region_path)
+        qs = qs.filter(scope.within_q("region_path", [region_path]))
     return qs
 
 
-def patrol_get(*, user: Any, patrol_id: int) -> Patrol:
+def patrol_get(*, user: Actor | Any, patrol_id: int) -> Patrol:
+    """One patrol in the actor's scope; NotFound for missing and out of scope alike."""
     patrol = (
         Patrol.objects.filter(patrol_scope_q(user), pk=patrol_id)
         .select_related("user", "region")

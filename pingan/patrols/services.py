@@ -18,11 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from pingan.core import audit, clock
+from pingan.access.actor import Actor, as_actor
+from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.geo import locator
 from pingan.org.choices import GRID_ROLES, Role
-from pingan.org.selectors import memberships_of
 from pingan.patrols import track
 from pingan.patrols.choices import PatrolStatus, VisitKind
 from pingan.patrols.models import Patrol, PatrolBatch, PatrolVisit
@@ -67,56 +67,53 @@ def _coordinate(value: Any, field: str, limit: float, reason: str) -> float:
     return number
 
 
-def _home_region(user: Any) -> Any:
+def _home_region(actor: Actor) -> Any:
     """The grid (or region) the worker belongs to: the first grid-role membership."""
-    for m in sorted(memberships_of(user), key=lambda m: (m.role != Role.GRID_WORKER, m.pk)):
+    for m in sorted(actor.memberships, key=lambda m: (m.role != Role.GRID_WORKER, m.pk)):
         if m.role in GRID_ROLES and m.region is not None:
             return m.region
     return None
 
 
 def patrol_start(
-    *, user: Any, client_uuid: Any, started_at: dt.datetime, request: Any = None
+    *, actor: Actor | Any, client_uuid: Any, started_at: dt.datetime
 ) -> tuple[Patrol, bool]:
     """Start a patrol; the same client_uuid again returns the first one (created=False)."""
     cu = _uuid(client_uuid)
+    actor = as_actor(actor)
     existing = Patrol.objects.filter(client_uuid=cu).first()
     if existing is not None:
-        if existing.user_id != user.pk:
+        if existing.user_id != actor.pk:
             raise Conflict(
                 gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
             )
         return existing, False
-    region = _home_region(user)
-    if region is None:
+    region = _home_region(actor)
+    if region is None or actor.user is None:  # anonymous: no grid role either
         raise Forbidden(gettext("只有网格员和网格长可以巡查"))
     started_at = _aware(started_at, "started_at")
     try:
         with transaction.atomic():
             patrol = Patrol.objects.create(
-                user=user,
+                user=actor.user,
                 client_uuid=cu,
                 region=region,
                 region_path=region.path,
                 started_at=started_at,
             )
-            audit.record(
-                action="patrol.start",
-                actor=user,
-                object_type="patrol",
-                object_id=patrol.pk,
-                request=request,
-            )
+            actor.audit("patrol.start", object_type="patrol", object_id=patrol.pk)
     except IntegrityError:
-        existing = Patrol.objects.filter(client_uuid=cu, user=user).first()
+        existing = Patrol.objects.filter(client_uuid=cu, user=actor.user).first()
         if existing is None:
             raise
         return existing, False
     return patrol, True
 
 
-def _own_patrol(user: Any, patrol_id: int, *, for_update: bool = False) -> Patrol:
-    qs = Patrol.objects.filter(pk=patrol_id, user_id=user.pk)
+def _own_patrol(actor: Actor, patrol_id: int, *, for_update: bool = False) -> Patrol:
+    if actor.user is None:
+        raise NotFound(gettext("巡查不存在"))
+    qs = Patrol.objects.filter(pk=patrol_id, user=actor.user)
     if for_update:
         qs = qs.select_for_update()
     patrol = qs.first()
@@ -161,12 +158,13 @@ def _clean_points(patrol: Patrol, points: list[dict[str, Any]]) -> list[track.Po
 
 
 def patrol_points_add(
-    *, user: Any, patrol_id: int, points: list[dict[str, Any]]
+    *, actor: Actor | Any, patrol_id: int, points: list[dict[str, Any]]
 ) -> tuple[Patrol, int]:
-    """Add GPS points; a point whose time the patrol already holds is skipped.
-    Returns (patrol, number of new points)."""
+    """Add GPS points to `actor`'s own patrol; a point whose time the patrol already holds
+    is skipped. Returns (patrol, number of new points)."""
+    actor = as_actor(actor)
     with transaction.atomic():
-        patrol = _own_patrol(user, patrol_id, for_update=True)
+        patrol = _own_patrol(actor, patrol_id, for_update=True)
         clean = _clean_points(patrol, points)
         if not clean:
             return patrol, 0
@@ -236,15 +234,12 @@ def _summarise_into(patrol: Patrol) -> None:
 
 
 def patrol_finish(
-    *,
-    user: Any,
-    patrol_id: int,
-    finished_at: dt.datetime | None = None,
-    request: Any = None,
+    *, actor: Actor | Any, patrol_id: int, finished_at: dt.datetime | None = None
 ) -> Patrol:
     """Finish a patrol and store its summary; finishing again returns the stored one."""
+    actor = as_actor(actor)
     with transaction.atomic():
-        patrol = _own_patrol(user, patrol_id, for_update=True)
+        patrol = _own_patrol(actor, patrol_id, for_update=True)
         if patrol.status == PatrolStatus.FINISHED:
             return patrol
         end = _aware(finished_at, "finished_at") if finished_at else clock.now()
@@ -255,12 +250,10 @@ def patrol_finish(
         patrol.status = PatrolStatus.FINISHED
         _summarise_into(patrol)
         patrol.save(update_fields=["finished_at", "duration_s", "status", "distance_m", "grids"])
-        audit.record(
-            action="patrol.finish",
-            actor=user,
+        actor.audit(
+            "patrol.finish",
             object_type="patrol",
             object_id=patrol.pk,
-            request=request,
             detail={"distance_m": patrol.distance_m, "points": patrol.point_count},
         )
     return patrol
@@ -268,7 +261,7 @@ def patrol_finish(
 
 def patrol_visit_add(
     *,
-    user: Any,
+    actor: Actor | Any,
     patrol_id: int,
     client_uuid: Any,
     kind: str,
@@ -280,14 +273,15 @@ def patrol_visit_add(
 ) -> tuple[PatrolVisit, bool]:
     """Log a visit to a household or key place during a patrol (idempotent by uuid)."""
     cu = _uuid(client_uuid)
+    actor = as_actor(actor)
     existing = PatrolVisit.objects.filter(client_uuid=cu).select_related("patrol").first()
     if existing is not None:
-        if existing.patrol.user_id != user.pk:
+        if existing.patrol.user_id != actor.pk:
             raise Conflict(
                 gettext("client_uuid 已被使用"), fields={"client_uuid": gettext("已被使用")}
             )
         return existing, False
-    patrol = _own_patrol(user, patrol_id)
+    patrol = _own_patrol(actor, patrol_id)
     if kind not in VisitKind.values:
         raise invalid("kind", gettext("走访类型不正确"))
     target = (target or "").strip()

@@ -18,13 +18,13 @@ from pingan.org.choices import Role
 from pingan.org.selectors import user_roles
 from pingan.privacy.choices import LABELS, ExportStatus
 from pingan.privacy.models import Clearance, ExportedRows, ExportRequest, seal_filters
-from pingan.privacy.selectors import may_decide_export
+from pingan.privacy.selectors import can_decide_export
 
 # An approval serves one download within this time.
 APPROVAL_VALID_FOR = dt.timedelta(days=3)
 
 
-def _may_grant(user: Any) -> bool:
+def _can_grant(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False)) or Role.SEC_ADMIN in user_roles(user)
 
 
@@ -34,7 +34,7 @@ def clearance_grant(
     """Give `user` sight of records labelled `label` (idempotent)."""
     if label not in LABELS:
         raise invalid("label", _("敏感标签不正确"))
-    if granted_by is not None and not _may_grant(granted_by):
+    if granted_by is not None and not _can_grant(granted_by):
         raise Forbidden(_("只有安全管理员可以授权敏感信息"))
     with transaction.atomic():
         row, created = Clearance.objects.get_or_create(
@@ -55,7 +55,7 @@ def clearance_grant(
 
 
 def clearance_revoke(*, user: Any, label: str, revoked_by: Any = None, request: Any = None) -> None:
-    if revoked_by is not None and not _may_grant(revoked_by):
+    if revoked_by is not None and not _can_grant(revoked_by):
         raise Forbidden(_("只有安全管理员可以收回敏感信息授权"))
     with transaction.atomic():
         deleted, _n = Clearance.objects.filter(user=user, label=label).delete()
@@ -122,7 +122,7 @@ def export_request_decide(
             raise NotFound(_("导出申请不存在"))
         if row.requested_by_id == user.pk:
             raise Forbidden(_("不能审批自己的导出申请"))
-        if not may_decide_export(user, row):
+        if not can_decide_export(user, row):
             raise NotFound(_("导出申请不存在"))
         if row.status != ExportStatus.PENDING:
             raise Conflict(_("该申请已处理"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from pingan.access.actor import Actor
 from pingan.events.models import Category, Event
 from pingan.events.permissions import access_event
 from pingan.org.models import Department
@@ -91,7 +92,7 @@ def suggest(event: Event) -> Suggestion:
     return Suggestion(lead=None)
 
 
-def suggest_for(*, user: Any, event_id: int) -> Suggestion:
+def suggest_for(*, user: Actor | Any, event_id: int) -> Suggestion:
     """The suggestion for an event the user can see (404 out of scope)."""
     event = access_event(user, event_id)
     return suggest(event)

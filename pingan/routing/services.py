@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext
 
-from pingan.core import audit
+from pingan.access.actor import Actor, as_actor
 from pingan.core.errors import invalid
 from pingan.events.models import Category, Event
 from pingan.events.permissions import access_event
@@ -50,18 +50,18 @@ def routing_rule_create(
 
 def dispatch_suggested(
     *,
-    user: Any,
+    actor: Actor | Any,
     event_id: int,
     lead_department: Department | int | None = None,
     assisting_departments: Iterable[Department | int] | None = None,
     note: str = "",
-    request: Any = None,
 ) -> Event:
     """Dispatch an accepted event to the suggested lead and assisting departments in one
     action (一键指令); `lead_department` / `assisting_departments` override the suggestion
     (an empty list means no assisting departments). Errors as `event_transition`."""
+    actor = as_actor(actor)
     with transaction.atomic():
-        event = access_event(user, event_id)
+        event = access_event(actor, event_id)
         suggestion = suggest(event)
         lead: Any = _pk(lead_department) if lead_department is not None else None
         if lead is None and suggestion.lead is not None:
@@ -78,18 +78,15 @@ def dispatch_suggested(
             or sorted(map(str, assisting)) != sorted(str(d.pk) for d in suggestion.assisting)
         )
         event = event_transition(
-            user=user,
+            actor=actor,
             event_id=event.pk,
             action="dispatch",
             payload={"lead_department": lead, "assisting_departments": assisting, "note": note},
-            request=request,
         )
-        audit.record(
-            action="routing.dispatch",
-            actor=user,
+        actor.audit(
+            "routing.dispatch",
             object_type="event",
             object_id=event.pk,
-            request=request,
             detail={
                 "rule": suggestion.rule.pk if suggestion.rule else None,
                 "overridden": overridden,

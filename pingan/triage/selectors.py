@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pingan.access.actor import Actor
 from pingan.core.errors import NotFound
 from pingan.events.models import Event
 from pingan.events.partitions import keys_q
@@ -12,7 +13,7 @@ from pingan.triage.choices import DuplicateState
 from pingan.triage.models import Alert, DuplicateCandidate, Suggestion
 
 
-def event_triage(*, user: Any, event: Event) -> dict[str, Any]:
+def event_triage(*, user: Actor | Any, event: Event) -> dict[str, Any]:
     """Suggestion, open duplicate candidates (in the user's scope) and alerts of an event
     the caller already holds."""
     suggestion = (
@@ -41,7 +42,7 @@ def event_triage(*, user: Any, event: Event) -> dict[str, Any]:
     return {"suggestion": suggestion, "candidates": candidates, "alerts": alerts}
 
 
-def candidate_for_update(*, user: Any, candidate_id: int) -> DuplicateCandidate:
+def candidate_for_update(*, user: Actor | Any, candidate_id: int) -> DuplicateCandidate:
     """A candidate whose event is in the caller's scope, locked; else NotFound."""
     cand = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()
     if cand is None:

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pingan.access.actor import Actor, as_actor
 from pingan.core import audit, clock
 from pingan.core.errors import DomainError, Forbidden, invalid
 from pingan.events.choices import Status, Urgency
@@ -29,7 +30,6 @@ from pingan.events.services import event_transition
 from pingan.notifications import services as notify
 from pingan.org.choices import Role
 from pingan.org.models import Department, Membership
-from pingan.org.selectors import user_roles
 from pingan.triage import classifier, duplicates
 from pingan.triage.choices import DuplicateState, Signal
 from pingan.triage.models import (
@@ -104,7 +104,7 @@ def _auto_triage(event: Event, s: Suggestion) -> None:
     if actor is None:
         return
     try:
-        event_transition(user=actor, event_id=event.pk, action="accept", payload={})
+        event_transition(actor=actor, event_id=event.pk, action="accept", payload={})
         done = "accept"
         if (
             policy.auto_dispatch
@@ -112,7 +112,7 @@ def _auto_triage(event: Event, s: Suggestion) -> None:
             and classifier.is_confident(s.department_confidence, bar)
         ):
             event_transition(
-                user=actor,
+                actor=actor,
                 event_id=event.pk,
                 action="dispatch",
                 payload={"lead_department": s.department_id, "note": _("智能分拨自动派遣")},
@@ -214,60 +214,55 @@ def duplicates_check(*, event_id: int) -> list[DuplicateCandidate]:
     return rows
 
 
-def duplicate_dismiss(*, user: Any, candidate_id: int, request: Any = None) -> DuplicateCandidate:
-    """Mark a candidate as not a duplicate."""
+def duplicate_dismiss(*, actor: Actor | Any, candidate_id: int) -> DuplicateCandidate:
+    """Mark a candidate as not a duplicate (a dispatcher who sees its event)."""
     from pingan.triage.selectors import candidate_for_update
 
-    if Role.DISPATCHER not in user_roles(user):
+    actor = as_actor(actor)
+    if not actor.has_role(Role.DISPATCHER):
         raise Forbidden(_("当前角色不能判断重复事件"))
     with transaction.atomic():
-        cand = candidate_for_update(user=user, candidate_id=candidate_id)
+        cand = candidate_for_update(user=actor, candidate_id=candidate_id)
         cand.state = DuplicateState.DISMISSED
-        cand.decided_by = user
+        cand.decided_by = actor.user
         cand.decided_at = clock.now()
         cand.save(update_fields=["state", "decided_by", "decided_at"])
-        audit.record(
-            action="triage.duplicate_dismiss",
-            actor=user,
+        actor.audit(
+            "triage.duplicate_dismiss",
             object_type="event",
             object_id=cand.event_id,
             detail={"other": cand.other_id},
-            request=request,
         )
     return cand
 
 
-def duplicate_merge(
-    *, user: Any, event_id: int, master_id: int, note: str = "", request: Any = None
-) -> Event:
+def duplicate_merge(*, actor: Actor | Any, event_id: int, master_id: int, note: str = "") -> Event:
     """Merge the event into the master through the workflow's merge action (both timelines
     stay), record the link and tell both reporters."""
+    actor = as_actor(actor)
     with transaction.atomic():
         event = event_transition(
-            user=user,
+            actor=actor,
             event_id=event_id,
             action="merge",
             payload={"master": master_id, "note": note},
-            request=request,
         )
         cand, _created = DuplicateCandidate.objects.get_or_create(
             event_id=event_id, other_id=master_id, defaults={"score": 1.0, "reasons": ["manual"]}
         )
         cand.state = DuplicateState.MERGED
-        cand.decided_by = user
+        cand.decided_by = actor.user
         cand.decided_at = clock.now()
         cand.save(update_fields=["state", "decided_by", "decided_at"])
         # Both reporters are told after commit by the notifications app, as for a merge
         # from the event page or the API: the duplicate's reporter ("merge") and the
         # master's ("merged_in") in their inbox, a citizen without an account by SMS
         # (notifications.services.reporter_tell, called by the channel apps).
-        audit.record(
-            action="triage.duplicate_merge",
-            actor=user,
+        actor.audit(
+            "triage.duplicate_merge",
             object_type="event",
             object_id=event_id,
             detail={"master": master_id},
-            request=request,
         )
     return event
 

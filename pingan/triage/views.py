@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pingan.access.actor import actor_of
 from pingan.core.errors import DomainError, Forbidden, NotFound
 from pingan.core.params import parse_int
 from pingan.triage import services
@@ -19,11 +20,10 @@ from pingan.triage import services
 def merge(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         services.duplicate_merge(
-            user=request.user,
+            actor=actor_of(request),
             event_id=event_id,
             master_id=parse_int(request.POST.get("master"), "master") or 0,
             note=request.POST.get("note", "").strip() or _("经研判为重复事件，予以合并"),
-            request=request,
         )
         messages.success(request, _("已合并到主事件"))
     except NotFound:
@@ -39,9 +39,7 @@ def merge(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_POST
 def dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
     try:
-        cand = services.duplicate_dismiss(
-            user=request.user, candidate_id=candidate_id, request=request
-        )
+        cand = services.duplicate_dismiss(actor=actor_of(request), candidate_id=candidate_id)
     except NotFound:
         raise Http404 from None
     except Forbidden as exc:

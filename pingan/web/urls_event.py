@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pingan.web.views import event, photo, report
+from pingan.web.views import cases, event, photo, report
 
 urlpatterns = [
     path("events/<int:event_id>/", event.event_page, name="event_detail"),
@@ -19,6 +19,12 @@ urlpatterns = [
         photo.event_photo,
         {"size": "thumb"},
         name="event_photo_thumb",
+    ),
+    # The generic action form of any case kind (docs/architecture.md, "Adding a case type").
+    path(
+        "cases/<str:kind_name>/<int:case_id>/<str:action>/",
+        cases.case_action,
+        name="case_action",
     ),
     path("events/<int:event_id>/contact/", event.event_contact, name="event_contact"),
     path("report/", report.report_page, name="event_report"),

@@ -10,9 +10,9 @@ def fill_from_facts(apps, schema_editor):
     EventFact = apps.get_model("analytics", "EventFact")
     if not EventFact.objects.exists():
         return
-    from pingan.analytics.services import daily_tables_from_facts
+    from pingan.analytics import rollups
 
-    daily_tables_from_facts()
+    rollups.rebuild([rollups.DAILY_HISTOGRAM, rollups.DAILY_DEPARTMENTS])
 
 
 class Migration(migrations.Migration):

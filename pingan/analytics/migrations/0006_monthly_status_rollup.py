@@ -9,9 +9,9 @@ def fill_from_monthly(apps, schema_editor):
     MonthlyRollup = apps.get_model("analytics", "MonthlyRollup")
     if not MonthlyRollup.objects.exists():
         return
-    from pingan.analytics.services import status_rollup_from_monthly
+    from pingan.analytics import rollups
 
-    status_rollup_from_monthly()
+    rollups.rebuild([rollups.MONTHLY_STATUS])
 
 
 class Migration(migrations.Migration):

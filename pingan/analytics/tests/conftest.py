@@ -24,7 +24,7 @@ def reported(cast, when, *, category=None, source="grid_patrol", town_b=False):
     extra = {"place_kind": "商铺"} if category == cast.fire else None
     with clock.frozen(when):
         event, _ = event_report(
-            user=user,
+            actor=user,
             category=category.pk,
             description="测试事件",
             source=source,
@@ -38,7 +38,7 @@ def reported(cast, when, *, category=None, source="grid_patrol", town_b=False):
 
 def act(user, event, action, when, **payload):
     with clock.frozen(when):
-        return event_transition(user=user, event_id=event.pk, action=action, payload=payload)
+        return event_transition(actor=user, event_id=event.pk, action=action, payload=payload)
 
 
 def handled(cast, event, *, day: int, resolve_on: dt.datetime, dispatcher=None):

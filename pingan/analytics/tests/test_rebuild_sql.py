@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.core.management import call_command
 
+from pingan.analytics.facts import FACT_FIELDS, handle_days_of
 from pingan.analytics.models import (
-    DEPARTMENT_MEASURES,
     DailyDepartmentRollup,
     DailyHandlingHistogram,
     DailyRollup,
@@ -20,8 +20,10 @@ from pingan.analytics.models import (
     MonthlyRollup,
     MonthlyStatusRollup,
 )
-from pingan.analytics.services import FACT_FIELDS, handle_days_of, rollup_rebuild
+from pingan.analytics.rebuild import rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
+
+DEPARTMENT_MEASURES = ("n", "accepted", "closed", "on_time", "assigned", "returned")
 
 
 def snapshot() -> tuple:

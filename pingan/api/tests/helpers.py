@@ -39,7 +39,7 @@ def report(cast: SimpleNamespace, *, point: str = "point_a1", **kw: Any) -> Any:
     pingan/field/tests/test_report_place.py)."""
     lat, lng = getattr(cast, point)
     args: dict[str, Any] = {
-        "user": cast.gridworker,
+        "actor": kw.pop("user", cast.gridworker),
         "category": cast.neighbour.pk,
         "description": "城东小区3幢楼道堆放杂物，邻居争吵",
         "lat": lat,
@@ -53,9 +53,9 @@ def report(cast: SimpleNamespace, *, point: str = "point_a1", **kw: Any) -> Any:
 def dispatched_to_police(cast: SimpleNamespace, **kw: Any) -> Any:
     """An event in town A, accepted and dispatched to the police (lead) only."""
     e = report(cast, **kw)
-    event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     return event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         action="dispatch",
         payload={"lead_department": cast.police.pk},

@@ -160,7 +160,7 @@ def test_list_filters(cast, api_as):
         category=cast.fire.pk,
         extra={"place_kind": "商铺"},
     )
-    event_transition(user=cast.county_dispatcher, event_id=a2.pk, action="accept")
+    event_transition(actor=cast.county_dispatcher, event_id=a2.pk, action="accept")
     api = api_as(cast.county_dispatcher)
 
     def ids(**params):
@@ -244,9 +244,9 @@ def test_count_stops_at_the_cap_and_says_so(cast, api_as, monkeypatch):
 def test_list_runs_a_fixed_number_of_queries(cast, api_as, django_assert_max_num_queries):
     def joint(i):
         e = report(cast, description=f"第{i}件")
-        event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+        event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
         event_transition(
-            user=cast.dispatcher,
+            actor=cast.dispatcher,
             event_id=e.pk,
             action="dispatch",
             payload={"lead_department": cast.police.pk, "assisting_departments": [cast.market.pk]},
@@ -392,7 +392,7 @@ def test_transition_with_missing_field_is_422_and_changes_nothing(cast, api_as):
     assert error_of(r)["fields"] == {"note": "请填写说明"}
     r = disp.act(e.pk, "reject", note=5)
     assert "note" in error_of(r)["fields"]
-    event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     r = disp.act(e.pk, "dispatch", lead_department=999999)
     assert error_of(r)["fields"] == {"lead_department": "部门不存在或已停用"}
     r = disp.act(e.pk, "launch")
@@ -405,7 +405,7 @@ def test_transition_with_missing_field_is_422_and_changes_nothing(cast, api_as):
 def test_follow_up_satisfaction_must_be_a_known_value(cast, api_as):
     e = report(cast)
     event_transition(
-        user=cast.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "ok"}
+        actor=cast.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "ok"}
     )
     r = api_as(cast.dispatcher).act(e.pk, "follow_up", satisfaction="thrilled")
     assert r.status_code == 422

@@ -98,13 +98,13 @@ def test_the_right_town_and_department_do_see_it(cast, api_as):
 
 def _accepted(c):
     e = report(c)
-    return event_transition(user=c.dispatcher, event_id=e.pk, action="accept")
+    return event_transition(actor=c.dispatcher, event_id=e.pk, action="accept")
 
 
 def _dispatched(c):
     e = _accepted(c)
     return event_transition(
-        user=c.dispatcher,
+        actor=c.dispatcher,
         event_id=e.pk,
         action="dispatch",
         payload={"lead_department": c.police.pk, "assisting_departments": [c.market.pk]},
@@ -113,40 +113,40 @@ def _dispatched(c):
 
 def _in_progress(c):
     e = _dispatched(c)
-    return event_transition(user=c.handler, event_id=e.pk, action="acknowledge")
+    return event_transition(actor=c.handler, event_id=e.pk, action="acknowledge")
 
 
 def _resolved(c):
     e = _in_progress(c)
     return event_transition(
-        user=c.handler, event_id=e.pk, action="resolve", payload={"result": "已处置"}
+        actor=c.handler, event_id=e.pk, action="resolve", payload={"result": "已处置"}
     )
 
 
 def _closed(c):
     e = _resolved(c)
     return event_transition(
-        user=c.gridworker, event_id=e.pk, action="verify", payload={"passed": True}
+        actor=c.gridworker, event_id=e.pk, action="verify", payload={"passed": True}
     )
 
 
 def _closed_on_site(c):
     e = report(c)
     return event_transition(
-        user=c.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "现场解决"}
+        actor=c.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "现场解决"}
     )
 
 
 def _pending_extension(c):
     e = _in_progress(c)
     return event_transition(
-        user=c.handler, event_id=e.pk, action="extend", payload={"days": 2, "note": "需协调"}
+        actor=c.handler, event_id=e.pk, action="extend", payload={"days": 2, "note": "需协调"}
     )
 
 
 def _tracked(c):
     e = _closed(c)
-    return event_transition(user=c.dispatcher, event_id=e.pk, action="track")
+    return event_transition(actor=c.dispatcher, event_id=e.pk, action="track")
 
 
 # (action, variant) → (set-up, allowed actor, payload builder, expected status after)

@@ -111,12 +111,12 @@ def test_labels_are_set_by_the_security_admin_or_a_cleared_dispatcher(cast, api_
 
     e = report(cast)
     with pytest.raises(Forbidden):
-        event_sensitivity_set(user=cast.dispatcher, event_id=e.pk, sensitivity="stability")
+        event_sensitivity_set(actor=cast.dispatcher, event_id=e.pk, sensitivity="stability")
     clearance_grant(user=cast.dispatcher, label="stability")
-    event_sensitivity_set(user=cast.dispatcher, event_id=e.pk, sensitivity="stability")
+    event_sensitivity_set(actor=cast.dispatcher, event_id=e.pk, sensitivity="stability")
     assert api_as(cast.leader).get(f"/events/{e.pk}").status_code == 404
     membership_grant(user=cast.sysadmin, role=Role.SEC_ADMIN)
-    event_sensitivity_set(user=cast.sysadmin, event_id=e.pk, sensitivity="")
+    event_sensitivity_set(actor=cast.sysadmin, event_id=e.pk, sensitivity="")
     assert api_as(cast.leader).get(f"/events/{e.pk}").status_code == 200
     labels = list(
         AuditEntry.objects.filter(action="event.label")

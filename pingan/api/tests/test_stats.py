@@ -15,9 +15,11 @@ def some_events(cast):
     report(cast, point="point_a2", source="hotline_12345")
     report(cast, point="point_b1", user=cast.gridworker_b)
     e = dispatched_to_police(cast)
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
-    event_transition(user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "ok"})
-    event_transition(user=cast.gridworker, event_id=e.pk, action="verify", payload={"passed": True})
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "ok"})
+    event_transition(
+        actor=cast.gridworker, event_id=e.pk, action="verify", payload={"passed": True}
+    )
     return cast
 
 

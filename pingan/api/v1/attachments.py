@@ -17,6 +17,7 @@ from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from pingan.access.actor import actor_of
 from pingan.events.attachments import attachment_add, attachment_list
 from pingan.events.choices import AttachmentKind
 from pingan.events.models import Attachment
@@ -76,22 +77,18 @@ def upload(
     client_uuid: Form[str] = "",
 ) -> Status:
     att, created = attachment_add(
-        user=request.auth,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         event_id=event_id,
         upload=file,
         kind=kind or AttachmentKind.REPORT,
         client_uuid=client_uuid or None,
-        request=request,
     )
     return Status(201 if created else 200, _out(request, att))
 
 
 @router.get("/events/{event_id}/attachments", response=list[AttachmentOut], summary="事件照片列表")
 def list_(request: HttpRequest, event_id: int) -> list[dict[str, Any]]:
-    return [
-        _out(request, a)
-        for a in attachment_list(user=request.auth, event_id=event_id)  # type: ignore[attr-defined]
-    ]
+    return [_out(request, a) for a in attachment_list(user=actor_of(request), event_id=event_id)]
 
 
 @router.get(
@@ -104,7 +101,7 @@ def file_(
     request: HttpRequest, event_id: int, attachment_id: int, thumb: bool = False
 ) -> FileResponse:
     att = attachment_detail(
-        user=request.auth,  # type: ignore[attr-defined]
+        user=actor_of(request),
         event_id=event_id,
         attachment_id=attachment_id,
     )

@@ -12,14 +12,10 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from pingan.analytics import selectors, services
+from pingan.core.downloads import CONTENT_TYPES
 from pingan.core.errors import NotFound
 
 router = Router(tags=["briefings"])
-
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 
 
 class RenderQuery(Schema):

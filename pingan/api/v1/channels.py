@@ -17,6 +17,7 @@ from ninja import Status as Reply
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
+from pingan.access.actor import acting, actor_of
 from pingan.core.errors import NotFound
 from pingan.events.choices import Status
 from pingan.intake.choices import ORDER_CHANNELS, OrderState
@@ -108,6 +109,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
     if deadline is not None and timezone.is_naive(deadline):
         deadline = timezone.make_aware(deadline)
     order, created = order_receive(
+        actor=acting(integration.acting_user, request),
         integration=integration,
         order_no=payload.order_no,
         content=payload.content,
@@ -121,7 +123,6 @@ def order_create(request: HttpRequest, payload: OrderIn) -> Any:
         lng=payload.lng,
         deadline=deadline,
         urgency=payload.urgency,
-        request=request,
     )
     return Reply(201 if created else 200, _out(_get(integration, order.order_no)))
 
@@ -142,11 +143,11 @@ class WithdrawIn(Schema):
 def order_take_back(request: HttpRequest, order_no: str, payload: WithdrawIn) -> Any:
     integration: Integration = request.auth  # type: ignore[attr-defined]
     order_withdraw(
+        actor=acting(integration.acting_user, request),
         integration=integration,
         order_no=order_no,
         kind=payload.kind,
         note=payload.note,
-        request=request,
     )
     return _out(_get(integration, order_no))
 
@@ -168,12 +169,7 @@ class TransferOut(Schema):
     summary="将属公安管辖的事件移交110（事件以不予受理结束，并推送110）",
 )
 def transfer_to_110(request: HttpRequest, event_id: int, payload: TransferIn) -> Any:
-    action = police_transfer(
-        user=request.auth,  # type: ignore[attr-defined]
-        event_id=event_id,
-        reason=payload.reason,
-        request=request,
-    )
+    action = police_transfer(actor=actor_of(request), event_id=event_id, reason=payload.reason)
     return {
         "event_code": action.event.code,
         "status": action.event.status,

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from pingan.core.errors import DomainError
 from pingan.core.inputs import too_big_reason
+from pingan.ops.unavailable import DB_DOWN, unavailable_response
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -167,6 +168,10 @@ def install(api: NinjaAPI) -> None:
         # Django's refusals of a request (too many fields or files): 400, not a 500.
         return respond(request, 400, error_body("bad_request", _("请求参数不正确")))
 
+    def on_db_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The database unreachable: 503 with Retry-After (pingan.ops.unavailable), not 500.
+        return unavailable_response(request, exc)
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error at %s", request.path, exc_info=exc)
         return respond(request, 500, error_body("server_error", _("服务器内部错误，请稍后重试")))
@@ -181,6 +186,8 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(SuspiciousOperation, on_suspicious)  # type: ignore[arg-type]
     api.add_exception_handler(MultiPartParserError, on_unparsable)  # type: ignore[arg-type]
     api.add_exception_handler(RequestDataTooBig, on_too_big)  # type: ignore[arg-type]
+    for db_down in DB_DOWN:
+        api.add_exception_handler(db_down, on_db_down)  # type: ignore[arg-type]
     document_errors(api)
 
 

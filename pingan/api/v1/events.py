@@ -18,6 +18,7 @@ from ninja import Status as Reply
 from ninja.decorators import decorate_view
 from pydantic import ConfigDict, Field
 
+from pingan.access.actor import actor_of
 from pingan.core import clock
 from pingan.core.errors import invalid
 from pingan.events import deadlines, workflow
@@ -290,12 +291,11 @@ class EventIn(Schema):
     summary="上报事件（相同 client_uuid 重复提交返回 200 与首次的事件）",
 )
 def event_create(request: HttpRequest, payload: EventIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
     occurred_at = payload.occurred_at
     if occurred_at is not None and timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
     event, created = event_report(
-        user=user,
+        actor=actor_of(request),
         category=payload.category,
         description=payload.description,
         title=payload.title,
@@ -311,7 +311,6 @@ def event_create(request: HttpRequest, payload: EventIn) -> Any:
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         outside_own_grid=payload.outside_own_grid,
-        request=request,
     )
     return Reply(201 if created else 200, _detail(request, event.pk))
 
@@ -380,7 +379,7 @@ class ContactOut(Schema):
 )
 @decorate_view(never_cache)  # personal data in full: never kept by a browser or a proxy
 def event_contact(request: HttpRequest, event_id: int) -> Any:
-    contact = event_contact_reveal(user=request.auth, event_id=event_id, request=request)  # type: ignore[attr-defined]
+    contact = event_contact_reveal(actor=actor_of(request), event_id=event_id)
     return {
         "reporter_name": contact.reporter_name,
         "reporter_phone": contact.reporter_phone,
@@ -424,9 +423,8 @@ class TransitionIn(Schema):
     summary="对事件执行流转操作（409 当前状态不可，403 角色不可，404 不在范围，422 字段错误）",
 )
 def event_transition_create(request: HttpRequest, event_id: int, payload: TransitionIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
     data = {k: v for k, v in payload.model_dump().items() if v is not None and k != "action"}
     event_transition(
-        user=user, event_id=event_id, action=payload.action, payload=data, request=request
+        actor=actor_of(request), event_id=event_id, action=payload.action, payload=data
     )
     return _detail(request, event_id)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from ninja import Query, Router, Schema
@@ -16,21 +14,11 @@ from ninja.decorators import decorate_view
 
 from pingan.analytics import selectors, services
 from pingan.api.v1.stats import SummaryQuery, _checked
+from pingan.core.downloads import XLSX, xlsx_response
 from pingan.core.errors import NotFound, invalid
 from pingan.core.params import INT_MAX
 
 router = Router(tags=["exports"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, stem: str) -> HttpResponse:
-    """An .xlsx download (personal data: never stored by a browser or a proxy)."""
-    response = HttpResponse(data, content_type=XLSX)
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{stamp}.xlsx"'
-    patch_cache_control(response, no_store=True)
-    return response
 
 
 class JobOut(Schema):

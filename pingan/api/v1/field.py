@@ -20,6 +20,7 @@ from ninja import Status as Reply
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from pingan.access.actor import actor_of
 from pingan.core import clock
 from pingan.events.choices import AttachmentKind, Status
 from pingan.events.contact import contact_masked
@@ -104,7 +105,10 @@ def bootstrap(request: HttpRequest) -> Any:
     return {
         "user": user.pk,
         "name": user.display_name,
-        "grids": [{"id": g.pk, "name": g.name, "geometry": g.geometry} for g in user_grids(user)],
+        "grids": [
+            {"id": g.pk, "name": g.name, "geometry": g.geometry}
+            for g in user_grids(actor_of(request))
+        ],
         "categories": [
             {
                 "id": c.pk,
@@ -158,13 +162,13 @@ def tasks(request: HttpRequest) -> Any:
             "check": t.check_id,
             "event": _brief(t.event),
         }
-        for t in task_list(user=request.auth, now=clock.now())  # type: ignore[attr-defined]
+        for t in task_list(user=actor_of(request), now=clock.now())
     ]
 
 
 @router.get("/field/my-reports", response=list[EventBrief], summary="我的上报")
 def mine(request: HttpRequest) -> Any:
-    return [_brief(e) for e in my_reports(user=request.auth)]  # type: ignore[attr-defined]
+    return [_brief(e) for e in my_reports(user=actor_of(request))]
 
 
 # ---- writes ---------------------------------------------------------------------------
@@ -200,11 +204,7 @@ class ReportOut(EventBrief):
     summary="移动端上报（相同 client_uuid 重复提交返回 200 与首次的事件）",
 )
 def report(request: HttpRequest, payload: ReportIn) -> Any:
-    event, created = field_report(
-        user=request.auth,  # type: ignore[attr-defined]
-        request=request,
-        **payload.model_dump(),
-    )
+    event, created = field_report(actor=actor_of(request), **payload.model_dump())
     out = _brief(event)
     out["resolved_on_site"] = event.resolved_on_site
     return Reply(201 if created else 200, out)
@@ -235,7 +235,7 @@ def photo(
     accuracy_m: Form[float | None] = None,
 ) -> Any:
     att, created = field_photo_add(
-        user=request.auth,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         event_id=event_id,
         upload=file,
         client_uuid=client_uuid,
@@ -244,7 +244,6 @@ def photo(
         lat=lat,
         lng=lng,
         accuracy_m=accuracy_m,
-        request=request,
     )
     flags = list(EvidenceFlag.objects.filter(attachment=att).values_list("reason", flat=True))
     return Reply(
@@ -284,15 +283,15 @@ def action(request: HttpRequest, payload: ActionIn) -> Any:
         for k, v in payload.model_dump().items()
         if k not in ("client_uuid", "event", "action") and v is not None
     }
+    actor = actor_of(request)
     event, created = field_action(
-        user=request.auth,  # type: ignore[attr-defined]
+        actor=actor,
         client_uuid=payload.client_uuid,
         event_id=payload.event,
         action=payload.action,
         payload=data,
-        request=request,
     )
-    event = access_event(request.auth, event.pk)  # type: ignore[attr-defined]
+    event = access_event(actor, event.pk)
     return Reply(201 if created else 200, _brief(event))
 
 
@@ -314,11 +313,7 @@ class SiteCheckOut(Schema):
 )
 def site_check(request: HttpRequest, event_id: int, payload: SiteCheckIn) -> Any:
     c = site_check_request(
-        user=request.auth,  # type: ignore[attr-defined]
-        event_id=event_id,
-        note=payload.note,
-        due_at=payload.due_at,
-        request=request,
+        actor=actor_of(request), event_id=event_id, note=payload.note, due_at=payload.due_at
     )
     return Reply(
         201,
@@ -348,12 +343,12 @@ def _flag(f: EvidenceFlag) -> dict[str, Any]:
     "/events/{event_id}/evidence-flags", response=list[FlagOut], summary="事件照片的核验疑点"
 )
 def flags(request: HttpRequest, event_id: int) -> Any:
-    event = access_event(request.auth, event_id)  # type: ignore[attr-defined]
+    event = access_event(actor_of(request), event_id)
     return [_flag(f) for f in event_flags(event)]
 
 
 @router.get("/evidence-flags", response=list[FlagOut], summary="范围内照片存疑的事件")
 def all_flags(request: HttpRequest) -> Any:
-    scope = events_in_scope(request.auth).values("pk")  # type: ignore[attr-defined]
+    scope = events_in_scope(actor_of(request)).values("pk")
     rows = EvidenceFlag.objects.filter(event__in=scope).order_by("-created_at")[:500]
     return [_flag(f) for f in rows]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from pingan.access.actor import actor_of
 from pingan.core import params
 from pingan.core.errors import NotFound, invalid
 from pingan.geo.models import Region
@@ -56,7 +57,7 @@ def scores(request: HttpRequest, q: Query[ScoreQuery]) -> Any:
         region = Region.objects.filter(pk=q.region).first()
         if region is None:
             raise NotFound("区划不存在")
-    rows = score_rows(user=request.auth, month=month, region=region)  # type: ignore[attr-defined]
+    rows = score_rows(user=actor_of(request), month=month, region=region)
     return [
         {
             "user": r.user_id,

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from ninja import Status as Reply
 from pydantic import Field
 
+from pingan.access.actor import actor_of
 from pingan.leads.services import post_add
 
 router = Router(tags=["leads"])
@@ -44,8 +45,7 @@ class PostOut(Schema):
     summary="录入网络舆情帖子（评分并归并到线索）",
 )
 def post_create(request: HttpRequest, payload: PostIn) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
-    post, created = post_add(user=user, **payload.dict())
+    post, created = post_add(actor=actor_of(request), **payload.dict())
     lead = post.lead
     return Reply(
         201 if created else 200,

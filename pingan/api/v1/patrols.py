@@ -18,6 +18,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as Reply
 from pydantic import Field
 
+from pingan.access.actor import actor_of
 from pingan.patrols.models import Patrol, PatrolVisit
 from pingan.patrols.selectors import patrol_get, patrol_list
 from pingan.patrols.services import (
@@ -139,10 +140,7 @@ def _visit(v: PatrolVisit, user: Any) -> dict[str, Any]:
 @router.post("/patrols", response={200: PatrolOut, 201: PatrolOut}, summary="开始巡查")
 def create(request: HttpRequest, payload: PatrolIn) -> Any:
     patrol, created = patrol_start(
-        user=request.auth,  # type: ignore[attr-defined]
-        client_uuid=payload.client_uuid,
-        started_at=payload.started_at,
-        request=request,
+        actor=actor_of(request), client_uuid=payload.client_uuid, started_at=payload.started_at
     )
     return Reply(201 if created else 200, _out(patrol))
 
@@ -150,7 +148,7 @@ def create(request: HttpRequest, payload: PatrolIn) -> Any:
 @router.post("/patrols/{patrol_id}/points", response=PointsOut, summary="上传轨迹点（按时间去重）")
 def points(request: HttpRequest, patrol_id: int, payload: PointsIn) -> Any:
     patrol, accepted = patrol_points_add(
-        user=request.auth,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         patrol_id=patrol_id,
         points=[p.model_dump() for p in payload.points],
     )
@@ -162,9 +160,7 @@ def points(request: HttpRequest, patrol_id: int, payload: PointsIn) -> Any:
 )
 def visits(request: HttpRequest, patrol_id: int, payload: VisitIn) -> Any:
     visit, created = patrol_visit_add(
-        user=request.auth,  # type: ignore[attr-defined]
-        patrol_id=patrol_id,
-        **payload.model_dump(),
+        actor=actor_of(request), patrol_id=patrol_id, **payload.model_dump()
     )
     return Reply(201 if created else 200, _visit(visit, request.auth))  # type: ignore[attr-defined]
 
@@ -172,10 +168,9 @@ def visits(request: HttpRequest, patrol_id: int, payload: VisitIn) -> Any:
 @router.post("/patrols/{patrol_id}/finish", response=PatrolSummaryOut, summary="结束巡查并汇总")
 def finish(request: HttpRequest, patrol_id: int, payload: FinishIn | None = None) -> Any:
     patrol = patrol_finish(
-        user=request.auth,  # type: ignore[attr-defined]
+        actor=actor_of(request),
         patrol_id=patrol_id,
         finished_at=payload.finished_at if payload else None,
-        request=request,
     )
     return {
         "distance_m": patrol.distance_m or 0.0,
@@ -187,7 +182,7 @@ def finish(request: HttpRequest, patrol_id: int, payload: FinishIn | None = None
 @router.get("/patrols", response=list[PatrolOut], summary="巡查列表（按当前用户的范围）")
 def list_(request: HttpRequest, filters: Query[PatrolQuery]) -> Any:
     rows = patrol_list(
-        user=request.auth,  # type: ignore[attr-defined]
+        user=actor_of(request),
         day_from=filters.day_from,
         day_to=filters.day_to,
     )[:500]
@@ -196,7 +191,7 @@ def list_(request: HttpRequest, filters: Query[PatrolQuery]) -> Any:
 
 @router.get("/patrols/{patrol_id}", response=PatrolDetailOut, summary="巡查详情（含轨迹）")
 def detail(request: HttpRequest, patrol_id: int) -> Any:
-    patrol = patrol_get(user=request.auth, patrol_id=patrol_id)  # type: ignore[attr-defined]
+    patrol = patrol_get(user=actor_of(request), patrol_id=patrol_id)
     out = _out(patrol)
     out["track"] = [[lat, lng, t] for t, lat, lng in patrol_track(patrol)]
     out["visits"] = [_visit(v, request.auth) for v in patrol.visits.all()]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from pingan.api.v1 import errors, inputs
+from pingan.api.v1 import cases, errors, inputs
 from pingan.api.v1.attachments import router as attachments_router
 from pingan.api.v1.auth import BearerToken, BrowserSession, tokens_router
 from pingan.api.v1.auth import router as auth_router
@@ -54,5 +54,8 @@ api.add_router("/", patrols_router)
 api.add_router("/", field_router)
 api.add_router("/", gridsys_router)
 api.add_router("/", leads_router)
+# POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py).
+cases.install(own={"events"})
+api.add_router("/", cases.router)
 # Last: DELETE /auth/token ends the caller's token (see auth.tokens_router).
 api.add_router("/", tokens_router)

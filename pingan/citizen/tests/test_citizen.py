@@ -118,6 +118,7 @@ def submit(cast, *, phone=PHONE, address="", when=MON, point=True):
     lat, lng = cast.point_a1 if point else (None, None)
     with clock.frozen(when):
         return citizen_report_submit(
+            actor=None,
             phone=phone,
             description="路灯坏了",
             category=cast.neighbour.pk,
@@ -161,15 +162,15 @@ def test_throttled_page_says_so(cast, citizen, settings):
 
 def _close(cast, event):
     u = cast.county_dispatcher
-    event_transition(user=u, event_id=event.pk, action="accept")
+    event_transition(actor=u, event_id=event.pk, action="accept")
     event_transition(
-        user=u, event_id=event.pk, action="dispatch", payload={"lead_department": cast.police.pk}
+        actor=u, event_id=event.pk, action="dispatch", payload={"lead_department": cast.police.pk}
     )
-    event_transition(user=cast.handler, event_id=event.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=event.pk, action="acknowledge")
     event_transition(
-        user=cast.handler, event_id=event.pk, action="resolve", payload={"result": "已修复"}
+        actor=cast.handler, event_id=event.pk, action="resolve", payload={"result": "已修复"}
     )
-    event_transition(user=u, event_id=event.pk, action="verify", payload={"passed": True})
+    event_transition(actor=u, event_id=event.pk, action="verify", payload={"passed": True})
 
 
 def test_tracking_needs_the_code_and_the_last_four_digits(cast, citizen):
@@ -188,7 +189,7 @@ def test_tracking_needs_the_code_and_the_last_four_digits(cast, citizen):
 def test_the_citizen_rates_a_closed_event_once(cast, citizen):
     report = submit(cast)
     with pytest.raises(Conflict):
-        citizen_rate(report=report, satisfaction="satisfied")
+        citizen_rate(actor=None, report=report, satisfaction="satisfied")
     _close(cast, report.event)
     client = Client()
     url = f"/citizen/track/?code={report.code}&last4={PHONE[-4:]}"
@@ -216,17 +217,17 @@ def test_tracking_shows_the_public_reply_and_never_the_internal_note(cast, citiz
     report = submit(cast)
     u = cast.county_dispatcher
     event_transition(
-        user=u, event_id=report.event_id, action="accept", payload={"note": "王大明来电催办"}
+        actor=u, event_id=report.event_id, action="accept", payload={"note": "王大明来电催办"}
     )
     event_transition(
-        user=u,
+        actor=u,
         event_id=report.event_id,
         action="dispatch",
         payload={"lead_department": cast.police.pk, "note": "联系人张三13812345678"},
     )
-    event_transition(user=cast.handler, event_id=report.event_id, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=report.event_id, action="acknowledge")
     event_transition(
-        user=cast.handler,
+        actor=cast.handler,
         event_id=report.event_id,
         action="resolve",
         payload={

@@ -54,6 +54,7 @@ def submit(cast, committed, phone=PHONE):
     lat, lng = cast.point_a1
     return committed(
         citizen_report_submit,
+        actor=None,
         phone=phone,
         description=TEXT,
         category=cast.neighbour.pk,
@@ -70,7 +71,7 @@ def test_merging_a_citizen_report_sends_that_citizen_one_sms(cast, citizen, gate
     lat, lng = cast.point_a1
     master, _ = committed(
         event_report,
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour.pk,
         description=TEXT,
         lat=lat,
@@ -79,7 +80,7 @@ def test_merging_a_citizen_report_sends_that_citizen_one_sms(cast, citizen, gate
     report = submit(cast, committed)
     assert gateway.posts == []  # nothing on report
     committed(
-        duplicate_merge, user=cast.county_dispatcher, event_id=report.event_id, master_id=master.pk
+        duplicate_merge, actor=cast.county_dispatcher, event_id=report.event_id, master_id=master.pk
     )
     (sms,) = texts(gateway)
     assert sms["mobile"] == PHONE
@@ -106,24 +107,24 @@ def test_closing_tells_the_citizen_where_to_rate_with_the_code(cast, citizen, ga
     report = submit(cast, committed)
     e, u = report.event_id, cast.county_dispatcher
     with clock.frozen(clock.now()):
-        committed(event_transition, user=u, event_id=e, action="accept")
+        committed(event_transition, actor=u, event_id=e, action="accept")
         committed(
             event_transition,
-            user=u,
+            actor=u,
             event_id=e,
             action="dispatch",
             payload={"lead_department": cast.police.pk},
         )
-        committed(event_transition, user=cast.handler, event_id=e, action="acknowledge")
+        committed(event_transition, actor=cast.handler, event_id=e, action="acknowledge")
         committed(
             event_transition,
-            user=cast.handler,
+            actor=cast.handler,
             event_id=e,
             action="resolve",
             payload={"result": "已修复"},
         )
         assert gateway.posts == []  # only merge and closure are news for the citizen
-        committed(event_transition, user=u, event_id=e, action="verify", payload={"passed": True})
+        committed(event_transition, actor=u, event_id=e, action="verify", payload={"passed": True})
     (sms,) = texts(gateway)
     assert sms["content"] == (
         f"您反映的问题（查询码{report.code}）已办结，请凭查询码和手机号后4位在"
@@ -137,7 +138,7 @@ def test_when_both_matters_came_from_citizens_each_hears_once(cast, citizen, gat
     second = submit(cast, committed, phone="13900000002")
     committed(
         duplicate_merge,
-        user=cast.county_dispatcher,
+        actor=cast.county_dispatcher,
         event_id=second.event_id,
         master_id=first.event_id,
     )
@@ -151,24 +152,24 @@ def test_when_both_matters_came_from_citizens_each_hears_once(cast, citizen, gat
 
 def _close(cast, committed, event_id):
     u = cast.county_dispatcher
-    committed(event_transition, user=u, event_id=event_id, action="accept")
+    committed(event_transition, actor=u, event_id=event_id, action="accept")
     committed(
         event_transition,
-        user=u,
+        actor=u,
         event_id=event_id,
         action="dispatch",
         payload={"lead_department": cast.police.pk},
     )
-    committed(event_transition, user=cast.handler, event_id=event_id, action="acknowledge")
+    committed(event_transition, actor=cast.handler, event_id=event_id, action="acknowledge")
     committed(
         event_transition,
-        user=cast.handler,
+        actor=cast.handler,
         event_id=event_id,
         action="resolve",
         payload={"result": "已修复"},
     )
     committed(
-        event_transition, user=u, event_id=event_id, action="verify", payload={"passed": True}
+        event_transition, actor=u, event_id=event_id, action="verify", payload={"passed": True}
     )
 
 
@@ -176,7 +177,7 @@ def test_a_rejected_report_tells_the_citizen_why(cast, citizen, gateway, committ
     report = submit(cast, committed)
     committed(
         event_transition,
-        user=cast.county_dispatcher,
+        actor=cast.county_dispatcher,
         event_id=report.event_id,
         action="reject",
         payload={
@@ -199,7 +200,7 @@ def test_a_rejection_without_a_public_reply_sends_no_internal_note(
     report = submit(cast, committed)
     committed(
         event_transition,
-        user=cast.county_dispatcher,
+        actor=cast.county_dispatcher,
         event_id=report.event_id,
         action="reject",
         payload={"note": "物业经理王大明（13812345678）称已处理"},
@@ -214,7 +215,7 @@ def test_a_citizen_whose_report_was_merged_hears_when_the_master_closes(
     lat, lng = cast.point_a1
     master, _ = committed(
         event_report,
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour.pk,
         description=TEXT,
         lat=lat,
@@ -222,7 +223,7 @@ def test_a_citizen_whose_report_was_merged_hears_when_the_master_closes(
     )
     merged = submit(cast, committed, phone="13900000001")
     committed(
-        duplicate_merge, user=cast.county_dispatcher, event_id=merged.event_id, master_id=master.pk
+        duplicate_merge, actor=cast.county_dispatcher, event_id=merged.event_id, master_id=master.pk
     )
     assert len(gateway.posts) == 1  # the merge news
     _close(cast, committed, master.pk)

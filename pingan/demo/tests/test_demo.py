@@ -167,21 +167,3 @@ def test_demo_accounts_command_prints_the_table(demo):
     for name in ("demo-gridworker", "demo-dispatcher", "demo-auditadmin", "Pingan@2026"):
         assert name in text
     assert "武原街道" in text
-
-
-def test_load_catalogue_is_idempotent_and_routes_locally(cast):
-    out = StringIO()
-    call_command("load_catalogue", "--county", "330424", stdout=out)
-    first = (Department.objects.count(), Category.objects.count(), RoutingRule.objects.count())
-    call_command("load_catalogue", "--county", "330424", stdout=out)
-    assert (Department.objects.count(), Category.objects.count(), RoutingRule.objects.count()) == (
-        first
-    )
-    labour = Category.objects.get(code="dispute.labour")
-    assert labour.default_department.name == "县人力社保局"
-    assert [f["name"] for f in labour.extra_fields] == ["people", "amount"]
-    assert labour.deadlines.get(urgency="normal").handle_unit == "days"
-    rule = RoutingRule.objects.get(category__code="dispute.neighbour", region=cast.town_a)
-    assert rule.lead_department.name == "武原街道司法所"
-    county_rule = RoutingRule.objects.get(category__code="dispute.neighbour", region=cast.county)
-    assert county_rule.lead_department.name == "县司法局"

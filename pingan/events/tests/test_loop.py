@@ -13,7 +13,7 @@ from pingan.events.services import event_report, event_transition
 def report(cast, **kw):
     lat, lng = cast.point_a1
     args = dict(
-        user=cast.gridworker,
+        actor=kw.pop("user", cast.gridworker),
         category=cast.neighbour.pk,
         description="城东小区3幢楼道堆放杂物，邻居争吵",
         lat=lat,
@@ -34,33 +34,33 @@ def test_report_finds_grid_from_coordinates_and_queues_at_town(cast):
 
 def test_full_loop_with_joint_handling(cast):
     e = report(cast)
-    e = event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    e = event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     e = event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         action="dispatch",
         payload={"lead_department": cast.police.pk, "assisting_departments": [cast.market.pk]},
     )
     assert e.status == Status.DISPATCHED and e.due_at and e.ack_due_at
     # The assisting department acknowledges: its assignment moves, the event does not.
-    e = event_transition(user=cast.handler_market, event_id=e.pk, action="acknowledge")
+    e = event_transition(actor=cast.handler_market, event_id=e.pk, action="acknowledge")
     assert e.status == Status.DISPATCHED
-    e = event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    e = event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
     assert e.status == Status.IN_PROGRESS and e.ack_due_at is None
     e = event_transition(
-        user=cast.handler_market, event_id=e.pk, action="resolve", payload={"result": "已协助核实"}
+        actor=cast.handler_market, event_id=e.pk, action="resolve", payload={"result": "已协助核实"}
     )
     assert e.status == Status.IN_PROGRESS
     e = event_transition(
-        user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解，双方和解"}
+        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解，双方和解"}
     )
     assert e.status == Status.RESOLVED
     e = event_transition(
-        user=cast.gridworker, event_id=e.pk, action="verify", payload={"passed": True}
+        actor=cast.gridworker, event_id=e.pk, action="verify", payload={"passed": True}
     )
     assert e.status == Status.CLOSED and e.closed_at
     e = event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         action="follow_up",
         payload={"satisfaction": "satisfied"},
@@ -88,20 +88,20 @@ def test_full_loop_with_joint_handling(cast):
 def test_other_town_dispatcher_gets_not_found(cast):
     e = report(cast)
     with pytest.raises(NotFound):
-        event_transition(user=cast.dispatcher_b, event_id=e.pk, action="accept")
+        event_transition(actor=cast.dispatcher_b, event_id=e.pk, action="accept")
 
 
 def test_handler_cannot_accept(cast):
     e = report(cast)
     with pytest.raises((Forbidden, NotFound)):
-        event_transition(user=cast.handler, event_id=e.pk, action="accept")
+        event_transition(actor=cast.handler, event_id=e.pk, action="accept")
 
 
 def test_impossible_transition_is_conflict_and_changes_nothing(cast):
     e = report(cast)
     with pytest.raises(Conflict):
         event_transition(
-            user=cast.dispatcher,
+            actor=cast.dispatcher,
             event_id=e.pk,
             action="dispatch",
             payload={"lead_department": cast.police.pk},
@@ -113,10 +113,10 @@ def test_impossible_transition_is_conflict_and_changes_nothing(cast):
 
 def test_invalid_fields_write_nothing(cast):
     e = report(cast)
-    event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     with pytest.raises(Invalid) as err:
         event_transition(
-            user=cast.dispatcher,
+            actor=cast.dispatcher,
             event_id=e.pk,
             action="dispatch",
             payload={"lead_department": 999999},

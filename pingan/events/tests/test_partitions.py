@@ -25,7 +25,7 @@ pg_only = pytest.mark.skipif(not on_postgres(), reason="PostgreSQL: partitioned 
 
 def _report(cast, **kw):
     event, _ = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour,
         description="楼道里堆放杂物，影响通行",
         lat=cast.point_a1[0],
@@ -123,7 +123,7 @@ def test_duplicate_code_or_client_uuid_is_refused_by_the_database(cast):
         copy.save()  # same client_uuid, another partition or not
     # The service's idempotency still holds: the same client_uuid gives the first event.
     again, created = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour,
         description="楼道里堆放杂物，影响通行",
         lat=cast.point_a1[0],
@@ -252,7 +252,7 @@ def test_truncating_the_events_empties_the_key_table(cast):
 
 @pg_only
 def test_generate_events_fills_partitions_and_key_table_and_rebuilds_indexes(cast):
-    from pingan.ops.generate import generate_events
+    from pingan.demo.generate import generate_events
 
     result = generate_events(count=300, grids=10, batch=120, drop_indexes=True)
     assert "events_search_bigrams" in result["rebuilt_indexes"]

@@ -53,7 +53,7 @@ def stored_files(settings) -> list[Path]:
 def event(cast):
     lat, lng = cast.point_a1
     e, _ = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour.pk,
         description="楼道堆放杂物",
         lat=lat,
@@ -64,7 +64,7 @@ def event(cast):
 
 def test_gps_photo_is_stored_without_exif_and_keeps_time_and_place(cast, event, settings):
     att, created = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), kind="report"
+        actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), kind="report"
     )
 
     assert created
@@ -92,7 +92,7 @@ def test_gps_photo_is_stored_without_exif_and_keeps_time_and_place(cast, event, 
 
 def test_exif_orientation_is_applied(cast, event):
     att, _ = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(jpeg((400, 300), orientation=6))
+        actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg((400, 300), orientation=6))
     )
     # Orientation 6 means "rotate 90° clockwise to view": the stored photo stands upright.
     assert (att.width, att.height) == (300, 400)
@@ -100,7 +100,7 @@ def test_exif_orientation_is_applied(cast, event):
 
 def test_photo_without_exif_has_no_time_or_place(cast, event):
     att, _ = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(jpeg(gps=False, taken=None))
+        actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg(gps=False, taken=None))
     )
     assert (att.taken_at, att.lat, att.lng) == (None, None, None)
 
@@ -112,7 +112,7 @@ def test_long_side_is_capped_and_png_with_alpha_becomes_jpeg(cast, event, settin
     img.save(buf, "PNG")
 
     att, _ = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(buf.getvalue(), "a.png")
+        actor=cast.gridworker, event_id=event.pk, upload=upload(buf.getvalue(), "a.png")
     )
 
     assert (att.width, att.height) == (200, 150)
@@ -124,7 +124,7 @@ def test_webp_is_accepted(cast, event):
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), (10, 20, 30)).save(buf, "WEBP")
     att, _ = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(buf.getvalue(), "x.webp")
+        actor=cast.gridworker, event_id=event.pk, upload=upload(buf.getvalue(), "x.webp")
     )
     assert (att.width, att.height) == (64, 48)
 
@@ -134,7 +134,7 @@ def test_multi_picture_jpeg_from_a_phone_is_accepted(cast, event):
     first, second = Image.new("RGB", (300, 200), "red"), Image.new("RGB", (150, 100), "blue")
     first.save(buf, "MPO", save_all=True, append_images=[second])
     att, _ = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(buf.getvalue(), "p.jpg")
+        actor=cast.gridworker, event_id=event.pk, upload=upload(buf.getvalue(), "p.jpg")
     )
     assert (att.width, att.height) == (300, 200)
 
@@ -151,7 +151,7 @@ def test_multi_picture_jpeg_from_a_phone_is_accepted(cast, event):
 )
 def test_non_photo_named_jpg_is_refused_and_nothing_written(cast, event, settings, data):
     with pytest.raises(Invalid) as err:
-        attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload(data, "photo.jpg"))
+        attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload(data, "photo.jpg"))
     assert "照片" in err.value.fields["file"]
     assert Attachment.objects.count() == 0
     assert stored_files(settings) == []
@@ -162,7 +162,7 @@ def test_oversize_photo_is_refused(cast, event, settings):
     data = jpeg()
     settings.PINGAN_PHOTO_MAX_BYTES = len(data) - 1
     with pytest.raises(Invalid) as err:
-        attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload(data))
+        attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload(data))
     assert "不能超过" in err.value.fields["file"]
     assert Attachment.objects.count() == 0
     assert stored_files(settings) == []
@@ -182,14 +182,14 @@ def test_decompression_bomb_is_refused_before_decoding(cast, event, settings):
         + _png_chunk(b"IEND", b"")
     )
     with pytest.raises(Invalid) as err:
-        attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload(bomb, "b.png"))
+        attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload(bomb, "b.png"))
     assert "像素过大" in err.value.fields["file"]
     assert stored_files(settings) == []
 
 
 def test_user_out_of_scope_gets_404(cast, event, settings):
     with pytest.raises(NotFound):
-        attachment_add(user=cast.dispatcher_b, event_id=event.pk, upload=upload(jpeg()))
+        attachment_add(actor=cast.dispatcher_b, event_id=event.pk, upload=upload(jpeg()))
     with pytest.raises(NotFound):
         attachment_list(user=cast.gridworker_b, event_id=event.pk)
     assert stored_files(settings) == []
@@ -198,10 +198,10 @@ def test_user_out_of_scope_gets_404(cast, event, settings):
 def test_same_client_uuid_returns_the_first_photo(cast, event):
     cu = uuid.uuid4()
     first, created = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), client_uuid=cu
+        actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), client_uuid=cu
     )
     again, created_again = attachment_add(
-        user=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), client_uuid=str(cu)
+        actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), client_uuid=str(cu)
     )
     assert created and not created_again
     assert again.pk == first.pk
@@ -209,31 +209,31 @@ def test_same_client_uuid_returns_the_first_photo(cast, event):
     # Someone else reusing the uuid is a conflict, not a way to read the first photo.
     with pytest.raises(Conflict):
         attachment_add(
-            user=cast.dispatcher, event_id=event.pk, upload=upload(jpeg()), client_uuid=cu
+            actor=cast.dispatcher, event_id=event.pk, upload=upload(jpeg()), client_uuid=cu
         )
 
 
 def test_rejected_event_takes_no_more_photos(cast, event):
     event_transition(
-        user=cast.dispatcher, event_id=event.pk, action="reject", payload={"note": "重复上报"}
+        actor=cast.dispatcher, event_id=event.pk, action="reject", payload={"note": "重复上报"}
     )
     with pytest.raises(Conflict):
-        attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload(jpeg()))
+        attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg()))
 
 
 def test_unknown_kind_is_invalid(cast, event):
     with pytest.raises(Invalid) as err:
-        attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), kind="x")
+        attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg()), kind="x")
     assert "kind" in err.value.fields
 
 
 def test_department_sees_the_photos_once_dispatched(cast, event):
-    attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload(jpeg()))
+    attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload(jpeg()))
     with pytest.raises(NotFound):
         attachment_list(user=cast.handler, event_id=event.pk)
-    event_transition(user=cast.dispatcher, event_id=event.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=event.pk, action="accept")
     event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=event.pk,
         action="dispatch",
         payload={"lead_department": cast.police.pk},

@@ -52,7 +52,7 @@ def test_the_rows_that_take_a_public_reply():
 def test_a_rejection_keeps_the_note_internal_and_the_reply_masked(cast):
     e = report(cast)
     event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         action="reject",
         payload={"note": INTERNAL, "public_reply": f"{REPLY}身份证{ID_NUMBER}"},
@@ -65,7 +65,7 @@ def test_a_rejection_keeps_the_note_internal_and_the_reply_masked(cast):
 def test_a_reply_is_optional_and_blank_is_none(cast):
     e = report(cast)
     event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         action="reject",
         payload={"note": "重复", "public_reply": "   "},
@@ -84,7 +84,7 @@ def test_a_reply_is_optional_and_blank_is_none(cast):
 def test_a_bad_public_reply_is_refused_and_nothing_is_written(cast, action, payload, message):
     e = report(cast)
     with pytest.raises(Invalid) as err:
-        event_transition(user=cast.dispatcher, event_id=e.pk, action=action, payload=payload)
+        event_transition(actor=cast.dispatcher, event_id=e.pk, action=action, payload=payload)
     assert err.value.fields == {"public_reply": message}
     assert Event.objects.get(pk=e.pk).status == Status.REPORTED
     assert EventTransition.objects.filter(event=e).count() == 1

@@ -16,7 +16,7 @@ from pingan.web.views.lists import CappedPaginator, paginate
 
 def _report(cast, when):
     event, _ = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour,
         description="楼道里堆放杂物，影响通行",
         lat=cast.point_a1[0],

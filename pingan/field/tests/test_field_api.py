@@ -119,9 +119,9 @@ def test_photo_retry_attaches_once(cast, api_as):
 
 def _resolved(cast):
     e = dispatched_to_police(cast)
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
     event_transition(
-        user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理"}
+        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理"}
     )
     return e
 
@@ -143,9 +143,9 @@ def test_refused_action_keeps_nothing(cast, api_as):
     body = {"client_uuid": str(uuid.uuid4()), "event": e.pk, "action": "verify", "passed": True}
     assert api.post("/field/actions", body).status_code == 409  # not resolved yet
     # Nothing was kept for that uuid: once the result is in, the same item goes through.
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
     event_transition(
-        user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理"}
+        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理"}
     )
     assert api.post("/field/actions", body).status_code == 201
     assert api.post("/field/actions", {**body, "action": "accept"}).status_code == 200

@@ -37,8 +37,8 @@ def _unmasked_reads(event_id: int) -> int:
 
 def _resolved(cast):
     e = dispatched_to_police(cast, **CONTACT)
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
-    event_transition(user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "ok"})
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "ok"})
     return e
 
 

@@ -26,16 +26,16 @@ def test_leader_sees_patrol_on_map(cast, live_server):
 
     now = clock.now()
     start = now - dt.timedelta(minutes=30)
-    p, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
+    p, _ = patrol_start(actor=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
     patrol_points_add(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         patrol_id=p.pk,
         points=[
             {"lat": 30.525, "lng": 120.945 + 0.0002 * i, "at": start + dt.timedelta(seconds=10 * i)}
             for i in range(20)
         ],
     )
-    patrol_finish(user=cast.gridworker, patrol_id=p.pk)
+    patrol_finish(actor=cast.gridworker, patrol_id=p.pk)
     with sync_playwright() as pw:
         browser = launch(pw)
         try:

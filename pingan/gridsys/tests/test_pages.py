@@ -29,7 +29,7 @@ def client_for(cast, user) -> Client:
 def _closed(cast):
     e = report(cast)
     event_transition(
-        user=cast.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "已劝离"}
+        actor=cast.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "已劝离"}
     )
     return e
 
@@ -151,12 +151,12 @@ def test_ranking_publish_from_page(cast):
 def test_patrols_page_lists_the_day(cast):
     now = clock.now()
     p, _ = patrol_start(
-        user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=now - dt.timedelta(minutes=20)
+        actor=cast.gridworker, client_uuid=uuid.uuid4(), started_at=now - dt.timedelta(minutes=20)
     )
     patrol_points_add(
-        user=cast.gridworker, patrol_id=p.pk, points=[{"lat": 30.525, "lng": 120.945, "at": now}]
+        actor=cast.gridworker, patrol_id=p.pk, points=[{"lat": 30.525, "lng": 120.945, "at": now}]
     )
-    patrol_finish(user=cast.gridworker, patrol_id=p.pk)
+    patrol_finish(actor=cast.gridworker, patrol_id=p.pk)
     page = client_for(cast, cast.gridleader).get("/grid/patrols/").content.decode()
     assert f'data-patrol="{p.pk}"' in page
     other = client_for(cast, cast.leader_b).get("/grid/patrols/").content.decode()
@@ -167,14 +167,14 @@ def test_a_patrol_across_midnight_is_listed_on_both_days(cast):
     # 23:40 to 00:30 local time, ending last night: the leader looking at either day sees it.
     first_day = timezone.localdate(clock.now()) - dt.timedelta(days=2)
     start = timezone.make_aware(dt.datetime.combine(first_day, dt.time(23, 40)))
-    p, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
+    p, _ = patrol_start(actor=cast.gridworker, client_uuid=uuid.uuid4(), started_at=start)
     patrol_points_add(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         patrol_id=p.pk,
         points=[{"lat": 30.525, "lng": 120.945, "at": start + dt.timedelta(minutes=50)}],
     )
     with clock.frozen(start + dt.timedelta(minutes=50)):
-        patrol_finish(user=cast.gridworker, patrol_id=p.pk)
+        patrol_finish(actor=cast.gridworker, patrol_id=p.pk)
     leader = client_for(cast, cast.gridleader)
     mark = f'data-patrol="{p.pk}"'
     for day in (first_day, first_day + dt.timedelta(days=1)):

@@ -50,18 +50,18 @@ def at(day: int, hour: int = 10) -> dt.datetime:
 def _report(cast, user, point="point_a1"):
     lat, lng = getattr(cast, point)
     return event_report(
-        user=user, category=cast.neighbour.pk, description="楼道堆放杂物", lat=lat, lng=lng
+        actor=user, category=cast.neighbour.pk, description="楼道堆放杂物", lat=lat, lng=lng
     )[0]
 
 
 def _patrol(user, start):
-    p, _ = patrol_start(user=user, client_uuid=uuid.uuid4(), started_at=start)
+    p, _ = patrol_start(actor=user, client_uuid=uuid.uuid4(), started_at=start)
     patrol_points_add(
-        user=user,
+        actor=user,
         patrol_id=p.pk,
         points=[{"lat": 30.525, "lng": 120.945, "at": start + dt.timedelta(minutes=5)}],
     )
-    patrol_finish(user=user, patrol_id=p.pk, finished_at=start + dt.timedelta(minutes=30))
+    patrol_finish(actor=user, patrol_id=p.pk, finished_at=start + dt.timedelta(minutes=30))
 
 
 @pytest.fixture
@@ -78,33 +78,33 @@ def month(cast):
             actor=cast.sysadmin, user=officer, grid=cast.grid_a1, kind=OfficerKind.POLICE
         )
         accepted = _report(cast, gw)
-        event_transition(user=d, event_id=accepted.pk, action="accept")
+        event_transition(actor=d, event_id=accepted.pk, action="accept")
         rejected = _report(cast, gw)
-        event_transition(user=d, event_id=rejected.pk, action="reject", payload={"note": "重复"})
+        event_transition(actor=d, event_id=rejected.pk, action="reject", payload={"note": "重复"})
         settled = _report(cast, gw)
         event_transition(
-            user=gw, event_id=settled.pk, action="resolve_on_site", payload={"result": "已劝离"}
+            actor=gw, event_id=settled.pk, action="resolve_on_site", payload={"result": "已劝离"}
         )
         # An event the centre took in: handled by the police, verified and followed up by gw.
         e = _report(cast, d)
-        event_transition(user=d, event_id=e.pk, action="accept")
+        event_transition(actor=d, event_id=e.pk, action="accept")
         event_transition(
-            user=d, event_id=e.pk, action="dispatch", payload={"lead_department": cast.police.pk}
+            actor=d, event_id=e.pk, action="dispatch", payload={"lead_department": cast.police.pk}
         )
-        event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+        event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
         event_transition(
-            user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理"}
+            actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理"}
         )
-        event_transition(user=gw, event_id=e.pk, action="verify", payload={"passed": True})
+        event_transition(actor=gw, event_id=e.pk, action="verify", payload={"passed": True})
         event_transition(
-            user=gw, event_id=e.pk, action="follow_up", payload={"satisfaction": "satisfied"}
+            actor=gw, event_id=e.pk, action="follow_up", payload={"satisfaction": "satisfied"}
         )
         _patrol(gw, at(15, 8))
         _patrol(gw, at(15, 9))
         a2 = _report(cast, gw2, "point_a2")
-        event_transition(user=d, event_id=a2.pk, action="accept")
+        event_transition(actor=d, event_id=a2.pk, action="accept")
         after_review_record(
-            user=d,
+            actor=d,
             event_id=e.pk,
             findings="网格员二未及时发现同类隐患",
             conclusion="minor",
@@ -187,7 +187,7 @@ def test_api_scores_within_scope(cast, month, api_as):
 
 
 def test_quarter_ranking_warning_and_appeal(cast, month):
-    entries = ranking_publish(user=cast.leader, quarter="2026Q4", town=cast.town_a)
+    entries = ranking_publish(actor=cast.leader, quarter="2026Q4", town=cast.town_a)
     # Quarter = Oct + Nov + Dec: gw 72 + 60 + 60, gw2 53 + 60 + 60.
     assert [(e.user_id, e.score, e.rank) for e in entries] == [
         (cast.gridworker.pk, 192.0, 1),
@@ -195,14 +195,16 @@ def test_quarter_ranking_warning_and_appeal(cast, month):
     ]
     warning = Warning.objects.get()
     assert warning.entry.user_id == month["gw2"].pk
-    appeal = appeal_submit(user=month["gw2"], warning_id=warning.pk, text="倒查责任认定有误")
+    appeal = appeal_submit(actor=month["gw2"], warning_id=warning.pk, text="倒查责任认定有误")
     with pytest.raises(Exception, match="待裁定"):
-        appeal_submit(user=month["gw2"], warning_id=warning.pk, text="再次申诉")
-    decided = appeal_decide(user=cast.leader, appeal_id=appeal.pk, upheld=True, decision="撤销预警")
+        appeal_submit(actor=month["gw2"], warning_id=warning.pk, text="再次申诉")
+    decided = appeal_decide(
+        actor=cast.leader, appeal_id=appeal.pk, upheld=True, decision="撤销预警"
+    )
     assert decided.status == "upheld"
     assert Appeal.objects.get().decided_by_id == cast.leader.pk
     with pytest.raises(Exception, match="已发布"):
-        ranking_publish(user=cast.leader, quarter="2026Q4", town=cast.town_a)
+        ranking_publish(actor=cast.leader, quarter="2026Q4", town=cast.town_a)
     assert RankingEntry.objects.count() == 2
 
 

@@ -16,6 +16,7 @@ from pingan.notifications.services import send_pending, webhook_signature
 def _order(integration, capture, **kw):
     with clock.frozen(MON), capture(execute=True):
         order, _ = order_receive(
+            actor=integration.acting_user,
             integration=integration,
             order_no=kw.pop("order_no", "GD-1"),
             content="城东小区3幢夜间烧烤噪音扰民",
@@ -27,7 +28,7 @@ def _order(integration, capture, **kw):
 
 def _act(capture, user, event, action, when=MON, **payload):
     with clock.frozen(when), capture(execute=True):
-        return event_transition(user=user, event_id=event.pk, action=action, payload=payload)
+        return event_transition(actor=user, event_id=event.pk, action=action, payload=payload)
 
 
 def test_a_callback_whose_receiver_fails_twice_is_delivered_once_on_the_third_try(
@@ -108,7 +109,7 @@ def test_events_of_other_channels_do_not_reach_the_callback(
 
     with capture(execute=True):
         e, _ = event_report(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             category=cast.neighbour.pk,
             description="网格员巡查发现",
             lat=cast.point_a1[0],
@@ -149,7 +150,11 @@ def test_the_caller_of_a_withdrawn_order_hears_nothing_from_us(
     _act(capture, cast.county_dispatcher, e, "accept")
     with clock.frozen(MON), capture(execute=True):
         order_withdraw(
-            integration=integration, order_no="GD-1", kind="withdraw", note="已由12345办结"
+            actor=integration.acting_user,
+            integration=integration,
+            order_no="GD-1",
+            kind="withdraw",
+            note="已由12345办结",
         )
     _act(capture, cast.county_dispatcher, e, "dispatch", lead_department=cast.police.pk)
     _act(capture, cast.handler, e, "acknowledge")

@@ -1,5 +1,5 @@
-"""The setup commands: channel_setup (one channel, a key printed once) and channel_demo
-(every channel on the demo county, the demo keys)."""
+"""The setup command channel_setup: one channel, a key printed once. (channel_demo, every
+channel on the demo county with the demo keys, is tested in pingan/demo/tests.)"""
 
 from __future__ import annotations
 
@@ -7,29 +7,9 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 
-from pingan.intake.models import Integration, IntegrationKey
+from pingan.intake.models import IntegrationKey
 from pingan.intake.services import integration_for_key
-
-
-def test_channel_demo_opens_every_channel_with_the_demo_keys(cast):
-    call_command("channel_demo", stdout=io.StringIO())
-    call_command("channel_demo", stdout=io.StringIO())  # twice: nothing doubles
-    assert set(Integration.objects.values_list("channel", flat=True)) == {
-        "hotline_12345",
-        "police_110",
-        "open311",
-        "citizen",
-    }
-    assert IntegrationKey.objects.count() == 3
-    assert integration_for_key(key="demo-open311-key", channels=("open311",)) is not None
-    assert integration_for_key(key="demo-open311-key", channels=("hotline_12345",)) is None
-    r = Client().post(
-        "/open311/v2/requests.json",
-        {"api_key": "demo-open311-key", "service_code": "dispute.neighbour", "address_string": "x"},
-    )
-    assert r.status_code == 200
 
 
 def test_channel_setup_prints_a_new_key_once_and_stores_its_hash(cast):

@@ -176,7 +176,7 @@ def test_reassignment_of_an_accepted_order_leaves_the_decision_to_the_centre(
     code = post(client, key, "/intake/orders", ORDER).json()["event_code"]
     event = Event.objects.get(code=code)
     with django_capture_on_commit_callbacks(execute=True):
-        event_transition(user=cast.county_dispatcher, event_id=event.pk, action="accept")
+        event_transition(actor=cast.county_dispatcher, event_id=event.pk, action="accept")
     assert Delivery.objects.filter(channel="webhook").count() == 1
     path = f"/intake/orders/{ORDER['order_no']}/withdraw"
     with django_capture_on_commit_callbacks(execute=True):
@@ -188,7 +188,7 @@ def test_reassignment_of_an_accepted_order_leaves_the_decision_to_the_centre(
     # The order is no longer theirs to follow: no callback for later transitions.
     with django_capture_on_commit_callbacks(execute=True):
         event_transition(
-            user=cast.county_dispatcher,
+            actor=cast.county_dispatcher,
             event_id=event.pk,
             action="dispatch",
             payload={"lead_department": cast.housing.pk},
@@ -206,7 +206,7 @@ def test_our_rejection_is_a_return_sent_back_to_12345(
     event = Event.objects.get(code=code)
     with django_capture_on_commit_callbacks(execute=True):
         event_transition(
-            user=cast.county_dispatcher,
+            actor=cast.county_dispatcher,
             event_id=event.pk,
             action="reject",
             payload={

@@ -15,6 +15,7 @@ from pingan.intake.services import integration_setup, order_receive
 def _order(integration, cast, no, point=None, **kw):
     lat, lng = point or (None, None)
     order, _ = order_receive(
+        actor=integration.acting_user,
         integration=integration,
         order_no=no,
         content="夜间施工噪音扰民",
@@ -90,5 +91,5 @@ def test_the_event_page_offers_the_transfer_to_dispatchers_only(hotline, cast):
     assert link not in gridworker_page.content.decode()
     assert link not in _as(cast.leader).get(page).content.decode()
     # Once accepted, the matter is ours: no transfer offered.
-    event_transition(user=cast.dispatcher, event_id=order.event_id, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=order.event_id, action="accept")
     assert link not in _as(cast.dispatcher).get(page).content.decode()

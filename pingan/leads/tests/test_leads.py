@@ -128,9 +128,9 @@ def test_only_dispatchers_decide_a_lead_on_the_page_and_in_the_service(client, c
     r = client.post(decide, {"decision": "confirm", "category": cast.neighbour.pk})
     assert r.status_code == 403
     with pytest.raises(Forbidden):
-        lead_dismiss(user=cast.leader, lead_id=lead.pk, note="无关")
+        lead_dismiss(actor=cast.leader, lead_id=lead.pk, note="无关")
     with pytest.raises(Forbidden):
-        lead_confirm(user=cast.leader, lead_id=lead.pk, category=cast.neighbour.pk)
+        lead_confirm(actor=cast.leader, lead_id=lead.pk, category=cast.neighbour.pk)
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEW and lead.decided_by is None
     assert AuditEntry.objects.filter(action="access.denied", result="403").exists()

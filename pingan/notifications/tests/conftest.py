@@ -25,7 +25,7 @@ def loop(cast, django_capture_on_commit_callbacks):
     def report(user=None, when=MON, point=None, **kw):
         lat, lng = point or cast.point_a1
         args = dict(
-            user=user or cast.gridworker,
+            actor=user or cast.gridworker,
             category=cast.neighbour.pk,
             description="城东小区3幢楼道堆放杂物，邻居争吵",
             lat=lat,
@@ -36,7 +36,7 @@ def loop(cast, django_capture_on_commit_callbacks):
 
     def act(user, event, action, when=MON, **payload):
         return committed(
-            event_transition, when, user=user, event_id=event.pk, action=action, payload=payload
+            event_transition, when, actor=user, event_id=event.pk, action=action, payload=payload
         )
 
     def dispatched(assisting=(), when=MON, **kw):

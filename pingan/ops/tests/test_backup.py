@@ -49,14 +49,14 @@ def test_restore_drill_brings_back_every_event_photo_and_audit_row(cast, setting
     lat, lng = cast.point_a1
     for i, colour in enumerate([(200, 0, 0), (0, 200, 0), (0, 0, 200)]):
         event, _ = event_report(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             category=cast.neighbour.pk,
             description=f"楼道堆放杂物{i}",
             lat=lat,
             lng=lng,
         )
-        attachment_add(user=cast.gridworker, event_id=event.pk, upload=photo(colour))
-    event_transition(user=cast.dispatcher, event_id=event.pk, action="accept", payload={})
+        attachment_add(actor=cast.gridworker, event_id=event.pk, upload=photo(colour))
+    event_transition(actor=cast.dispatcher, event_id=event.pk, action="accept", payload={})
     before = snapshot()
     assert len(before["photos"]) == 3 and len(before["audit"]) >= 4
 
@@ -75,7 +75,7 @@ def test_restore_drill_brings_back_every_event_photo_and_audit_row(cast, setting
     assert snapshot() == before
     # The restored site works: a new transition on a restored event is accepted.
     first = before["events"][0][0]
-    event_transition(user=cast.dispatcher, event_id=first, action="accept", payload={})
+    event_transition(actor=cast.dispatcher, event_id=first, action="accept", payload={})
     assert Event.objects.get(pk=first).status == "accepted"
 
 

@@ -11,8 +11,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils.module_loading import import_string
 
-from config import db_router
-from pingan.ops import conf
+from pingan.ops import conf, db_router
 from pingan.ops.logs import JsonFormatter, RedactFilter
 from pingan.ops.middleware import ReplicaReadsMiddleware
 

@@ -82,7 +82,7 @@ def report(cast, when, django_capture_on_commit_callbacks, text="楼道堆放杂
     lat, lng = cast.point_a1
     with clock.frozen(when), django_capture_on_commit_callbacks(execute=True):
         return event_report(
-            user=cast.gridworker, category=cast.neighbour.pk, description=text, lat=lat, lng=lng
+            actor=cast.gridworker, category=cast.neighbour.pk, description=text, lat=lat, lng=lng
         )[0]
 
 
@@ -192,7 +192,7 @@ def test_sweep_killed_halfway_marks_each_event_exactly_once_when_run_again(cast,
 def test_connection_cut_mid_transition_answers_503_and_applies_nothing(cast, client, monkeypatch):
     lat, lng = cast.point_a1
     event, _ = event_report(
-        user=cast.gridworker, category=cast.neighbour.pk, description="噪音扰民", lat=lat, lng=lng
+        actor=cast.gridworker, category=cast.neighbour.pk, description="噪音扰民", lat=lat, lng=lng
     )
     token = token_issue(user=cast.dispatcher)
     headers = {"Authorization": f"Bearer {token}"}

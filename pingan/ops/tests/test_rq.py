@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import redis
+from django.contrib import admin
 from django_tasks import task_backends
 from rq import Queue, SimpleWorker
 
@@ -34,6 +35,11 @@ def rq_queue(settings, monkeypatch):
     yield queue
     queue.empty()
     conn.close()
+    # django_rq registered its models on the global admin site when it was installed; the
+    # settings go back after this test, and the admin of a later test must not list an
+    # app that is no longer installed ("No installed app with label 'django_rq'").
+    for model in [m for m in admin.site._registry if m._meta.app_label == "django_rq"]:
+        admin.site.unregister(model)
 
 
 def run_worker(queue: Queue) -> None:

@@ -23,7 +23,7 @@ def three(cast):
     for text in ["城东小区化粪池堵塞外溢", "夜间施工噪音扰民", "路灯不亮 Road-12"]:
         made.append(
             event_report(
-                user=cast.gridworker,
+                actor=cast.gridworker,
                 category=cast.neighbour.pk,
                 description=text,
                 lat=lat,
@@ -102,7 +102,7 @@ def many(cast):
     ]
     made = [
         event_report(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             category=cast.neighbour.pk,
             title=title,
             description=description,
@@ -113,7 +113,7 @@ def many(cast):
     ]
     made.append(
         event_report(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             category=cast.neighbour.pk,
             description="门口有人",
             address="噪音漏水化粪池占道经营路",
@@ -159,7 +159,7 @@ def test_search_follows_edited_text(cast, many):
 
 def test_word_search_keeps_the_scope(cast, many):
     b = event_report(
-        user=cast.gridworker_b,
+        actor=cast.gridworker_b,
         category=cast.neighbour.pk,
         description="通元村噪音",
         lat=cast.point_b1[0],

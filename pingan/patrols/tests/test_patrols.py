@@ -186,7 +186,7 @@ def test_visit_limits_are_checked_by_the_service_too(cast, api_as):
     for lat, lng, field in ((-100.0, 120.0, "lat"), (30.0, 500.0, "lng"), (30.0, "x", "lng")):
         with pytest.raises(Invalid) as caught:
             patrol_visit_add(
-                user=cast.gridworker,
+                actor=cast.gridworker,
                 patrol_id=pid,
                 client_uuid=uuid.uuid4(),
                 kind="household",
@@ -198,7 +198,7 @@ def test_visit_limits_are_checked_by_the_service_too(cast, api_as):
     # The edges of the globe are places.
     for lat, lng in ((-90.0, -180.0), (90.0, 180.0)):
         visit, created = patrol_visit_add(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             patrol_id=pid,
             client_uuid=uuid.uuid4(),
             kind="household",

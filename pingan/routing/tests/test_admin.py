@@ -40,7 +40,7 @@ def staff_client(client, superuser):
 def event(cast):
     lat, lng = cast.point_a1
     e, _ = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour.pk,
         description="楼道堆放杂物",
         lat=lat,

@@ -16,7 +16,7 @@ from pingan.routing.services import dispatch_suggested, routing_rule_create
 def report(cast, *, category=None, point=None, user=None):
     lat, lng = point or cast.point_a1
     event, _ = event_report(
-        user=user or cast.gridworker,
+        actor=user or cast.gridworker,
         category=(category or cast.neighbour).pk,
         description="楼道堆放杂物，邻居争吵",
         lat=lat,
@@ -28,7 +28,7 @@ def report(cast, *, category=None, point=None, user=None):
 def accepted(cast, **kw):
     e = report(cast, **kw)
     dispatcher = cast.dispatcher_b if kw.get("point") == cast.point_b1 else cast.dispatcher
-    return event_transition(user=dispatcher, event_id=e.pk, action="accept")
+    return event_transition(actor=dispatcher, event_id=e.pk, action="accept")
 
 
 def rule(cast, category, region, lead, assisting=(), priority=0, **kw):
@@ -100,7 +100,7 @@ def test_one_action_dispatches_to_the_suggested_departments(cast):
     r = rule(cast, cast.neighbour, cast.town_a, cast.market, assisting=[cast.housing, cast.police])
     e = accepted(cast)
 
-    e = dispatch_suggested(user=cast.dispatcher, event_id=e.pk, note="请联合处置")
+    e = dispatch_suggested(actor=cast.dispatcher, event_id=e.pk, note="请联合处置")
 
     assert e.status == Status.DISPATCHED and e.lead_department == cast.market
     roles = dict(e.assignments.values_list("department_id", "role"))
@@ -120,7 +120,7 @@ def test_dispatcher_overrides_the_suggestion(cast):
     e = accepted(cast)
 
     e = dispatch_suggested(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         lead_department=cast.police,
         assisting_departments=[],
@@ -135,7 +135,7 @@ def test_overriding_only_the_lead_keeps_the_suggested_assistants(cast):
     rule(cast, cast.neighbour, cast.town_a, cast.market, assisting=[cast.housing])
     e = accepted(cast)
 
-    e = dispatch_suggested(user=cast.dispatcher, event_id=e.pk, lead_department=cast.housing.pk)
+    e = dispatch_suggested(actor=cast.dispatcher, event_id=e.pk, lead_department=cast.housing.pk)
 
     assert e.lead_department == cast.housing
     assert list(e.assignments.values_list("department_id", flat=True)) == [cast.housing.pk]
@@ -143,7 +143,7 @@ def test_overriding_only_the_lead_keeps_the_suggested_assistants(cast):
 
 def test_default_department_is_used_when_no_rule_matches(cast):
     e = accepted(cast)
-    e = dispatch_suggested(user=cast.dispatcher, event_id=e.pk)
+    e = dispatch_suggested(actor=cast.dispatcher, event_id=e.pk)
     assert e.lead_department == cast.police
 
 
@@ -153,7 +153,7 @@ def test_nothing_to_suggest_and_no_override_is_invalid(cast):
     e = accepted(cast, category=noise)
 
     with pytest.raises(Invalid) as err:
-        dispatch_suggested(user=cast.dispatcher, event_id=e.pk)
+        dispatch_suggested(actor=cast.dispatcher, event_id=e.pk)
 
     assert "lead_department" in err.value.fields
     e.refresh_from_db()
@@ -163,6 +163,6 @@ def test_nothing_to_suggest_and_no_override_is_invalid(cast):
 def test_dispatcher_of_another_town_gets_404(cast):
     e = accepted(cast)
     with pytest.raises(NotFound):
-        dispatch_suggested(user=cast.dispatcher_b, event_id=e.pk)
+        dispatch_suggested(actor=cast.dispatcher_b, event_id=e.pk)
     e.refresh_from_db()
     assert e.status == Status.ACCEPTED

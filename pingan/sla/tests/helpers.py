@@ -21,7 +21,7 @@ def report(cast, when: dt.datetime, *, category=None, point=None, user=None, **k
     extra = {"place_kind": "商铺"} if category.pk == cast.fire.pk else None
     with clock.frozen(when):
         event, _ = event_report(
-            user=user or cast.gridworker,
+            actor=user or cast.gridworker,
             category=category.pk,
             description="城东小区3幢楼道堆放杂物，邻居争吵",
             lat=lat,
@@ -34,7 +34,7 @@ def report(cast, when: dt.datetime, *, category=None, point=None, user=None, **k
 
 def act(user, event, action: str, when: dt.datetime, **payload):
     with clock.frozen(when):
-        return event_transition(user=user, event_id=event.pk, action=action, payload=payload)
+        return event_transition(actor=user, event_id=event.pk, action=action, payload=payload)
 
 
 def dispatched(cast, when: dt.datetime, *, category=None, lead=None, assisting=(), **kw):

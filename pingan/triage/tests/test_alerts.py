@@ -13,7 +13,7 @@ def _report(cast, capture, text):
     lat, lng = cast.point_a1
     with capture(execute=True):
         event, _ = event_report(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             category=cast.neighbour.pk,
             description=text,
             lat=lat,

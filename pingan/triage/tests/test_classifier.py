@@ -73,16 +73,16 @@ def _history(cast):
     ):
         for text in texts * 2:
             event, _ = event_report(
-                user=cast.gridworker,
+                actor=cast.gridworker,
                 category=category.pk,
                 description=text,
                 lat=lat,
                 lng=lng,
                 extra=extra,
             )
-            event_transition(user=cast.dispatcher, event_id=event.pk, action="accept")
+            event_transition(actor=cast.dispatcher, event_id=event.pk, action="accept")
             event_transition(
-                user=cast.dispatcher,
+                actor=cast.dispatcher,
                 event_id=event.pk,
                 action="dispatch",
                 payload={"lead_department": dept.pk},
@@ -109,7 +109,7 @@ def test_new_event_gets_a_suggestion_and_no_auto_action_without_policy(
     lat, lng = cast.point_a1
     with django_capture_on_commit_callbacks(execute=True):
         event, _ = event_report(
-            user=cast.gridworker,
+            actor=cast.gridworker,
             category=cast.neighbour.pk,
             description="楼道里电瓶车充电，飞线充电，消防隐患严重",
             lat=lat,
@@ -139,7 +139,7 @@ def test_auto_dispatch_only_for_allowed_category_above_the_bar(
     def report(category, text, extra=None):
         with django_capture_on_commit_callbacks(execute=True):
             event, _ = event_report(
-                user=cast.gridworker,
+                actor=cast.gridworker,
                 category=category.pk,
                 description=text,
                 lat=lat,

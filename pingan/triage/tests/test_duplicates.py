@@ -43,7 +43,7 @@ def test_precision_and_recall_on_a_labelled_set_from_real_messages(cast):
     for i, text in enumerate(originals):
         lat, lng = getattr(cast, grids[i % 3])
         e, _ = event_report(
-            user=cast.county_dispatcher,
+            actor=cast.county_dispatcher,
             category=cast.neighbour.pk,
             description=text,
             lat=lat,
@@ -56,7 +56,7 @@ def test_precision_and_recall_on_a_labelled_set_from_real_messages(cast):
         point = grids[i % 3] if i % 3 == 2 else rng.choice(grids[:2])
         lat, lng = getattr(cast, point)
         d, _ = event_report(
-            user=cast.county_dispatcher,
+            actor=cast.county_dispatcher,
             category=cast.neighbour.pk,
             description=rephrase(rng, originals[i]),
             lat=lat,
@@ -79,7 +79,7 @@ def test_precision_and_recall_on_a_labelled_set_from_real_messages(cast):
 def _report(cast, text, point="point_a1", phone="", at=None, user=None):
     lat, lng = getattr(cast, point)
     e, _ = event_report(
-        user=user or cast.gridworker,
+        actor=user or cast.gridworker,
         category=cast.neighbour.pk,
         description=text,
         lat=lat,
@@ -159,7 +159,7 @@ def test_event_placed_on_a_village_is_compared_with_the_villages_grids(cast):
     text = "城东新村3幢楼道堆放大量杂物，邻居之间因此争吵，请社区尽快协调处理"
     in_grid = _report(cast, text)
     on_village, _ = event_report(
-        user=cast.dispatcher, category=cast.neighbour.pk, description=text, region=cast.village_a
+        actor=cast.dispatcher, category=cast.neighbour.pk, description=text, region=cast.village_a
     )
     others = {c.other_id for c in services.duplicates_check(event_id=on_village.pk)}
     assert others == {in_grid.pk}

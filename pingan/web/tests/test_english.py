@@ -113,7 +113,7 @@ def test_key_strings_and_choices_in_english():
 def test_event_page_buttons_timeline_and_errors_are_in_english(client, cast):
     lat, lng = cast.point_a1
     event = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour.pk,
         description="楼道堆放杂物",
         lat=lat,
@@ -129,7 +129,7 @@ def test_event_page_buttons_timeline_and_errors_are_in_english(client, cast):
     )
     assert r.status_code == 403 and "Your role cannot do “Accept”" in r.content.decode()
     with translation.override("en"), pytest.raises(Forbidden, match="Your role cannot do “Accept”"):
-        event_transition(user=cast.gridworker, event_id=event.pk, action="accept")
+        event_transition(actor=cast.gridworker, event_id=event.pk, action="accept")
     # the action names stay Chinese in code, docs and stored data
     assert workflow.find("accept").label == "受理"
     with translation.override("en"):

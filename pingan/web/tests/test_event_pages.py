@@ -22,7 +22,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 def report(cast, **kw):
     lat, lng = cast.point_a1
     args = dict(
-        user=cast.gridworker,
+        actor=kw.pop("user", cast.gridworker),
         category=cast.neighbour.pk,
         description="城东小区3幢楼道堆放杂物，邻居争吵",
         lat=lat,
@@ -34,9 +34,9 @@ def report(cast, **kw):
 
 def dispatched(cast):
     e = report(cast)
-    event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=e.pk,
         action="dispatch",
         payload={"lead_department": cast.police.pk, "assisting_departments": [cast.market.pk]},
@@ -100,7 +100,7 @@ def test_buttons_are_exactly_the_allowed_actions(cast, client):
 def test_timeline_shows_every_step_with_actor_role_and_statuses(cast, client):
     e = dispatched(cast)
     event_transition(
-        user=cast.handler, event_id=e.pk, action="acknowledge", payload={"note": "已安排民警"}
+        actor=cast.handler, event_id=e.pk, action="acknowledge", payload={"note": "已安排民警"}
     )
     html = page(client, cast.dispatcher, e)
     timeline = html.split("流转记录", 1)[1]
@@ -164,7 +164,7 @@ def test_missing_event_is_404(cast, client):
 
 def test_action_form_partial_has_the_required_fields(cast, client):
     e = report(cast)
-    event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     client.force_login(cast.dispatcher)
     r = client.get(reverse("event_action", args=[e.pk, "dispatch"]), **HX)
     html = r.content.decode()
@@ -195,7 +195,7 @@ def test_action_without_htmx_redirects_to_the_page(cast, client):
 
 def test_invalid_action_post_shows_the_field_error_and_changes_nothing(cast, client):
     e = report(cast)
-    event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     client.force_login(cast.dispatcher)
     r = client.post(reverse("event_action", args=[e.pk, "dispatch"]), {"lead_department": ""}, **HX)
     assert r.status_code == 422
@@ -228,9 +228,9 @@ def test_forbidden_role_gets_the_message_and_nothing_changes(cast, client):
 
 def test_verify_failed_needs_a_reason(cast, client):
     e = dispatched(cast)
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
     event_transition(
-        user=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解"}
+        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解"}
     )
     client.force_login(cast.gridworker)
     url = reverse("event_action", args=[e.pk, "verify"])
@@ -244,7 +244,7 @@ def test_verify_failed_needs_a_reason(cast, client):
 
 def test_resolve_with_photo_attaches_it_to_the_timeline_row(cast, client):
     e = dispatched(cast)
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
     client.force_login(cast.handler)
     photo = io.BytesIO(jpeg_bytes())
     photo.name = "after.jpg"
@@ -261,7 +261,7 @@ def test_resolve_with_photo_attaches_it_to_the_timeline_row(cast, client):
 
 def test_a_bad_photo_rolls_the_action_back(cast, client):
     e = dispatched(cast)
-    event_transition(user=cast.handler, event_id=e.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
     client.force_login(cast.handler)
     bad = io.BytesIO(b"not an image at all")
     bad.name = "x.jpg"

@@ -19,7 +19,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def report(cast, user=None, point=None, category=None, description="楼道堆放杂物，邻居争吵"):
     lat, lng = point or cast.point_a1
     return event_report(
-        user=user or cast.gridworker,
+        actor=user or cast.gridworker,
         category=(category or cast.neighbour).pk,
         description=description,
         lat=lat,
@@ -32,9 +32,9 @@ def report_b(cast, description="通元村道路积水，村民有意见"):
 
 
 def dispatched(cast, event, department=None):
-    event_transition(user=cast.dispatcher, event_id=event.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=event.pk, action="accept")
     return event_transition(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         event_id=event.pk,
         action="dispatch",
         payload={"lead_department": (department or cast.police).pk},
@@ -161,7 +161,7 @@ def test_dispatcher_tabs_count_each_stage(client, cast):
     report(cast)
     second = report(cast, description="商铺门口占道经营")
     third = report(cast, description="小区消防通道堵塞")
-    event_transition(user=cast.dispatcher, event_id=second.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=second.pk, action="accept")
     dispatched(cast, third)
     client = as_user(client, cast.dispatcher)
     page = client.get(reverse("workbench")).content.decode()
@@ -185,7 +185,7 @@ def test_tab_counts_stop_at_the_cap(client, cast, monkeypatch):
 def test_queue_filter_returns_the_narrowed_table_only(client, cast):
     neighbour = report(cast)
     fire = event_report(
-        user=cast.gridleader,  # grid a2 is in the grid leader's village, not the worker's grid
+        actor=cast.gridleader,  # grid a2 is in the grid leader's village, not the worker's grid
         category=cast.fire.pk,
         description="仓库灭火器过期",
         region=cast.grid_a2.pk,
@@ -218,7 +218,7 @@ def test_bulk_accept_accepts_the_selected_and_reports_failures(client, cast):
     first = report(cast)
     second = report(cast, description="噪音扰民")
     already = report(cast, description="垃圾未清运")
-    event_transition(user=cast.dispatcher, event_id=already.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=already.pk, action="accept")
     other_town = report_b(cast)
     untouched = report(cast, description="路灯不亮")
     response = as_user(client, cast.dispatcher).post(
@@ -278,7 +278,7 @@ def test_handler_inbox_shows_own_department_work_only(client, cast):
 
 def test_acknowledged_event_moves_to_in_progress_tab(client, cast):
     event = dispatched(cast, report(cast))
-    event_transition(user=cast.handler, event_id=event.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=event.pk, action="acknowledge")
     client = as_user(client, cast.handler)
     page = client.get(reverse("workbench")).content.decode()
     assert tab_count(page, "pending") == 0 and tab_count(page, "doing") == 1
@@ -304,9 +304,9 @@ def test_handler_overdue_tab(client, cast):
 def test_grid_worker_sees_reports_verification_and_report_button(client, cast):
     mine = report(cast)
     to_check = dispatched(cast, report(cast, description="井盖缺失"))
-    event_transition(user=cast.handler, event_id=to_check.pk, action="acknowledge")
+    event_transition(actor=cast.handler, event_id=to_check.pk, action="acknowledge")
     event_transition(
-        user=cast.handler, event_id=to_check.pk, action="resolve", payload={"result": "已补装"}
+        actor=cast.handler, event_id=to_check.pk, action="resolve", payload={"result": "已补装"}
     )
     page = as_user(client, cast.gridworker).get(reverse("workbench")).content.decode()
     assert reverse("event_report") in page and "上报事件" in page
@@ -330,7 +330,7 @@ def stat(html: str, key: str) -> str:
 def test_leader_overview_counts_within_scope(client, cast):
     closed = report(cast)
     event_transition(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         event_id=closed.pk,
         action="resolve_on_site",
         payload={"result": "当场劝解"},
@@ -354,7 +354,7 @@ def test_leader_overview_counts_within_scope(client, cast):
 def test_leader_closure_rate(client, cast):
     closed = report(cast)
     event_transition(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         event_id=closed.pk,
         action="resolve_on_site",
         payload={"result": "当场劝解"},
@@ -397,7 +397,7 @@ def test_search_by_text(client, cast):
 def test_list_filters_narrow_the_table(client, cast):
     reported = report(cast)
     accepted = report(cast, description="广场舞噪音")
-    event_transition(user=cast.dispatcher, event_id=accepted.pk, action="accept")
+    event_transition(actor=cast.dispatcher, event_id=accepted.pk, action="accept")
     b = report_b(cast)
     client = as_user(client, cast.county_dispatcher)
     everything = client.get(reverse("event_list")).content.decode()

@@ -143,6 +143,11 @@ PAGES: dict[str, Page] = {
     "event_detail": Page("GET", EVENT_A, kwargs={"event_id": "{event}"}),
     # The action form: in scope → the form (or 409 when the role may not act now).
     "event_action": Page("GET", EVENT_A, kwargs={"event_id": "{event}", "action": "comment"}),
+    "case_action": Page(
+        "GET",
+        EVENT_A,
+        kwargs={"kind_name": "events", "case_id": "{event}", "action": "comment"},
+    ),
     # Showing the reporter's contact: dispatchers of the region, the assigned department.
     "event_contact": Page(
         "POST",
@@ -690,14 +695,14 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         locked_at=now,
         locked_by=cast.leader,
     )
-    patrol, _ = patrol_start(user=cast.gridworker, client_uuid=uuid.uuid4(), started_at=now)
+    patrol, _ = patrol_start(actor=cast.gridworker, client_uuid=uuid.uuid4(), started_at=now)
     from pingan.privacy.services import export_request_create
 
     export = export_request_create(
         user=cast.dispatcher, kind="events", filters={}, row_count=900, reason="分析"
     )
     post, _ = post_add(
-        user=cast.dispatcher,
+        actor=cast.dispatcher,
         platform="本地论坛",
         url="https://bbs.example.invalid/t/1",
         text="城东小区门口有人聚集",

@@ -18,7 +18,7 @@ from pingan.events.services import event_report
 def _photo_event(cast):
     lat, lng = cast.point_a1
     event = event_report(
-        user=cast.gridworker,
+        actor=cast.gridworker,
         category=cast.neighbour.pk,
         description="楼道堆放杂物，邻居争吵",
         lat=lat,
@@ -27,7 +27,7 @@ def _photo_event(cast):
     buf = io.BytesIO()
     Image.new("RGB", (800, 600), (120, 160, 200)).save(buf, "JPEG")
     upload = SimpleUploadedFile("IMG_1.jpg", buf.getvalue(), content_type="image/jpeg")
-    photo, _ = attachment_add(user=cast.gridworker, event_id=event.pk, upload=upload)
+    photo, _ = attachment_add(actor=cast.gridworker, event_id=event.pk, upload=upload)
     return event, photo
 
 

@@ -34,7 +34,7 @@ def auditor(cast):
 def report(cast):
     lat, lng = cast.point_a1
     return event_report(
-        user=cast.gridworker, category=cast.neighbour.pk, description="楼道堆放杂物", lat=lat,
+        actor=cast.gridworker, category=cast.neighbour.pk, description="楼道堆放杂物", lat=lat,
         lng=lng,
     )[0]  # fmt: skip
 
@@ -275,5 +275,5 @@ def test_an_act_whose_audit_row_fails_is_undone(cast, monkeypatch):
 
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises((RuntimeError, DomainError)):
-        event_transition(user=cast.dispatcher, event_id=e.pk, action="accept")
+        event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
     assert Event.objects.get(pk=e.pk).status == "reported"

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from pingan.analytics import selectors, services
-from pingan.api.v1.briefings import CONTENT_TYPES
+from pingan.core.downloads import CONTENT_TYPES
 from pingan.core.errors import Invalid, NotFound
 from pingan.web.views.dashboard import parse
 

@@ -20,6 +20,7 @@ from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
 from pingan.core.errors import Invalid
 from pingan.core.params import parse_date, parse_int
+from pingan.geo import scope
 from pingan.geo.models import Region
 
 WALL_REFRESH_S = 60
@@ -81,7 +82,7 @@ def _crumbs(user: Any, region: Region | None) -> list[Region]:
     codes = region.ancestor_codes()
     chain = {r.code: r for r in Region.objects.filter(code__in=codes)}
     out = [chain[c] for c in codes if c in chain]
-    return [r for r in out if any(r.path.startswith(t.path) for t in tops)]
+    return [r for r in out if scope.within(r.path, [t.path for t in tops])]
 
 
 def dashboard_context(user: Any, params: Any) -> dict[str, Any]:

@@ -20,14 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from pingan.access.actor import Actor, actor_of
+from pingan.cases.service import buttons
 from pingan.core.errors import DomainError, Forbidden, Invalid, NotFound
 from pingan.events import workflow
 from pingan.events.attachments import attachment_add
 from pingan.events.choices import AttachmentKind, Satisfaction, Status
 from pingan.events.contact import contact_masked, event_contact_reveal
 from pingan.events.deadlines import state_at
+from pingan.events.kind import EVENTS
 from pingan.events.models import Event
-from pingan.events.permissions import may_unmask
+from pingan.events.permissions import can_unmask
 from pingan.events.selectors import EventFilters, event_detail, event_list
 from pingan.events.services import allowed_actions, event_transition
 from pingan.geo.choices import Level
@@ -113,20 +116,6 @@ def _timeline(event: Event) -> list[TimelineRow]:
     return rows
 
 
-def _buttons(rows: list[workflow.Transition]) -> list[dict[str, str]]:
-    """One button per action (verify's two rows become one form with two answers)."""
-    out: list[dict[str, str]] = []
-    seen: set[str] = set()
-    for row in rows:
-        if row.action in seen:
-            continue
-        seen.add(row.action)
-        label = _("核查") if row.action == "verify" else row.display_label
-        style = "primary" if row.action == "verify" else row.style
-        out.append({"action": row.action, "label": label, "style": style})
-    return out
-
-
 def _extra_rows(event: Event) -> list[tuple[str, Any]]:
     """The category's extra fields as (label, value), in the category's order."""
     specs = list(event.category.extra_fields or [])
@@ -167,7 +156,7 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "event": event,
         "town": region_ancestor_at(event.region, Level.TOWN),
         "contact": contact_masked(event),
-        "may_unmask": may_unmask(user, event),
+        "may_unmask": can_unmask(user, event),
         "deadline_state": deadline_state,
         "deadline_label": {
             "normal": _("正常"),
@@ -176,7 +165,7 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         }.get(deadline_state or "", ""),
         "due_at": due_at,
         "due_is_ack": due_at is not None and due_at == event.ack_due_at,
-        "buttons": _buttons(rows),
+        "buttons": buttons(EVENTS, rows),
         "transfer_110": transfer_110_offered(user, event),
         "assignments": event.assignment_rows,  # type: ignore[attr-defined]
         "assisting": event.assisting,  # type: ignore[attr-defined]
@@ -209,7 +198,7 @@ def event_contact(request: HttpRequest, event_id: int) -> HttpResponse:
     """The explicit "显示" action: the reporter's contact and the address in full, for a
     role that may unmask (audited as pii.unmask); 403 for others, 404 out of scope."""
     try:
-        contact = event_contact_reveal(user=request.user, event_id=event_id, request=request)
+        contact = event_contact_reveal(actor=actor_of(request), event_id=event_id)
     except NotFound:
         raise Http404(_("事件不存在")) from None
     except Forbidden as e:
@@ -327,7 +316,7 @@ def newest_transition(user: Any, event_id: int) -> Any:
 
 
 def attach_photos(
-    *, user: Any, event_id: int, files: list[Any], kind: str, transition: Any = None
+    *, actor: Actor, event_id: int, files: list[Any], kind: str, transition: Any = None
 ) -> None:
     """Attach uploaded photos to an event (and a timeline row), raising Invalid on bad files."""
     if not files:
@@ -335,7 +324,7 @@ def attach_photos(
     for upload in files:
         try:
             attachment_add(
-                user=user, event_id=event_id, upload=upload, kind=kind, transition=transition
+                actor=actor, event_id=event_id, upload=upload, kind=kind, transition=transition
             )
         except Invalid as e:
             # The processing names its own field ("upload"/"file"); the form shows "photos".
@@ -374,12 +363,12 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
         with transaction.atomic():
             payload = _payload(request, user)
             event_transition(
-                user=user, event_id=event.pk, action=action, payload=payload, request=request
+                actor=actor_of(request), event_id=event.pk, action=action, payload=payload
             )
             files = request.FILES.getlist("photos")
             if files and action in PHOTO_KINDS:
                 attach_photos(
-                    user=user,
+                    actor=actor_of(request),
                     event_id=event.pk,
                     files=files,
                     kind=PHOTO_KINDS[action],

@@ -30,8 +30,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pingan.analytics import services as analytics_services
-from pingan.api.v1.exports import xlsx_response
 from pingan.core import audit
+from pingan.core.downloads import xlsx_response
 from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.core.spreadsheet import safe_row
 from pingan.events.choices import Source, Status
@@ -39,9 +39,9 @@ from pingan.events.contact import contact_masked
 from pingan.events.selectors import EventFilters, event_count, event_list
 from pingan.privacy.models import ExportRequest, masked_filters
 from pingan.privacy.selectors import (
+    can_approve_exports,
     export_requests_of,
     export_requests_to_decide,
-    is_export_approver,
 )
 from pingan.privacy.services import (
     ExportNeedsApproval,
@@ -180,7 +180,7 @@ def export_requests_page(request: HttpRequest) -> HttpResponse:
     ctx = {
         "mine": list(export_requests_of(user=request.user)[:50]),
         "to_decide": export_requests_to_decide(user=request.user),
-        "approver": is_export_approver(request.user),
+        "approver": can_approve_exports(request.user),
     }
     return render(request, "web/exports/requests.html", ctx)
 

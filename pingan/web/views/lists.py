@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from pingan.access.actor import Actor, actor_of, as_actor
 from pingan.core.errors import Invalid, invalid
 from pingan.events.choices import AssignmentStatus
 from pingan.events.deadlines import binding_due, state_at
@@ -24,11 +25,12 @@ from pingan.events.selectors import (
     newest_first_rows,
     recent_part,
 )
+from pingan.geo import scope
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 from pingan.geo.selectors import region_list
 from pingan.org.choices import Role
-from pingan.org.selectors import department_list, memberships_of
+from pingan.org.selectors import department_list
 from pingan.web.forms import EventFilterForm
 
 PAGE_SIZE = 20
@@ -156,49 +158,51 @@ def paginate(
     return page
 
 
-def towns_for(user: Any) -> list[Region]:
-    """Towns a filter may offer `user`: those inside or above their region memberships,
+# Every role but the handler's (scoped by department) has a territory to filter within.
+_TERRITORY_ROLES = frozenset(Role.values) - {Role.HANDLER}
+
+
+def towns_for(actor: Actor | Any) -> list[Region]:
+    """Towns a filter may offer the actor: those inside or above their region memberships,
     every town for users scoped by department only."""
     towns = list(region_list(level=Level.TOWN))
-    paths = [
-        m.region.path
-        for m in memberships_of(user)
-        if m.region is not None and m.role != Role.HANDLER
-    ]
+    paths = as_actor(actor).paths(_TERRITORY_ROLES)
     if not paths:
         return towns
-    return [t for t in towns if any(t.path.startswith(p) or p.startswith(t.path) for p in paths)]
+    return [t for t in towns if scope.overlaps(t.path, paths)]
 
 
-def filter_form(user: Any, data: dict[str, str] | QueryDict) -> EventFilterForm:
+def filter_form(actor: Actor | Any, data: dict[str, str] | QueryDict) -> EventFilterForm:
+    actor = as_actor(actor)
     return EventFilterForm(
         data,
         categories=list(category_list()),
-        regions=towns_for(user),
-        departments=department_list(user=user),
+        regions=towns_for(actor),
+        departments=department_list(user=actor.user),
     )
 
 
 @login_required
 def event_list_page(request: HttpRequest) -> HttpResponse:
-    """All events in the user's scope, filtered by GET parameters, paginated."""
+    """All events in the actor's scope, filtered by GET parameters, paginated."""
+    actor = actor_of(request)
     params = filter_params(request.GET)
     error = ""
     cap = None
     recent_first = True
     try:
         filters = filters_from(params)
-        qs = event_list(user=request.user, filters=filters)
+        qs = event_list(user=actor, filters=filters)
         recent_first = filters.recent_first
         if filters.q and not EVENT_CODE.fullmatch(filters.q):
             cap = SEARCH_COUNT_CAP
     except Invalid as exc:
         error = error_text(exc)
-        qs = event_list(user=request.user).none()
+        qs = event_list(user=actor).none()
     page = paginate(request, qs, cap=cap, recent_first=recent_first)
     context = {
         "nav_active": "events",
-        "form": filter_form(request.user, request.GET),
+        "form": filter_form(actor, request.GET),
         "page": page,
         "error": error,
         "params": params,

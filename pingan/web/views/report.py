@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from pingan.access.actor import actor_of
 from pingan.core.errors import DomainError, Invalid, invalid
 from pingan.core.params import parse_int
 from pingan.events.choices import AttachmentKind, Source, Urgency
@@ -163,7 +164,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
                 if k.startswith(EXTRA_PREFIX) and v != ""
             }
             event, created = event_report(
-                user=user,
+                actor=actor_of(request),
                 category=category,
                 description=post.get("description", ""),
                 title=post.get("title", ""),
@@ -178,11 +179,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
                 reporter_name=post.get("reporter_name", "").strip()[:50],
                 reporter_phone=post.get("reporter_phone", "").strip()[:20],
                 outside_own_grid=post.get("outside_own_grid") == "1",
-                request=request,
             )
             if created:
                 attach_photos(
-                    user=user,
+                    actor=actor_of(request),
                     event_id=event.pk,
                     files=request.FILES.getlist("photos"),
                     kind=AttachmentKind.REPORT,
@@ -190,11 +190,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
                 )
                 if post.get("settle") == "1":
                     event_transition(
-                        user=user,
+                        actor=actor_of(request),
                         event_id=event.pk,
                         action="resolve_on_site",
                         payload={"result": post.get("result", "")},
-                        request=request,
                     )
     except DomainError as e:
         errors = dict(e.fields) if isinstance(e, Invalid) else {"form": e.message}

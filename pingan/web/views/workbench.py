@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from pingan.access.actor import actor_of
 from pingan.analytics import kpis
 from pingan.analytics import selectors as stats
 from pingan.core import clock
@@ -200,9 +201,7 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
     accepted: list[str] = []
     for event_id in dict.fromkeys(ids):
         try:
-            event = event_transition(
-                user=request.user, event_id=event_id, action="accept", request=request
-            )
+            event = event_transition(actor=actor_of(request), event_id=event_id, action="accept")
         except DomainError as exc:
             bad.append({"code": codes.get(event_id, f"#{event_id}"), "reason": exc.message})
         else:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from pingan.analytics import selectors, services
-from pingan.api.v1.exports import XLSX, xlsx_response
+from pingan.core.downloads import XLSX, xlsx_response
 from pingan.core.errors import Invalid, NotFound
 from pingan.privacy.services import ExportNeedsApproval, export_window_hours
 from pingan.web.views.lists import error_text, filter_params

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pingan.analytics.services import rollup_rebuild
+from pingan.analytics.rebuild import rollup_rebuild
 
 
 def _date(value: str) -> dt.date:

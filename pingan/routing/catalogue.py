@@ -4,7 +4,8 @@
 town's offices, the two-level category tree with deadlines per urgency, extra fields and
 default lead departments, and the routing rules (county-wide, plus town-level rules
 sending neighbourhood matters to the town's own offices). Idempotent: it upserts by code.
-`manage.py load_catalogue` runs it; the demo county calls it too.
+`manage.py load_catalogue` runs it (a production set-up step, docs/deploy.md); the demo
+county (pingan.demo) calls it too.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from django.db import transaction
 
-from pingan.demo import selectors
 from pingan.events.catalogue import category_upsert
 from pingan.events.models import Category
+from pingan.geo.choices import Level
 from pingan.geo.models import Region
+from pingan.geo.selectors import region_list
 from pingan.org.models import Department
 from pingan.org.services import department_upsert
 from pingan.routing.models import RoutingRule
@@ -272,6 +274,15 @@ def rule_upsert(
 # ---- applying it ----------------------------------------------------------------------
 
 
+def catalogue_county(code: str | None) -> Region | None:
+    """The region with this code; without a code, the only county in the database (None
+    when there is none, or several)."""
+    if code:
+        return region_list().filter(code=code).first()
+    counties = list(region_list(level=Level.COUNTY)[:2])
+    return counties[0] if len(counties) == 1 else None
+
+
 @dataclass
 class CatalogueResult:
     """What `load_catalogue` left in place, by code."""
@@ -293,7 +304,7 @@ def _resolve(
 def load_catalogue(*, county: Region, with_town_rules: bool = True) -> CatalogueResult:
     """Create or update the default departments, categories and routing rules of `county`;
     returns what is in place. Running it again changes nothing."""
-    towns = selectors.towns_of(county)
+    towns = list(region_list(parent=county.pk, level=Level.TOWN))
     with transaction.atomic():
         county_depts = {
             key: department_upsert(

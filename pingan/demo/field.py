@@ -26,6 +26,7 @@ from pingan.events.models import Event
 from pingan.geo.choices import Level
 from pingan.geo.geometry import to_shape
 from pingan.geo.models import Region
+from pingan.geo.scope import within_q
 from pingan.gridsys import scoring, services
 from pingan.gridsys.models import AfterReview, Meeting, PayBand, RankingEntry
 from pingan.org.choices import Role
@@ -113,9 +114,9 @@ def build_field_demo(
                 coords = _walk(rng, w.grid, n)
                 finished = began + dt.timedelta(seconds=10 * n + 30)
                 with clock.frozen(finished):
-                    p, _ = patrol_start(user=user, client_uuid=uuid.uuid4(), started_at=began)
+                    p, _ = patrol_start(actor=user, client_uuid=uuid.uuid4(), started_at=began)
                     patrol_points_add(
-                        user=user,
+                        actor=user,
                         patrol_id=p.pk,
                         points=[
                             {"lat": la, "lng": ln, "at": began + dt.timedelta(seconds=10 * i)}
@@ -126,7 +127,7 @@ def build_field_demo(
                         kind, pattern = rng.choice(VISITS)
                         la, ln = rng.choice(coords)
                         patrol_visit_add(
-                            user=user,
+                            actor=user,
                             patrol_id=p.pk,
                             client_uuid=uuid.uuid4(),
                             kind=kind,
@@ -138,7 +139,7 @@ def build_field_demo(
                             lng=ln,
                             at=began + dt.timedelta(minutes=rng.randint(1, 20)),
                         )
-                    patrol_finish(user=user, patrol_id=p.pk, finished_at=finished)
+                    patrol_finish(actor=user, patrol_id=p.pk, finished_at=finished)
                 report.patrols += 1
             day += dt.timedelta(days=1)
 
@@ -172,7 +173,7 @@ def build_field_demo(
                 break
             closed = list(
                 Event.objects.filter(
-                    region_path__startswith=village.path,
+                    within_q("region_path", [village.path]),
                     status=Status.CLOSED,
                     closed_at__lt=held,
                     closed_at__gte=held - dt.timedelta(days=31),
@@ -181,7 +182,7 @@ def build_field_demo(
             with clock.frozen(held + dt.timedelta(hours=2)):
                 try:
                     services.meeting_record(
-                        user=chair.user,
+                        actor=chair.user,
                         region=village,
                         kind="monthly",
                         title=f"{village.name}{held:%Y年%m月}网格工作例会",
@@ -218,7 +219,7 @@ def build_field_demo(
         if reviewer is None:
             continue
         closed_events = Event.objects.filter(
-            region_path__startswith=village.path,
+            within_q("region_path", [village.path]),
             status=Status.CLOSED,
             closed_at__date__gte=start_day,
         ).select_related("reporter")
@@ -234,7 +235,7 @@ def build_field_demo(
             with clock.frozen(min(e.closed_at + dt.timedelta(days=7), end)):
                 try:
                     services.after_review_record(
-                        user=reviewer.user,
+                        actor=reviewer.user,
                         event_id=e.pk,
                         findings="核查处置过程与群众反馈"
                         if conclusion == "no_fault"
@@ -267,7 +268,7 @@ def build_field_demo(
                 contextlib.suppress(DomainError),
             ):
                 report.ranked += len(
-                    services.ranking_publish(user=leader.user, quarter=quarter, town=town)
+                    services.ranking_publish(actor=leader.user, quarter=quarter, town=town)
                 )
     progress(
         f"巡查 {report.patrols} 次，例会 {report.meetings} 次，倒查 {report.reviews} 件，"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pingan.ops.generate import generate_events
+from pingan.demo.generate import generate_events
 
 
 class Command(BaseCommand):

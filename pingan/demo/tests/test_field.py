@@ -8,10 +8,10 @@ import pytest
 
 from pingan.api.tests.helpers import report
 from pingan.core import clock
+from pingan.demo.field import build_field_demo
 from pingan.events.services import event_transition
 from pingan.geo import locator
 from pingan.gridsys import scoring
-from pingan.gridsys.demo import build_field_demo
 from pingan.gridsys.models import Meeting, RankingEntry
 from pingan.patrols.models import Patrol
 from pingan.patrols.services import patrol_track
@@ -23,7 +23,7 @@ def test_field_demo_fills_patrols_meetings_and_scores(cast):
     with clock.frozen(clock.now() - dt.timedelta(days=3)):
         e = report(cast)
         event_transition(
-            user=cast.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "好"}
+            actor=cast.gridworker, event_id=e.pk, action="resolve_on_site", payload={"result": "好"}
         )
     r = build_field_demo(workers=2, months=2, seed=7)
     assert r.patrols > 5

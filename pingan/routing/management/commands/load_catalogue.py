@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pingan.demo import selectors
-from pingan.demo.catalogue import load_catalogue
+from pingan.routing.catalogue import catalogue_county, load_catalogue
 
 
 class Command(BaseCommand):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> str:
         code = options["county"]
-        county = selectors.region_by_code(code) if code else selectors.the_only_county()
+        county = catalogue_county(code)
         if county is None:
             raise CommandError(
                 f"找不到县级区划「{code}」" if code else "请用 --county 指定县级区划代码"

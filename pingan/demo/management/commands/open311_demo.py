@@ -12,6 +12,7 @@ from pingan.events.models import Category
 from pingan.geo.choices import Level
 from pingan.geo.geometry import to_shape
 from pingan.geo.models import Region
+from pingan.geo.scope import within_q
 from pingan.intake.choices import Channel
 from pingan.intake.models import Integration
 from pingan.open311 import selectors
@@ -59,7 +60,9 @@ class Command(BaseCommand):
             return
         grids = list(
             Region.objects.filter(
-                level=Level.GRID, path__startswith=integration.region.path, geometry__isnull=False
+                within_q("path", [integration.region.path]),
+                level=Level.GRID,
+                geometry__isnull=False,
             ).order_by("code")[: len(DEMO_REQUESTS)]
         )
         for i, (words, text, phone) in enumerate(DEMO_REQUESTS):
@@ -72,5 +75,7 @@ class Command(BaseCommand):
                 data["address_string"] = integration.region.name
             if phone:
                 data["phone"] = phone
-            row = open311_request_create(integration=integration, data=data, attributes={})
+            row = open311_request_create(
+                actor=integration.acting_user, integration=integration, data=data, attributes={}
+            )
             self.stdout.write(f"Open311 {row.event.code} {row.service_code}")

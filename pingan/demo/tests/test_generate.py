@@ -64,7 +64,7 @@ def test_scope_and_new_reports_work_on_top(generated):
     # Codes continue after the generated ones: a report today does not collide.
     lat, lng = cast.point_a1
     event, created = event_report(
-        user=cast.gridworker, category=cast.neighbour.pk, description="新上报", lat=lat, lng=lng
+        actor=cast.gridworker, category=cast.neighbour.pk, description="新上报", lat=lat, lng=lng
     )
     assert created and Event.objects.filter(code=event.code).count() == 1
 
@@ -90,7 +90,7 @@ def test_bad_counts_are_refused(db):
 
 def test_copy_names_every_required_event_column():
     # COPY bypasses the model's defaults: a new NOT NULL column must be generated too.
-    from pingan.ops.generate import EVENT_COLUMNS
+    from pingan.demo.generate import EVENT_COLUMNS
 
     missing = [
         f.column

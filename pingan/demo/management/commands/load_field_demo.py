@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
-from pingan.gridsys.demo import build_field_demo
+from pingan.demo.field import build_field_demo
 
 
 class Command(BaseCommand):

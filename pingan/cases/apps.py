@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "pingan.cases"
+    verbose_name = "案件引擎"
