@@ -26,7 +26,7 @@ def day_locked(day: dt.date) -> bool:
     return PeriodLock.objects.filter(date_from__lte=day, date_to__gte=day).exists()
 
 
-def may_lock(user: Any) -> bool:
+def can_lock(user: Any) -> bool:
     """A county or city leader or centre dispatcher: who may lock and unlock periods."""
     return any(
         (
@@ -43,7 +43,7 @@ def period_lock(
 ) -> PeriodLock:
     """Lock the figures of events reported from date_from to date_to (a county or city
     leader or centre dispatcher). Overlapping an existing lock is a conflict. Audited."""
-    if not may_lock(user):
+    if not can_lock(user):
         raise Forbidden(_("只有县级领导或县级指挥中心可以封账"))
     check_period(date_from, date_to, from_field="date_from", to_field="date_to")
     if date_to >= timezone.localdate(clock.now()):
@@ -75,7 +75,7 @@ def period_lock(
 
 def period_unlock(*, user: Any, lock_id: int, request: Any = None) -> None:
     """Unlock a period: its figures are recounted from the events as they are now. Audited."""
-    if not may_lock(user):
+    if not can_lock(user):
         raise Forbidden(_("只有县级领导或县级指挥中心可以解除封账"))
     with transaction.atomic():
         lock = PeriodLock.objects.select_for_update().filter(pk=lock_id).first()

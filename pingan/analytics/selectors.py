@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from pingan.access.actor import Actor, as_actor
 from pingan.analytics import kpis, rollups
 from pingan.analytics.facts import FACT_FIELDS
 from pingan.analytics.models import (
@@ -38,6 +39,7 @@ from pingan.core import clock
 from pingan.events.models import Category, Event
 from pingan.events.permissions import REGION_ROLES, event_scope_q
 from pingan.geo.models import Region
+from pingan.geo.scope import within, within_q
 from pingan.org.choices import Role
 from pingan.org.models import Department
 from pingan.org.selectors import memberships_of
@@ -81,22 +83,22 @@ class Basis:
             depth = self.region.path.count("/") - 1
             if 0 <= depth < FACT_REGION_INDEXES:
                 return EventFact.objects.filter(**{f"r{depth}": self.region.pk})
-            return EventFact.objects.filter(region_path__startswith=self.region.path)
+            return EventFact.objects.filter(within_q("region_path", [self.region.path]))
         events = Event.objects.filter(event_scope_q(self.user))
         if self.region is not None:
-            events = events.filter(region_path__startswith=self.region.path)
+            events = events.filter(within_q("region_path", [self.region.path]))
         return EventFact.objects.filter(event_id__in=events.values("pk"))
 
 
-def _top_paths(user: Any) -> list[Region]:
-    regions = [
-        m.region for m in memberships_of(user) if m.role in REGION_ROLES and m.region is not None
-    ]
-    return [
-        r
-        for r in regions
-        if not any(r.path.startswith(o.path) and o.path != r.path for o in regions)
-    ]
+def _top_paths(user: Actor | Any) -> list[Region]:
+    """The regions of the actor's region memberships that no other of them contains."""
+    actor = as_actor(user)
+    tops = set(actor.paths(REGION_ROLES))
+    out: dict[str, Region] = {}
+    for m in actor.holding(REGION_ROLES):
+        if m.region is not None and m.region.path in tops:
+            out.setdefault(m.region.path, m.region)
+    return list(out.values())
 
 
 def basis_for(user: Any, region_id: int | None) -> Basis:
@@ -106,13 +108,13 @@ def basis_for(user: Any, region_id: int | None) -> Basis:
         region = Region.objects.filter(pk=region_id).first()
         if region is None:
             return Basis(region=None, rollup=False, user=user, empty=True)
-        inside = any(region.path.startswith(t.path) for t in tops)
+        inside = within(region.path, [t.path for t in tops])
         return Basis(region=region, rollup=inside, user=user)
     handler = any(m.role == Role.HANDLER for m in memberships_of(user))
     if len(tops) == 1 and not handler:
         own_elsewhere = (
             Event.objects.filter(reporter_id=user.pk)
-            .exclude(region_path__startswith=tops[0].path)
+            .exclude(within_q("region_path", [tops[0].path]))
             .exists()
         )
         if not own_elsewhere:
@@ -781,10 +783,9 @@ def briefing_list(*, user: Any) -> Any:
     tops = _top_paths(user)
     if not tops:
         return Briefing.objects.none()
-    q = Q()
-    for t in tops:
-        q |= Q(region__path__startswith=t.path)
-    return Briefing.objects.filter(q).select_related("region", "created_by")
+    return Briefing.objects.filter(within_q("region__path", [t.path for t in tops])).select_related(
+        "region", "created_by"
+    )
 
 
 def grid_figures(
@@ -800,7 +801,7 @@ def grid_figures(
     if basis.empty or basis.region is None:
         return []
     grids = list(
-        Region.objects.filter(path__startswith=basis.region.path, level=Level.GRID).only(
+        Region.objects.filter(within_q("path", [basis.region.path]), level=Level.GRID).only(
             "pk", "name", "code", "depth"
         )
     )

@@ -1,7 +1,7 @@
 """The analytics app's write services, where other apps find them. Each lives in the
 module of its job:
 
-- `locks`: period locking (封账): `period_lock`, `period_unlock`, `may_lock`;
+- `locks`: period locking (封账): `period_lock`, `period_unlock`, `can_lock`;
 - `exports`: .xlsx exports: `events_export`, `events_export_approved`, `export_job_run`,
   `kpis_export`;
 - `briefings`: `briefing_render`;
@@ -20,18 +20,18 @@ from pingan.analytics.exports import (
     export_job_run,
     kpis_export,
 )
-from pingan.analytics.locks import may_lock, period_lock, period_unlock
+from pingan.analytics.locks import can_lock, period_lock, period_unlock
 from pingan.analytics.rebuild import rollup_rebuild
 from pingan.analytics.upkeep import rollup_event_written
 
 __all__ = [
     "BRIEFING_FORMATS",
     "briefing_render",
+    "can_lock",
     "events_export",
     "events_export_approved",
     "export_job_run",
     "kpis_export",
-    "may_lock",
     "period_lock",
     "period_unlock",
     "rollup_event_written",

@@ -126,14 +126,6 @@ def test_moving_a_town_moves_its_subtree_and_nothing_else(tree):
 ROOT = Path(__file__).resolve().parents[3]  # the repository: pingan/ lives here
 RULE = "pingan/geo/scope.py"
 
-# Files of other engineers' work in progress that still compare paths themselves. Each is
-# converted by the analytics/demo work (and the events work) onto pingan.geo.scope and
-# pingan.access; the lead empties this list then. Nothing may be added to it.
-PENDING: dict[str, str] = {
-    # converted by the analytics work
-    "pingan/analytics/selectors.py": "analytics",
-}
-
 # A query lookup on a path column: path__startswith, region_path__startswith,
 # region__path__startswith, or a computed field f"{field}__startswith".
 _LOOKUP = re.compile(r"(?:\bpath|_path|\})__startswith\b")
@@ -225,16 +217,9 @@ def test_the_walk_leaves_url_and_other_prefixes_alone(line):
 
 
 def test_no_region_path_comparison_outside_the_scope_module():
-    offences = {f: lines for f, lines in _offences().items() if f not in PENDING}
+    offences = _offences()
     assert not offences, (
         "Region paths are compared in pingan.geo.scope only (narrowest, within, overlaps, "
         "within_q) or through the actor (pingan.access):\n"
         + "\n".join(line for lines in offences.values() for line in lines)
     )
-
-
-def test_pending_files_still_exist_and_still_need_converting():
-    # A converted (or moved) file leaves the list: it only ever shrinks.
-    offences = _offences()
-    done = sorted(f for f in PENDING if f not in offences)
-    assert not done, f"converted or gone, remove from PENDING: {done}"

@@ -169,7 +169,7 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         "date_to": date_to,
         "overdue_events": briefings._overdue_events(user, basis, date_from, date_to, limit=15),
         "overdue_list_url": link(deadline_mark="overdue"),
-        "may_lock": services.may_lock(user),
+        "may_lock": services.can_lock(user),
         "chart_data": chart_data,
         "period_text": _period_text(date_from, date_to),
         "where": _where(region),

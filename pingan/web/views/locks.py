@@ -71,7 +71,7 @@ def _page(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
 
 
 def _allowed(request: HttpRequest) -> None:
-    if not services.may_lock(request.user):
+    if not services.can_lock(request.user):
         raise PermissionDenied(gettext("只有县级领导或县级指挥中心可以封账"))
 
 
