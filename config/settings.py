@@ -219,12 +219,32 @@ LOGGING = {
 PINGAN_WORKING_HOURS = os.environ.get("PINGAN_WORKING_HOURS", "08:30-12:00,13:30-17:30")
 # Share of the allowed time after which a deadline turns yellow (warning).
 PINGAN_WARNING_FRACTION = float(os.environ.get("PINGAN_WARNING_FRACTION", "0.8"))
+# Acceptance deadline (受理时限) of a reported event, in hours by urgency: natural hours for
+# critical and urgent matters, working hours for normal ones (pingan/events/queue.py).
+PINGAN_ACCEPT_HOURS = {
+    "critical": float(os.environ.get("PINGAN_ACCEPT_HOURS_CRITICAL", "0.5")),
+    "urgent": float(os.environ.get("PINGAN_ACCEPT_HOURS_URGENT", "2")),
+    "normal": float(os.environ.get("PINGAN_ACCEPT_HOURS_NORMAL", "24")),
+}
+# Urgencies whose signing and handling deadlines run on natural hours, day and night
+# (计时方式「自然时」), unless the category's deadline row says otherwise; the other
+# urgencies run on the working calendar (pingan/events/deadlines.py, docs/workflow.md).
+PINGAN_NATURAL_TIME_URGENCIES = tuple(env_list("PINGAN_NATURAL_TIME_URGENCIES", "urgent,critical"))
+# Seconds between two polls of a dispatcher's page for queue changes (pingan/web/views/live.py).
+PINGAN_LIVE_POLL_S = int(os.environ.get("PINGAN_LIVE_POLL_S", "15"))
 # Photo uploads.
 PINGAN_PHOTO_MAX_BYTES = int(os.environ.get("PINGAN_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PINGAN_PHOTO_MAX_SIDE = int(os.environ.get("PINGAN_PHOTO_MAX_SIDE", "2560"))
 PINGAN_THUMB_SIDE = int(os.environ.get("PINGAN_THUMB_SIDE", "320"))
 # Long-term tracking re-checks, in days after closure.
 PINGAN_TRACKING_INTERVALS = [int(x) for x in env_list("PINGAN_TRACKING_INTERVALS", "7,30,90")]
+# 督办 reply allowance in working days per level (一般督办 normal, 重点督办 key).
+PINGAN_SUPERVISION_REPLY_DAYS = {
+    level: int(days)
+    for level, days in (
+        item.split(":", 1) for item in env_list("PINGAN_SUPERVISION_REPLY_DAYS", "normal:3,key:1")
+    )
+}
 # Login throttle: failures per username within the window before refusing.
 PINGAN_LOGIN_MAX_FAILURES = int(os.environ.get("PINGAN_LOGIN_MAX_FAILURES", "5"))
 PINGAN_LOGIN_WINDOW_S = int(os.environ.get("PINGAN_LOGIN_WINDOW_S", "900"))

@@ -23,6 +23,7 @@ from pingan.events.models import Event
 from pingan.events.partitions import keys_q
 from pingan.events.permissions import event_scope_q
 from pingan.events.selectors import EventFilters, apply_filters
+from pingan.events.supervision import supervision_counts
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
 
@@ -98,7 +99,10 @@ def briefing_figures(
         {"name": names.get(c, c), "count": p["count"]} for c, p in zip(codes, hot, strict=True)
     ]
     overdue = _overdue_events(user, basis, date_from, date_to)
+    path = Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or ""
     return {
+        # 督办件 open now (and past their reply deadline), on events in the region.
+        "supervision": supervision_counts(user, within=path),
         "kpis": k,
         "regions": regions,
         "hot_spots": hot_spots,
@@ -147,6 +151,16 @@ def _overdue_events(
             "days": round((now - e.due_at).total_seconds() / 86400, 1) if e.due_at else "",
         }
         for e in (found[pk] for pk in ids if pk in found)
+    ]
+
+
+def _supervision_line(counts: Any) -> list[str]:
+    """The 督办件 sentence of section 四 (none when the figures carry no counts)."""
+    if counts is None:
+        return []
+    return [
+        f"督办件待回复{counts.open}件，其中超过回复期限{counts.overdue}件"
+        + ("，请被督办部门及时回复。" if counts.overdue else "。")
     ]
 
 
@@ -221,7 +235,8 @@ def sections(
             "heading": "四、超期与督办",
             "paragraphs": [
                 f"截至目前，{where}在办超期事件{k['overdue']}条（统计口径内），"
-                + ("请相关部门抓紧办理。" if k["overdue"] else "无超期积压。")
+                + ("请相关部门抓紧办理。" if k["overdue"] else "无超期积压。"),
+                *_supervision_line(fig.get("supervision")),
             ],
             "table": {
                 "headers": ["事件编号", "标题", "区域", "主办部门", "办理期限", "超期天数"],

@@ -1,8 +1,13 @@
 """The document of a case kind's workflow, generated from its declaration
-(`manage.py workflow_doc KIND`; docs/workflow.md is the event's)."""
+(`manage.py workflow_doc KIND`; docs/workflow.md is the event's).
+
+A kind may add its own sections (rules the table alone does not show, e.g. how its clocks
+count) with a method `doc_sections()` returning `(title, lines)` pairs; they are printed
+after the scopes and system actions, before the state diagram."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import translation
@@ -96,6 +101,12 @@ def _render(kind: CaseKind[Any]) -> str:
         w("")
         for action, system_label in wf.system_actions.items():
             w(f"- `{action}`：{system_label}")
+    for title, lines in _kind_sections(kind):
+        w("")
+        w(f"## {title}")
+        w("")
+        for line in lines:
+            w(line)
     w("")
     w("## 状态图")
     w("")
@@ -119,6 +130,16 @@ def _render(kind: CaseKind[Any]) -> str:
             w(f"    {value} --> [*]")
     w("```")
     return "\n".join(out) + "\n"
+
+
+def _kind_sections(kind: CaseKind[Any]) -> list[tuple[str, list[str]]]:
+    """The kind's own sections (`doc_sections()`), if it has any."""
+    sections: Callable[[], Iterable[tuple[str, Iterable[str]]]] | None = getattr(
+        kind, "doc_sections", None
+    )
+    if sections is None:
+        return []
+    return [(str(title), [str(line) for line in lines]) for title, lines in sections()]
 
 
 def _role(role: str) -> str:

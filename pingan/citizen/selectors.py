@@ -22,6 +22,7 @@ PUBLIC_ACTIONS = {
     "reject": gettext_noop("不予受理"),
     "merge": gettext_noop("已与同类诉求合并办理"),
     "dispatch": gettext_noop("已派至责任部门"),
+    "accept_dispatch": gettext_noop("已受理并派至责任部门"),
     "acknowledge": gettext_noop("部门已签收，正在处置"),
     "resolve": gettext_noop("部门已反馈处置结果"),
     "verify": gettext_noop("已核查"),
@@ -65,15 +66,30 @@ def progress(report: CitizenReport) -> list[dict[str, Any]]:
     """The public steps of the citizen's matter, each with the public reply (对外答复)
     written on it, masked; never the internal note (docs/privacy.md, "Public replies")."""
     rows = []
+    held = ""  # the lead's reply on a 办结反馈 that waited for assisting departments
     for t in report.event.timeline.order_by("at", "id"):
         moved = t.from_status != t.to_status
-        if t.action not in PUBLIC_ACTIONS or not (moved or t.action == "follow_up"):
+        reply = t.public_reply
+        if moved and t.to_status == Status.RESOLVED:
+            # Into 待核查, whichever row completed the result (the lead's 办结反馈, or the
+            # last assisting part reporting, returning, waived or removed after it): one
+            # step, with the lead's reply.
+            action = "resolve"
+            reply = reply or held
+        else:
+            action = t.action
+        if action == "resolve" and not moved:
+            held = t.public_reply or held
+        # A 更正回访 corrects the satisfaction the citizen never sees: no second 已回访.
+        corrected = action == "follow_up" and (t.data or {}).get("corrected")
+        if action not in PUBLIC_ACTIONS or corrected or not (moved or action == "follow_up"):
             continue
+        held = ""
         rows.append(
             {
                 "at": t.at,
-                "label": gettext(PUBLIC_ACTIONS[t.action]),
-                "reply": mask_in_text(t.public_reply),
+                "label": gettext(PUBLIC_ACTIONS[action]),
+                "reply": mask_in_text(reply),
             }
         )
     return rows

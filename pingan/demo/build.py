@@ -32,6 +32,7 @@ from pingan.demo.organisation import Staff, ensure_staff
 from pingan.geo.geometry import to_shape
 from pingan.geo.models import Region
 from pingan.routing.catalogue import load_catalogue
+from pingan.triage.alerts import alert_rules_install_defaults
 
 DEMO_GRID = "330424001001001"  # demo-gridworker's grid: the first grid of 武原街道
 
@@ -146,6 +147,8 @@ def load_demo(
     report.departments = len(catalogue.county_departments) + len(catalogue.town_departments)
     report.categories = len(catalogue.categories)
     report.rules = catalogue.rules
+    # The multi-condition risk rules in place of the one-word rules of the first release.
+    alert_rules_install_defaults()
     report.timings["catalogue"] = time.monotonic() - t1
     progress(
         f"目录：部门 {report.departments} 个，事件小类 {report.categories} 个，"

@@ -24,6 +24,7 @@ from pingan.events.models import (
     EventCodeCounter,
     EventTransition,
     ExtensionRequest,
+    Supervision,
     TrackingCheck,
 )
 
@@ -56,6 +57,7 @@ class CategoryForm(forms.ModelForm):
             "default_department",
             "extra_fields",
             "escalate_on_overdue",
+            "verify_photo_required",
             "sort",
             "is_active",
         ]
@@ -109,7 +111,7 @@ class CategoryForm(forms.ModelForm):
 class CategoryDeadlineInline(admin.TabularInline):
     model = CategoryDeadline
     extra = 0
-    fields = ["urgency", "ack_amount", "ack_unit", "handle_amount", "handle_unit"]
+    fields = ["urgency", "ack_amount", "ack_unit", "handle_amount", "handle_unit", "natural_time"]
 
 
 @admin.register(Category)
@@ -331,6 +333,15 @@ class ConsultationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["event", "at", "participants", "recorded_by"]
     search_fields = ["event__code", "participants"]
     list_select_related = ["event", "recorded_by"]
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event", "level", "department", "issued_at", "reply_due_at", "status"]
+    list_filter = ["level", "status"]
+    search_fields = ["event__code"]
+    list_select_related = ["event", "department", "issued_by"]
+    exclude = ["region_path", "sensitivity"]
 
 
 @admin.register(Attachment)

@@ -43,9 +43,13 @@ class DeadlineUnit(models.TextChoices):
 
 
 class DeadlineState(models.TextChoices):
+    """The deadline light and its one word, the same on every page, list, export and
+    filter (issue 17): green 正常, yellow 临期, red 超期. The colour is the badge's
+    (`badge-<value>`); the word is this label, shown beside it."""
+
     NORMAL = "normal", _("正常")
-    WARNING = "warning", _("黄灯")
-    OVERDUE = "overdue", _("红灯")
+    WARNING = "warning", _("临期")
+    OVERDUE = "overdue", _("超期")
 
 
 class AssignmentRole(models.TextChoices):

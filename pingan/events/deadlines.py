@@ -1,11 +1,17 @@
 """Deadline arithmetic for events: allowances per category and urgency, live state. The
-counting is the case engine's (`pingan.cases.deadlines`), on the working calendar."""
+counting is the case engine's (`pingan.cases.deadlines`): in natural hours, day and night,
+for the urgencies in settings.PINGAN_NATURAL_TIME_URGENCIES (特急、紧急 by default), on the
+working calendar for the others, unless the category's deadline row sets its own clock
+(`CategoryDeadline.natural_time`). Every function here (start, restart, extension, the
+warning moment) counts the same way for one event."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.conf import settings
 
 from pingan.cases import deadlines as cases_deadlines
 from pingan.core import clock
@@ -23,11 +29,19 @@ class Allowance:
     ack_unit: str
     handle_amount: Decimal
     handle_unit: str
+    natural: bool = False  # natural hours and days, else the working calendar
+
+
+def natural_by_default(urgency: str) -> bool:
+    """Whether an urgency runs on natural time when no deadline row says otherwise."""
+    return urgency in tuple(settings.PINGAN_NATURAL_TIME_URGENCIES)
 
 
 def allowance_for(category: Category, urgency: str) -> Allowance:
     """The allowance for a category and urgency: the category's own row, else its
-    parent's, at the urgency asked, else at normal urgency, else the defaults."""
+    parent's, at the urgency asked, else at normal urgency, else the defaults. The clock
+    is the row's own `natural_time` when the row found is at the urgency asked and sets
+    one, else the urgency's default."""
     chain = [category.pk]
     if category.parent_id:
         chain.append(category.parent_id)
@@ -39,17 +53,35 @@ def allowance_for(category: Category, urgency: str) -> Allowance:
         for cat_id in chain:
             row = rows.get((cat_id, urg))
             if row is not None:
-                return Allowance(row.ack_amount, row.ack_unit, row.handle_amount, row.handle_unit)
-    return Allowance(DEFAULT_ACK[0], DEFAULT_ACK[1], DEFAULT_HANDLE[0], DEFAULT_HANDLE[1])
+                natural = natural_by_default(urgency)
+                if urg == urgency and row.natural_time is not None:
+                    natural = row.natural_time
+                return Allowance(
+                    row.ack_amount, row.ack_unit, row.handle_amount, row.handle_unit, natural
+                )
+    return Allowance(
+        DEFAULT_ACK[0],
+        DEFAULT_ACK[1],
+        DEFAULT_HANDLE[0],
+        DEFAULT_HANDLE[1],
+        natural_by_default(urgency),
+    )
+
+
+def is_natural(event: Event) -> bool:
+    """Whether the event's clocks run on natural time (its category and urgency)."""
+    return allowance_for(event.category, event.urgency).natural
 
 
 def start_clocks(event: Event, now: dt.datetime) -> None:
     """Dispatch: acknowledge and handling deadlines both count from now."""
     a = allowance_for(event.category, event.urgency)
     event.clock_started_at = now
-    event.ack_due_at = cases_deadlines.due(now, float(a.ack_amount), a.ack_unit)
-    event.due_at = cases_deadlines.due(now, float(a.handle_amount), a.handle_unit)
-    event.warn_at = cases_deadlines.warning_at(now, event.ack_due_at)
+    event.ack_due_at = cases_deadlines.due(now, float(a.ack_amount), a.ack_unit, natural=a.natural)
+    event.due_at = cases_deadlines.due(
+        now, float(a.handle_amount), a.handle_unit, natural=a.natural
+    )
+    event.warn_at = cases_deadlines.warning_at(now, event.ack_due_at, natural=a.natural)
     event.deadline_state = DeadlineState.NORMAL
 
 
@@ -57,7 +89,9 @@ def stop_ack_clock(event: Event, now: dt.datetime) -> None:
     """Acknowledged: only the handling deadline runs on."""
     event.ack_due_at = None
     if event.clock_started_at and event.due_at:
-        event.warn_at = cases_deadlines.warning_at(event.clock_started_at, event.due_at)
+        event.warn_at = cases_deadlines.warning_at(
+            event.clock_started_at, event.due_at, natural=is_natural(event)
+        )
     event.deadline_state = state_at(event, now) or DeadlineState.NORMAL
 
 
@@ -66,17 +100,23 @@ def restart_handling_clock(event: Event, now: dt.datetime) -> None:
     a = allowance_for(event.category, event.urgency)
     event.clock_started_at = now
     event.ack_due_at = None
-    event.due_at = cases_deadlines.due(now, float(a.handle_amount), a.handle_unit)
-    event.warn_at = cases_deadlines.warning_at(now, event.due_at)
+    event.due_at = cases_deadlines.due(
+        now, float(a.handle_amount), a.handle_unit, natural=a.natural
+    )
+    event.warn_at = cases_deadlines.warning_at(now, event.due_at, natural=a.natural)
     event.deadline_state = DeadlineState.NORMAL
 
 
 def move_deadline(event: Event, days: int, now: dt.datetime) -> dt.datetime:
-    """Extension approved: the handling deadline moves by `days` working days."""
+    """Extension approved: the handling deadline moves by `days` days, working or natural
+    as the event's clock counts."""
     assert event.due_at is not None
-    event.due_at = cases_deadlines.add_days(event.due_at, days)
+    natural = is_natural(event)
+    event.due_at = cases_deadlines.add_days(event.due_at, days, natural=natural)
     if event.clock_started_at:
-        event.warn_at = cases_deadlines.warning_at(event.clock_started_at, event.due_at)
+        event.warn_at = cases_deadlines.warning_at(
+            event.clock_started_at, event.due_at, natural=natural
+        )
     event.deadline_state = state_at(event, now) or DeadlineState.NORMAL
     return event.due_at
 

@@ -74,6 +74,11 @@ class Category(models.Model):
         default="",
         help_text=_("此类事件上报时带上的敏感标签；只有获得授权的用户能看到"),
     )
+    verify_photo_required = models.BooleanField(
+        _("核查须上传现场照片"),
+        default=False,
+        help_text=_("勾选后，核查通过时必须同时上传现场核查照片"),
+    )
     sort = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -100,6 +105,15 @@ class CategoryDeadline(models.Model):
     handle_amount = models.DecimalField(_("办理时限"), max_digits=6, decimal_places=1)
     handle_unit = models.CharField(
         _("办理时限单位"), max_length=5, choices=DeadlineUnit.choices, default=DeadlineUnit.DAYS
+    )
+    # None: by urgency (settings.PINGAN_NATURAL_TIME_URGENCIES run on natural hours).
+    natural_time = models.BooleanField(
+        _("计时方式"),
+        null=True,
+        blank=True,
+        default=None,
+        choices=[(None, _("按紧急程度默认")), (True, _("自然时")), (False, _("工作时"))],
+        help_text=_("自然时：昼夜连续计时，含周末和节假日；工作时：只计工作日的办公时间"),
     )
 
     class Meta:
@@ -462,16 +476,51 @@ class ExtensionRequest(models.Model):
         ]
 
 
+class ConsultationStatus(models.TextChoices):
+    INVITED = "invited", _("已发起")
+    CONCLUDED = "concluded", _("已形成结论")
+
+
 class Consultation(models.Model):
-    """A consultation (会商/研判) on an event: who took part and what they concluded."""
+    """A consultation (会商/研判) on an event, in two steps: the centre or a leader invites
+    departments (topic, time; `status` invited), then records who attended and what they
+    concluded, with an optional suggested lead and assisting departments (`status`
+    concluded). A consultation recorded in one step (the older API payload) is concluded
+    at once and invites nobody."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="consultations")
-    participants = models.TextField(_("参与方"))
-    conclusion = models.TextField(_("会商结论"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.CONCLUDED,
+    )
+    topic = models.CharField(_("会商议题"), max_length=200, blank=True, default="")
+    scheduled_at = models.DateTimeField(_("会商时间"), null=True, blank=True)
+    invited_departments = models.ManyToManyField(
+        "org.Department", blank=True, related_name="+", verbose_name=_("受邀部门")
+    )
+    participants = models.TextField(_("参与方"), blank=True, default="")
+    conclusion = models.TextField(_("会商结论"), blank=True, default="")
+    suggested_lead = models.ForeignKey(
+        "org.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("建议主办部门"),
+    )
+    suggested_assisting = models.ManyToManyField(
+        "org.Department", blank=True, related_name="+", verbose_name=_("建议协办部门")
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    concluded_at = models.DateTimeField(_("结论时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("会商记录")
@@ -551,3 +600,73 @@ class TrackingCheck(models.Model):
 
 def new_uuid() -> uuid.UUID:
     return uuid.uuid4()
+
+
+class SupervisionLevel(models.TextChoices):
+    """督办 levels: 一般督办 (normal) and 重点督办 (key), each with its own reply allowance
+    (settings.PINGAN_SUPERVISION_REPLY_DAYS)."""
+
+    NORMAL = "normal", _("一般督办")
+    KEY = "key", _("重点督办")
+
+
+class SupervisionStatus(models.TextChoices):
+    """Stored states; "overdue" (open past `reply_due_at`) is read from the time, never
+    written (`events.supervision`)."""
+
+    OPEN = "open", _("待回复")
+    REPLIED = "replied", _("已回复")
+
+
+class Supervision(models.Model):
+    """A supervision order (督办件) on an event: who issued it at which level, the
+    department that must answer (the lead by default) and by when, and the answer."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="supervisions")
+    level = models.CharField(_("督办级别"), max_length=8, choices=SupervisionLevel.choices)
+    note = models.TextField(_("督办意见"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    # The department that must answer; none while the event is not dispatched (the
+    # centre answers then).
+    department = models.ForeignKey(
+        "org.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervisions",
+        verbose_name=_("被督办部门"),
+    )
+    reply_due_at = models.DateTimeField(_("回复期限"))
+    status = models.CharField(
+        _("状态"), max_length=8, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
+    )
+    reply = models.TextField(_("回复内容"), blank=True, default="")
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Copies of the event's place and label, so that the scope filter of the list and the
+    # counts (`events.supervision`) reads this table alone.
+    region_path = models.CharField(max_length=255, editable=False, default="")
+    sensitivity = models.CharField(max_length=12, blank=True, default="", editable=False)
+
+    class Meta:
+        verbose_name = _("督办件")
+        verbose_name_plural = _("督办件")
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            # Open orders by due time (the overdue count) within a region.
+            models.Index(
+                fields=["region_path", "reply_due_at"],
+                name="events_supervision_open_due",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                condition=Q(status="open"),
+            ),
+            models.Index(fields=["department", "status"], name="events_supervision_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.get_level_display()} {self.issued_at:%Y-%m-%d}"

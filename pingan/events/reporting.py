@@ -20,6 +20,7 @@ from pingan.events.choices import Source, Status, Urgency
 from pingan.events.models import Category, Event, EventCodeCounter
 from pingan.events.timeline import announce as _announce
 from pingan.events.timeline import record_transition as _timeline
+from pingan.events.titles import title_from
 from pingan.geo import locator
 from pingan.geo.models import Region
 from pingan.geo.scope import within
@@ -227,7 +228,7 @@ def event_report(
     with transaction.atomic():
         event = Event(
             code=_next_code(reg, reported_at),
-            title=title or description[:30],
+            title=title or title_from(description),
             description=description,
             status=Status.REPORTED,
             category=cat,

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from pingan.access.actor import Actor, as_actor
 from pingan.cases.fields import boolean as _bool
@@ -45,10 +45,11 @@ from pingan.cases.table import (
 )
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.core.i18n import pgettext_noop
-from pingan.events import deadlines
+from pingan.events import deadlines, supervision
 from pingan.events.choices import (
     AssignmentRole,
     AssignmentStatus,
+    AttachmentKind,
     ExtensionStatus,
     Satisfaction,
     Source,
@@ -57,9 +58,13 @@ from pingan.events.choices import (
 )
 from pingan.events.models import (
     Assignment,
+    Attachment,
     Consultation,
+    ConsultationStatus,
     Event,
     ExtensionRequest,
+    SupervisionLevel,
+    SupervisionStatus,
     TrackingCheck,
 )
 from pingan.events.permissions import access_event
@@ -122,6 +127,8 @@ LOOP = Workflow(
     action_labels={
         "verify": pgettext_noop("action", "核查"),
         "resolve": pgettext_noop("action", "办结反馈"),
+        "consult": pgettext_noop("action", "会商"),
+        "follow_up": pgettext_noop("action", "回访"),
     },
 )
 
@@ -314,6 +321,29 @@ def resolve_on_site(s: Step[Event]) -> Outcome:
     style="primary",
 )
 def dispatch(s: Step[Event]) -> Outcome:
+    return _dispatch(s)
+
+
+@LOOP.row(
+    "accept_dispatch",
+    pgettext_noop("action", "受理并派遣"),
+    frozenset({S.REPORTED}),
+    S.DISPATCHED,
+    CENTRE,
+    ("lead_department",),
+    clock=CLOCK_START,
+    style="primary",
+)
+def accept_dispatch(s: Step[Event]) -> Outcome:
+    """受理 and 派遣 in one step: the event is accepted (accepted_at) and dispatched at the
+    same moment, with the dispatch's payload and effect."""
+    s.case.accepted_at = s.now
+    outcome = _dispatch(s)
+    outcome.data["accepted"] = True
+    return outcome
+
+
+def _dispatch(s: Step[Event]) -> Outcome:
     event, user, p, now = s.case, s.user, s.payload, s.now
     lead = _department(p.get("lead_department"), "lead_department")
     raw = p.get("assisting_departments") or []
@@ -357,6 +387,162 @@ def dispatch(s: Step[Event]) -> Outcome:
     )
 
 
+def fresh_deadlines(event: Event, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The acknowledge and handling deadlines a dispatch of `event` at `now` would set
+    (`events.deadlines.start_clocks` on a scratch copy: the event itself is not touched).
+    The dispatch form's preview and the departments added later use it."""
+    scratch = Event(category=event.category, urgency=event.urgency)
+    deadlines.start_clocks(scratch, now)
+    assert scratch.ack_due_at is not None and scratch.due_at is not None
+    return scratch.ack_due_at, scratch.due_at
+
+
+def _active(event: Event, dept: Department) -> Assignment | None:
+    return Assignment.objects.filter(event=event, department=dept, status__in=ACTIVE).first()
+
+
+def _cancel_assist(s: Step[Event], reason: str, missing: str) -> tuple[Department, Assignment, str]:
+    """Cancel the open assisting assignment of the payload's department, with the payload's
+    note as the reason (撤销协办, 免除协办反馈); 422 on `department` when it has none."""
+    dept = _department(s.payload.get("department"), "department")
+    note = _text(s.payload, "note", reason, max_len=2000)
+    a = _active(s.case, dept)
+    if a is None or a.role != AssignmentRole.ASSIST:
+        raise invalid("department", missing)
+    a.status = AssignmentStatus.CANCELLED
+    a.note = note
+    a.save(update_fields=["status", "note"])
+    return dept, a, note
+
+
+@LOOP.row(
+    "reassign",
+    pgettext_noop("action", "改派"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    S.DISPATCHED,
+    CENTRE,
+    ("lead_department", "note"),
+    clock=CLOCK_START,
+)
+def reassign(s: Step[Event]) -> Outcome:
+    """A new lead department: the old lead's assignment is cancelled, the new one gets
+    fresh deadlines and must acknowledge again (the event goes back to DISPATCHED). A
+    department that was assisting becomes the lead (its assisting part is cancelled)."""
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    lead = _department(p.get("lead_department"), "lead_department")
+    note = _text(p, "note", gettext("改派理由"), max_len=2000)
+    if lead.pk == event.lead_department_id:
+        raise invalid("lead_department", gettext("新主办部门与原主办部门相同"))
+    old = Assignment.objects.filter(
+        event=event, role=AssignmentRole.LEAD, status__in=ACTIVE
+    ).select_related("department")
+    old_departments = [a.department for a in old]
+    Assignment.objects.filter(event=event, status__in=ACTIVE, role=AssignmentRole.LEAD).update(
+        status=AssignmentStatus.CANCELLED, note=note
+    )
+    Assignment.objects.filter(event=event, status__in=ACTIVE, department=lead).update(
+        status=AssignmentStatus.CANCELLED, note=note
+    )
+    # A pending extension was asked by the old lead: it lapses with its assignment.
+    event.extensions.filter(status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.REFUSED, decided_by=user, decided_at=now
+    )
+    event.lead_department = lead
+    deadlines.start_clocks(event, now)
+    supervision.supervision_retarget(event, old_departments, lead)
+    Assignment.objects.create(
+        event=event,
+        department=lead,
+        role=AssignmentRole.LEAD,
+        dispatched_at=now,
+        dispatched_by=user,
+        ack_due_at=event.ack_due_at,
+        due_at=event.due_at,
+    )
+    return _out(
+        note,
+        lead,
+        {
+            "from_departments": [d.pk for d in old_departments],
+            "from_department_names": [d.name for d in old_departments],
+            "lead_department": lead.pk,
+            "lead_department_name": lead.name,
+            "notify_departments": [lead.pk, *(d.pk for d in old_departments)],
+        },
+    )
+
+
+@LOOP.row(
+    "add_assist",
+    pgettext_noop("action", "增加协办"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    CENTRE,
+    ("department", "note"),
+)
+def add_assist(s: Step[Event]) -> Outcome:
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    dept = _department(p.get("department"), "department")
+    note = _text(p, "note", gettext("说明"), max_len=2000)
+    if dept.pk == event.lead_department_id:
+        raise invalid("department", gettext("协办部门不能与主办部门相同"))
+    if _active(event, dept) is not None:
+        raise invalid("department", gettext("该部门已在协办本事件"))
+    ack_due, due = fresh_deadlines(event, now)
+    Assignment.objects.create(
+        event=event,
+        department=dept,
+        role=AssignmentRole.ASSIST,
+        dispatched_at=now,
+        dispatched_by=user,
+        ack_due_at=ack_due,
+        due_at=event.due_at or due,
+        note=note,
+    )
+    return _out(
+        note,
+        dept,
+        {"department": dept.pk, "department_name": dept.name, "notify_departments": [dept.pk]},
+    )
+
+
+@LOOP.row(
+    "remove_assist",
+    pgettext_noop("action", "撤销协办"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    CENTRE,
+    ("department", "note"),
+)
+@LOOP.row(
+    "remove_assist",
+    pgettext_noop("action", "撤销协办"),
+    frozenset({S.IN_PROGRESS}),
+    S.RESOLVED,
+    CENTRE,
+    ("department", "note"),
+    clock=CLOCK_STOP,
+    variant="last",
+)
+def remove_assist(s: Step[Event]) -> Outcome:
+    """The centre takes an assisting department off the event, saying why; when it was the
+    last part awaited after the lead's result, the event goes to verification with the
+    lead's result (`last`), as with `waive_assist`."""
+    event, now = s.case, s.now
+    dept, _a, note = _cancel_assist(
+        s, gettext("撤销理由"), gettext("该部门不是本事件的在办协办部门")
+    )
+    supervision.supervision_retarget(event, [dept], event.lead_department)
+    data: dict[str, Any] = {
+        "department": dept.pk,
+        "department_name": dept.name,
+        "notify_departments": [dept.pk],
+    }
+    if s.row.variant == "last":
+        _result_in(event, now, data)
+    return _out(note, dept, data)
+
+
 @LOOP.row(
     "acknowledge",
     pgettext_noop("action", "签收"),
@@ -370,7 +556,7 @@ def dispatch(s: Step[Event]) -> Outcome:
 @LOOP.row(
     "acknowledge",
     pgettext_noop("action", "签收"),
-    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
     None,
     DEPARTMENT,
     variant="assist",
@@ -402,15 +588,26 @@ def acknowledge(s: Step[Event]) -> Outcome:
 @LOOP.row(
     "return",
     pgettext_noop("action", "退回"),
-    frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
     None,
     DEPARTMENT,
     ("note",),
     variant="assist",
     style="danger",
 )
+@LOOP.row(
+    "return",
+    pgettext_noop("action", "退回"),
+    frozenset({S.IN_PROGRESS}),
+    S.RESOLVED,
+    DEPARTMENT,
+    ("note",),
+    clock=CLOCK_STOP,
+    variant="assist_last",
+    style="danger",
+)
 def return_(s: Step[Event]) -> Outcome:
-    event, p = s.case, s.payload
+    event, p, now = s.case, s.payload, s.now
     note = _text(p, "note", gettext("退回理由"), max_len=2000)
     a = _actor_assignment(s.actor, event, statuses=ACTIVE)
     if a is None:
@@ -425,7 +622,11 @@ def return_(s: Step[Event]) -> Outcome:
     a.status = AssignmentStatus.RETURNED
     a.note = note
     a.save(update_fields=["status", "note"])
-    return _out(note, a.department, {"assignment": a.pk, "role": a.role})
+    data: dict[str, Any] = {"assignment": a.pk, "role": a.role}
+    if s.row.variant == "assist_last":
+        # The last assisting department is out: the lead's result stands for the event.
+        _result_in(event, now, data)
+    return _out(note, a.department, data)
 
 
 @LOOP.row(
@@ -490,6 +691,50 @@ def decide_extension(s: Step[Event]) -> Outcome:
     return _out(_opt_note(p), None, data)
 
 
+def lead_assignment(event: Event) -> Assignment | None:
+    """The event's current lead assignment (the newest one)."""
+    return Assignment.objects.filter(event=event, role=AssignmentRole.LEAD).order_by("-id").first()
+
+
+def lead_has_reported(event: Event) -> bool:
+    """The lead department has given its result (办结反馈) on the current dispatch."""
+    lead = lead_assignment(event)
+    return lead is not None and lead.status == AssignmentStatus.RESOLVED
+
+
+def active_assists(event: Event, *, exclude: int | None = None) -> list[Assignment]:
+    """The assisting assignments still open (待签收 or 处置中), but department `exclude`."""
+    qs = Assignment.objects.filter(
+        event=event, role=AssignmentRole.ASSIST, status__in=ACTIVE
+    ).select_related("department")
+    if exclude is not None:
+        qs = qs.exclude(department_id=exclude)
+    return list(qs.order_by("id"))
+
+
+def waiting_for_assist(event: Event) -> list[Assignment]:
+    """While the lead has reported and the event is still in handling: the assisting
+    departments whose 协办反馈 the event waits for (empty otherwise)."""
+    if event.status not in (S.DISPATCHED, S.IN_PROGRESS) or not lead_has_reported(event):
+        return []
+    return active_assists(event)
+
+
+def _result_in(event: Event, now: dt.datetime, data: dict[str, Any]) -> None:
+    """The event's result is complete (the lead's result, every assisting department's
+    feedback in or waived): the event goes to verification. `closed_on_time` says whether
+    this moment came by the handling deadline."""
+    event.resolved_at = now
+    event.closed_on_time = event.due_at is None or now <= event.due_at
+    lead = lead_assignment(event)
+    if lead is not None:
+        data["lead_result"] = lead.result
+
+
+def _dept_names(rows: list[Assignment]) -> list[str]:
+    return [a.department.name for a in rows]
+
+
 @LOOP.row(
     "resolve",
     pgettext_noop("action", "办结反馈"),
@@ -504,6 +749,17 @@ def decide_extension(s: Step[Event]) -> Outcome:
 )
 @LOOP.row(
     "resolve",
+    pgettext_noop("action", "办结反馈"),
+    frozenset({S.IN_PROGRESS}),
+    None,
+    DEPARTMENT,
+    ("result",),
+    variant="lead_waiting",
+    style="primary",
+    public_reply=True,
+)
+@LOOP.row(
+    "resolve",
     pgettext_noop("action", "协办反馈"),
     frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
     None,
@@ -512,26 +768,77 @@ def decide_extension(s: Step[Event]) -> Outcome:
     variant="assist",
     style="primary",
 )
+@LOOP.row(
+    "resolve",
+    pgettext_noop("action", "协办反馈"),
+    frozenset({S.IN_PROGRESS}),
+    S.RESOLVED,
+    DEPARTMENT,
+    ("result",),
+    clock=CLOCK_STOP,
+    variant="assist_last",
+    style="primary",
+)
 def resolve(s: Step[Event]) -> Outcome:
-    event, user, p, now = s.case, s.user, s.payload, s.now
+    """The lead's 办结反馈 moves the event to verification unless assisting departments
+    are still at work (`lead_waiting`: the lead's part is done, the event waits); an
+    assisting department's 协办反馈 closes its own part, and the last one, after the
+    lead's, moves the event (`assist_last`)."""
+    event, user, p, now, row = s.case, s.user, s.payload, s.now, s.row
     result = _text(p, "result", gettext("处置结果"), max_len=5000)
     a = _actor_assignment(s.actor, event, statuses=ACTIVE)
     if a is None:
         raise Conflict(gettext("本部门没有办理中的派遣"))
-    if a.role == AssignmentRole.LEAD and a.status != AssignmentStatus.ACKNOWLEDGED:
+    if a.status != AssignmentStatus.ACKNOWLEDGED:
         raise Conflict(gettext("请先签收"))
-    if a.status == AssignmentStatus.DISPATCHED:
-        a.acknowledged_at = now
-        a.acknowledged_by = user
     a.status = AssignmentStatus.RESOLVED
     a.resolved_at = now
     a.resolved_by = user
     a.result = result
     a.save()
-    if a.role == AssignmentRole.LEAD:
-        event.resolved_at = now
-        event.closed_on_time = event.due_at is None or now <= event.due_at
-    return _out(result, a.department, {"assignment": a.pk, "role": a.role, "result": result})
+    data: dict[str, Any] = {"assignment": a.pk, "role": a.role, "result": result}
+    if row.variant == "lead_waiting":
+        waiting = active_assists(event)
+        data["waiting_for"] = [w.department_id for w in waiting]
+        data["waiting_for_names"] = _dept_names(waiting)
+    elif row.variant in ("lead", "assist_last"):
+        _result_in(event, now, data)
+    return _out(result, a.department, data)
+
+
+@LOOP.row(
+    "waive_assist",
+    pgettext_noop("action", "免除协办反馈"),
+    frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
+    None,
+    CENTRE,
+    ("department", "note"),
+)
+@LOOP.row(
+    "waive_assist",
+    pgettext_noop("action", "免除协办反馈"),
+    frozenset({S.IN_PROGRESS}),
+    S.RESOLVED,
+    CENTRE,
+    ("department", "note"),
+    clock=CLOCK_STOP,
+    variant="last",
+)
+def waive_assist(s: Step[Event]) -> Outcome:
+    """The centre does without one assisting department's feedback, saying why: that
+    assignment is cancelled; when it was the last one awaited after the lead's result,
+    the event goes to verification with the lead's result (`last`)."""
+    event, now = s.case, s.now
+    dept, a, note = _cancel_assist(s, gettext("免除理由"), gettext("该部门没有在办的协办派遣"))
+    data: dict[str, Any] = {
+        "assignment": a.pk,
+        "department": dept.pk,
+        "department_name": dept.name,
+        "waived": True,
+    }
+    if s.row.variant == "last":
+        _result_in(event, now, data)
+    return _out(note, dept, data)
 
 
 @LOOP.row(
@@ -562,8 +869,18 @@ def verify(s: Step[Event]) -> Outcome:
     event, p, now = s.case, s.payload, s.now
     passed = _bool(p, "passed", gettext("核查结论"))
     note = _opt_note(p)
+    data: dict[str, Any] = {"passed": passed}
+    photos = verification_photos(event, s.user)
+    if photos:
+        data["photos"] = photos
     if passed:
+        if event.category.verify_photo_required and not photos:
+            raise invalid("photos", gettext("此类事件核查通过须上传现场核查照片"))
         event.closed_at = now
+        # Nothing stays open on a closed event (an assisting part added late, say).
+        Assignment.objects.filter(event=event, status__in=ACTIVE).update(
+            status=AssignmentStatus.CANCELLED
+        )
     else:
         if not note:
             raise invalid("note", gettext("核查不通过时请说明原因"))
@@ -573,7 +890,25 @@ def verify(s: Step[Event]) -> Outcome:
         ).update(status=AssignmentStatus.ACKNOWLEDGED, resolved_at=None)
         event.resolved_at = None
         event.closed_on_time = None
-    return _out(note, None, {"passed": passed})
+    return _out(note, None, data)
+
+
+def verification_photos(event: Event, user: Any) -> list[int]:
+    """The on-site photos `user` uploaded for the verification under way: kind
+    verification, since the event last came to verification, not yet on a timeline row
+    (the web form and the API upload them before 核查通过)."""
+    since = event.resolved_at or event.clock_started_at or event.reported_at
+    return list(
+        Attachment.objects.filter(
+            event=event,
+            kind=AttachmentKind.VERIFICATION,
+            uploaded_by=user,
+            transition__isnull=True,
+            uploaded_at__gte=since,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 @LOOP.row(
@@ -583,16 +918,48 @@ def verify(s: Step[Event]) -> Outcome:
     None,
     (*CENTRE, *GRID),
     ("satisfaction",),
+    variant="first",
+)
+@LOOP.row(
+    "follow_up",
+    pgettext_noop("action", "更正回访"),
+    frozenset({S.CLOSED}),
+    None,
+    (*CENTRE, *GRID),
+    ("satisfaction", "note"),
+    variant="correct",
 )
 def follow_up(s: Step[Event]) -> Outcome:
+    """回访 is given once (`first`); another is a correction (`correct`) that must say
+    why and keeps the satisfaction it replaces on its timeline row."""
     event, p = s.case, s.payload
     sat = p.get("satisfaction")
     if sat not in Satisfaction.values:
         raise invalid(
             "satisfaction", gettext("满意度应为 satisfied、basically_satisfied 或 dissatisfied")
         )
+    data: dict[str, Any] = {"satisfaction": sat}
+    if s.row.variant == "correct":
+        note = _text(p, "note", gettext("更正理由"), max_len=2000)
+        data["old_satisfaction"] = event.satisfaction
+        data["corrected"] = True
+    else:
+        note = _opt_note(p)
     event.satisfaction = sat
-    return _out(_opt_note(p), None, {"satisfaction": sat})
+    return _out(note, None, data)
+
+
+def timeline_label(action: str, data: Any) -> str:
+    """A timeline row's name in the active language: the action's, or its variant's where
+    the variants are named apart (协办反馈, 核查通过 / 核查不通过, 更正回访)."""
+    d = data if isinstance(data, dict) else {}
+    if action == "resolve" and d.get("role") == AssignmentRole.ASSIST:
+        return pgettext("action", "协办反馈")
+    if action == "verify" and "passed" in d:
+        return pgettext("action", "核查通过" if d["passed"] else "核查不通过")
+    if action == "follow_up" and d.get("corrected"):
+        return pgettext("action", "更正回访")
+    return action_label(action)
 
 
 @LOOP.row(
@@ -730,24 +1097,157 @@ def recheck(s: Step[Event]) -> Outcome:
 
 @LOOP.row(
     "consult",
-    pgettext_noop("action", "会商"),
+    pgettext_noop("action", "发起会商"),
+    OPEN,
+    None,
+    (*CENTRE, (R.LEADER, REGION)),
+    ("invited_departments", "topic"),
+    variant="invite",
+)
+def consult_invite(s: Step[Event]) -> Outcome:
+    """发起会商: the departments invited, the topic and (optionally) the time; the invited
+    departments' handlers are told. The conclusion follows with `conclude_consult`."""
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    invited = _departments(p.get("invited_departments"), "invited_departments")
+    if not invited:
+        raise invalid("invited_departments", gettext("请选择受邀部门"))
+    topic = _text(p, "topic", gettext("会商议题"), max_len=200)
+    when = _moment(p.get("scheduled_at"), "scheduled_at")
+    c = Consultation.objects.create(
+        event=event,
+        status=ConsultationStatus.INVITED,
+        topic=topic,
+        scheduled_at=when,
+        recorded_by=user,
+        at=now,
+    )
+    c.invited_departments.set(invited)
+    note = _opt_note(p) or topic
+    return _out(
+        note,
+        None,
+        {
+            "consultation": c.pk,
+            "topic": topic,
+            "scheduled_at": when.isoformat() if when else None,
+            "invited_departments": [d.pk for d in invited],
+            "invited_department_names": [d.name for d in invited],
+            "notify_departments": [d.pk for d in invited],
+        },
+    )
+
+
+@LOOP.row(
+    "consult",
+    pgettext_noop("action", "会商记录"),
     OPEN,
     None,
     (*CENTRE, (R.LEADER, REGION)),
     ("participants", "conclusion"),
 )
 def consult(s: Step[Event]) -> Outcome:
+    """A consultation recorded after the fact in one step (the API's older payload:
+    participants and conclusion)."""
     event, user, p, now = s.case, s.user, s.payload, s.now
+    participants = _participants(p)
+    conclusion = _text(p, "conclusion", gettext("会商结论"), max_len=5000)
+    c = Consultation.objects.create(
+        event=event,
+        participants=participants,
+        conclusion=conclusion,
+        recorded_by=user,
+        at=now,
+        concluded_by=user,
+        concluded_at=now,
+    )
+    return _out(conclusion, None, {"consultation": c.pk, "participants": participants})
+
+
+@LOOP.row(
+    "conclude_consult",
+    pgettext_noop("action", "会商结论"),
+    OPEN,
+    None,
+    (*CENTRE, (R.LEADER, REGION)),
+    ("participants", "conclusion"),
+)
+def conclude_consult(s: Step[Event]) -> Outcome:
+    """会商结论 of an invited consultation: who attended, what was concluded, and the
+    suggested lead and assisting departments (they pre-fill the dispatch form)."""
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    pending = Consultation.objects.filter(event=event, status=ConsultationStatus.INVITED)
+    if p.get("consultation") not in (None, ""):
+        c = pending.filter(pk=_int(p, "consultation", gettext("会商"))).first()
+        if c is None:
+            raise invalid("consultation", gettext("会商不存在或已有结论"))
+    else:
+        c = pending.order_by("-at", "-id").first()
+        if c is None:
+            raise Conflict(gettext("没有待形成结论的会商"))
+    participants = _participants(p)
+    conclusion = _text(p, "conclusion", gettext("会商结论"), max_len=5000)
+    lead = None
+    if p.get("suggested_lead") not in (None, ""):
+        lead = _department(p.get("suggested_lead"), "suggested_lead")
+    assisting = _departments(p.get("suggested_assisting"), "suggested_assisting")
+    if lead is not None and any(d.pk == lead.pk for d in assisting):
+        raise invalid("suggested_assisting", gettext("协办部门不能与主办部门相同"))
+    c.status = ConsultationStatus.CONCLUDED
+    c.participants = participants
+    c.conclusion = conclusion
+    c.suggested_lead = lead
+    c.concluded_by = user
+    c.concluded_at = now
+    c.save()
+    c.suggested_assisting.set(assisting)
+    return _out(
+        conclusion,
+        None,
+        {
+            "consultation": c.pk,
+            "participants": participants,
+            "suggested_lead": lead.pk if lead else None,
+            "suggested_assisting": [d.pk for d in assisting],
+        },
+    )
+
+
+def _participants(p: dict[str, Any]) -> str:
     participants = p.get("participants")
     if isinstance(participants, list):
         participants = "、".join(str(x).strip() for x in participants if str(x).strip())
         p["participants"] = participants
-    participants = _text(p, "participants", gettext("参与方"), max_len=2000)
-    conclusion = _text(p, "conclusion", gettext("会商结论"), max_len=5000)
-    c = Consultation.objects.create(
-        event=event, participants=participants, conclusion=conclusion, recorded_by=user, at=now
-    )
-    return _out(conclusion, None, {"consultation": c.pk, "participants": participants})
+    return _text(p, "participants", gettext("参与方"), max_len=2000)
+
+
+def _departments(raw: Any, field: str) -> list[Department]:
+    """A list of department ids (or none) → the active departments, each once."""
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        raise invalid(field, gettext("部门应为列表"))
+    out: list[Department] = []
+    for value in raw:
+        dept = _department(value, field)
+        if dept.pk not in {d.pk for d in out}:
+            out.append(dept)
+    return out
+
+
+def _moment(raw: Any, field: str) -> dt.datetime | None:
+    """An ISO date-time (a form's "2026-12-07T09:30" is local time), or None when empty."""
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, dt.datetime):
+        value = raw
+    else:
+        try:
+            value = dt.datetime.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise invalid(field, gettext("时间格式应为 2026-12-07T09:30")) from None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
 
 
 @LOOP.row(
@@ -759,7 +1259,82 @@ def consult(s: Step[Event]) -> Outcome:
     ("note",),
 )
 def supervise(s: Step[Event]) -> Outcome:
-    return Outcome(_text(s.payload, "note", gettext("督办意见"), max_len=5000))
+    """督办 at a level (一般督办 / 重点督办, default 一般): a supervision order the target
+    department (default the lead; the centre while the event is not dispatched) must
+    answer by the level's reply allowance (settings.PINGAN_SUPERVISION_REPLY_DAYS, or
+    `reply_days` working days)."""
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    note = _text(p, "note", gettext("督办意见"), max_len=5000)
+    level = p.get("level") or SupervisionLevel.NORMAL
+    if level not in SupervisionLevel.values:
+        raise invalid("level", gettext("督办级别应为 normal（一般督办）或 key（重点督办）"))
+    days = None
+    if p.get("reply_days") not in (None, ""):
+        days = _int(p, "reply_days", gettext("回复期限"))
+        if not 1 <= days <= 30:
+            raise invalid("reply_days", gettext("回复期限应在1到30个工作日之间"))
+    target: Department | None = None
+    if p.get("department") not in (None, ""):
+        target = _department(p.get("department"), "department")
+        if _active(event, target) is None:
+            raise invalid("department", gettext("该部门没有本事件的在办派遣"))
+    elif event.lead_department is not None and _active(event, event.lead_department):
+        target = event.lead_department
+    order = supervision.supervision_issue(
+        event=event, level=level, note=note, user=user, department=target, now=now, days=days
+    )
+    return _out(
+        note,
+        target,
+        {
+            "supervision": order.pk,
+            "level": level,
+            "reply_due_at": order.reply_due_at.isoformat(),
+            "department": target.pk if target else None,
+            "notify_departments": [target.pk] if target else [],
+        },
+    )
+
+
+@LOOP.row(
+    "reply_supervision",
+    pgettext_noop("action", "督办回复"),
+    OPEN,
+    None,
+    (*DEPARTMENT, *CENTRE),
+    ("reply",),
+    style="primary",
+)
+def reply_supervision(s: Step[Event]) -> Outcome:
+    """The target department (or, for an order to the centre, its dispatcher) answers an
+    open supervision order; the issuer is told."""
+    event, user, p, now = s.case, s.user, s.payload, s.now
+    reply = _text(p, "reply", gettext("回复内容"), max_len=5000)
+    open_orders = supervision.answerable(s.actor, event, s.membership)
+    if p.get("supervision") not in (None, ""):
+        pk = _int(p, "supervision", gettext("督办件"))
+        order = next((o for o in open_orders if o.pk == pk), None)
+        if order is None:
+            raise invalid("supervision", gettext("督办件不存在、已回复或不由本部门回复"))
+    elif open_orders:
+        order = open_orders[0]
+    else:
+        raise Conflict(gettext("没有待本部门回复的督办件"))
+    order.status = SupervisionStatus.REPLIED
+    order.reply = reply
+    order.replied_at = now
+    order.replied_by = user
+    order.save(update_fields=["status", "reply", "replied_at", "replied_by"])
+    return _out(
+        reply,
+        order.department,
+        {
+            "supervision": order.pk,
+            "level": order.level,
+            "on_time": now <= order.reply_due_at,
+            "notify_users": [order.issued_by_id],
+        },
+    )
 
 
 @LOOP.row(

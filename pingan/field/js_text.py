@@ -79,6 +79,16 @@ TEXT: tuple[str, ...] = (
     gettext_noop("请填写走访对象"),
     gettext_noop("还有 {n} 条内容未发送，退出将从手机上清除。确定退出？"),
     gettext_noop("本机还保存着其他账号未发送的内容，登录该账号后才会发送。"),
+    gettext_noop("服务器暂时无法处理（{status}），稍后自动重试"),
+    gettext_noop("已提交，编号 {code}"),
+    gettext_noop("查看"),
+    gettext_noop("已保存，联网后自动发送"),
+    gettext_noop("关闭"),
+    gettext_noop("已提交"),
+    gettext_noop("发送中"),
+    gettext_noop("重试"),
+    gettext_noop("正在刷新…"),
+    gettext_noop("刷新"),
 )
 # (context, text): app.js passes the context as its third argument.
 CONTEXT_TEXT: tuple[tuple[str, str], ...] = (("action", pgettext_noop("action", "就地解决")),)

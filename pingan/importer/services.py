@@ -22,6 +22,7 @@ from django.utils import timezone
 from pingan.core import audit, clock
 from pingan.events.choices import Status
 from pingan.events.models import Category, Event, EventCodeCounter, EventTransition
+from pingan.events.titles import title_from
 from pingan.geo import locator
 from pingan.geo.models import Region
 from pingan.geo.selectors import county_code_of, queue_region_for
@@ -146,7 +147,7 @@ def _prepare(m: Mapping, row: dict[str, str], n: int, look: _Lookups) -> Prepare
     description = clean_text(m.description.raw(row))
     if not description:
         err("description", "事件描述为空")
-    title = clean_text(m.title.raw(row)).replace("\n", " ")[:200] or description[:30]
+    title = clean_text(m.title.raw(row)).replace("\n", " ")[:200] or title_from(description)
     now = clock.now()
 
     def when(name: str, f: Any, required: bool) -> dt.datetime | None:

@@ -34,6 +34,10 @@ class Notification(models.Model):
     cause = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The inbox shows one line per group: the notifications about one matter ("e<event
+    # id>"), or, for high-volume kinds (new normal events for a dispatcher), a digest of
+    # one kind and hour ("report@2026120609"); see `services.group_key`.
+    group_key = models.CharField(max_length=60, blank=True, default="")
 
     class Meta:
         verbose_name = _("站内通知")
@@ -46,6 +50,12 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
             ),
             models.Index(fields=["recipient", "created_at"], name="notif_recipient"),
+            # The unread count counts groups; marking a group read finds its rows.
+            models.Index(
+                fields=["recipient", "group_key"],
+                name="notif_unread_group",
+                condition=models.Q(read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

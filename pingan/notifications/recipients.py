@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from pingan.events.choices import AssignmentStatus
+from pingan.events import workflow
+from pingan.events.choices import AssignmentStatus, Status
 from pingan.events.models import Assignment, Event, EventTransition
 from pingan.geo.models import Region
 from pingan.org.choices import Role
@@ -95,23 +96,50 @@ def _queue_from(transition: EventTransition | None, event: Event) -> Region:
     return event.queue_region
 
 
+def reaches_verification(action: str, variant: str, transition: EventTransition | None) -> bool:
+    """Whether the row moved the event into 待核查 (RESOLVED): the lead's 办结反馈, and
+    equally the last assisting part to report, return, be waived or removed after it. Keyed
+    on the state the row went to (the table's target when no row was recorded), never on a
+    list of actions, so a new row into 待核查 tells the verifiers too."""
+    if transition is not None:
+        return transition.to_status == Status.RESOLVED and transition.from_status != (
+            Status.RESOLVED
+        )
+    if action == "resolve" and variant == "":
+        return True  # the lead's feedback, from before the table named its variants
+    row = workflow.LOOP.find(action, variant)
+    return row is not None and row.target == Status.RESOLVED
+
+
+NAMED_ACTIONS = frozenset(
+    {"reassign", "add_assist", "remove_assist", "consult", "supervise", "reply_supervision"}
+)
+
+
 def recipients_for(
     event: Event, action: str, variant: str, transition: EventTransition | None
 ) -> list[Any]:
     """The users to notify of `action` on `event` (the actor excluded), per the rules:
     report → the queue's dispatchers; escalate / auto_escalate → the new queue's
-    dispatchers; dispatch → handlers of the lead and assisting departments; return / extend →
-    the queue's dispatchers; decide_extension, verify (failed), reopen, supervise, remind →
-    handlers of active assignments; resolve (lead) → grid workers over the event and the
-    queue's dispatchers; warning / overdue → handlers of active assignments and the queue's
-    dispatchers; merge → the reporter of the duplicate (this event), merged_in → the reporter
-    of the master event (citizens without an account are told by SMS, `reporter_tell`)."""
+    dispatchers; dispatch, accept_dispatch → handlers of the lead and assisting
+    departments; return / extend → the queue's dispatchers; decide_extension, verify
+    (failed), reopen, supervise, remind → handlers of active assignments; every row that
+    moves the event to 待核查 (resolve by the lead, or the last assisting part's resolve,
+    return, waive_assist or remove_assist: `reaches_verification`) → also the grid workers
+    over the event and the queue's dispatchers; warning / overdue → handlers
+    of active assignments and the queue's dispatchers; merge → the reporter of the
+    duplicate (this event), merged_in → the reporter of the master event (citizens
+    without an account are told by SMS, `reporter_tell`); reassign, add_assist,
+    remove_assist, consult (invitation), supervise, reply_supervision → also the
+    departments' handlers and the users the row names (`notify_departments`,
+    `notify_users` in its data); supervise of an undispatched event → the queue's
+    dispatchers."""
     users: list[Any] = []
     if action == "report":
         users = queue_dispatchers(event.queue_region)
     elif action in ("escalate", "auto_escalate"):
         users = queue_dispatchers(_queue_from(transition, event))
-    elif action == "dispatch":
+    elif action in ("dispatch", "accept_dispatch"):
         users = active_assignment_handlers(event)
     elif action in ("return", "extend"):
         users = queue_dispatchers(event.queue_region)
@@ -119,12 +147,21 @@ def recipients_for(
         action == "verify" and variant == "failed"
     ):
         users = active_assignment_handlers(event)
-    elif action == "resolve" and variant in ("", "lead"):
-        users = grid_workers_over(event) + queue_dispatchers(event.queue_region)
     elif action in ("warning", "overdue"):
         users = active_assignment_handlers(event) + queue_dispatchers(event.queue_region)
     elif action in ("merge", "merged_in"):
         users = _active_users({event.reporter_id} if event.reporter_id else set())
+    if reaches_verification(action, variant, transition):
+        users = users + grid_workers_over(event) + queue_dispatchers(event.queue_region)
+    # Rows that name the departments or people concerned (改派: the old and the new lead;
+    # 增加/撤销协办: that department; 发起会商: the invited; 督办: the department that
+    # must answer; 督办回复: the issuer).
+    data = (transition.data or {}) if transition is not None else {}
+    if action == "supervise" and transition is not None and not data.get("department"):
+        users = users + queue_dispatchers(event.queue_region)  # an order to the centre
+    if action in NAMED_ACTIONS:
+        users = users + department_handlers(set(data.get("notify_departments") or []))
+        users = users + _active_users(set(data.get("notify_users") or []))
     actor_id = transition.actor_id if transition is not None else None
     seen: set[int] = set()
     out = []

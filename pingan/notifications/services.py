@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from pingan.core import clock, pii
 from pingan.core.errors import Invalid
 from pingan.events import workflow
-from pingan.events.choices import Status, TrackingStatus
+from pingan.events.choices import Status, TrackingStatus, Urgency
 from pingan.events.models import Event, EventTransition, TrackingCheck
 from pingan.events.partitions import key_q
 from pingan.events.workflow import ACTION_LABELS, action_label
@@ -79,12 +79,18 @@ def _title_prefix(action: str, variant: str) -> str:
         "escalate": _("提级事件待受理"),
         "auto_escalate": _("超期事件已自动提级"),
         "dispatch": _("新派遣待签收"),
+        "accept_dispatch": _("新派遣待签收"),
         "return": _("事件被退回"),
         "extend": _("延期申请待审批"),
         "decide_extension": _("延期申请已审批"),
         "verify": _("核查不通过，请重新办理"),
         "reopen": _("事件重办"),
         "supervise": _("督办"),
+        "reply_supervision": _("督办已回复"),
+        "reassign": _("事件改派"),
+        "add_assist": _("新增协办待签收"),
+        "remove_assist": _("协办已撤销"),
+        "consult": _("会商邀请"),
         "remind": _("催办"),
         "resolve": _("事件已办结反馈，待核查"),
         "warning": _("事件临期预警"),
@@ -105,6 +111,39 @@ def event_link(event_id: int) -> str:
     except NoReverseMatch:
         path = f"/events/{event_id}/"
     return getattr(settings, "PINGAN_SITE_URL", "").rstrip("/") + path
+
+
+# ---- grouping (the inbox shows groups, not rows) ----------------------------------------
+
+# Kinds that arrive by the dozen at a busy centre: a dispatcher's inbox rolls the normal
+# ones up into one item per kind and hour ("新事件待受理 42 件"). 紧急/特急 events stay
+# individual (grouped with the other notifications about the same matter).
+DIGEST_KINDS = frozenset({"report", "escalate"})
+
+
+def group_key(*, kind: str, event: Event | None, at: dt.datetime) -> str:
+    """The inbox group of a notification: the hour's digest of its kind for a normal
+    event of a digest kind ("report@2026120609", local time), else its matter
+    ("e<event id>"), else its kind and day."""
+    if event is not None and kind in DIGEST_KINDS and event.urgency == Urgency.NORMAL:
+        return f"{kind}@{timezone.localtime(at):%Y%m%d%H}"
+    if event is not None:
+        return f"e{event.pk}"
+    return f"{kind}@{timezone.localtime(at):%Y%m%d}"[:60]
+
+
+def is_digest(key: str) -> bool:
+    """Whether a group key names an hour's digest of a kind (not a matter)."""
+    return "@" in key and key.split("@", 1)[0] in DIGEST_KINDS
+
+
+def digest_kind(key: str) -> str:
+    return key.split("@", 1)[0]
+
+
+def group_title(kind: str) -> str:
+    """The words that open a digest's title ("新事件待受理")."""
+    return _title_prefix(kind, "")
 
 
 # ---- creating messages ----------------------------------------------------------------
@@ -136,9 +175,11 @@ def _notify(
     body: str,
     at: dt.datetime,
 ) -> list[Delivery]:
-    """Inbox rows (and e-mail deliveries for users with an address), once per cause."""
+    """Inbox rows (and e-mail deliveries for users with an address), once per cause, each
+    in its inbox group (`group_key`)."""
     rows = []
     emails = []
+    group = group_key(kind=kind, event=event, at=at)
     for user in users:
         cause = cause_of(user)
         rows.append(
@@ -150,6 +191,7 @@ def _notify(
                 body=body,
                 cause=cause,
                 created_at=at,
+                group_key=group,
             )
         )
         if user.email:
@@ -381,6 +423,9 @@ def notify_event_change(
         return 0
     users = recipients.recipients_for(event, action, variant, transition)
     prefix = _title_prefix(action, variant)
+    if recipients.reaches_verification(action, variant, transition):
+        # Whichever row completed the result (the lead's, the last assisting part's).
+        prefix = _("事件已办结反馈，待核查")
     if action == "merge":
         master_code = (transition.data or {}).get("master_code", "")
         prefix = _("您上报的事件已并入%(code)s") % {"code": master_code}
@@ -578,12 +623,17 @@ def send_pending(*, limit: int = 200) -> int:
 # ---- the inbox --------------------------------------------------------------------------
 
 
-def notification_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
-    """Mark the user's unread notifications read (only `ids` when given, all when None);
-    returns how many changed. Other users' notifications are never touched."""
+def notification_mark_read(
+    *, user: Any, ids: list[int] | None = None, groups: list[str] | None = None
+) -> int:
+    """Mark the user's unread notifications read (only `ids` and the rows of `groups`
+    when either is given, all when both are None); returns how many changed. Other users'
+    notifications are never touched."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=[int(i) for i in ids])
+    if ids is not None or groups is not None:
+        qs = qs.filter(
+            Q(pk__in=[int(i) for i in ids or []]) | Q(group_key__in=[g[:60] for g in groups or []])
+        )
     return qs.update(read_at=clock.now())

@@ -13,3 +13,18 @@ class DuplicateState(models.TextChoices):
     OPEN = "open", _("待判断")
     MERGED = "merged", _("已合并")
     DISMISSED = "dismissed", _("非重复")
+
+
+class RepeatBy(models.TextChoices):
+    CATEGORY = "category", _("同类事件")
+    SIGNAL = "signal", _("同类风险预警")
+
+
+class MinUrgency(models.TextChoices):
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
+
+
+class Verdict(models.TextChoices):
+    CONFIRMED = "confirmed", _("属实")
+    FALSE_ALARM = "false_alarm", _("误报")

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pingan.triage.choices import DuplicateState, Signal
+from pingan.triage.choices import DuplicateState, MinUrgency, RepeatBy, Signal, Verdict
 
 
 class Suggestion(models.Model):
@@ -113,13 +113,56 @@ class PhoneKey(models.Model):
 
 
 class AlertRule(models.Model):
-    """An editable risk rule: any keyword (one per line) or regular expression found in an
-    event's title or description raises the signal."""
+    """An editable risk rule: a set of conditions that must all hold for an event to raise
+    the signal. Each condition is optional (a rule needs at least one): words in the title
+    or description (any of a list, or at least N of them, and optionally one of a second
+    list as well), a regular expression, the number of people involved (the event's
+    `extra`), earlier events in the same grid within N days, the category (a parent counts
+    for its children) and the urgency as reported. Several rules of one signal are
+    alternatives: the first that holds raises the alert."""
 
     name = models.CharField(_("名称"), max_length=100)
     signal = models.CharField(_("风险类型"), max_length=24, choices=Signal.choices)
-    keywords = models.TextField(_("关键词"), blank=True, help_text=_("每行一个"))
+    keywords = models.TextField(
+        _("关键词"), blank=True, help_text=_("每行一个；出现其中任一个即满足")
+    )
+    keywords_min = models.IntegerField(
+        _("至少命中关键词数"),
+        default=1,
+        help_text=_("须出现上面关键词中不同的几个；默认 1"),
+    )
+    keywords_also = models.TextField(
+        _("且须同时出现"),
+        blank=True,
+        help_text=_("每行一个；填写后，还须出现其中任一个"),
+    )
     pattern = models.TextField(_("正则表达式"), blank=True)
+    people_min = models.IntegerField(
+        _("涉及人数不少于"),
+        null=True,
+        blank=True,
+        help_text=_("按事件附加信息中的“涉及人数”；未填人数的事件不满足"),
+    )
+    repeat_min = models.IntegerField(
+        _("同网格此前事件不少于"),
+        null=True,
+        blank=True,
+        help_text=_("同一网格内近若干天已有的事件数（不含本事件）"),
+    )
+    repeat_days = models.IntegerField(_("统计天数"), default=7)
+    repeat_by = models.CharField(
+        _("统计口径"), max_length=10, choices=RepeatBy.choices, default=RepeatBy.CATEGORY
+    )
+    categories = models.ManyToManyField(
+        "events.Category",
+        blank=True,
+        related_name="+",
+        verbose_name=_("限定分类"),
+        help_text=_("可多选；选上级分类即包含其下级分类"),
+    )
+    min_urgency = models.CharField(
+        _("紧急程度不低于"), max_length=10, choices=MinUrgency.choices, blank=True
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,11 +175,19 @@ class AlertRule(models.Model):
         return self.name
 
     def keyword_list(self) -> list[str]:
-        return [k.strip() for k in self.keywords.splitlines() if k.strip()]
+        return _lines(self.keywords)
+
+    def keyword_also_list(self) -> list[str]:
+        return _lines(self.keywords_also)
+
+
+def _lines(text: str) -> list[str]:
+    return [k.strip() for k in (text or "").splitlines() if k.strip()]
 
 
 class Alert(models.Model):
-    """A risk alert raised on an event: the rule, what matched, who was told."""
+    """A risk alert raised on an event: the rule, what matched, who was told, and what the
+    person told decided about it (属实 or 误报), which the rules' hit rates count."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
     rule = models.ForeignKey(AlertRule, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -144,6 +195,18 @@ class Alert(models.Model):
     matched = models.CharField(_("命中内容"), max_length=200)
     notified = models.PositiveIntegerField(_("通知人数"), default=0)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    verdict = models.CharField(
+        _("研判结论"), max_length=12, choices=Verdict.choices, blank=True, default=""
+    )
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("研判人"),
+    )
+    verdict_at = models.DateTimeField(_("研判时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("风险预警")
@@ -151,6 +214,12 @@ class Alert(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "signal"], name="triage_alert_once")
+        ]
+        indexes = [
+            # A rule's alerts over a period (hit rates) and a signal's alerts over the last
+            # days (repeats in a grid).
+            models.Index(fields=["rule", "created_at"], name="triage_alert_rule_time"),
+            models.Index(fields=["signal", "created_at"], name="triage_alert_signal_time"),
         ]
 
     def __str__(self) -> str:

@@ -11,8 +11,6 @@ import hashlib
 import hmac
 import logging
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -23,18 +21,24 @@ from django.utils.translation import gettext as _
 from pingan.access.actor import Actor, as_actor
 from pingan.core import audit, clock
 from pingan.core.errors import DomainError, Forbidden, invalid
-from pingan.events.choices import Status, Urgency
-from pingan.events.models import Category, Event, EventTransition
-from pingan.events.partitions import key_q
+from pingan.events.choices import Status
+from pingan.events.models import Category, Event
 from pingan.events.services import event_transition
-from pingan.notifications import services as notify
 from pingan.org.choices import Role
-from pingan.org.models import Department, Membership
+from pingan.org.models import Department
 from pingan.triage import classifier, duplicates
-from pingan.triage.choices import DuplicateState, Signal
+from pingan.triage.alerts import (  # noqa: F401  (the names other apps and tests use)
+    Match,
+    alert_rule_validate,
+    alert_rules_install_defaults,
+    alert_verdict,
+    alerts_check,
+    leaders_over,
+    rule_match,
+    signals_in,
+)
+from pingan.triage.choices import DuplicateState
 from pingan.triage.models import (
-    Alert,
-    AlertRule,
     AutoTriagePolicy,
     DuplicateCandidate,
     PhoneKey,
@@ -267,140 +271,6 @@ def duplicate_merge(*, actor: Actor | Any, event_id: int, master_id: int, note: 
     return event
 
 
-# ---- risk alerts ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Match:
-    rule: AlertRule
-    text: str
-
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
-def rule_match(rule: AlertRule, text: str) -> str:
-    """The first keyword or regex match of the rule in the text, or ""."""
-    for kw in rule.keyword_list():
-        if kw in text:
-            return kw
-    if rule.pattern.strip():
-        rx = _compiled(rule.pattern.strip())
-        if rx is not None:
-            m = rx.search(text)
-            if m:
-                return m.group(0)[:200]
-    return ""
-
-
-def signals_in(text: str, rules: list[AlertRule] | None = None) -> list[Match]:
-    """One match per signal (the first rule that matches), in signal order."""
-    if rules is None:
-        rules = list(AlertRule.objects.filter(is_active=True).order_by("signal", "pk"))
-    out: dict[str, Match] = {}
-    for rule in rules:
-        if rule.signal in out:
-            continue
-        hit = rule_match(rule, text)
-        if hit:
-            out[rule.signal] = Match(rule=rule, text=hit)
-    return list(out.values())
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)]
-
-
-def leaders_over(event: Event) -> list[Any]:
-    """Active leaders whose region contains the event's region."""
-    ids = set(
-        Membership.objects.filter(
-            role=Role.LEADER, is_active=True, region__path__in=_ancestor_paths(event.region_path)
-        ).values_list("user_id", flat=True)
-    )
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk"))
-
-
-def alerts_check(*, event_id: int) -> list[Alert]:
-    """Apply the active rules to the event: for each signal found, mark the event urgent,
-    write a timeline line, tell the leaders in scope at once and audit the alert. An event
-    alerts once per signal."""
-    event = Event.objects.filter(key_q(pk=event_id)).first()
-    if event is None:
-        return []
-    matches = signals_in(event_text(event))
-    alerts = []
-    for m in matches:
-        with transaction.atomic():
-            alert, created = Alert.objects.get_or_create(
-                event=event,
-                signal=m.rule.signal,
-                defaults={"rule": m.rule, "matched": m.text},
-            )
-            if not created:
-                continue
-            label = Signal(m.rule.signal).label
-            if event.urgency == Urgency.NORMAL:
-                Event.objects.filter(
-                    pk=event.pk, reported_at=event.reported_at, urgency=Urgency.NORMAL
-                ).update(urgency=Urgency.URGENT)
-                event.urgency = Urgency.URGENT
-            now = clock.now()
-            EventTransition.objects.create(
-                event=event,
-                action="risk_alert",
-                from_status=event.status,
-                to_status=event.status,
-                actor_role="system",
-                note=_("风险预警：%(signal)s（命中“%(text)s”），已标记紧急并通知领导")
-                % {"signal": label, "text": m.text},
-                data={"signal": m.rule.signal, "rule": m.rule.pk},
-                at=now,
-            )
-            leaders = leaders_over(event)
-            notify.users_tell(
-                users=leaders,
-                event=event,
-                kind="risk_alert",
-                title=f"{_('风险预警')}【{label}】{event.code} {event.title}",
-                body=_("命中规则“%(rule)s”：%(text)s") % {"rule": m.rule.name, "text": m.text},
-                cause=f"alert{alert.pk}",
-                at=now,
-            )
-            alert.notified = len(leaders)
-            alert.save(update_fields=["notified"])
-            audit.record(
-                action="triage.alert",
-                object_type="event",
-                object_id=event.pk,
-                detail={
-                    "signal": m.rule.signal,
-                    "rule": m.rule.pk,
-                    "alert": alert.pk,
-                    "leaders": [u.pk for u in leaders],
-                },
-            )
-            alerts.append(alert)
-    return alerts
-
-
-def alert_rule_validate(*, keywords: str, pattern: str) -> None:
-    """Raise Invalid when a rule has nothing to match or its regex does not compile."""
-    if not keywords.strip() and not pattern.strip():
-        raise invalid("keywords", _("请填写关键词或正则表达式"))
-    if pattern.strip():
-        try:
-            re.compile(pattern.strip())
-        except re.error as exc:
-            raise invalid("pattern", _("正则表达式有误：%(error)s") % {"error": exc}) from None
-
-
 def intake(*, event_id: int) -> None:
     """Everything triage does for a newly reported event; each part fails on its own."""
     for step in (alerts_check, duplicates_check, suggestion_make):
@@ -408,17 +278,3 @@ def intake(*, event_id: int) -> None:
             step(event_id=event_id)
         except Exception:
             log.exception("triage step %s failed for event %s", step.__name__, event_id)
-
-
-def alert_rules_install_defaults() -> int:
-    """Create the default rules that are missing (by name); returns how many were added.
-    The first migration does the same; this restores them after a flush."""
-    from pingan.triage.defaults import DEFAULT_RULES
-
-    added = 0
-    for signal, name, keywords, pattern in DEFAULT_RULES:
-        _rule, created = AlertRule.objects.get_or_create(
-            name=name, defaults={"signal": signal, "keywords": keywords, "pattern": pattern}
-        )
-        added += created
-    return added

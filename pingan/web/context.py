@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from pingan.notifications.selectors import unread_count
+from pingan.notifications.selectors import unread_group_count
 from pingan.org.choices import ADMIN_ROLES, GRID_ROLES, Role
 from pingan.org.selectors import user_roles
 
@@ -24,6 +24,9 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
     ]
     if roles & EVENT_ROLES:
         items.append({"key": "events", "label": _("事件查询"), "url": reverse("event_list")})
+        items.append(
+            {"key": "supervision", "label": _("督办件"), "url": reverse("supervision_list")}
+        )
     if roles & REPORTING_ROLES:
         items.append({"key": "report", "label": _("上报事件"), "url": reverse("event_report")})
     if roles & DASHBOARD_ROLES:
@@ -51,6 +54,6 @@ def header(request: HttpRequest) -> dict[str, Any]:
     return {
         "header_roles": roles,
         "header_nav": nav_for(roles),
-        "header_unread": unread_count(user),
+        "header_unread": unread_group_count(user),
         "header_role_labels": [Role(r).label for r in sorted(roles) if r in Role.values],
     }

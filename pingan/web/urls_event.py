@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pingan.web.views import cases, event, photo, report
+from pingan.web.views import cases, dispatch_form, event, photo, report, supervision
 
 urlpatterns = [
     path("events/<int:event_id>/", event.event_page, name="event_detail"),
@@ -27,6 +27,12 @@ urlpatterns = [
         name="case_action",
     ),
     path("events/<int:event_id>/contact/", event.event_contact, name="event_contact"),
+    path(
+        "events/<int:event_id>/dispatch-deadlines/",
+        dispatch_form.dispatch_deadlines,
+        name="event_dispatch_deadlines",
+    ),
+    path("supervision/", supervision.supervision_page, name="supervision_list"),
     path("report/", report.report_page, name="event_report"),
     path("report/fields/", report.report_category_fields, name="event_report_fields"),
     path("report/regions.geojson", report.report_regions, name="event_report_regions"),

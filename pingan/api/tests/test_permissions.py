@@ -39,6 +39,13 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "supervise": {"note": "督办"},
     "remind": {"note": "催办"},
     "comment": {"note": "备注"},
+    "accept_dispatch": {"lead_department": 1, "note": "派遣"},
+    "reassign": {"lead_department": 1, "note": "改派"},
+    "add_assist": {"department": 1, "note": "协办"},
+    "remove_assist": {"department": 1, "note": "撤销"},
+    "waive_assist": {"department": 1, "note": "免除"},
+    "conclude_consult": {"participants": "各方", "conclusion": "结论"},
+    "reply_supervision": {"reply": "已办理"},
 }
 
 
@@ -116,10 +123,37 @@ def _in_progress(c):
     return event_transition(actor=c.handler, event_id=e.pk, action="acknowledge")
 
 
-def _resolved(c):
+def _assist_acknowledged(c):
     e = _in_progress(c)
+    return event_transition(actor=c.handler_market, event_id=e.pk, action="acknowledge")
+
+
+def _assist_done(c):
+    e = _assist_acknowledged(c)
+    return event_transition(
+        actor=c.handler_market, event_id=e.pk, action="resolve", payload={"result": "已协助"}
+    )
+
+
+def _lead_waiting(c):
+    # The lead has reported; the assisting market department has signed, not reported.
+    e = _assist_acknowledged(c)
     return event_transition(
         actor=c.handler, event_id=e.pk, action="resolve", payload={"result": "已处置"}
+    )
+
+
+def _resolved(c):
+    e = _assist_done(c)
+    return event_transition(
+        actor=c.handler, event_id=e.pk, action="resolve", payload={"result": "已处置"}
+    )
+
+
+def _followed_up(c):
+    e = _closed(c)
+    return event_transition(
+        actor=c.dispatcher, event_id=e.pk, action="follow_up", payload={"satisfaction": "satisfied"}
     )
 
 
@@ -147,6 +181,18 @@ def _pending_extension(c):
 def _tracked(c):
     e = _closed(c)
     return event_transition(actor=c.dispatcher, event_id=e.pk, action="track")
+
+
+def _invited(c):
+    e = _accepted(c)
+    payload = {"invited_departments": [c.police.pk], "topic": "责任归属"}
+    return event_transition(actor=c.leader, event_id=e.pk, action="consult", payload=payload)
+
+
+def _supervised(c):
+    e = _in_progress(c)
+    payload = {"note": "请加快", "level": "key"}
+    return event_transition(actor=c.leader, event_id=e.pk, action="supervise", payload=payload)
 
 
 # (action, variant) → (set-up, allowed actor, payload builder, expected status after)
@@ -184,12 +230,42 @@ RECIPES: dict[tuple[str, str], tuple[Any, str, Any, str]] = {
         lambda c, e: {"approve": True},
         "in_progress",
     ),
-    ("resolve", "lead"): (_in_progress, "handler", lambda c, e: {"result": "已处置"}, "resolved"),
+    ("return", "assist_last"): (
+        _lead_waiting,
+        "handler_market",
+        lambda c, e: {"note": "非本部门"},
+        "resolved",
+    ),
+    ("resolve", "lead"): (_assist_done, "handler", lambda c, e: {"result": "已处置"}, "resolved"),
+    ("resolve", "lead_waiting"): (
+        _assist_acknowledged,
+        "handler",
+        lambda c, e: {"result": "已处置"},
+        "in_progress",
+    ),
     ("resolve", "assist"): (
-        _dispatched,
+        _assist_acknowledged,
         "handler_market",
         lambda c, e: {"result": "已协助"},
+        "in_progress",
+    ),
+    ("resolve", "assist_last"): (
+        _lead_waiting,
+        "handler_market",
+        lambda c, e: {"result": "已协助"},
+        "resolved",
+    ),
+    ("waive_assist", ""): (
+        _dispatched,
+        "dispatcher",
+        lambda c, e: {"department": c.market.pk, "note": "无需协办"},
         "dispatched",
+    ),
+    ("waive_assist", "last"): (
+        _lead_waiting,
+        "dispatcher",
+        lambda c, e: {"department": c.market.pk, "note": "协办部门未反馈，主办结果已足够"},
+        "resolved",
     ),
     ("verify", "passed"): (_resolved, "gridworker", lambda c, e: {"passed": True}, "closed"),
     ("verify", "failed"): (
@@ -198,10 +274,16 @@ RECIPES: dict[tuple[str, str], tuple[Any, str, Any, str]] = {
         lambda c, e: {"passed": False, "note": "未整改"},
         "in_progress",
     ),
-    ("follow_up", ""): (
+    ("follow_up", "first"): (
         _closed,
         "dispatcher",
         lambda c, e: {"satisfaction": "satisfied"},
+        "closed",
+    ),
+    ("follow_up", "correct"): (
+        _followed_up,
+        "dispatcher",
+        lambda c, e: {"satisfaction": "dissatisfied", "note": "群众来电更正"},
         "closed",
     ),
     ("reopen", "dispatched"): (_closed, "dispatcher", lambda c, e: {"note": "复发"}, "in_progress"),
@@ -227,6 +309,54 @@ RECIPES: dict[tuple[str, str], tuple[Any, str, Any, str]] = {
     ("supervise", ""): (_in_progress, "leader", lambda c, e: {"note": "督办"}, "in_progress"),
     ("remind", ""): (_dispatched, "dispatcher", lambda c, e: {"note": "催办"}, "dispatched"),
     ("comment", ""): (report, "gridworker", lambda c, e: {"note": "备注"}, "reported"),
+    ("accept_dispatch", ""): (
+        report,
+        "dispatcher",
+        lambda c, e: {"lead_department": c.police.pk},
+        "dispatched",
+    ),
+    ("reassign", ""): (
+        _in_progress,
+        "dispatcher",
+        lambda c, e: {"lead_department": c.housing.pk, "note": "职能不符"},
+        "dispatched",
+    ),
+    ("add_assist", ""): (
+        _dispatched,
+        "dispatcher",
+        lambda c, e: {"department": c.housing.pk, "note": "协助"},
+        "dispatched",
+    ),
+    ("remove_assist", ""): (
+        _dispatched,
+        "dispatcher",
+        lambda c, e: {"department": c.market.pk, "note": "无需"},
+        "dispatched",
+    ),
+    ("remove_assist", "last"): (
+        _lead_waiting,
+        "dispatcher",
+        lambda c, e: {"department": c.market.pk, "note": "不涉及本部门职责"},
+        "resolved",
+    ),
+    ("consult", "invite"): (
+        _accepted,
+        "dispatcher",
+        lambda c, e: {"invited_departments": [c.police.pk], "topic": "责任归属"},
+        "accepted",
+    ),
+    ("conclude_consult", ""): (
+        _invited,
+        "leader",
+        lambda c, e: {"participants": "公安", "conclusion": "公安主办"},
+        "accepted",
+    ),
+    ("reply_supervision", ""): (
+        _supervised,
+        "handler",
+        lambda c, e: {"reply": "已办理"},
+        "in_progress",
+    ),
 }
 
 # One user per role, all with scope over town A (or the police), plus one with no scope.

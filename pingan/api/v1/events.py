@@ -207,7 +207,7 @@ def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
         {
             "id": t.pk,
             "action": t.action,
-            "action_label": workflow.action_label(t.action),
+            "action_label": workflow.timeline_label(t.action, t.data),
             "from_status": t.from_status,
             "to_status": t.to_status,
             "actor": t.actor_id,
@@ -408,13 +408,40 @@ class TransitionIn(Schema):
     assisting_departments: list[int] | None = Field(None, description="dispatch：协办部门")
     days: int | None = Field(None, description="extend：延期工作日")
     approve: bool | None = Field(None, description="decide_extension：是否同意")
-    passed: bool | None = Field(None, description="verify：核查是否通过")
-    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+    passed: bool | None = Field(
+        None,
+        description="verify：核查是否通过（分类要求现场照片时，核查通过前须先以 "
+        "kind=verification 上传核查照片，否则 422，字段 photos）",
+    )
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = Field(
+        None, description="follow_up：满意度（已回访过的再次回访为更正，须填 note 更正理由）"
+    )
     participants: str | list[str] | None = Field(None, description="consult：参与方")
     conclusion: str | None = Field(None, description="consult：会商结论")
     check: int | None = Field(None, description="recheck：复查任务编号")
     recurred: bool | None = Field(None, description="recheck：是否复发")
     intervals: list[int] | None = Field(None, description="track：复查间隔天数")
+    department: int | None = Field(
+        None,
+        description="add_assist / remove_assist / waive_assist：协办部门；"
+        "supervise：被督办部门（默认主办）",
+    )
+    invited_departments: list[int] | None = Field(None, description="consult（发起）：受邀部门")
+    topic: str | None = Field(None, description="consult（发起）：会商议题")
+    scheduled_at: str | None = Field(
+        None, description="consult（发起）：会商时间，如 2026-12-07T09:30"
+    )
+    consultation: int | None = Field(None, description="conclude_consult：会商编号（默认最近一次）")
+    suggested_lead: int | None = Field(None, description="conclude_consult：建议主办部门")
+    suggested_assisting: list[int] | None = Field(
+        None, description="conclude_consult：建议协办部门"
+    )
+    level: str | None = Field(
+        None, description="supervise：normal（一般督办，默认）或 key（重点督办）"
+    )
+    reply_days: int | None = Field(None, description="supervise：回复期限（工作日，默认按级别）")
+    supervision: int | None = Field(None, description="reply_supervision：督办件编号（默认最早）")
+    reply: str | None = Field(None, description="reply_supervision：回复内容")
 
 
 @router.post(

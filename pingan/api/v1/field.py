@@ -166,9 +166,18 @@ def tasks(request: HttpRequest) -> Any:
     ]
 
 
-@router.get("/field/my-reports", response=list[EventBrief], summary="我的上报")
+class MyReportOut(EventBrief):
+    client_uuid: str | None = Field(
+        description="手机上报时的 client_uuid（手机据此合并待发送队列）"
+    )
+
+
+@router.get("/field/my-reports", response=list[MyReportOut], summary="我的上报")
 def mine(request: HttpRequest) -> Any:
-    return [_brief(e) for e in my_reports(user=actor_of(request))]
+    return [
+        {**_brief(e), "client_uuid": str(e.client_uuid) if e.client_uuid else None}
+        for e in my_reports(user=actor_of(request))
+    ]
 
 
 # ---- writes ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ def test_the_rows_that_take_a_public_reply():
         ("merge", ""),
         ("resolve_on_site", ""),
         ("resolve", "lead"),
+        ("resolve", "lead_waiting"),
         ("verify", "passed"),
         ("verify", "failed"),
         ("reopen", "dispatched"),

@@ -11,51 +11,14 @@ from playwright.sync_api import expect
 
 from pingan.events.models import Attachment, Event
 from pingan.field.models import FieldReport
-from pingan.web.tests.browser import TIMEOUT_MS, jpeg, launch
+from pingan.field.tests.phone import pending, phone
+from pingan.web.tests.browser import jpeg, launch
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
 ]
-
-
-def phone(browser, url: str, cast, username: str = "gw"):
-    lat, lng = cast.point_a1
-    context = browser.new_context(
-        base_url=url,
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-        geolocation={"latitude": lat, "longitude": lng, "accuracy": 8},
-        permissions=["geolocation"],
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/login/?next=/m/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", cast.password)
-    page.click("form.login-card button[type=submit]")
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
-    # The service worker must be active before the network goes: bounded, unlike a bare
-    # `navigator.serviceWorker.ready`, which would wait for ever if registration failed.
-    active = page.evaluate(
-        """ms => Promise.race([
-            navigator.serviceWorker.ready.then(() => true),
-            new Promise(resolve => setTimeout(() => resolve(false), ms)),
-        ])""",
-        TIMEOUT_MS,
-    )
-    assert active, "the phone app's service worker did not become active"
-    # The categories came from the server (not an empty cache after a failed request).
-    page.wait_for_selector(f"#r-parent option[value='{cast.dispute.pk}']", state="attached")
-    return context, page
-
-
-def pending(page) -> str:
-    return page.inner_text("#m-pending")
 
 
 @pytest.mark.django_db(transaction=True)

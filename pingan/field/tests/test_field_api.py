@@ -233,3 +233,18 @@ def test_settle_own_report_on_site_later(cast, api_as):
     assert api.post("/field/actions", body).json()["status"] == Status.CLOSED
     assert api.post("/field/actions", body).status_code == 200
     assert Event.objects.get(pk=e.pk).resolved_on_site is True
+
+
+def test_my_reports_name_the_phone_report_by_its_client_uuid(cast, api_as):
+    """The phone merges its queue with the server's list by client_uuid: the report it
+    sent is named by its uuid, answered with the code the confirmation shows, and listed
+    once however often it was sent."""
+    api = api_as(cast.gridworker)
+    body = _report_body(cast)
+    sent = api.post("/field/reports", body).json()
+    api.post("/field/reports", body)  # the answer was lost: the phone sends it again
+    mine = api.get("/field/my-reports").json()
+    assert [(r["client_uuid"], r["code"], r["status_label"]) for r in mine] == [
+        (body["client_uuid"], sent["code"], "待受理")
+    ]
+    assert sent["code"] == Event.objects.get().code

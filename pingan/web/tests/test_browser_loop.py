@@ -70,8 +70,9 @@ def test_report_dispatch_handle_verify_close(cast, live_server):
             page.click("#action-form-accept button[type=submit]")
             wait_status(page, Status.ACCEPTED)
             open_action(page, "dispatch")
-            page.select_option("#f-lead", str(cast.police.pk))
-            page.select_option("#f-assist", [str(cast.market.pk)])
+            form = "#action-form-dispatch"
+            page.check(f'{form} input[name=lead_department][value="{cast.police.pk}"]')
+            page.check(f'{form} input[name=assisting_departments][value="{cast.market.pk}"]')
             page.click("#action-form-dispatch button[type=submit]")
             wait_status(page, Status.DISPATCHED)
             assert "县市场监管局" in page.inner_text("#event-page .ev-assisting")
@@ -86,21 +87,52 @@ def test_report_dispatch_handle_verify_close(cast, live_server):
             open_action(page, "resolve")
             page.fill("#f-result", "民警上门调解，杂物已清理，双方和解")
             page.click("#action-form-resolve button[type=submit]")
+            # Joint handling: the event waits for the market's 协办反馈.
+            page.wait_for_selector('#event-page [data-testid="waiting-assist"]')
+            assert "县市场监管局" in page.inner_text('[data-testid="waiting-assist"]')
+            wait_status(page, Status.IN_PROGRESS)
+            ctx.close()
+
+            # The assisting department signs, then gives its own feedback.
+            ctx, page = login(browser, url, "h-market", cast.password)
+            page.goto(event_path)
+            open_action(page, "acknowledge")
+            page.click("#action-form-acknowledge button[type=submit]")
+            page.wait_for_selector('#event-page a.btn[data-action="resolve"]')
+            assert page.inner_text('#event-page a.btn[data-action="resolve"]') == "协办反馈"
+            open_action(page, "resolve")
+            page.fill("#f-result", "已核查商户占道经营情况")
+            page.click("#action-form-resolve button[type=submit]")
             wait_status(page, Status.RESOLVED)
             ctx.close()
 
-            # The grid worker verifies on site: passed, and the event is closed.
+            # The grid worker reads both results, confirms on site: passed, closed.
             ctx, page = login(browser, url, "gw", cast.password)
             page.goto(event_path)
             open_action(page, "verify")
+            results = page.inner_text('#action-form-verify [data-testid="verify-results"]')
+            assert "民警上门调解" in results and "已核查商户占道经营情况" in results
             page.fill("#action-form-verify #f-note", "现场复核，楼道已畅通")
+            page.click('#action-form-verify button[name=passed][value="true"]')
+            page.wait_for_selector("#action-form-verify .field-error")
+            assert Event.objects.get(pk=event.pk).status == Status.RESOLVED
+            page.check("#action-form-verify input[name=confirmed]")
             page.click('#action-form-verify button[name=passed][value="true"]')
             wait_status(page, Status.CLOSED)
 
             steps = page.eval_on_selector_all(
                 "#event-page .ev-timeline .ev-step", "els => els.map(e => e.dataset.action)"
             )
-            assert steps == ["report", "accept", "dispatch", "acknowledge", "resolve", "verify"]
+            assert steps == [
+                "report",
+                "accept",
+                "dispatch",
+                "acknowledge",
+                "resolve",
+                "acknowledge",
+                "resolve",
+                "verify",
+            ]
             timeline = page.inner_text("#event-page .ev-timeline")
             for text in (
                 "上报",

@@ -172,7 +172,7 @@ def test_action_form_partial_has_the_required_fields(cast, client):
     assert "<html" not in html  # a partial, not a page
     assert 'name="lead_department"' in html and 'name="assisting_departments"' in html
     # The category's default department is pre-selected.
-    assert re.search(rf'<option value="{cast.police.pk}" selected>', html)
+    assert re.search(rf'name="lead_department" value="{cast.police.pk}" checked', html)
 
 
 def test_accept_through_the_form_moves_the_event_and_triggers(cast, client):
@@ -229,6 +229,11 @@ def test_forbidden_role_gets_the_message_and_nothing_changes(cast, client):
 def test_verify_failed_needs_a_reason(cast, client):
     e = dispatched(cast)
     event_transition(actor=cast.handler, event_id=e.pk, action="acknowledge")
+    # Joint handling: the assisting department reports first (else the event waits).
+    event_transition(actor=cast.handler_market, event_id=e.pk, action="acknowledge")
+    event_transition(
+        actor=cast.handler_market, event_id=e.pk, action="resolve", payload={"result": "已协助"}
+    )
     event_transition(
         actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解"}
     )

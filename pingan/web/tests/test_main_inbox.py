@@ -7,12 +7,12 @@ import re
 from django.urls import reverse
 
 from pingan.events.services import event_report
-from pingan.notifications.selectors import unread_count
+from pingan.notifications.selectors import unread_count, unread_group_count
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def reported(cast, capture, description="楼道堆放杂物"):
+def reported(cast, capture, description="楼道堆放杂物", urgency="normal"):
     lat, lng = cast.point_a1
     with capture(execute=True):
         event, _ = event_report(
@@ -21,6 +21,7 @@ def reported(cast, capture, description="楼道堆放杂物"):
             description=description,
             lat=lat,
             lng=lng,
+            urgency=urgency,
         )
     return event
 
@@ -37,7 +38,7 @@ def test_new_report_reaches_the_dispatchers_inbox_and_header(
     assert unread_count(cast.dispatcher) >= 1
     client.force_login(cast.dispatcher)
     page = client.get(reverse("inbox")).content.decode()
-    assert unread_badge(page) == unread_count(cast.dispatcher)
+    assert unread_badge(page) == unread_group_count(cast.dispatcher)
     assert event.code in page and 'class="notification unread"' in page
     assert reverse("event_detail", args=[event.pk]) in page
     client.logout()
@@ -46,19 +47,24 @@ def test_new_report_reaches_the_dispatchers_inbox_and_header(
     assert event.code not in other and unread_badge(other) == 0
 
 
-def test_mark_one_read_then_all(client, cast, django_capture_on_commit_callbacks):
-    first = reported(cast, django_capture_on_commit_callbacks)
-    reported(cast, django_capture_on_commit_callbacks, description="噪音扰民")
+def test_mark_one_group_read_then_all(client, cast, django_capture_on_commit_callbacks):
+    # A normal report goes into the hour's digest; an urgent one is a line of its own.
+    reported(cast, django_capture_on_commit_callbacks)
+    urgent = reported(cast, django_capture_on_commit_callbacks, "燃气泄漏", urgency="urgent")
     client.force_login(cast.dispatcher)
-    before = unread_count(cast.dispatcher)
+    before = unread_group_count(cast.dispatcher)
     assert before >= 2
     page = client.get(reverse("inbox")).content.decode()
-    ids = re.findall(r'data-notification="(\d+)"', page)
-    response = client.post(reverse("inbox_read"), {"ids": [ids[0]]}, **HTMX)
+    assert unread_badge(page) == before
+    groups = re.findall(r'data-group="([^"]+)"', page)
+    response = client.post(reverse("inbox_read"), {"group": [groups[-1]]}, **HTMX)
     assert response.status_code == 200 and "<html" not in response.content.decode()
-    assert unread_count(cast.dispatcher) == before - 1
-    # Opening the event from the inbox marks it read and goes there.
-    client.post(reverse("inbox_read"), {"ids": [ids[1]], "next": f"/events/{first.pk}/"})
+    assert unread_group_count(cast.dispatcher) == before - 1
+    # Opening the event from the inbox marks its group read and goes there.
+    response = client.post(
+        reverse("inbox_read"), {"group": [f"e{urgent.pk}"], "next": f"/events/{urgent.pk}/"}
+    )
+    assert response.status_code == 302 and response.url == f"/events/{urgent.pk}/"
     response = client.post(reverse("inbox_read"), {})
     assert response.status_code == 302
     assert unread_count(cast.dispatcher) == 0

@@ -475,4 +475,4 @@ def test_leader_sees_the_missed_acknowledgement_deadline_not_the_handling_one(cl
     row = html.split("超期事件")[1].split(late.code)[1].split("</tr>")[0]
     assert "签收" in row
     assert timezone.localtime(late.ack_due_at).strftime("%Y-%m-%d %H:%M") in row
-    assert "红灯" in row
+    assert 'data-deadline="overdue"' in row and "超期" in row

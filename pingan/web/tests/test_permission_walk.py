@@ -121,6 +121,8 @@ PAGES: dict[str, Page] = {
     # Accepting selected events: the page answers every signed-in user and reports per
     # event what failed; the scope is enforced by the transition service.
     "bulk_accept": Page("POST", SIGNED_IN, {"ids": ["{event_reported}"]}),
+    # The live poll of a dispatcher's pages: 204 for anyone without a centre.
+    "live_state": Page("GET", SIGNED_IN),
     "event_list": Page("GET", SIGNED_IN),
     "inbox": Page("GET", SIGNED_IN),
     "inbox_read": Page("POST", SIGNED_IN),
@@ -141,6 +143,10 @@ PAGES: dict[str, Page] = {
         "GET", rule(F404, anon=LOGIN, disp=OK), kwargs={"request_id": "{export_request}"}
     ),
     "event_detail": Page("GET", EVENT_A, kwargs={"event_id": "{event}"}),
+    # The dispatch form's deadline preview: whoever sees the event.
+    "event_dispatch_deadlines": Page("GET", EVENT_A, kwargs={"event_id": "{event}"}),
+    # 督办件: every signed-in user, each seeing the orders in their own scope.
+    "supervision_list": Page("GET", SIGNED_IN),
     # The action form: in scope → the form (or 409 when the role may not act now).
     "event_action": Page("GET", EVENT_A, kwargs={"event_id": "{event}", "action": "comment"}),
     "case_action": Page(
@@ -228,6 +234,14 @@ PAGES: dict[str, Page] = {
         rule(F403, anon=LOGIN, disp=F404, disp_b=F404, disp_c=F404),
         kwargs={"candidate_id": 999999},
     ),
+    # 属实 / 误报 on a risk alert: an alert that does not exist is 404 for everyone signed
+    # in (who may mark one: pingan/triage/tests/test_alert_rules.py).
+    "triage_alert_verdict": Page(
+        "POST", rule(F404, anon=LOGIN), {"verdict": "confirmed"}, {"alert_id": 999999}
+    ),
+    # The trial run of a risk rule (admin page of the rule): staff with the rule's
+    # permission, i.e. the system administrator; an empty form is 422.
+    "triage_rule_dry_run": Page("POST", rule(LOGIN, sysadmin=OK, secadmin=F403, auditadmin=F403)),
     # The leads page lists the leads of the user's scope (empty for most roles).
     "lead_list": Page("GET", SIGNED_IN),
     # An upload without a file: the page says so (redirect back with a message).
@@ -332,6 +346,7 @@ ADMIN_NO_ADD = {
     "events_eventcodecounter",
     "events_eventtransition",
     "events_extensionrequest",
+    "events_supervision",
     "events_trackingcheck",
     "notifications_delivery",
     "notifications_notification",
@@ -348,6 +363,7 @@ ADMIN_NO_DELETE = {
     "events_eventcodecounter",
     "events_eventtransition",
     "events_extensionrequest",
+    "events_supervision",
     "events_trackingcheck",
     "privacy_exportrequest",
 }

@@ -20,6 +20,7 @@ from pingan.analytics import briefings, kpis, selectors, services
 from pingan.core import clock
 from pingan.core.errors import Invalid
 from pingan.core.params import parse_date, parse_int
+from pingan.events.supervision import supervision_counts
 from pingan.geo import scope
 from pingan.geo.models import Region
 
@@ -169,6 +170,7 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         "date_to": date_to,
         "overdue_events": briefings._overdue_events(user, basis, date_from, date_to, limit=15),
         "overdue_list_url": link(deadline_mark="overdue"),
+        "supervision": supervision_counts(user, within=region.path if region else ""),
         "may_lock": services.can_lock(user),
         "chart_data": chart_data,
         "period_text": _period_text(date_from, date_to),

@@ -7,9 +7,11 @@ inside one transaction so that a bad photo leaves the event untouched.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -25,11 +27,18 @@ from pingan.cases.service import buttons
 from pingan.core.errors import DomainError, Forbidden, Invalid, NotFound
 from pingan.events import workflow
 from pingan.events.attachments import attachment_add
-from pingan.events.choices import AttachmentKind, Satisfaction, Status
+from pingan.events.choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
+    DeadlineState,
+    Satisfaction,
+    Status,
+)
 from pingan.events.contact import contact_masked, event_contact_reveal
 from pingan.events.deadlines import state_at
 from pingan.events.kind import EVENTS
-from pingan.events.models import Event
+from pingan.events.models import Attachment, Event
 from pingan.events.permissions import can_unmask
 from pingan.events.selectors import EventFilters, event_detail, event_list
 from pingan.events.services import allowed_actions, event_transition
@@ -37,8 +46,7 @@ from pingan.geo.choices import Level
 from pingan.geo.selectors import region_ancestor_at
 from pingan.intake.selectors import transfer_110_offered
 from pingan.org.choices import Role
-from pingan.org.selectors import department_list
-from pingan.routing.selectors import suggest as routing_suggest
+from pingan.web.views import dispatch_form
 
 # Fields every action form may carry besides the row's required ones.
 BOOL_FIELDS = ("approve", "passed", "recurred")
@@ -72,10 +80,8 @@ def _role_label(value: str) -> str:
 
 
 def _action_label(t: Any) -> str:
-    label = workflow.action_label(t.action)
-    if t.action == "verify" and isinstance(t.data, dict) and "passed" in t.data:
-        label = _("核查通过") if t.data["passed"] else _("核查不通过")
-    return label
+    # 协办反馈, 核查通过 / 核查不通过, 更正回访: the variant's name where it differs.
+    return workflow.timeline_label(t.action, t.data)
 
 
 @dataclass
@@ -132,6 +138,128 @@ def _extra_rows(event: Event) -> list[tuple[str, Any]]:
     return rows
 
 
+# The stage a photo belongs to: its timeline row's action first, else its kind.
+_STAGE_OF_ACTION = {
+    "report": "report",
+    "resolve": "result",
+    "resolve_on_site": "result",
+    "verify": "verification",
+    "recheck": "recheck",
+}
+_STAGE_OF_KIND: dict[str, str] = {
+    AttachmentKind.REPORT: "report",
+    AttachmentKind.RESULT: "result",
+    AttachmentKind.VERIFICATION: "verification",
+}
+_STAGE_ORDER = ("report", "result", "verification", "recheck", "other")
+
+
+@dataclass
+class PhotoGroup:
+    """The photos of one stage (处置照片 once per department), oldest first."""
+
+    key: str
+    label: str
+    department: str = ""
+    photos: list[Any] = field(default_factory=list)
+
+
+def _stage_label(stage: str) -> str:
+    return {
+        "report": _("上报照片"),
+        "result": _("处置照片"),
+        "verification": _("核查照片"),
+        "recheck": _("复查照片"),
+    }.get(stage, _("其他照片"))
+
+
+def _photo_groups(event: Event) -> list[PhotoGroup]:
+    """The event's photos by stage: 上报, 处置 (by department), 核查, 复查, 其他; each
+    photo with who uploaded it (named as the timeline names people) and when."""
+    photos = list(
+        event.attachments.select_related("uploaded_by", "transition__department").order_by(
+            "uploaded_at", "id"
+        )
+    )
+    groups: dict[tuple[str, str], PhotoGroup] = {}
+    for p in photos:
+        t = p.transition
+        by_action = _STAGE_OF_ACTION.get(t.action) if t is not None else None
+        stage = by_action or _STAGE_OF_KIND.get(p.kind, "other")
+        department = t.department.name if stage == "result" and t and t.department else ""
+        who = p.uploaded_by.display_name if p.uploaded_by else _("系统")
+        p.who = who  # type: ignore[attr-defined]
+        group = groups.setdefault(
+            (stage, department),
+            PhotoGroup(key=stage, label=_stage_label(stage), department=department),
+        )
+        group.photos.append(p)
+    # Stages in the order of the work; 处置照片 of several departments by first photo.
+    return sorted(groups.values(), key=lambda g: _STAGE_ORDER.index(g.key))
+
+
+def _feature(region: Any, kind: str) -> dict[str, Any] | None:
+    """A region's outline as a GeoJSON Feature (None without a stored boundary)."""
+    geometry = region.geometry if region is not None else None
+    if not isinstance(geometry, dict) or not geometry.get("type"):
+        return None
+    if geometry["type"] == "Feature":
+        geometry = geometry.get("geometry")
+    elif geometry["type"] == "FeatureCollection":
+        parts = [f.get("geometry") for f in geometry.get("features") or [] if f.get("geometry")]
+        geometry = {"type": "GeometryCollection", "geometries": parts}
+    if not geometry:
+        return None
+    return {
+        "type": "Feature",
+        "properties": {"kind": kind, "name": region.name},
+        "geometry": geometry,
+    }
+
+
+# The town's outline is context only: left out when its boundary is too detailed to
+# inline in every event page (characters of its GeoJSON).
+TOWN_OUTLINE_MAX_CHARS = 30_000
+
+
+def _small(feature: dict[str, Any] | None) -> dict[str, Any] | None:
+    if feature is None or len(json.dumps(feature["geometry"])) > TOWN_OUTLINE_MAX_CHARS:
+        return None
+    return feature
+
+
+def _map_context(user: Any, event: Event, town: Any, may_unmask: bool) -> dict[str, Any]:
+    """What the location map draws: the grid's outline (and the town's), the point, and
+    the county's intranet tile server when one is configured (never an internet URL).
+
+    The exact point goes only to those who may see the address in full (who may unmask,
+    and the reporter of the event); for the others the page masks the address, and the
+    map shows the grid's outline alone, as the coordinates line does."""
+    features = [
+        f
+        for f in (
+            _small(_feature(town, "town")) if town and town.pk != event.region_id else None,
+            _feature(event.region, "grid"),
+        )
+        if f is not None
+    ]
+    located = event.lat is not None and event.lng is not None
+    show_point = located and (
+        may_unmask or (event.reporter_id is not None and event.reporter_id == user.pk)
+    )
+    return {
+        "located": located,
+        "show_point": show_point,
+        "has_outline": bool(features),
+        "map_data": {
+            "outlines": {"type": "FeatureCollection", "features": features},
+            "point": [event.lat, event.lng] if show_point else None,
+            "tile_url": getattr(settings, "PINGAN_MAP_TILE_URL", "") or "",
+            "region": event.region.name,
+        },
+    }
+
+
 def _load(user: Any, event_id: int) -> Event:
     try:
         return event_detail(user=user, event_id=event_id)
@@ -151,26 +279,33 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
             else event.due_at
         )
     rows = allowed_actions(user, event)
+    town = region_ancestor_at(event.region, Level.TOWN)
+    may_unmask = can_unmask(user, event)
     return {
         "extra_rows": _extra_rows(event),
         "event": event,
-        "town": region_ancestor_at(event.region, Level.TOWN),
+        "town": town,
         "contact": contact_masked(event),
-        "may_unmask": can_unmask(user, event),
+        "may_unmask": may_unmask,
         "deadline_state": deadline_state,
-        "deadline_label": {
-            "normal": _("正常"),
-            "warning": _("临期"),
-            "overdue": _("超期"),
-        }.get(deadline_state or "", ""),
+        # The one word of the lists and exports (DeadlineState's label).
+        "deadline_label": str(DeadlineState(deadline_state).label) if deadline_state else "",
         "due_at": due_at,
         "due_is_ack": due_at is not None and due_at == event.ack_due_at,
         "buttons": buttons(EVENTS, rows),
+        # Joint handling: the lead has reported, these assisting departments have not.
+        "waiting_assist": workflow.waiting_for_assist(event),
         "transfer_110": transfer_110_offered(user, event),
         "assignments": event.assignment_rows,  # type: ignore[attr-defined]
         "assisting": event.assisting,  # type: ignore[attr-defined]
-        "photos": list(event.attachments.all()),
-        "consultations": list(event.consultations.select_related("recorded_by")),
+        "photo_groups": _photo_groups(event),
+        **_map_context(user, event, town, may_unmask),
+        "consultations": list(
+            event.consultations.select_related("recorded_by", "suggested_lead").prefetch_related(
+                "invited_departments"
+            )
+        ),
+        "supervisions": list(event.supervisions.select_related("department", "issued_by")),
         "extensions": list(event.extensions.select_related("requested_by", "decided_by")),
         "tracking_checks": list(event.tracking_checks.select_related("assignee", "done_by")),
         "timeline": _timeline(event),
@@ -248,18 +383,12 @@ def _form_context(
         "errors": errors or {},
         "message": message,
     }
-    if action == "dispatch":
-        ctx["departments"] = department_list(user=request.user)
-        suggestion = routing_suggest(event)
-        ctx["suggestion"] = suggestion
-        if not values:
-            lead = getattr(suggestion, "lead", None) or event.category.default_department
-            ctx["values"] = {
-                "lead_department": str(lead.pk) if lead else "",
-                "assisting_departments": [
-                    str(d.pk) for d in (getattr(suggestion, "assisting", None) or [])
-                ],
-            }
+    # 派遣 / 受理并派遣 / 改派 / 协办 / 会商 / 督办: the picker, the suggestion, the deadlines.
+    ctx.update(dispatch_form.form_extras(request, event, action, ctx["values"], bool(values)))
+    if action == "verify":
+        ctx.update(_verify_extras(event))
+    if action == "waive_assist":
+        ctx["waivable"] = [a.department for a in workflow.active_assists(event)]
     if action == "decide_extension":
         ctx["pending_extension"] = event.extensions.filter(status="pending").first()
     if action == "recheck":
@@ -267,6 +396,56 @@ def _form_context(
     if action == "follow_up":
         ctx["satisfactions"] = Satisfaction.choices
     return ctx
+
+
+@dataclass
+class DepartmentResult:
+    """One department's part as the verifier reads it: its result and its photos."""
+
+    department: str
+    role: str
+    status: str
+    result: str
+    at: Any
+    photos: list[Any] = field(default_factory=list)
+
+
+def _verify_extras(event: Event) -> dict[str, Any]:
+    """What the verifier needs to see before deciding: every department's result (lead
+    first, assisting after, a waived one with the centre's reason) with the photos it
+    gave with its feedback, and whether this category requires an on-site photo."""
+    rows = getattr(event, "assignment_rows", None)
+    if rows is None:
+        rows = list(event.assignments.select_related("department").order_by("-role", "id"))
+    photos = list(
+        event.attachments.filter(transition__action="resolve")
+        .select_related("transition")
+        .order_by("uploaded_at", "id")
+    )
+    results = []
+    for a in rows:
+        if a.status in (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED):
+            continue
+        results.append(
+            DepartmentResult(
+                department=a.department.name,
+                role=str(AssignmentRole(a.role).label),
+                status=str(AssignmentStatus(a.status).label),
+                result=a.result or a.note,
+                at=a.resolved_at,
+                photos=[
+                    p
+                    for p in photos
+                    if p.transition is not None
+                    and p.transition.department_id == a.department_id
+                    and (a.resolved_at is None or p.transition.at <= a.resolved_at)
+                ],
+            )
+        )
+    return {
+        "results": results,
+        "verify_photo_required": event.category.verify_photo_required,
+    }
 
 
 def _render_form(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -293,6 +472,7 @@ def _payload(request: HttpRequest, user: Any) -> dict[str, Any]:
         ]
     if "master" in post:
         payload["master"] = _master_id(user, post.get("master", ""))
+    payload.update(dispatch_form.payload_extras(request))
     return payload
 
 
@@ -332,6 +512,25 @@ def attach_photos(
             raise Invalid(f"photos: {reason}", fields={"photos": reason}) from None
 
 
+def _verify_confirmed(request: HttpRequest, payload: dict[str, Any]) -> None:
+    """核查通过 on the page needs the box 「已现场核实处置结果」 ticked (the API does not:
+    docs/workflow.md); raised after the service's own checks, inside the same
+    transaction, so that nothing is kept."""
+    if payload.get("passed") is True and request.POST.get("confirmed") != "1":
+        reason = _("请勾选「已现场核实处置结果」后再核查通过")
+        raise Invalid(f"confirmed: {reason}", fields={"confirmed": reason})
+
+
+def _link_verification_photos(user: Any, event_id: int) -> None:
+    """The photos the verification counted (its timeline row's data) go on that row."""
+    row = newest_transition(user, event_id)
+    ids = (row.data or {}).get("photos") if row is not None and row.action == "verify" else None
+    if ids:
+        Attachment.objects.filter(pk__in=ids, event_id=event_id, transition__isnull=True).update(
+            transition=row
+        )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_action(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
@@ -358,15 +557,28 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
 
     values: dict[str, Any] = {k: request.POST.get(k, "") for k in request.POST}
     values["assisting_departments"] = request.POST.getlist("assisting_departments")
+    values.update(dispatch_form.posted_values(request))
     form_rows = rows or workflow.rows_for(action)
     try:
         with transaction.atomic():
             payload = _payload(request, user)
+            files = request.FILES.getlist("photos")
+            if action == "verify":
+                # The on-site photos go in first: 核查通过 may require one (the service
+                # counts the verifier's photos not yet on a timeline row).
+                attach_photos(
+                    actor=actor_of(request),
+                    event_id=event.pk,
+                    files=files,
+                    kind=PHOTO_KINDS[action],
+                )
             event_transition(
                 actor=actor_of(request), event_id=event.pk, action=action, payload=payload
             )
-            files = request.FILES.getlist("photos")
-            if files and action in PHOTO_KINDS:
+            if action == "verify":
+                _verify_confirmed(request, payload)
+                _link_verification_photos(user, event.pk)
+            elif files and action in PHOTO_KINDS:
                 attach_photos(
                     actor=actor_of(request),
                     event_id=event.pk,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from pingan.access.actor import Actor, actor_of, as_actor
 from pingan.core.errors import Invalid, invalid
+from pingan.events import queue as queue_rules
 from pingan.events.choices import AssignmentStatus
 from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import Event
@@ -25,13 +26,10 @@ from pingan.events.selectors import (
     newest_first_rows,
     recent_part,
 )
-from pingan.geo import scope
-from pingan.geo.choices import Level
 from pingan.geo.models import Region
-from pingan.geo.selectors import region_list
-from pingan.org.choices import Role
 from pingan.org.selectors import department_list
 from pingan.web.forms import EventFilterForm
+from pingan.web.tabs import filter_towns
 
 PAGE_SIZE = 20
 # Parameters that take several values: `?status=a&status=b` and `?status=a,b` mean the same.
@@ -79,7 +77,7 @@ def filters_from(params: dict[str, str]) -> EventFilters:
 def error_text(exc: Invalid) -> str:
     """One line naming each bad field (by its Chinese label) and the reason."""
     labels = {name: str(field.label) for name, field in EventFilterForm.base_fields.items()}
-    labels.update({"reporter": _("上报人"), "queue_region": _("受理中心")})
+    labels.update({"reporter": _("上报人"), "queue_region": _("受理中心"), "sort": _("排序")})
     parts = [f"{labels.get(k, k)}：{v}" for k, v in exc.fields.items()]
     return "；".join(parts) or exc.message
 
@@ -155,21 +153,15 @@ def paginate(
     for event in page.object_list:
         event.live_deadline = state_at(event)  # type: ignore[attr-defined]
         event.live_due = binding_due(event)  # type: ignore[attr-defined]
+    # Reported rows: how long they have waited and their acceptance light.
+    queue_rules.mark_rows(page.object_list)
     return page
 
 
-# Every role but the handler's (scoped by department) has a territory to filter within.
-_TERRITORY_ROLES = frozenset(Role.values) - {Role.HANDLER}
-
-
 def towns_for(actor: Actor | Any) -> list[Region]:
-    """Towns a filter may offer the actor: those inside or above their region memberships,
-    every town for users scoped by department only."""
-    towns = list(region_list(level=Level.TOWN))
-    paths = as_actor(actor).paths(_TERRITORY_ROLES)
-    if not paths:
-        return towns
-    return [t for t in towns if scope.overlaps(t.path, paths)]
+    """Towns a filter may offer the actor: the towns where they can see events
+    (`pingan.web.tabs.filter_towns`)."""
+    return filter_towns(actor)
 
 
 def filter_form(actor: Actor | Any, data: dict[str, str] | QueryDict) -> EventFilterForm:
@@ -190,12 +182,21 @@ def event_list_page(request: HttpRequest) -> HttpResponse:
     error = ""
     cap = None
     recent_first = True
+    sortable = False
+    sort = queue_rules.DEFAULT_SORT
     try:
         filters = filters_from(params)
+        sort = queue_rules.parse_sort(request.GET.get("sort"))
         qs = event_list(user=actor, filters=filters)
         recent_first = filters.recent_first
         if filters.q and not EVENT_CODE.fullmatch(filters.q):
             cap = SEARCH_COUNT_CAP
+        # The waiting list (待受理, 待派遣) is a backlog: urgent first, sortable. Other lists
+        # stay newest first (sorting millions of rows by region would read them all).
+        sortable = queue_rules.is_queue(filters.status)
+        if sortable:
+            qs = queue_rules.ordered(qs, sort)
+            recent_first = False
     except Invalid as exc:
         error = error_text(exc)
         qs = event_list(user=actor).none()
@@ -206,6 +207,9 @@ def event_list_page(request: HttpRequest) -> HttpResponse:
         "page": page,
         "error": error,
         "params": params,
+        "sortable": sortable,
+        "sort": sort,
+        "sort_links": queue_rules.sort_links(sort),
     }
     template = "web/event_list.html"
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]

@@ -31,30 +31,26 @@ from pingan.analytics import selectors as stats
 from pingan.core import clock
 from pingan.core.errors import DomainError, Invalid
 from pingan.core.params import parse_int
-from pingan.events.choices import AssignmentStatus, DeadlineState, Status
+from pingan.events import queue as queue_rules
+from pingan.events.choices import DeadlineState, Status
 from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import OPEN_STATUSES, Event
 from pingan.events.selectors import EventFilters, event_count, event_list
 from pingan.events.services import event_transition
+from pingan.events.supervision import supervision_counts
 from pingan.geo.models import Region
 from pingan.org.choices import ADMIN_ROLES, GRID_ROLES, Role
 from pingan.org.models import Department
 from pingan.org.selectors import memberships_of, user_roles
+from pingan.web import tabs
 from pingan.web.views.lists import error_text, filter_form, filter_params, filters_from, paginate
 
 MAX_BULK = 200
 SHORT_LIST = 10
 
 
-@dataclass(frozen=True)
-class Tab:
-    """One tab of a work list: a key for the URL, a label, and the filters it adds."""
-
-    key: str
-    label: Any
-    status: tuple[str, ...] = ()
-    assignment_status: tuple[str, ...] = ()
-    deadline_state: str = ""
+# One tab of a work list (a key for the URL, a label, and the filters it adds).
+Tab = tabs.Tab
 
 
 QUEUE_TABS = (
@@ -64,38 +60,7 @@ QUEUE_TABS = (
     Tab("resolved", gettext_lazy("待核查"), status=(Status.RESOLVED,)),
     Tab("overdue", gettext_lazy("超期"), deadline_state=DeadlineState.OVERDUE),
 )
-ACTIVE_ASSIGNMENT = (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
-INBOX_TABS = (
-    Tab("pending", gettext_lazy("待签收"), assignment_status=(AssignmentStatus.DISPATCHED,)),
-    Tab("doing", gettext_lazy("办理中"), assignment_status=(AssignmentStatus.ACKNOWLEDGED,)),
-    Tab(
-        "overdue",
-        gettext_lazy("超期"),
-        assignment_status=ACTIVE_ASSIGNMENT,
-        deadline_state=DeadlineState.OVERDUE,
-    ),
-    Tab("done", gettext_lazy("已办结"), assignment_status=(AssignmentStatus.RESOLVED,)),
-)
-
-
-def _pick(tabs: tuple[Tab, ...], key: str | None) -> Tab:
-    return next((t for t in tabs if t.key == key), tabs[0])
-
-
-def _with_tab(base: EventFilters, tab: Tab) -> EventFilters:
-    changes: dict[str, Any] = {}
-    if tab.status:
-        changes["status"] = list(tab.status)
-    if tab.assignment_status:
-        changes["assignment_status"] = list(tab.assignment_status)
-    if tab.deadline_state:
-        changes["deadline_state"] = tab.deadline_state
-    return dataclasses.replace(base, **changes)
-
-
-# Tab counts stop here and show "2000+": the done tab of a busy department would
-# otherwise count every event it ever finished on each page view.
-TAB_COUNT_CAP = 2_000
+TAB_COUNT_CAP = tabs.TAB_COUNT_CAP
 
 
 @dataclass
@@ -108,10 +73,6 @@ class TabCount:
     @property
     def shown(self) -> str:
         return f"{TAB_COUNT_CAP}+" if self.count > TAB_COUNT_CAP else str(self.count)
-
-
-def _tab_count(user: Any, filters: EventFilters) -> int:
-    return event_count(user=user, filters=filters, cap=TAB_COUNT_CAP)
 
 
 # ---- dispatcher ---------------------------------------------------------------------
@@ -130,6 +91,13 @@ class Queue:
     error: str = ""
     result: dict[str, Any] | None = None
     selectable: bool = False
+    # The tab is a queue (待受理, 待派遣): its rows are sortable, urgent first by default.
+    sortable: bool = False
+    sort: str = queue_rules.DEFAULT_SORT
+
+    @property
+    def sort_links(self) -> dict[str, str]:
+        return queue_rules.sort_links(self.sort)
 
 
 def _dispatcher_centres(user: Any) -> list[Region]:
@@ -147,7 +115,7 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
     if centre != "all" and centre not in {str(c.pk) for c in centres}:
         centre = str(centres[0].pk) if centres else "all"
     queue_region = None if centre == "all" else int(centre)
-    tab = _pick(QUEUE_TABS, request.GET.get("tab"))
+    tab = tabs.pick(QUEUE_TABS, request.GET.get("tab"))
 
     params = filter_params(request.GET)
     for name in ("status", "queue_region", "department", "assignment_status", "reporter"):
@@ -161,23 +129,37 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
     base.queue_region = queue_region
     whole_queue = EventFilters(queue_region=queue_region)
     counts = [
-        TabCount(t.key, t.label, _tab_count(user, _with_tab(whole_queue, t)), t == tab)
-        for t in QUEUE_TABS
+        TabCount(t.key, t.label, tabs.tab_count(user, whole_queue, t), t == tab) for t in QUEUE_TABS
     ]
-    tab_filters = _with_tab(base, tab)
+    tab_filters = tabs.tab_filters(base, tab)
     qs = event_list(user=user, filters=tab_filters)
+    recent_first = tab_filters.recent_first
+    sortable = queue_rules.is_queue(tab.status)
+    sort = queue_rules.DEFAULT_SORT
+    try:
+        sort = queue_rules.parse_sort(request.GET.get("sort"))
+    except Invalid as exc:
+        error = error or error_text(exc)
+    if sortable:
+        # A backlog (hundreds of rows): any order is cheap; the newest-first shortcut
+        # through the recent months does not apply.
+        qs = queue_rules.ordered(qs, sort)
+        recent_first = False
     if error:
         qs = qs.none()
+    page = paginate(request, qs, recent_first=recent_first)
     return Queue(
         centres=centres,
         centre=centre,
         tabs=counts,
         tab=tab,
         form=filter_form(user, request.GET),
-        page=paginate(request, qs, recent_first=tab_filters.recent_first),
+        page=page,
         error=error,
         result=result,
         selectable=tab.key == "reported",
+        sortable=sortable,
+        sort=sort,
     )
 
 
@@ -261,16 +243,16 @@ def _handler_departments(user: Any) -> list[Department]:
 def department_inbox(request: HttpRequest, department: Department) -> Inbox:
     """The department's assignments by tab (to acknowledge, in progress, overdue, done)."""
     user = request.user
-    tab = _pick(INBOX_TABS, request.GET.get("htab"))
+    # Count and list from the same function (pingan.web.tabs): they cannot disagree.
+    tab = tabs.pick(tabs.INBOX_TABS, request.GET.get("htab"))
     base = EventFilters(department=department.pk)
     counts = [
-        TabCount(t.key, t.label, _tab_count(user, _with_tab(base, t)), t == tab) for t in INBOX_TABS
+        TabCount(t.key, t.label, tabs.tab_count(user, base, t), t == tab) for t in tabs.INBOX_TABS
     ]
-    tab_filters = _with_tab(base, tab)
     page = paginate(
         request,
-        event_list(user=user, filters=tab_filters),
-        recent_first=tab_filters.recent_first,
+        tabs.tab_events(user, base, tab),
+        recent_first=tabs.tab_filters(base, tab).recent_first,
     )
     return Inbox(department=department, tabs=counts, tab=tab, page=page)
 
@@ -424,5 +406,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "overdue": _list_url(deadline_state=DeadlineState.OVERDUE),
             "closed": _list_url(status=Status.CLOSED),
         }
+    if roles & {Role.DISPATCHER, Role.HANDLER, Role.LEADER}:
+        context["supervision"] = supervision_counts(user)  # 督办件: open / overdue
     context["is_admin"] = bool(roles & ADMIN_ROLES)
     return render(request, "web/workbench.html", context)

@@ -19,6 +19,14 @@
   var boot = null; // bootstrap data: grids, categories, frequent
   var fix = null; // last GPS fix {lat, lng, accuracy, at}
   var syncing = false;
+  // The queued item on its way to the server (发送中), and the reports already announced
+  // as 「已保存，联网后自动发送」.
+  var sendingCu = null;
+  var queuedNoticed = {};
+  var failedBanner = false; // the banner says that something failed (cleared when nothing has)
+  // 我的 is read from the server at the end of a sync when it is on screen, after a report
+  // went, and when asked for (start, back online, 刷新): not on every background sync.
+  var mineDue = true;
 
   // ---- small helpers -----------------------------------------------------------------
 
@@ -68,6 +76,21 @@
     var el = $("m-banner");
     el.textContent = text || "";
     el.hidden = !text;
+  }
+
+  // What became of the report just made, over every view: 「已提交，编号 …」 with a way to
+  // open the event once the server took it, 「已保存，联网后自动发送」 while it waits.
+  function notice(kind, data) {
+    var el = $("m-notice");
+    if (!kind) { el.hidden = true; el.innerHTML = ""; return; }
+    var html = kind === "sent"
+      ? '<span class="m-notice-text">' + esc(gettext("已提交，编号 {code}", { code: data.code })) + "</span>" +
+        '<a class="m-notice-open" href="/events/' + encodeURIComponent(data.id) + '/">' + esc(gettext("查看")) + "</a>"
+      : '<span class="m-notice-text">' + esc(gettext("已保存，联网后自动发送")) + "</span>";
+    el.className = "m-notice " + kind;
+    el.innerHTML = html + '<button type="button" class="m-notice-close" aria-label="' + esc(gettext("关闭")) + '">\u00d7</button>';
+    el.hidden = false;
+    el.querySelector(".m-notice-close").addEventListener("click", function () { notice(null); });
   }
 
   // ---- IndexedDB ---------------------------------------------------------------------
@@ -159,9 +182,12 @@
     return null;
   }
 
+  // The server's reasons, in Chinese: the per-field reasons without the field's API name.
   function errorText(res) {
     return res.json().then(function (b) {
-      return (b && b.error && b.error.message) || gettext("错误 {status}", { status: res.status });
+      var fields = (b && b.error && b.error.fields) || {};
+      var reasons = Object.keys(fields).map(function (k) { return fields[k]; }).filter(Boolean);
+      return reasons.join("；") || (b && b.error && b.error.message) || gettext("错误 {status}", { status: res.status });
     }, function () { return gettext("错误 {status}", { status: res.status }); });
   }
 
@@ -193,13 +219,26 @@
               return; // its report or patrol is still waiting
             }
             var plan = build(item, refId);
+            sending(item.cu);
             return request("POST", plan.url, plan.json, plan.form).then(function (res) {
+              sending(null);
               if (res.ok) {
                 return res.json().then(function (data) {
                   var steps = [del("queue", item.seq)];
-                  if (plan.keep) steps.push(put("ids", { cu: item.cu, id: data.id }));
+                  if (item.kind === "report") {
+                    // Kept so that 我的 shows the report (已提交, its code) until the
+                    // server's list, read after this, holds it; photos find its id here.
+                    steps.push(put("ids", {
+                      cu: item.cu, id: data.id, kind: "report", user: USER, code: data.code, title: data.title,
+                      reported_at: data.reported_at, sent: new Date().toISOString(),
+                    }));
+                  } else if (plan.keep) {
+                    steps.push(put("ids", { cu: item.cu, id: data.id }));
+                  }
                   if (plan.summary) steps.push(kvSet("patrol-summary", data));
-                  return Promise.all(steps);
+                  return Promise.all(steps).then(function () {
+                    if (item.kind === "report") { mineDue = true; notice("sent", data); }
+                  });
                 });
               }
               if (res.status === 401) {
@@ -207,7 +246,12 @@
                 banner(gettext("登录已过期，请重新登录；待发送的内容已保存在手机上。"));
                 return;
               }
-              if (res.status >= 500 || res.status === 429) { stopped = true; return; }
+              if (res.status >= 500 || res.status === 429) {
+                // The server cannot take it now: it stays queued and goes with a later sync.
+                stopped = true;
+                item.error = gettext("服务器暂时无法处理（{status}），稍后自动重试", { status: res.status });
+                return put("queue", item);
+              }
               return errorText(res).then(function (msg) {
                 item.state = "failed";
                 item.error = msg;
@@ -215,7 +259,12 @@
                 return put("queue", item);
               });
             }, function () {
+              sending(null);
               stopped = true; // no network after all: try again later
+              if (item.kind === "report" && !queuedNoticed[item.cu]) {
+                queuedNoticed[item.cu] = true;
+                notice("queued");
+              }
             });
           });
         });
@@ -223,14 +272,16 @@
       return chain;
     }).then(function () {
       if (stopped) return;
-      // Queue sent (or empty): refresh today's tasks; reaching the server marks the sync.
-      return fetch("/api/v1/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      // Queue sent (or empty): refresh today's tasks and my reports (their states move on
+      // at the centre); reaching the server marks the sync.
+      var tasks = fetch("/api/v1/field/tasks", { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (res) {
           if (!res.ok) return;
           return res.json().then(function (tasks) {
             return Promise.all([kvSet("tasks", tasks), kvSet("last-sync", new Date().toISOString())]);
           });
         }, function () {});
+      return Promise.all([tasks, mineDue || currentView() === "mine" ? fetchMine() : null]);
     }).catch(function (e) {
       banner(gettext("同步出错：{e}", { e: e }));
     }).then(function () {
@@ -240,6 +291,11 @@
       if (currentView() === "tasks") renderTasks();
       if (syncAgain) { syncAgain = false; setTimeout(sync, 0); }
     });
+  }
+
+  function sending(cu) {
+    sendingCu = cu;
+    if (currentView() === "mine") renderMine();
   }
 
   function refreshCounts() {
@@ -253,6 +309,8 @@
       $("m-net").textContent = navigator.onLine ? gettext("在线") : gettext("离线");
       $("m-net").classList.toggle("off", !navigator.onLine);
       if (failed) banner(gettext("{n} 条内容发送失败，请在“我的”中查看。", { n: failed }));
+      else if (failedBanner) banner("");
+      failedBanner = !!failed;
       if (currentView() === "mine") renderMine();
     });
   }
@@ -555,6 +613,8 @@
     }
     else { payload.region = boot.grids[0].id; }
     var title = description.slice(0, 30);
+    notice(null);
+    if (!navigator.onLine) { queuedNoticed[cu] = true; notice("queued"); }
     var steps = enqueue({ kind: "report", cu: cu, payload: payload, title: title });
     photos.forEach(function (p) {
       steps = steps.then(function () {
@@ -581,24 +641,49 @@
   }
 
   // My reports -------------------------------------------------------------------------
+  //
+  // One list, newest first: what is still on the phone (待发送, 发送中, 发送失败 with 重试),
+  // then the reports the server took, merged by client_uuid: one it accepted but whose
+  // list has not been read since shows 已提交 with its code, the others the server's state.
 
   function renderMine() {
     var list = $("mine-list");
-    Promise.all([all("queue"), kvGet("mine")]).then(function (r) {
-      var queued = r[0].filter(function (i) { return i.user === USER && (i.kind === "report" || i.state === "failed"); });
-      var html = queued.map(function (i) {
-        var failed = i.state === "failed";
+    return Promise.all([all("queue"), kvGet("mine"), all("ids"), kvGet("mine-at")]).then(function (r) {
+      var queue = r[0].filter(function (i) { return i.user === USER; });
+      var server = r[1] || [];
+      var listed = {};
+      server.forEach(function (e) { if (e.client_uuid) listed[e.client_uuid] = true; });
+      var since = r[3] || "";
+      var sent = r[2].filter(function (s) {
+        return s.kind === "report" && s.user === USER && !listed[s.cu] && s.sent > since;
+      });
+      sent.forEach(function (s) { listed[s.cu] = true; });
+      var local = queue.filter(function (i) {
+        return (i.kind === "report" || i.state === "failed" || i.error) && !listed[i.cu];
+      }).sort(function (a, b) { return b.seq - a.seq; });
+      var events = sent.map(function (s) {
+        return { id: s.id, code: s.code, title: s.title, reported_at: s.reported_at, status: "", status_label: gettext("已提交"), sent: true };
+      }).concat(server).sort(function (a, b) { return Date.parse(b.reported_at) - Date.parse(a.reported_at) || b.id - a.id; });
+
+      var html = local.map(function (i) {
+        var cls = "pending", label = gettext("待发送"), buttons = "";
+        if (i.cu === sendingCu) {
+          cls = "sending"; label = gettext("发送中");
+        } else if (i.state === "failed" || i.error) {
+          cls = "failed"; label = gettext("发送失败：{e}", { e: i.error });
+          buttons = '<div class="m-actions"><button type="button" class="m-btn" data-retry="' + i.seq + '">' + esc(gettext("重试")) + "</button>" +
+            '<button type="button" class="m-btn" data-drop="' + i.seq + '">' + esc(gettext("删除")) + "</button></div>";
+        }
         return '<div class="m-card" data-queued="' + esc(i.cu) + '"><div>' + esc(i.title || KIND_LABEL[i.kind] || i.kind) + "</div>" +
-          '<div class="m-sub"><span class="m-status ' + (failed ? "failed" : "pending") + '">' +
-          (failed ? esc(gettext("发送失败：{e}", { e: i.error })) : esc(gettext("待发送"))) + "</span> " + esc(fmtTime(i.created)) + "</div>" +
-          (failed ? '<div class="m-actions"><button type="button" class="m-btn" data-drop="' + i.seq + '">' + esc(gettext("删除")) + "</button></div>" : "") + "</div>";
+          '<div class="m-sub"><span class="m-status ' + cls + '">' + esc(label) + "</span> " + esc(fmtTime(i.created)) + "</div>" + buttons + "</div>";
       }).join("");
       var settled = {};
       r[0].forEach(function (i) { if (i.kind === "action" && i.payload.action === "resolve_on_site") settled[i.payload.event] = true; });
-      html += (r[1] || []).map(function (e) {
+      html += events.map(function (e) {
         var canSettle = e.status === "reported" && !settled[e.id];
         return '<div class="m-card" data-event="' + e.id + '"><div>' + esc(e.title) + "</div>" +
-          '<div class="m-sub"><span class="m-status">' + esc(settled[e.id] ? gettext("就地解决待发送") : e.status_label) + "</span> " + esc(e.code) + " · " + esc(fmtTime(e.reported_at)) + "</div>" +
+          '<div class="m-sub"><span class="m-status' + (e.sent ? " sent" : "") + '">' + esc(settled[e.id] ? gettext("就地解决待发送") : e.status_label) + "</span> " +
+          '<a href="/events/' + encodeURIComponent(e.id) + '/">' + esc(e.code) + "</a> · " + esc(fmtTime(e.reported_at)) + "</div>" +
           (canSettle ? '<div class="m-actions"><button type="button" class="m-btn" data-settle="' + e.id + '">' + esc(gettext("就地解决", null, "action")) + "</button></div>" : "") + "</div>";
       }).join("");
       list.innerHTML = html || '<p class="m-empty">' + esc(gettext("还没有上报")) + "</p>";
@@ -611,11 +696,43 @@
             .then(renderMine);
         });
       });
+      list.querySelectorAll("button[data-retry]").forEach(function (b) {
+        b.addEventListener("click", function () { retry(+b.getAttribute("data-retry")); });
+      });
       list.querySelectorAll("button[data-drop]").forEach(function (b) {
         b.addEventListener("click", function () {
-          if (window.confirm(gettext("删除这条未发送的内容？"))) del("queue", +b.getAttribute("data-drop")).then(refreshCounts);
+          if (window.confirm(gettext("删除这条未发送的内容？"))) drop(+b.getAttribute("data-drop")).then(refreshCounts);
         });
       });
+    });
+  }
+
+  // Send a failed item again, with what failed because of it (its photos).
+  function retry(seq) {
+    return all("queue").then(function (items) {
+      var item = items.filter(function (i) { return i.seq === seq; })[0];
+      if (!item) return;
+      return Promise.all(items.filter(function (i) {
+        return i.seq === seq || (i.ref === item.cu && i.state === "failed");
+      }).map(function (i) {
+        i.state = "wait";
+        delete i.error;
+        return put("queue", i);
+      }));
+    }).then(function () {
+      refreshCounts();
+      return sync();
+    });
+  }
+
+  // Delete an unsent item and what waits on it (a report's photos).
+  function drop(seq) {
+    return all("queue").then(function (items) {
+      var item = items.filter(function (i) { return i.seq === seq; })[0];
+      if (!item) return;
+      return Promise.all(items.filter(function (i) { return i.seq === seq || i.ref === item.cu; }).map(function (i) {
+        return del("queue", i.seq);
+      }));
     });
   }
 
@@ -624,10 +741,37 @@
     patrol_points: gettext("巡查轨迹"), patrol_visit: gettext("走访记录"), patrol_finish: gettext("结束巡查")
   };
 
-  function loadMine() {
-    return fetchCached("mine", "/api/v1/field/my-reports").then(function () {
-      if (currentView() === "mine") renderMine();
-    });
+  // The server's list of my reports; "mine-at" is when it was asked for, so a report
+  // accepted after that still shows from the phone's own record.
+  function fetchMine() {
+    var at = new Date().toISOString();
+    return fetch("/api/v1/field/my-reports", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (res) {
+        if (!res.ok) return;
+        return res.json().then(function (data) {
+          mineDue = false;
+          return Promise.all([kvSet("mine", data), kvSet("mine-at", at)]);
+        });
+      }, function () {});
+  }
+
+  // Tap 「刷新」 or pull the list down: send what waits, then read tasks and my reports.
+  function refreshMine() {
+    var btn = $("mine-refresh");
+    btn.disabled = true;
+    btn.textContent = gettext("正在刷新…");
+    var done = function () { btn.disabled = false; btn.textContent = gettext("刷新"); };
+    mineDue = true;
+    return (navigator.onLine ? sync() : refreshCounts()).then(done, done);
+  }
+
+  function pullToRefresh(el) {
+    var startY = null;
+    el.addEventListener("touchstart", function (e) { startY = window.scrollY <= 0 ? e.touches[0].clientY : null; }, { passive: true });
+    el.addEventListener("touchend", function (e) {
+      if (startY !== null && e.changedTouches[0].clientY - startY > 80) refreshMine();
+      startY = null;
+    }, { passive: true });
   }
 
   // Patrol -----------------------------------------------------------------------------
@@ -755,11 +899,14 @@
       body.setAttribute("data-ready", "1");
       show();
       refreshCounts();
-      sync().then(loadMine);
+      sync();
     });
 
-    window.addEventListener("hashchange", show);
-    window.addEventListener("online", function () { refreshCounts(); sync().then(loadMine); });
+    window.addEventListener("hashchange", function () {
+      show();
+      if (currentView() === "mine") sync(); // fresh states when the worker opens 我的
+    });
+    window.addEventListener("online", function () { mineDue = true; refreshCounts(); sync(); });
     window.addEventListener("offline", refreshCounts);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) sync(); });
     setInterval(function () { if (patrol && Date.now() - lastFlush > POINT_FLUSH_MS) flushPoints(); sync(); }, 20000);
@@ -771,6 +918,9 @@
     $("patrol-finish").addEventListener("click", finishPatrol);
     $("visit-form").addEventListener("submit", saveVisit);
     $("m-logout").addEventListener("click", logout);
+    $("mine-refresh").textContent = gettext("刷新");
+    $("mine-refresh").addEventListener("click", refreshMine);
+    pullToRefresh($("view-mine"));
   }
 
   start();
