@@ -399,8 +399,10 @@ def test_check_of_an_event_without_alert_is_three_or_four_statements(
             assert alerts_check(event_id=event.pk) == []
         counts.append(len(ctx.captured_queries))
     # The event with its category chain, the active rules and their categories; and one
-    # count for the "repeats in the grid" rule when its words matched.
-    assert counts == [3, 4]
+    # count for the "repeats in the grid" rule when its words matched. On PostgreSQL the
+    # partitioned events table is read by its key first (events_eventkey: one statement).
+    key = 1 if connection.vendor == "postgresql" else 0
+    assert counts == [3 + key, 4 + key]
 
 
 def test_installing_defaults_switches_off_only_the_untouched_one_word_rules(cast):

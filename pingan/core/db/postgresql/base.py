@@ -48,9 +48,11 @@ class DatabaseSchemaEditor(schema.DatabaseSchemaEditor):
     def add_field(self, model: Any, field: Any) -> None:
         # Django adds the constraint inline ("ADD COLUMN ... REFERENCES events_event");
         # for a redirected target, add it afterwards through _create_fk_sql instead.
+        # A many-to-many field adds no column (its table is created apart): left to Django.
         remote = getattr(field, "remote_field", None)
         if (
             remote is not None
+            and not field.many_to_many
             and field.db_constraint
             and getattr(field, "target_field", None) is not None
             and self.key_table_for(field.target_field.model._meta.db_table)
