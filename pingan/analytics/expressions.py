@@ -10,6 +10,7 @@ Columns compared here are never NULL in the facts (blank strings and 0 stand for
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,14 +42,17 @@ def column(ctx: Ctx, name: str) -> str:
     return f"{ctx.alias}.{name}"
 
 
-class Expr:
-    """A value of one row."""
+class Expr(ABC):
+    """A value of one row: in Python (`py`, the in-transaction upkeep) and in SQL (`sql`,
+    the set-based rebuild), both from one declaration."""
 
+    @abstractmethod
     def py(self, row: Mapping[str, Any]) -> Any:
-        raise NotImplementedError
+        """The value for one row given as a mapping of column → value."""
 
+    @abstractmethod
     def sql(self, ctx: Ctx) -> str:
-        raise NotImplementedError
+        """The same value as an SQL expression over the row aliased `ctx.alias`."""
 
 
 class Pred(Expr):

@@ -7,6 +7,7 @@ the worked example: `pingan/events/kind.py`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -42,7 +43,7 @@ class FormField:
             raise ValueError(f"{self.name}: unknown widget {self.widget}")
 
 
-class CaseKind(Generic[C]):
+class CaseKind(ABC, Generic[C]):
     """What the engine needs to know about one case type.
 
     Class attributes:
@@ -94,9 +95,9 @@ class CaseKind(Generic[C]):
 
     # ---- what the actor sees ----------------------------------------------------------------
 
+    @abstractmethod
     def scope_q(self, actor: Actor) -> Q:
         """Filter for the cases `actor` may see. Every kind must say (no default scope)."""
-        raise NotImplementedError
 
     def key_q(self, pk: int) -> Q:
         """The filter naming one case by its key (partitioned tables add their partition)."""
@@ -127,9 +128,9 @@ class CaseKind(Generic[C]):
         `available` (the event: the departments holding an active assignment)."""
         return None
 
+    @abstractmethod
     def covers(self, membership: Membership, scope: str, case: C, context: Any) -> bool:
         """Whether `membership` holds `scope` over `case` (one of `workflow.scopes`)."""
-        raise NotImplementedError
 
     def variant(self, action: str, case: C, actor: Actor, payload: dict[str, Any]) -> str:
         """Which variant of `action` applies (default: the action has none)."""
@@ -157,6 +158,7 @@ class CaseKind(Generic[C]):
     def written(self, case: C, action: str) -> None:
         """Inside the transaction, after the case is saved (e.g. analytics' rollups)."""
 
+    @abstractmethod
     def record(
         self,
         case: C,
@@ -173,7 +175,6 @@ class CaseKind(Generic[C]):
         columns: dict[str, Any],
     ) -> Any:
         """Write the timeline row of one transition; returns it."""
-        raise NotImplementedError
 
     def announce(self, case: C, action: str, record: Any, variant: str) -> None:
         """After commit: tell the rest of the system (signals, notifications)."""
