@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from pingan.cases import deadlines
 from pingan.core import clock
 from pingan.core.errors import invalid
+from pingan.events import deadlines as event_deadlines
 from pingan.events.choices import DeadlineState, Status, Urgency
 from pingan.events.models import Event
 
@@ -99,8 +100,9 @@ def accept_hours(urgency: str) -> float:
 
 
 def counts_natural(urgency: str) -> bool:
-    """Critical and urgent matters count clock hours; normal ones working hours."""
-    return urgency in ALERT_URGENCIES
+    """Whether this urgency's acceptance time counts clock hours (else working hours):
+    the same rule as its signing and handling deadlines (PINGAN_NATURAL_TIME_URGENCIES)."""
+    return event_deadlines.natural_by_default(urgency)
 
 
 def accept_due(event: Event) -> dt.datetime:

@@ -31,13 +31,11 @@ from pingan.org.models import Department
 
 OVERDUE = "overdue"
 STATES = (SupervisionStatus.OPEN.value, SupervisionStatus.REPLIED.value, OVERDUE)
-DEFAULT_REPLY_DAYS = {SupervisionLevel.NORMAL.value: 3, SupervisionLevel.KEY.value: 1}
 
 
 def reply_days(level: str) -> int:
-    """The reply allowance of a level in working days."""
-    configured = getattr(settings, "PINGAN_SUPERVISION_REPLY_DAYS", {}) or {}
-    return int(configured.get(level, DEFAULT_REPLY_DAYS.get(level, 3)))
+    """The reply allowance of a level in working days (a level the setting leaves out: 3)."""
+    return int(settings.PINGAN_SUPERVISION_REPLY_DAYS.get(level, 3))
 
 
 def reply_due(level: str, now: dt.datetime, days: int | None = None) -> dt.datetime:
