@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/pingan
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-fast test-future venv test-deps services lint typecheck test-sqlite test-postgres serve workflow-doc clean
+.PHONY: demo demo-reset test test-fast test-future venv test-deps services lint typecheck test-sqlite test-postgres serve workflow-doc clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,11 @@ demo: venv
 	$(BIN)/python manage.py open311_demo
 	$(BIN)/python manage.py classifier train
 	bash scripts/serve.sh $(HOST) $(PORT)
+
+## make demo-reset: delete the SQLite demo database and build the demo county afresh, ending today
+demo-reset:
+	rm -f var/pingan.sqlite3 var/pingan.sqlite3-wal var/pingan.sqlite3-shm
+	$(MAKE) demo
 
 serve: venv
 	bash scripts/serve.sh $(HOST) $(PORT)

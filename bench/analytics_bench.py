@@ -305,12 +305,17 @@ def main() -> None:
         ("dashboard", "/dashboard/"),
         ("extras (median, repeats, departments)", "/dashboard/extras/"),
         ("map GeoJSON", "/dashboard/map.geojson"),
+        # The county's grids as the map drew them before it drew towns (comparable rows).
+        ("map GeoJSON, grids", "/dashboard/map.geojson?level=grid"),
+        ("leader (rankings, today, grid workers)", "/dashboard/leader/"),
     ):
-        for level in ("county", "town", "grid") if name != "map GeoJSON" else ("county", "town"):
+        levels_of = {"map GeoJSON": ("county", "town"), "map GeoJSON, grids": ("county",)}
+        for level in levels_of.get(name, ("county", "town", "grid")):
             picks = [rng.choice(levels[level]) for _ in range(runs + 1)]
 
             def get(r: Region, path: str = path) -> Any:
-                resp = page.get(f"{path}?region={r.pk}&from={a}&to={b}")
+                sep = "&" if "?" in path else "?"
+                resp = page.get(f"{path}{sep}region={r.pk}&from={a}&to={b}")
                 assert resp.status_code == 200, resp.status_code
                 return resp
 

@@ -5,6 +5,7 @@ SQLite under var/ unless DATABASE_URL is set (PostgreSQL in production and CI).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 from pathlib import Path
@@ -280,6 +281,23 @@ CAPTCHA_TIMEOUT = 10
 PINGAN_DISPUTE_CATEGORY = os.environ.get("PINGAN_DISPUTE_CATEGORY", "dispute")
 PINGAN_REPEAT_DAYS = int(os.environ.get("PINGAN_REPEAT_DAYS", "30"))
 PINGAN_MAP_TILE_URL = os.environ.get("PINGAN_MAP_TILE_URL", "")
+# Comparisons (同比/环比, docs/kpis.md): withheld when the earlier period starts before the
+# first day with data (PINGAN_DATA_SINCE, YYYY-MM-DD, when a county's records are whole
+# only from some day, e.g. its go-live after a partial import; else the first reported
+# day) or rests on fewer than PINGAN_COMPARE_MIN_BASE events (a rate: its denominator).
+# Rankings leave out units whose rate rests on fewer than PINGAN_RANKING_MIN_BASE.
+PINGAN_DATA_SINCE = (
+    dt.date.fromisoformat(os.environ["PINGAN_DATA_SINCE"])
+    if os.environ.get("PINGAN_DATA_SINCE")
+    else None
+)
+PINGAN_COMPARE_MIN_BASE = int(os.environ.get("PINGAN_COMPARE_MIN_BASE", "10"))
+PINGAN_RANKING_MIN_BASE = int(os.environ.get("PINGAN_RANKING_MIN_BASE", "10"))
+# The classifier learns from the newest N events (manage.py classifier train; ~1 min
+# for 10,000 on two cores).
+PINGAN_CLASSIFIER_TRAIN_MAX = int(os.environ.get("PINGAN_CLASSIFIER_TRAIN_MAX", "10000"))
+# The issuing body printed on briefings (简报); empty: 「<region>社会治理指挥中心」.
+PINGAN_BRIEFING_ISSUER = os.environ.get("PINGAN_BRIEFING_ISSUER", "")
 PINGAN_EXPORT_SYNC_MAX = int(os.environ.get("PINGAN_EXPORT_SYNC_MAX", "5000"))
 # Evidence checks on report photos: flag a photo taken more than N hours before the
 # report, or more than M metres from the report's location.

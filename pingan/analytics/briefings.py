@@ -7,18 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pingan.analytics import documents, selectors
+from pingan.analytics import documents, kpis, selectors
 from pingan.analytics.kpis import check_period
 from pingan.analytics.models import Briefing
 from pingan.core import audit, clock
 from pingan.core.errors import NotFound, invalid
-from pingan.events.choices import DeadlineState
+from pingan.events.choices import DeadlineState, Source
 from pingan.events.models import Event
 from pingan.events.partitions import keys_q
 from pingan.events.permissions import event_scope_q
@@ -62,17 +63,90 @@ def period_words(date_from: dt.date, date_to: dt.date) -> str:
 
 
 def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.2f}%"
+    """A rate (0…1) as written everywhere: 「95.20%」 (the KPI module's one format)."""
+    return kpis.format_value("closure_rate", value)
 
 
-def trend_words(change: float | None, noun: str = "同比") -> str:
-    if change is None:
+def change_words(
+    name: str,
+    delta: float | None,
+    *,
+    withheld: str = "",
+    complete: bool = True,
+    noun: str = "同比",
+) -> str:
+    """A change in words: 「同比上升2.50个百分点」 for a rate, 「同比下降12.34%」 for a count;
+    a withheld one said plainly: 「同比基期数据不完整」 (the earlier period starts before
+    the data) or 「基期样本不足，不作同比」 (too few events then)."""
+    if withheld:
+        return f"{noun}基期数据不完整" if not complete else f"基期样本不足，不作{noun}"
+    if delta is None:
         return f"{noun}无可比数据"
-    if change > 0:
-        return f"{noun}上升{change:.2f}%"
-    if change < 0:
-        return f"{noun}下降{-change:.2f}%"
-    return f"{noun}持平"
+    if delta == 0:
+        return f"{noun}持平"
+    word = "上升" if delta > 0 else "下降"
+    return noun + word + kpis.format_change(name, abs(delta)).lstrip("+")
+
+
+def yoy_words(k: dict[str, Any], name: str) -> str:
+    """同比 of scalar `name` of a KPI table, in words."""
+    return change_words(
+        name,
+        k["yoy"].get(name),
+        withheld=k["yoy_withheld"].get(name, ""),
+        complete=k["yoy_complete"],
+    )
+
+
+def mom_words(k: dict[str, Any], name: str) -> str:
+    """环比 of scalar `name`, in words ("" when the table has no period before)."""
+    if not k.get("mom_period"):
+        return ""
+    return change_words(
+        name,
+        k["mom"].get(name),
+        withheld=k["mom_withheld"].get(name, ""),
+        complete=k["mom_complete"],
+        noun="环比",
+    )
+
+
+def item_yoy_words(k: dict[str, Any], item: dict[str, Any], name: str = "total") -> str:
+    """同比 of a category's or a source's figure (`by_category` / `by_source` item)."""
+    return change_words(
+        name,
+        item["yoy"].get(name),
+        withheld=item["yoy_withheld"].get(name, ""),
+        complete=k["yoy_complete"],
+    )
+
+
+def item_change_cell(k: dict[str, Any], item: dict[str, Any], name: str = "total") -> str:
+    """The same for a table cell: 「-12.34%」, or why there is none."""
+    reason = item["yoy_withheld"].get(name, "")
+    return reason or kpis.format_change(name, item["yoy"].get(name))
+
+
+def rate_words(k: dict[str, Any], name: str) -> str:
+    """「办结率95.20%（办结 958 / 受理 1006），同比上升2.50个百分点」."""
+    label = _RATE_WORDS[name]
+    text = f"{label}{kpis.format_value(name, k[name])}"
+    parts = kpis.parts_text(name, k)
+    if parts:
+        text += f"（{parts}）"
+    return f"{text}，{yoy_words(k, name)}"
+
+
+# The rates as a briefing names them: 回访满意率 is the 回访 (follow-up call) satisfaction;
+# 安全感满意率 is a survey figure the platform does not have and is never this one.
+_RATE_WORDS = {
+    "closure_rate": "办结率",
+    "on_time_rate": "按期办结率",
+    "satisfaction_rate": "回访满意率",
+    "dispute_resolution_rate": "化解率",
+    "repeat_rate": "重复报事率",
+}
+GRID_SOURCE = Source.GRID_PATROL
 
 
 # ---- figures ------------------------------------------------------------------------
@@ -164,30 +238,81 @@ def _supervision_line(counts: Any) -> list[str]:
     ]
 
 
+def _grid_item(k: dict[str, Any]) -> dict[str, Any] | None:
+    """The `by_source` item of what grid workers collected (source 网格巡查), if any."""
+    return next((i for i in k["by_source"] if i["source"] == GRID_SOURCE), None)
+
+
+def _join(*clauses: str) -> str:
+    return "，".join(c for c in clauses if c)
+
+
 def sections(
     *, region: Region, date_from: dt.date, date_to: dt.date, fig: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """The briefing as sections: `{"heading", "paragraphs", "table"?, "chart"?}`."""
+    """The briefing as sections: `{"heading", "paragraphs", "table"?, "chart"?}`; a table
+    is `{"headers", "rows", "kinds"}` (documents.TEXT / NOWRAP / NUMBER per column).
+
+    Words as the seeds use them: 「共受理登记各类事项N件」 is every channel, 「通过网格共
+    排查录入信息N条」 only what grid workers collected (source 网格巡查); rates with their
+    numerator and denominator and 同比 in 个百分点, counts with 同比 in %."""
     k = fig["kpis"]
     where, when = region_word(region), period_words(date_from, date_to)
-    overview = (
-        f"{when}，{where}通过网格共排查录入信息{k['total']}条，{trend_words(k['yoy']['total'])}，"
-        f"其中矛盾纠纷{k['dispute_total']}条，{trend_words(k['yoy']['dispute_total'])}。"
-        f"已办结{k['closed']}条，办结率{pct(k['closure_rate'])}，按期办结率{pct(k['on_time_rate'])}，"
-        f"群众满意率{pct(k['satisfaction_rate'])}；矛盾纠纷化解率{pct(k['dispute_resolution_rate'])}。"
+    grid = _grid_item(k)
+    grid_text = (
+        f"其中通过网格共排查录入信息{grid['count']}条，{item_yoy_words(k, grid)}"
+        if grid
+        else "其中通过网格共排查录入信息0条"
     )
-    avg = k["handle_days_avg"]
+    overview = (
+        _join(
+            f"{when}，{where}共受理登记各类事项{k['total']}件",
+            yoy_words(k, "total"),
+            mom_words(k, "total"),
+        )
+        + f"；{grid_text}。"
+        + _join(f"矛盾纠纷{k['dispute_total']}条", yoy_words(k, "dispute_total"))
+        + "。"
+    )
+    closing = (
+        f"受理{k['accepted']}件，已办结{k['closed']}件，{rate_words(k, 'closure_rate')}；"
+        f"{rate_words(k, 'on_time_rate')}；{rate_words(k, 'satisfaction_rate')}；"
+        f"矛盾纠纷受理{k['dispute_accepted']}件，化解{k['dispute_resolved']}件，"
+        f"{rate_words(k, 'dispute_resolution_rate')}。"
+    )
+    avg, median = k["handle_days_avg"], k.get("handle_days_median")
     handling = (
-        f"平均处置用时{avg:.2f}个工作日，中位数{(k['handle_days_median'] or 0):.2f}个工作日；"
+        _join(
+            f"平均处置用时{kpis.format_value('handle_days_avg', avg)}个工作日",
+            yoy_words(k, "handle_days_avg"),
+        )
+        + (
+            f"，中位数{kpis.format_value('handle_days_median', median)}个工作日"
+            if median is not None
+            else ""
+        )
+        + "；"
         if avg is not None
         else ""
     ) + f"重复报事{k['repeats']}条，重复报事率{pct(k['repeat_rate'])}。"
     cats = k["by_category"]
-    cat_text = "；".join(f"{c['name']}{c['count']}条" for c in cats[:6]) or "无"
+    cat_text = (
+        "；".join(
+            _join(
+                f"{c['name']}{c['count']}条",
+                item_yoy_words(k, c),
+                f"办结率{pct(c['closure_rate'])}",
+            )
+            for c in cats[:6]
+        )
+        or "无"
+    )
+    # Shares of the categories' own sum (the same events as the total): never over 100%.
+    cat_sum = sum(c["count"] for c in cats)
     out: list[dict[str, Any]] = [
         {
             "heading": "一、总体情况",
-            "paragraphs": [overview, handling],
+            "paragraphs": [overview, closing, handling],
             "chart": {
                 "title": "受理与办结走势",
                 "kind": "line",
@@ -195,7 +320,7 @@ def sections(
                     t["period"][5:] if len(t["period"]) > 7 else t["period"] for t in fig["trend"]
                 ],
                 "series": [
-                    ("受理", [t["total"] for t in fig["trend"]]),
+                    ("受理登记", [t["total"] for t in fig["trend"]]),
                     ("办结", [t["closed"] for t in fig["trend"]]),
                 ],
             },
@@ -204,9 +329,26 @@ def sections(
             "heading": "二、分类情况",
             "paragraphs": [f"从类别看，{cat_text}。"],
             "table": {
-                "headers": ["类别", "数量", "占比"],
+                "headers": ["类别", "数量", "占比", "同比", "办结率", "按期办结率", "回访满意率"],
+                "kinds": [
+                    documents.TEXT,
+                    documents.NUMBER,
+                    documents.NUMBER,
+                    documents.TEXT,
+                    documents.NUMBER,
+                    documents.NUMBER,
+                    documents.NUMBER,
+                ],
                 "rows": [
-                    [c["name"], c["count"], pct(c["count"] / k["total"] if k["total"] else None)]
+                    [
+                        c["name"],
+                        c["count"],
+                        pct(kpis.rate(c["count"], cat_sum)),
+                        item_change_cell(k, c),
+                        pct(c["closure_rate"]),
+                        pct(c["on_time_rate"]),
+                        pct(c["satisfaction_rate"]),
+                    ]
                     for c in cats
                 ],
             },
@@ -218,10 +360,53 @@ def sections(
             },
         },
     ]
+    sources = k["by_source"]
+    out.append(
+        {
+            "heading": "三、来源情况",
+            "paragraphs": [
+                "从来源看，"
+                + (
+                    "；".join(
+                        _join(
+                            f"{i['name']}{i['count']}条",
+                            item_yoy_words(k, i),
+                            f"办结率{pct(i['closure_rate'])}",
+                        )
+                        for i in sources
+                    )
+                    or "无"
+                )
+                + "。"
+            ],
+            "table": {
+                "headers": ["来源", "数量", "同比", "办结率", "按期办结率", "回访满意率"],
+                "kinds": [
+                    documents.TEXT,
+                    documents.NUMBER,
+                    documents.TEXT,
+                    documents.NUMBER,
+                    documents.NUMBER,
+                    documents.NUMBER,
+                ],
+                "rows": [
+                    [
+                        i["name"],
+                        i["count"],
+                        item_change_cell(k, i),
+                        pct(i["closure_rate"]),
+                        pct(i["on_time_rate"]),
+                        pct(i["satisfaction_rate"]),
+                    ]
+                    for i in sources
+                ],
+            },
+        }
+    )
     hot = fig["hot_spots"]
     out.append(
         {
-            "heading": "三、热点区域",
+            "heading": "四、热点区域",
             "paragraphs": [
                 "报事数量居前的网格（区域）："
                 + ("、".join(f"{h['name']}（{h['count']}条）" for h in hot) or "无")
@@ -232,14 +417,31 @@ def sections(
     od = fig["overdue_events"]
     out.append(
         {
-            "heading": "四、超期与督办",
+            "heading": "五、超期与督办",
             "paragraphs": [
                 f"截至目前，{where}在办超期事件{k['overdue']}条（统计口径内），"
                 + ("请相关部门抓紧办理。" if k["overdue"] else "无超期积压。"),
                 *_supervision_line(fig.get("supervision")),
             ],
             "table": {
-                "headers": ["事件编号", "标题", "区域", "主办部门", "办理期限", "超期天数"],
+                # 超期 counts natural days since the deadline (the deadline itself was set
+                # in working days): not 个工作日.
+                "headers": [
+                    "事件编号",
+                    "标题",
+                    "区域",
+                    "主办部门",
+                    "办理期限",
+                    "超期天数（自然日）",
+                ],
+                "kinds": [
+                    documents.NOWRAP,
+                    documents.TEXT,
+                    documents.TEXT,
+                    documents.TEXT,
+                    documents.NOWRAP,
+                    documents.NUMBER,
+                ],
                 "rows": [
                     [e["code"], e["title"], e["region"], e["department"], e["due_at"], e["days"]]
                     for e in od
@@ -254,18 +456,14 @@ def sections(
     depts = k["returns_by_department"]
     out.append(
         {
-            "heading": "五、排名情况",
+            "heading": "六、排名情况",
             "paragraphs": [
-                "办结率排名："
-                + (
-                    "、".join(f"{r['name']}（{pct(r['closure_rate'])}）" for r in by_rate[:10])
-                    or "无"
-                )
-                + "。",
+                "办结率排名：" + ("、".join(_region_rank(r) for r in by_rate[:10]) or "无") + "。",
                 "部门退单情况："
                 + (
                     "、".join(
-                        f"{d['name']}退单{d['returned']}件（{pct(d['return_rate'])}）"
+                        f"{d['name']}退单{d['returned']}件（派遣{d['assigned']}件，"
+                        f"退单率{pct(d['return_rate'])}）"
                         for d in depts[:10]
                     )
                     or "无"
@@ -273,11 +471,13 @@ def sections(
                 + "。",
             ],
             "table": {
-                "headers": ["区域", "数量", "办结", "办结率", "按期办结率", "在办超期"],
+                "headers": ["区域", "受理登记", "受理", "办结", "办结率", "按期办结率", "在办超期"],
+                "kinds": [documents.TEXT] + [documents.NUMBER] * 6,
                 "rows": [
                     [
                         r["name"],
                         r["count"],
+                        r.get("accepted", "—"),
                         r["closed"],
                         pct(r["closure_rate"]),
                         pct(r["on_time_rate"]),
@@ -293,8 +493,41 @@ def sections(
     return out
 
 
+def _region_rank(r: dict[str, Any]) -> str:
+    """「武原街道（办结率98.97%，办结 958 / 受理 968）」: the rate with what it divides."""
+    parts = kpis.parts_text("closure_rate", r) if r.get("accepted") is not None else ""
+    return f"{r['name']}（办结率{pct(r['closure_rate'])}" + (f"，{parts}" if parts else "") + "）"
+
+
 def title_of(region: Region, date_from: dt.date, date_to: dt.date) -> str:
     return f"{region.name}基层社会治理工作简报（{period_words(date_from, date_to)}）"
+
+
+def heading_of(region: Region, date_from: dt.date, date_to: dt.date) -> str:
+    """The title under the red header: 「2026年3月全县基层社会治理工作情况」."""
+    return f"{period_words(date_from, date_to)}{region_word(region)}基层社会治理工作情况"
+
+
+def masthead_name(region: Region) -> str:
+    """The red 版头: 「海盐县基层社会治理工作简报」."""
+    return f"{region.name}基层社会治理工作简报"
+
+
+def issuer_of(region: Region) -> str:
+    """The issuing body: `PINGAN_BRIEFING_ISSUER` when set, else the region's centre
+    (「海盐县社会治理指挥中心」)."""
+    return getattr(settings, "PINGAN_BRIEFING_ISSUER", "") or f"{region.name}社会治理指挥中心"
+
+
+def date_words(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def next_issue(region: Region, year: int) -> int:
+    """The next 期号 of `region` in `year` (call inside the transaction that saves it,
+    with the region row locked)."""
+    last = Briefing.objects.filter(region=region, issue_year=year).aggregate(n=Max("issue_no"))
+    return (last["n"] or 0) + 1
 
 
 # ---- the service ----------------------------------------------------------------------
@@ -312,11 +545,13 @@ def briefing_render(
     request: Any = None,
 ) -> Briefing:
     """Write the briefing of a region (one inside the caller's own regions; default their
-    own region) and period (default: this month to date) as .docx or PDF, archive it with
-    the figures it states, and audit it."""
+    own region) and period (default: this month to date) as .docx or PDF under the red
+    header with the next 期号 of the region and year, archive it with the figures it
+    states, and audit it."""
     if fmt not in BRIEFING_FORMATS:
         raise invalid("format", _("格式应为 docx 或 pdf"))
-    today = timezone.localdate(clock.now())
+    now = clock.now()
+    today = timezone.localdate(now)
     check_period(date_from, date_to)
     date_to = date_to or today
     date_from = date_from or date_to.replace(day=1)
@@ -328,20 +563,35 @@ def briefing_render(
     fig = briefing_figures(user=user, region_id=region.pk, date_from=date_from, date_to=date_to)
     parts = sections(region=region, date_from=date_from, date_to=date_to, fig=fig)
     title = title_of(region, date_from, date_to)
-    now = clock.now()
-    subtitle = f"{region.name}社会治理指挥中心　{now.year}年{now.month}月{now.day}日"
+    issuer = issuer_of(region)
     render = documents.render_docx if fmt == "docx" else documents.render_pdf
-    data = render(title, subtitle, parts)
+    grid = _grid_item(fig["kpis"])
     with transaction.atomic():
+        # One number per region and year: numbering waits for the region's row.
+        Region.objects.select_for_update().filter(pk=region.pk).values_list("pk").first()
+        number = next_issue(region, today.year)
+        masthead = documents.Masthead(
+            name=masthead_name(region),
+            issue=f"{today.year}年第{number}期",
+            issuer=issuer,
+            date=date_words(today),
+        )
+        data = render(masthead, heading_of(region, date_from, date_to), parts)
         b = Briefing(
             title=title,
             region=region,
             date_from=date_from,
             date_to=date_to,
             format=fmt,
-            figures={k: v for k, v in fig["kpis"].items() if k not in ("rows",)},
+            figures={
+                **{k: v for k, v in fig["kpis"].items() if k not in ("rows",)},
+                "grid_collected": grid["count"] if grid else 0,
+            },
             created_at=now,
             created_by=user if getattr(user, "pk", None) else None,
+            issue_year=today.year,
+            issue_no=number,
+            issuer=issuer,
         )
         b.file.save(
             f"briefing-{region.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.{fmt}",
@@ -360,6 +610,7 @@ def briefing_render(
                 "from": date_from.isoformat(),
                 "to": date_to.isoformat(),
                 "format": fmt,
+                "issue": b.issue_text,
             },
         )
     return b

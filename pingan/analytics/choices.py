@@ -8,6 +8,6 @@ class Outcome(models.TextChoices):
     ON_TIME = "on_time", _("按期办结")
     LATE = "late", _("超期办结")
     NORMAL = "normal", _("在办正常")
-    WARNING = "warning", _("在办黄灯")
+    WARNING = "warning", _("在办临期")
     OVERDUE = "overdue", _("在办超期")
     NONE = "", _("未计时")

@@ -1,6 +1,6 @@
 """How one event counts: its fact (`EventFact`: day, region and ancestors, top category,
 source, status, deadline outcome, satisfaction, lead department, handling time, repeat
-flag, assignment tokens), derived in Python one event at a time. The set-based
+flag, assignment tokens, closed unresolved), derived in Python one event at a time. The set-based
 derivation for millions of events is `facts_sql`; both take the deadline outcome and the
 assignment tokens from the rules here."""
 
@@ -34,7 +34,7 @@ from pingan.analytics.expressions import (
 )
 from pingan.analytics.models import EventFact, PeriodLock
 from pingan.core import workcal
-from pingan.events.choices import AssignmentStatus, Status
+from pingan.events.choices import AssignmentStatus, Resolution, Status
 from pingan.events.models import OPEN_STATUSES, Assignment, Category, Event
 from pingan.geo.models import Region
 
@@ -54,6 +54,7 @@ FACT_FIELDS = (
     "handle_days",
     "repeat",
     "assignments",
+    "unresolved",
 )
 
 # The deadline outcome of an event (a row with the event's status, closed_on_time and
@@ -69,6 +70,16 @@ OUTCOME = Case(
     ),
     Const(Outcome.NONE),
 )
+
+
+# Closed with the matter not resolved (化解不成): the lead department's outcome said so.
+# A blank outcome (never given: closed before it existed, imported) is not this.
+UNRESOLVED = All(CLOSED, Eq("resolution", Resolution.UNRESOLVED))
+
+
+def unresolved_of(status: str, resolution: str | None) -> bool:
+    """Whether the event counts as closed but not resolved (see UNRESOLVED)."""
+    return bool(UNRESOLVED.py({"status": status, "resolution": resolution or ""}))
 
 
 def outcome_of(status: str, closed_on_time: bool | None, deadline_state: str | None) -> str:
@@ -233,6 +244,7 @@ def fact_values(row: Any, lookups: Lookups) -> dict[str, Any]:
             if isinstance(row, dict)
             else assignments_of([row.pk]).get(row.pk, [])
         ),
+        "unresolved": unresolved_of(status, get("resolution")),
     }
 
 
@@ -327,6 +339,7 @@ EVENT_FIELDS = (
     "satisfaction",
     "lead_department_id",
     "closed_at",
+    "resolution",
 )
 
 

@@ -1,7 +1,8 @@
 """The facts of millions of events in one INSERT … SELECT (PostgreSQL; `rollup rebuild
---sql`): the same facts `facts.fact_values` derives one by one, the deadline outcome and
-assignment tokens from the same rules, the handling time from a temporary calendar table
-of working days (a test checks the two derivations agree to the hundredth of a day)."""
+--sql`): the same facts `facts.fact_values` derives one by one, the deadline outcome,
+assignment tokens and unresolved flag from the same rules, the handling time from a
+temporary calendar table of working days (a test checks the two derivations agree to the
+hundredth of a day)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from django.db import connection
 from django.utils import timezone
 
 from pingan.analytics.expressions import Ctx, literal
-from pingan.analytics.facts import OUTCOME, seconds_per_day, start_of, tokens_sql, unlocked_sql
+from pingan.analytics.facts import (
+    OUTCOME,
+    UNRESOLVED,
+    seconds_per_day,
+    start_of,
+    tokens_sql,
+    unlocked_sql,
+)
 from pingan.analytics.models import EventFact
 from pingan.core import workcal
 from pingan.events.choices import AssignmentStatus, Status
@@ -23,7 +31,8 @@ _CALENDAR_T = "pingan_rebuild_workcal"
 
 FACTS_FROM_EVENTS_SQL = """
 INSERT INTO {fact_t} (event_id, day, region_path, r0, r1, r2, r3, r4, category, top_category,
-    source, status, outcome, satisfaction, department, handle_days, repeat, assignments)
+    source, status, outcome, satisfaction, department, handle_days, repeat, assignments,
+    unresolved)
 SELECT e.id, (e.reported_at AT TIME ZONE %(tz)s)::date, e.region_path,
     m0.id, m1.id, m2.id, m3.id, m4.id, e.category_id, COALESCE(c.parent_id, c.id), e.source,
     e.status, {outcome}, COALESCE(e.satisfaction, ''), COALESCE(e.lead_department_id, 0),
@@ -31,7 +40,8 @@ SELECT e.id, (e.reported_at AT TIME ZONE %(tz)s)::date, e.region_path,
         round(GREATEST(0, {w_closed} - {w_reported}) / %(per_day)s, 2)::float8
     END,
     false,
-    COALESCE(ag.tokens, '[]'::jsonb)
+    COALESCE(ag.tokens, '[]'::jsonb),
+    {unresolved}
 FROM {event_t} e
 JOIN {category_t} c ON c.id = e.category_id
 LEFT JOIN (
@@ -116,6 +126,7 @@ def facts_from_events_sql(
             region_t=Region._meta.db_table,
             cal_t=_CALENDAR_T,
             outcome=OUTCOME.sql(Ctx(alias="e")),
+            unresolved=UNRESOLVED.sql(Ctx(alias="e")),
             closed=literal(Status.CLOSED),
             token=tokens_sql("a", returned),
             returned=returned,

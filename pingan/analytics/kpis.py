@@ -40,7 +40,9 @@ SCALARS = (
     "overdue",
     "handle_days_avg",
     "dispute_total",
+    "dispute_accepted",
     "dispute_closed",
+    "dispute_resolved",
     "dispute_resolution_rate",
     "repeats",
     "repeat_rate",
@@ -55,12 +57,14 @@ LABELS = {
     "on_time_rate": gettext_noop("按期办结率"),
     "followed_up": gettext_noop("回访量"),
     "satisfied": gettext_noop("满意量"),
-    "satisfaction_rate": gettext_noop("满意率"),
+    "satisfaction_rate": gettext_noop("回访满意率"),
     "overdue": gettext_noop("在办超期量"),
     "handle_days_avg": gettext_noop("平均处置用时(工作日)"),
     "handle_days_median": gettext_noop("处置用时中位数(工作日)"),
     "dispute_total": gettext_noop("矛盾纠纷量"),
-    "dispute_closed": gettext_noop("矛盾纠纷化解量"),
+    "dispute_accepted": gettext_noop("矛盾纠纷受理量"),
+    "dispute_closed": gettext_noop("矛盾纠纷办结量"),
+    "dispute_resolved": gettext_noop("矛盾纠纷化解量"),
     "dispute_resolution_rate": gettext_noop("矛盾纠纷化解率"),
     "repeat_rate": gettext_noop("重复报事率"),
     "repeats": gettext_noop("重复报事量"),
@@ -72,8 +76,52 @@ RATES = frozenset(
         "satisfaction_rate",
         "dispute_resolution_rate",
         "repeat_rate",
+        "return_rate",
     }
 )
+
+
+# Each rate's numerator and denominator (the figures it divides), as shown beside it.
+RATE_PARTS = {
+    "closure_rate": ("closed", "accepted"),
+    "on_time_rate": ("closed_on_time", "closed"),
+    "satisfaction_rate": ("satisfied", "followed_up"),
+    "dispute_resolution_rate": ("dispute_resolved", "dispute_accepted"),
+    "repeat_rate": ("repeats", "total"),
+    "return_rate": ("returned", "assigned"),
+}
+PART_LABELS = {
+    "accepted": gettext_noop("受理"),
+    "closed": gettext_noop("办结"),
+    "closed_on_time": gettext_noop("按期办结"),
+    "satisfied": gettext_noop("满意"),
+    "followed_up": gettext_noop("回访"),
+    "dispute_resolved": gettext_noop("化解"),
+    "dispute_accepted": gettext_noop("受理矛盾纠纷"),
+    "repeats": gettext_noop("重复报事"),
+    "total": gettext_noop("受理登记"),
+    "returned": gettext_noop("退单"),
+    "assigned": gettext_noop("派遣"),
+}
+# Which way is good: "up" (a rise is good news), "down" (a fall is), absent: neither
+# (more reports may mean more problems or more trust in the channel).
+GOOD_WHEN = {
+    "closed": "up",
+    "closure_rate": "up",
+    "closed_on_time": "up",
+    "on_time_rate": "up",
+    "followed_up": "up",
+    "satisfied": "up",
+    "satisfaction_rate": "up",
+    "dispute_resolved": "up",
+    "dispute_resolution_rate": "up",
+    "overdue": "down",
+    "handle_days_avg": "down",
+    "handle_days_median": "down",
+    "repeats": "down",
+    "repeat_rate": "down",
+    "return_rate": "down",
+}
 
 
 def rate(numerator: float, denominator: float) -> float | None:
@@ -81,11 +129,112 @@ def rate(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def change(now: float | None, before: float | None) -> float | None:
-    """Percent change from `before` to `now` (1 place); None when `before` is 0 or None."""
-    if now is None or not before:
+def change(name: str, now: float | None, before: float | None) -> float | None:
+    """The change of figure `name` from `before` to `now`, two decimals: for a rate the
+    difference in percentage points (百分点: 94.70% → 97.20% is +2.50), for a count or a
+    time the percent change (None when `before` is 0 or None)."""
+    if now is None or before is None:
         return None
-    return round((now - before) / before * 100, 1)
+    if name in RATES:
+        return round((now - before) * 100, 2)
+    if not before:
+        return None
+    return round((now - before) / before * 100, 2)
+
+
+def change_unit(name: str) -> str:
+    """ "pp" (百分点) for a rate's change, "%" for the others."""
+    return "pp" if name in RATES else "%"
+
+
+def verdict(name: str, delta: float | None) -> str:
+    """ "good", "bad" or "" (no change, no comparison, or a figure with no good way)."""
+    way = GOOD_WHEN.get(name)
+    if not way or not delta:
+        return ""
+    return "good" if (delta > 0) == (way == "up") else "bad"
+
+
+def base_of(name: str, figures: dict[str, Any]) -> float | None:
+    """What a comparison of `name` rests on: a rate's denominator, a count itself, the
+    number of closed events with a handling time for a handling time."""
+    if name in RATE_PARTS:
+        return figures.get(RATE_PARTS[name][1])
+    if name.startswith("handle_days"):
+        return figures.get("handled", figures.get("closed"))
+    return figures.get(name)
+
+
+def comparable(
+    now: dict[str, Any],
+    before: dict[str, Any],
+    names: Iterable[str],
+    *,
+    complete: bool,
+    min_base: int,
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Changes of `names` from `before` to `now`, and the reason each withheld one is
+    withheld: the earlier period lies (partly) before the first day with data
+    (`complete` false), or what the figure rests on there is under `min_base`."""
+    from django.utils.translation import gettext
+
+    out: dict[str, float | None] = {}
+    withheld: dict[str, str] = {}
+    for name in names:
+        if not complete:
+            out[name] = None
+            withheld[name] = gettext("基期数据不完整")
+            continue
+        base = base_of(name, before)
+        if base is not None and base < min_base:
+            out[name] = None
+            withheld[name] = gettext("基期样本不足{n}件").format(n=min_base)
+            continue
+        out[name] = change(name, now.get(name), before.get(name))
+    return out, withheld
+
+
+def format_value(name: str, value: float | None) -> str:
+    """A figure as pages, briefings and exports write it: rates 「95.20%」, times 「3.25」,
+    counts as they are; 「—」 for none."""
+    if value is None:
+        return "—"
+    if name in RATES:
+        return f"{value * 100:.2f}%"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def format_change(name: str, delta: float | None) -> str:
+    """A change as written: 「+2.50个百分点」 for a rate, 「-12.34%」 for the others."""
+    if delta is None:
+        return "—"
+    sign = "+" if delta > 0 else ""
+    if name in RATES:
+        from django.utils.translation import gettext
+
+        return gettext("{sign}{value}个百分点").format(sign=sign, value=f"{delta:.2f}")
+    return f"{sign}{delta:.2f}%"
+
+
+def parts_of(name: str, figures: dict[str, Any]) -> tuple[Any, Any] | None:
+    """(numerator, denominator) of a rate from the figures holding it, else None."""
+    if name not in RATE_PARTS:
+        return None
+    a, b = RATE_PARTS[name]
+    return figures.get(a), figures.get(b)
+
+
+def parts_text(name: str, figures: dict[str, Any]) -> str:
+    """「办结 958 / 受理 1006」 for a rate; "" for any other figure."""
+    parts = parts_of(name, figures)
+    if parts is None:
+        return ""
+    from django.utils.translation import gettext
+
+    a, b = RATE_PARTS[name]
+    return f"{gettext(PART_LABELS[a])} {parts[0]} / {gettext(PART_LABELS[b])} {parts[1]}"
 
 
 def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[str, Any]:
@@ -105,6 +254,7 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
             "dispute_total",
             "dispute_accepted",
             "dispute_closed",
+            "dispute_resolved",
             "repeats",
         ),
         0,
@@ -124,6 +274,9 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
             f["closed"] += n
             if is_dispute:
                 f["dispute_closed"] += n
+                # 化解: closed with the dispute resolved, not closed after mediation
+                # failed (the `unresolved` measure counts those).
+                f["dispute_resolved"] += n - (r.get("unresolved") or 0)
             if r["outcome"] == Outcome.ON_TIME:
                 f["closed_on_time"] += n
         if status in OPEN and r["outcome"] == Outcome.OVERDUE:
@@ -136,7 +289,7 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
     f["closure_rate"] = rate(f["closed"], f["accepted"])
     f["on_time_rate"] = rate(f["closed_on_time"], f["closed"])
     f["satisfaction_rate"] = rate(f["satisfied"], f["followed_up"])
-    f["dispute_resolution_rate"] = rate(f["dispute_closed"], f["dispute_accepted"])
+    f["dispute_resolution_rate"] = rate(f["dispute_resolved"], f["dispute_accepted"])
     f["handle_days_avg"] = round(days / f["handled"], 2) if f["handled"] else None
     f["repeat_rate"] = rate(f["repeats"], f["total"])
     return f
@@ -158,7 +311,12 @@ def breakdown(
                 "value": value,
                 "name": names.get(value, ""),
                 "count": f["total"],
+                "total": f["total"],
+                "accepted": f["accepted"],
                 "closed": f["closed"],
+                "closed_on_time": f["closed_on_time"],
+                "followed_up": f["followed_up"],
+                "satisfied": f["satisfied"],
                 "closure_rate": f["closure_rate"],
                 "on_time_rate": f["on_time_rate"],
                 "overdue": f["overdue"],

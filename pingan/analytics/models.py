@@ -22,7 +22,8 @@ from pingan.analytics.choices import Outcome
 class EventFact(models.Model):
     """How one event counts: reported day, region and its ancestors (r0 = the root … r4),
     leaf and top-level category, source, status, deadline outcome, satisfaction, lead
-    department (0 = none) and, once closed, the handling time in working days."""
+    department (0 = none) and, once closed, the handling time in working days and
+    whether it was closed with the matter not resolved."""
 
     event = models.OneToOneField(
         "events.Event", primary_key=True, on_delete=models.CASCADE, related_name="+"
@@ -49,6 +50,9 @@ class EventFact(models.Model):
     # The event's assignments (lead and assisting, any state), one token each, sorted:
     # "<department id>", or "<department id>r" for one the department returned.
     assignments = models.JSONField(default=list, blank=True)
+    # Closed with the lead department's outcome 未化解 (化解不成): the 矛盾纠纷化解量 leaves
+    # it out (docs/kpis.md).
+    unresolved = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("事件统计口径")
@@ -78,7 +82,8 @@ ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
 class Measures(models.Model):
     """The measures of a rollup row: how many events (`n`), how many of them were rated
     and rated (basically) satisfied, how many have a handling time and its sum in
-    working days, how many are repeat reports."""
+    working days, how many are repeat reports, how many were closed with the matter not
+    resolved (`unresolved`)."""
 
     n = models.IntegerField(default=0)
     followed_up = models.IntegerField(default=0)
@@ -86,6 +91,7 @@ class Measures(models.Model):
     handled = models.IntegerField(default=0)
     handle_days = models.FloatField(default=0)
     repeats = models.IntegerField(default=0)
+    unresolved = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True
@@ -296,14 +302,31 @@ class Briefing(models.Model):
         related_name="+",
         verbose_name=_("生成人"),
     )
+    # 期号: numbered per region and year of issue (「2026年第12期」); empty on briefings
+    # made before numbering began.
+    issue_year = models.PositiveSmallIntegerField(_("期号年份"), null=True, blank=True)
+    issue_no = models.PositiveIntegerField(_("期号"), null=True, blank=True)
+    issuer = models.CharField(_("发文单位"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("简报")
         verbose_name_plural = _("简报")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "issue_year", "issue_no"], name="analytics_briefing_issue"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def issue_text(self) -> str:
+        """「2026年第12期」, or "" for a briefing without a number."""
+        if self.issue_year is None or self.issue_no is None:
+            return ""
+        return f"{self.issue_year}年第{self.issue_no}期"
 
 
 class ExportJob(models.Model):

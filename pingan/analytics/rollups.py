@@ -122,7 +122,7 @@ Table = Rollup | Derived
 DAILY = Rollup(
     DailyRollup,
     keys=("day", "top_category", "source", "status", "outcome"),
-    measures=("n", "followed_up", "satisfied", "handled", "handle_days", "repeats"),
+    measures=("n", "followed_up", "satisfied", "handled", "handle_days", "repeats", "unresolved"),
     parts=(
         Part(
             {
@@ -132,6 +132,8 @@ DAILY = Rollup(
                 "handled": Count(NotNull("handle_days")),
                 "handle_days": Amount("handle_days"),
                 "repeats": Count(IsTrue("repeat")),
+                # Closed but not resolved (化解不成): 化解 = closed − these (kpis.figures).
+                "unresolved": Count(IsTrue("unresolved")),
             }
         ),
     ),

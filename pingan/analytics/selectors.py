@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pingan.access.actor import Actor, as_actor
@@ -388,8 +388,53 @@ def _today() -> dt.date:
     return timezone.localdate(clock.now())
 
 
-def _named(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    return [{key: i["value"], "name": i["name"], "count": i["count"]} for i in items]
+# The figures of each category, source and status the summary gives, with their 同比.
+BREAKDOWN_FIGURES = ("total", "closure_rate", "on_time_rate", "satisfaction_rate")
+
+
+def _named(
+    items: list[dict[str, Any]],
+    key: str,
+    earlier: list[dict[str, Any]],
+    *,
+    complete: bool,
+    min_base: int,
+) -> list[dict[str, Any]]:
+    """Breakdown rows as the summary gives them: the count, closed, the rates with their
+    parts, and `yoy` of the count and the rates against the same value a year before
+    (`yoy_withheld` saying why one is missing), e.g. 消防安全隐患 同比, 网络舆情 办结率."""
+    before = {i["value"]: i for i in earlier}
+    zero = dict.fromkeys(("total", "accepted", "closed", "closed_on_time", "followed_up"), 0)
+    out = []
+    for i in items:
+        yoy, withheld = kpis.comparable(
+            i, before.get(i["value"], zero), BREAKDOWN_FIGURES, complete=complete, min_base=min_base
+        )
+        out.append(
+            {
+                key: i["value"],
+                "name": i["name"],
+                "count": i["count"],
+                **{
+                    k: i[k]
+                    for k in (
+                        "accepted",
+                        "closed",
+                        "closed_on_time",
+                        "followed_up",
+                        "satisfied",
+                        "closure_rate",
+                        "on_time_rate",
+                        "satisfaction_rate",
+                        "overdue",
+                    )
+                },
+                "previous": before[i["value"]]["count"] if i["value"] in before else 0,
+                "yoy": yoy,
+                "yoy_withheld": withheld,
+            }
+        )
+    return out
 
 
 def summary(
@@ -427,36 +472,84 @@ def summary(
     cat_names = dict(Category.objects.filter(pk__in=top_ids).values_list("pk", "name"))
 
     earlier = kpis.figures(every[1], dispute_tops=tops)
-    yoy = {name: kpis.change(figures[name], earlier[name]) for name in kpis.SCALARS}
+    first = first_day()
+    min_base = compare_min_base()
+    yoy_complete = earlier_from is not None and first is not None and earlier_from >= first
+    yoy, yoy_withheld = kpis.comparable(
+        figures, earlier, kpis.SCALARS, complete=yoy_complete, min_base=min_base
+    )
     previous = {
         "from": earlier_from.isoformat() if earlier_from else None,
         "to": earlier_to.isoformat(),
         **{name: earlier[name] for name in kpis.SCALARS},
     }
     mom: dict[str, float | None] = dict.fromkeys(kpis.SCALARS)
+    mom_withheld: dict[str, str] = {}
     mom_period: dict[str, Any] | None = None
+    mom_complete = False
     if date_from and date_to:
         p_from, p_to = kpis.previous_period(date_from, date_to)
         before = kpis.figures(every[2], dispute_tops=tops)
-        mom = {name: kpis.change(figures[name], before[name]) for name in kpis.SCALARS}
+        mom_complete = first is not None and p_from >= first
+        mom, mom_withheld = kpis.comparable(
+            figures, before, kpis.SCALARS, complete=mom_complete, min_base=min_base
+        )
         mom_period = {
             "from": p_from.isoformat(),
             "to": p_to.isoformat(),
             **{name: before[name] for name in kpis.SCALARS},
         }
+    compared: dict[str, Any] = {"complete": yoy_complete, "min_base": min_base}
     return {
         **{name: figures[name] for name in kpis.SCALARS},
-        "by_category": _named(kpis.breakdown(rows, "top_category", cat_names), "category"),
-        "by_source": _named(kpis.breakdown(rows, "source", kpis.source_names()), "source"),
-        "by_status": _named(kpis.breakdown(rows, "status", kpis.status_names()), "status"),
+        "by_category": _named(
+            kpis.breakdown(rows, "top_category", cat_names),
+            "category",
+            kpis.breakdown(every[1], "top_category", cat_names),
+            **compared,
+        ),
+        "by_source": _named(
+            kpis.breakdown(rows, "source", kpis.source_names()),
+            "source",
+            kpis.breakdown(every[1], "source", kpis.source_names()),
+            **compared,
+        ),
+        "by_status": _named(
+            kpis.breakdown(rows, "status", kpis.status_names()),
+            "status",
+            kpis.breakdown(every[1], "status", kpis.status_names()),
+            **compared,
+        ),
         "yoy": yoy,
         "mom": mom,
+        "yoy_withheld": yoy_withheld,
+        "mom_withheld": mom_withheld,
+        "yoy_complete": yoy_complete,
+        "mom_complete": mom_complete,
         "previous_period": previous,
         "mom_period": mom_period,
+        "first_day": first.isoformat() if first else None,
         "region": basis.region.pk if basis.region else None,
         "locked": period_locked(date_from, date_to),
         "basis": "rollup" if basis.rollup else "scan",
     }
+
+
+def first_day() -> dt.date | None:
+    """The first day the platform's figures are complete from: `PINGAN_DATA_SINCE` when
+    set (the day a county's records start being whole, e.g. its go-live when older
+    imports are partial), else the first day any event was reported on (one index read).
+    A comparison whose earlier period starts before it is withheld (基期数据不完整)."""
+    since: dt.date | None = getattr(settings, "PINGAN_DATA_SINCE", None)
+    if since:
+        return since
+    return EventFact.objects.aggregate(first=Min("day"))["first"]
+
+
+def compare_min_base() -> int:
+    """The least a comparison may rest on (`PINGAN_COMPARE_MIN_BASE`): a 同比/环比 whose
+    earlier count (or rate denominator) is smaller is withheld (基期样本不足)."""
+    return int(getattr(settings, "PINGAN_COMPARE_MIN_BASE", 10))
 
 
 def period_locked(date_from: dt.date | None, date_to: dt.date | None) -> bool:
@@ -479,36 +572,53 @@ def period_locks() -> QuerySet[PeriodLock]:
 # ---- fuller tables for dashboards, briefings and exports -------------------------------
 
 
+def region_figures(
+    basis: Basis, regions: list[Region], date_from: dt.date | None, date_to: dt.date | None
+) -> dict[int, dict[str, Any]]:
+    """`kpis.figures` of each of `regions` (all at one depth under the basis's region:
+    its children, or its grids): the rollup rows of those regions inside the caller's
+    own regions, else the scoped facts grouped by that depth. One read (two for a period
+    with partial months at either end)."""
+    group = ("status", "outcome")
+    by_region: dict[int, list[dict[str, Any]]] = {r.pk: [] for r in regions}
+    if basis.rollup:
+        for r in rollup_rows(list(by_region), date_from, date_to, ("region", *group)):
+            by_region[r["region"]].append(r)
+    elif regions:
+        level = f"r{regions[0].depth}"
+        for r in fact_rows(basis, date_from, date_to, (level, *group)):
+            if r[level] in by_region:
+                by_region[r[level]].append(r)
+    return {pk: kpis.figures(rows, dispute_tops=set()) for pk, rows in by_region.items()}
+
+
 def region_breakdown(
     *, user: Any, region_id: int | None, date_from: dt.date | None, date_to: dt.date | None
 ) -> list[dict[str, Any]]:
     """Figures per child region (the towns of a county, the grids of a village …), largest
-    first: `[{"region", "name", "level", "count", "closed", "closure_rate", "on_time_rate",
+    first: `[{"region", "name", "level", "count" (= "total"), "accepted", "closed",
+    "closed_on_time", "followed_up", "satisfied", "closure_rate", "on_time_rate",
     "overdue", "satisfaction_rate", "lat", "lng"}]`."""
     basis = basis_for(user, region_id)
     if basis.empty or basis.region is None:
         return []
     children = list(Region.objects.filter(parent=basis.region).order_by("code"))
-    group = ("status", "outcome")
-    by_child: dict[int, list[dict[str, Any]]] = {c.pk: [] for c in children}
-    if basis.rollup:
-        for r in rollup_rows(list(by_child), date_from, date_to, ("region", *group)):
-            by_child[r["region"]].append(r)
-    else:
-        level = f"r{basis.region.depth + 1}"
-        for r in fact_rows(basis, date_from, date_to, (level, *group)):
-            if r[level] in by_child:
-                by_child[r[level]].append(r)
+    figures = region_figures(basis, children, date_from, date_to)
     out = []
     for c in children:
-        f = kpis.figures(by_child[c.pk], dispute_tops=set())
+        f = figures[c.pk]
         out.append(
             {
                 "region": c.pk,
                 "name": c.name,
                 "level": c.level,
                 "count": f["total"],
+                "total": f["total"],
+                "accepted": f["accepted"],
                 "closed": f["closed"],
+                "closed_on_time": f["closed_on_time"],
+                "followed_up": f["followed_up"],
+                "satisfied": f["satisfied"],
                 "closure_rate": f["closure_rate"],
                 "on_time_rate": f["on_time_rate"],
                 "overdue": f["overdue"],
@@ -582,19 +692,27 @@ def kpi_table(
         dt.date.fromisoformat(prev["from"]) if prev["from"] else None,
         dt.date.fromisoformat(prev["to"]),
     )
-    for name in extra:
-        if name in kpis.LABELS:
-            s["yoy"][name] = kpis.change(extra[name], earlier[name])
-            prev[name] = earlier[name]
+    named = [name for name in extra if name in kpis.LABELS]
+    min_base = compare_min_base()
+    changes, withheld = kpis.comparable(
+        extra, earlier, named, complete=s["yoy_complete"], min_base=min_base
+    )
+    s["yoy"].update(changes)
+    s["yoy_withheld"].update(withheld)
+    for name in named:
+        prev[name] = earlier[name]
     if s["mom_period"]:
         mp = s["mom_period"]
         before = _fact_figures(
             basis, dt.date.fromisoformat(mp["from"]), dt.date.fromisoformat(mp["to"])
         )
-        for name in extra:
-            if name in kpis.LABELS:
-                s["mom"][name] = kpis.change(extra[name], before[name])
-                mp[name] = before[name]
+        changes, withheld = kpis.comparable(
+            extra, before, named, complete=s["mom_complete"], min_base=min_base
+        )
+        s["mom"].update(changes)
+        s["mom_withheld"].update(withheld)
+        for name in named:
+            mp[name] = before[name]
     s.update(department_tables(basis, date_from, date_to))
     keys = [k for k in kpis.LABELS if k in s]
     s["rows"] = [
@@ -607,6 +725,14 @@ def kpi_table(
             "previous": prev.get(k),
             "mom_previous": s["mom_period"].get(k) if s["mom_period"] else None,
             "rate": k in kpis.RATES,
+            # The change's unit (pp: 百分点; %), whether it is good or bad news, why a
+            # change is withheld, and a rate's numerator and denominator.
+            "unit": kpis.change_unit(k),
+            "yoy_verdict": kpis.verdict(k, s["yoy"].get(k)),
+            "mom_verdict": kpis.verdict(k, s["mom"].get(k)),
+            "yoy_withheld": s["yoy_withheld"].get(k, ""),
+            "mom_withheld": s["mom_withheld"].get(k, ""),
+            "parts": kpis.parts_of(k, s),
         }
         for k in keys
     ]
@@ -741,7 +867,9 @@ def department_tables(
             "department": d,
             "name": names.get(d, ""),
             "count": c["n"],
+            "accepted": c["accepted"],
             "closed": c["closed"],
+            "closed_on_time": c["on_time"],
             "closure_rate": kpis.rate(c["closed"], c["accepted"]),
             "on_time_rate": kpis.rate(c["on_time"], c["closed"]),
         }

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class CitizenConfig(AppConfig):
     name = "pingan.citizen"
     label = "citizen"
-    verbose_name = "民声一键办"
+    verbose_name = "群众随手拍"
 
     def ready(self) -> None:
         from pingan.citizen.receivers import on_event_changed

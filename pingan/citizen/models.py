@@ -1,4 +1,4 @@
-"""Reports made by citizens on the public page (民声一键办), without an account."""
+"""Reports made by citizens on the public page (群众随手拍), without an account."""
 
 from __future__ import annotations
 

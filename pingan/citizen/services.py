@@ -1,4 +1,4 @@
-"""Writes of the citizen page (民声一键办): a report without an account, throttled by
+"""Writes of the citizen page (群众随手拍): a report without an account, throttled by
 phone and by address; the citizen's rating after closure.
 
 The event is reported by the citizen integration's service account (source "citizen");

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from pingan.access.actor import actor_of
 from pingan.citizen import selectors, services
 from pingan.citizen.forms import RateForm, ReportForm, TrackForm
 from pingan.core.errors import DomainError
+from pingan.geo.geometry import representative_point
 
 SESSION_KEY = "citizen_last_report"
 
@@ -119,4 +121,12 @@ def track(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_control(public=True, max_age=3600)
 def regions(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(selectors.town_outlines())
+    """The towns' outlines for the report page's map, each with a point inside it for its
+    name, and the county's intranet tile server when one is configured (else the page
+    draws the outlines on a plain background)."""
+    outlines = selectors.town_outlines()
+    for feature in outlines["features"]:
+        lat, lng = representative_point(feature["geometry"])
+        feature["properties"]["label"] = [lat, lng]
+    outlines["tile_url"] = settings.PINGAN_MAP_TILE_URL or ""
+    return JsonResponse(outlines, json_dumps_params={"ensure_ascii": False})

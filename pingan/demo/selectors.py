@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from pingan.accounts.models import User
 from pingan.events.models import Event
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
+from pingan.geo.scope import within_q
 from pingan.org.models import Department, Membership
 
 
@@ -65,6 +67,13 @@ def existing_event_ids(uuids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
         )
         out.update((cu, pk) for cu, pk in rows if cu is not None)
     return out
+
+
+def county_events_before(county: Region, moment: dt.datetime) -> int:
+    """How many events of `county` were reported before `moment`."""
+    return Event.objects.filter(
+        within_q("region_path", [county.path]), reported_at__lt=moment
+    ).count()
 
 
 def events_with_uuids(uuids: list[uuid.UUID]) -> QuerySet[Event]:

@@ -1,17 +1,20 @@
-"""A year of events in the demo county, made by calling the events services.
+"""The demo county's events: the plan of the year, and the lives of the last days played
+through the events services.
 
 First a plan: each event's moment, town, grid, category, source, urgency and outcome,
-drawn from a seeded random generator (seasonality, weekday and daytime rhythm, towns by
-size, the source and category mix of docs demo-county.md). Then each event lives its
-life as a Python generator that fires the real services (`event_report`,
-`event_transition`, `event_mark_deadline`) inside `clock.frozen(t)` and yields the moment
-of its next step. A heap runs every life in time order, so masters exist before their
-duplicates and every timeline is chronological; steps later than the end of the demo
-year do not happen, which leaves the last weeks' events open in every state.
+drawn day by day from seeded random generators (seasonality, weekday and daytime rhythm,
+towns by size, the source and category mix of docs/demo-county.md). The older days are
+written in bulk from the plan (`bulk.py`); for the last days each event lives its life as
+a Python generator that fires the real services (`event_report`, `event_transition`,
+`event_mark_deadline`) inside `clock.frozen(t)` and yields the moment of its next step. A
+heap runs every life in time order, so masters exist before their duplicates and every
+timeline is chronological; steps later than now do not happen, which leaves the last
+days' events open in every state.
 
-Each event has a deterministic `client_uuid` (uuid5 of the seed and its number); events
-that exist already are skipped, so a second run writes nothing. One transaction per
-simulated day; notifications are muted except for the last few days.
+Each event has a deterministic `client_uuid` (uuid5 of the seed, its day and its number
+that day); events that exist already are skipped, so a second run writes nothing and a
+later run adds only the new days. One transaction per simulated day; notifications are
+muted except for the last few days.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import heapq
+import itertools
 import logging
 import math
 import random
@@ -39,7 +43,14 @@ from pingan.core import clock, workcal
 from pingan.core.errors import DomainError
 from pingan.demo import texts
 from pingan.demo.organisation import Staff, person_name
-from pingan.events.choices import DeadlineState, Source, Status, Urgency
+from pingan.events.choices import (
+    DeadlineState,
+    Referral,
+    Resolution,
+    Source,
+    Status,
+    Urgency,
+)
 from pingan.events.deadlines import state_at
 from pingan.events.models import Category, Event
 from pingan.events.services import event_mark_deadline, event_report, event_transition
@@ -52,6 +63,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = uuid.UUID("6b1d8a52-3f0e-5c1a-9d63-2a4f0e5c7b11")
 DEMO_DAYS = 365
 UNMUTED_DAYS = 3
+UNRESOLVED_DISPUTES = 0.07  # disputes whose mediation fails (化解不成)
 
 SOURCE_MIX: list[tuple[str, float]] = [
     (Source.GRID_PATROL, 68.0),
@@ -274,51 +286,76 @@ def _time_of_day(rng: random.Random, source: str, workday: bool) -> float:
     return min(max(rng.gauss(13.5, 3.5), 6.5), 23.5)
 
 
+def year_weight(end_day: dt.date) -> float:
+    """The sum of the day weights of the DEMO_DAYS days up to `end_day`: a day's share of
+    a year's events is its weight over this."""
+    return sum(_day_weight(end_day - dt.timedelta(days=i)) for i in range(DEMO_DAYS))
+
+
 def plan_events(
-    *, count: int, seed: int, grids: list[GridSpot], start: dt.datetime, end: dt.datetime
+    *,
+    count: int,
+    seed: int,
+    grids: list[GridSpot],
+    start: dt.datetime,
+    end: dt.datetime,
+    live_from: dt.datetime | None = None,
 ) -> list[Planned]:
-    """The year's events, sorted by report time (deterministic for the arguments)."""
-    rng = random.Random(f"plan:{seed}:{count}")
+    """The events reported from `start` to `end` at `count` events a year, sorted by report
+    time. Each day is drawn on its own (its number of events from its weight, then each
+    event from a generator seeded with the day), so a day holds the same events whatever
+    the period planned and whenever it is planned: a later run plans the days already
+    written exactly as before (their uuids exist and are skipped) and adds the new ones.
+    The day's events later than `end` are left out (they happen on a later run). The
+    forced open tail (`_force_tail`) is chosen among the events from `live_from`."""
     tz = timezone.get_default_timezone()
-    days = []
-    day = start.date()
-    while day <= end.date():
-        days.append(day)
-        day += dt.timedelta(days=1)
-    day_weights = [_day_weight(d) for d in days]
-    # A small demo still gets enough events in the last fortnight to show every open state
-    # (a full year has plenty there anyway).
-    recent = min(count, 40) if count < 1500 else 0
-    chosen = rng.choices(days, weights=day_weights, k=max(count - recent, 0))
-    chosen += rng.choices(days[-14:], weights=day_weights[-14:], k=min(recent, count))
-    grid_weights = [g.weight for g in grids]
+    per_weight = count / year_weight(end.date())
+    grid_cum = list(itertools.accumulate(g.weight for g in grids))
     sources, source_w = zip(*SOURCE_MIX, strict=True)
+    source_cum = list(itertools.accumulate(source_w))
     leaves = list(LEAF_WEIGHTS)
     rows = []
-    for day in chosen:
-        source = rng.choices(sources, weights=source_w)[0]
-        hour = _time_of_day(rng, source, workcal.is_workday(day))
-        at = dt.datetime.combine(day, dt.time(0), tzinfo=tz) + dt.timedelta(hours=hour)
-        at = at.replace(second=rng.randint(0, 59), microsecond=0)
-        if at > end:
-            at = end - dt.timedelta(minutes=rng.randint(5, 600))
-        grid = rng.choices(range(len(grids)), weights=grid_weights)[0]
-        category = rng.choices(leaves, weights=[_leaf_weight(c, source, day) for c in leaves])[0]
-        roll = rng.random()
-        urgent = category in ("public_order.gathering", "hazard.chemicals", "hazard.gas")
-        urgency = (
-            Urgency.CRITICAL
-            if roll < (0.15 if urgent else 0.015)
-            else Urgency.URGENT
-            if roll < (0.4 if urgent else 0.1)
-            else Urgency.NORMAL
-        )
-        rows.append([at, grid, category, source, urgency, rng.random(), rng.random()])
-    rows.sort(key=lambda r: r[0])
+    day = start.date()
+    while day <= end.date():
+        expected = per_weight * _day_weight(day)
+        # A small demo still gets enough events in the last fortnight to show every open
+        # state (a full year has plenty there anyway).
+        if count < 1500 and (end.date() - day).days < 14:
+            expected = max(expected, 3.0)
+        rng = random.Random(f"plan:{seed}:{day.isoformat()}")
+        n = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+        workday = workcal.is_workday(day)
+        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+        leaf_cum = {
+            s: list(itertools.accumulate(_leaf_weight(c, s, day) for c in leaves)) for s in sources
+        }
+        for k in range(n):
+            source = rng.choices(sources, cum_weights=source_cum)[0]
+            hour = _time_of_day(rng, source, workday)
+            at = (midnight + dt.timedelta(hours=hour)).replace(
+                second=rng.randint(0, 59), microsecond=0
+            )
+            grid = rng.choices(range(len(grids)), cum_weights=grid_cum)[0]
+            category = rng.choices(leaves, cum_weights=leaf_cum[source])[0]
+            roll = rng.random()
+            urgent = category in ("public_order.gathering", "hazard.chemicals", "hazard.gas")
+            urgency = (
+                Urgency.CRITICAL
+                if roll < (0.15 if urgent else 0.015)
+                else Urgency.URGENT
+                if roll < (0.4 if urgent else 0.1)
+                else Urgency.NORMAL
+            )
+            r1, r2 = rng.random(), rng.random()
+            if start <= at <= end:
+                key = uuid.uuid5(NAMESPACE, f"demo:{seed}:{day.isoformat()}:{k}")
+                rows.append((at, key, grid, category, source, urgency, r1, r2))
+        day += dt.timedelta(days=1)
+    rows.sort(key=lambda r: (r[0], str(r[1])))
 
     planned: list[Planned] = []
     last_open: dict[tuple[str, str], int] = {}  # (town, category) → idx of an open event
-    for idx, (at, grid, category, source, urgency, r1, r2) in enumerate(rows):
+    for idx, (at, key, grid, category, source, urgency, r1, r2) in enumerate(rows):
         group = category.split(".")[0]
         outcome = "normal"
         on_site = ON_SITE.get(category, ON_SITE.get(group, 0.1))
@@ -328,10 +365,10 @@ def plan_events(
             outcome = "reject"
         elif r2 < (0.035 if source == Source.GRID_PATROL else 0.11):
             outcome = "merge"
-        key = (grids[grid].town_code, group)
+        town_key = (grids[grid].town_code, group)
         master = None
         if outcome == "merge":
-            master = last_open.get(key)
+            master = last_open.get(town_key)
             if master is None or at - planned[master].at > dt.timedelta(days=10):
                 outcome, master = "normal", None
             else:
@@ -339,7 +376,7 @@ def plan_events(
                 category, grid = planned[master].category, planned[master].grid
         p = Planned(
             idx=idx,
-            uuid=uuid.uuid5(NAMESPACE, f"demo:{seed}:{idx}"),
+            uuid=key,
             at=at,
             grid=grid,
             category=category,
@@ -351,22 +388,26 @@ def plan_events(
         )
         planned.append(p)
         if outcome in ("normal", "on_site"):
-            last_open[key] = idx
-    _force_tail(planned, end, rng)
+            last_open[town_key] = idx
+    _force_tail(planned, end, live_from or start, random.Random(f"tail:{seed}:{end.date()}"))
     return planned
 
 
-def _force_tail(planned: list[Planned], end: dt.datetime, rng: random.Random) -> None:
+def _force_tail(
+    planned: list[Planned], end: dt.datetime, live_from: dt.datetime, rng: random.Random
+) -> None:
     """Make sure the last days show every state: a few events reported 4-9 days before the
-    end stop at each open state, one is closed, one rejected, one merged."""
+    end (and after `live_from`) stop at each open state, one is closed, one rejected, one
+    merged."""
     masters = {p.master for p in planned if p.master is not None}
+    live = [p for p in planned if p.at >= live_from]
     window = [
         p
-        for p in planned
+        for p in live
         if dt.timedelta(days=4) <= end - p.at <= dt.timedelta(days=9) and p.idx not in masters
     ]
     if len(window) < len(FORCED_STOPS):
-        window = planned[-len(FORCED_STOPS) * 3 :]
+        window = [p for p in live[-len(FORCED_STOPS) * 3 :] if p.idx not in masters]
     picks = rng.sample(window, min(len(FORCED_STOPS), len(window)))
     for p, stop in zip(picks, FORCED_STOPS, strict=False):
         p.master, p.master_uuid = None, None
@@ -652,7 +693,7 @@ def life(run: Run, p: Planned) -> Life:
         a.fire(helper, "resolve", result="已配合主办单位完成相关工作")
     yield from a.wait(max(resolve_at, clock.now() + dt.timedelta(minutes=5)))
     result = texts.pick(rng, texts.RESULTS[group.key], dept=lead.name)
-    a.fire(handler, "resolve", result=result)
+    a.fire(handler, "resolve", result=result, **_resolution(rng, group.key))
     if p.stop == Status.RESOLVED:
         return
 
@@ -671,7 +712,7 @@ def life(run: Run, p: Planned) -> Life:
             yield _after_work(clock.now(), rng.uniform(1, 8))
             a.fire(dispatcher, "reopen", note=texts.pick(rng, texts.REOPEN_NOTES))
             yield from a.wait(_after_work(clock.now(), allow * rng.uniform(0.2, 0.6)))
-            a.fire(handler, "resolve", result="重新处置：" + result)
+            a.fire(handler, "resolve", result="重新处置：" + result, resolution="resolved")
             yield from _verify(a, rng, verifier, handler, result, fail=0.0)
             yield _after_work(clock.now(), rng.uniform(3, 24))
             a.fire(_choose(rng, centre), "follow_up", satisfaction="basically_satisfied")
@@ -684,9 +725,19 @@ def _verify(
     if rng.random() < fail:
         a.fire(verifier, "verify", passed=False, note=texts.pick(rng, texts.VERIFY_FAIL_NOTES))
         yield from a.wait(_after_work(clock.now(), rng.uniform(4, 20)))
-        a.fire(handler, "resolve", result="已按核查意见重新整改：" + result)
+        a.fire(handler, "resolve", result="已按核查意见重新整改：" + result, resolution="resolved")
         yield _after_work(clock.now(), _lognormal(rng, 3, 0.8))
     a.fire(verifier, "verify", passed=True, note="")
+
+
+def _resolution(rng: random.Random, group: str) -> dict[str, str]:
+    """The outcome the lead department reports with its 办结反馈: a dispute (矛盾纠纷) is
+    not always resolved (化解不成: the parties are guided to a court, arbitration or the
+    petition office); everything else is."""
+    if group == "dispute" and rng.random() < UNRESOLVED_DISPUTES:
+        referral = rng.choice([Referral.LITIGATION, Referral.ARBITRATION, Referral.PETITION])
+        return {"resolution": Resolution.UNRESOLVED, "referral": referral}
+    return {"resolution": Resolution.RESOLVED}
 
 
 def _satisfaction(rng: random.Random) -> str:

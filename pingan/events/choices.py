@@ -37,6 +37,24 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
+class Resolution(models.TextChoices):
+    """The outcome the lead department gives with its 办结反馈 (`Event.resolution`): the
+    matter resolved (化解), or not (化解不成). Blank: not given (events closed before the
+    field existed, imported ones): counted as resolved (docs/kpis.md)."""
+
+    RESOLVED = "resolved", _("已解决（化解）")
+    UNRESOLVED = "unresolved", _("未化解")
+
+
+class Referral(models.TextChoices):
+    """Where the handler guided the parties of a matter not resolved (`Event.referral`)."""
+
+    LITIGATION = "litigation", _("引导诉讼")
+    ARBITRATION = "arbitration", _("申请仲裁")
+    PETITION = "petition", _("信访渠道")
+    OTHER = "other", _("其他")
+
+
 class DeadlineUnit(models.TextChoices):
     HOURS = "hours", _("工作小时")
     DAYS = "days", _("工作日")

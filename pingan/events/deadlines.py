@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import pgettext
 
 from pingan.cases import deadlines as cases_deadlines
 from pingan.core import clock
@@ -71,6 +72,21 @@ def allowance_for(category: Category, urgency: str) -> Allowance:
 def is_natural(event: Event) -> bool:
     """Whether the event's clocks run on natural time (its category and urgency)."""
     return allowance_for(event.category, event.urgency).natural
+
+
+def unit_word(unit: str, natural: bool) -> str:
+    """How a page names a deadline unit ("hours" or "days") on one clock: 小时 / 自然日 on
+    natural time, 工作小时 / 工作日 on the working calendar."""
+    # In a sentence ("延期 3 个自然日"), hence the context: lower case in English.
+    if unit == "hours":
+        return pgettext("unit", "小时") if natural else pgettext("unit", "工作小时")
+    return pgettext("unit", "自然日") if natural else pgettext("unit", "工作日")
+
+
+def day_word(event: Event) -> str:
+    """The days an event's deadlines move by (an extension): 自然日 when its clock runs
+    on natural time, else 工作日."""
+    return unit_word("days", is_natural(event))
 
 
 def start_clocks(event: Event, now: dt.datetime) -> None:

@@ -96,6 +96,8 @@ class EventKind(CaseKind[Event]):
         "invited_departments": gettext_noop("受邀部门"),
         "topic": gettext_noop("会商议题"),
         "reply": gettext_noop("回复内容"),
+        "resolution": gettext_noop("化解结果"),
+        "referral": gettext_noop("引导途径"),
     }
     messages: ClassVar[dict[str, str]] = {
         "not_found": gettext_noop("事件不存在"),
@@ -111,7 +113,7 @@ class EventKind(CaseKind[Event]):
         "“目标状态”为（不变）表示只记录时间线，不改变事件状态。",
         "“对外答复”为“可填”的操作可另填 `public_reply`：写给反映人和公众的答复，",
         "与内部说明（`note`）分开保存，手机号、身份证号打码后对外公开",
-        "（Open311 的 `status_notes`、民声一键办查询页、短信）；内部说明从不对外公开。",
+        "（Open311 的 `status_notes`、群众随手拍查询页、短信）；内部说明从不对外公开。",
     )
 
     def doc_sections(self) -> list[tuple[str, list[str]]]:
@@ -158,6 +160,27 @@ class EventKind(CaseKind[Event]):
                     "就地解决的事件算按期；核查不通过或重办时清空，下次到齐时重新判定。",
                     "- 核查通过时仍在办的派遣一律撤销："
                     "已办结、不予受理、已合并的事件没有在办派遣。",
+                ],
+            ),
+            (
+                "办结反馈的化解结果",
+                [
+                    "- 主办部门办结反馈（`resolve` `lead`、`lead_waiting`）时给出化解结果"
+                    "（`resolution`）：`resolved` 已解决（化解）或 `unresolved` 未化解；"
+                    "未化解的可另填引导途径（`referral`）：`litigation` 引导诉讼、"
+                    "`arbitration` 申请仲裁、`petition` 信访渠道、`other` 其他。",
+                    "- 矛盾纠纷类事件（顶级分类编码为 `PINGAN_DISPUTE_CATEGORY`，默认 `dispute`，"
+                    "含县级前缀如 `330424-dispute`）在页面上必须选择化解结果（不预选），"
+                    "未选时 422（字段 `resolution`），不作任何改动；接口保持约定的 "
+                    "`resolve {result}`，不填时与其他事件一样为已解决。取值不对时 422"
+                    "（字段 `resolution`）。引导途径只用于未化解，否则 422（字段 `referral`）。",
+                    "- 协办反馈不带化解结果。就地解决（`resolve_on_site`）为已解决。",
+                    "- 核查通过时保留主办部门给出的化解结果（时间线记下所确认的结果）；"
+                    "核查不通过或重办时清空，主办部门再次办结反馈时重新选择。",
+                    "- 时间线上矛盾纠纷（以及任何未化解事项）的办结反馈写明化解结果，"
+                    "如“办结反馈 · 未化解，引导诉讼”。",
+                    "- 统计：已办结而化解结果为未化解的矛盾纠纷不计入矛盾纠纷化解量"
+                    "（docs/kpis.md）；此前已办结、没有化解结果的事件按已解决计。",
                 ],
             ),
             (

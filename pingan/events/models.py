@@ -20,6 +20,8 @@ from pingan.events.choices import (
     DeadlineState,
     DeadlineUnit,
     ExtensionStatus,
+    Referral,
+    Resolution,
     Satisfaction,
     Source,
     Status,
@@ -89,6 +91,16 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_dispute(self) -> bool:
+        """Whether this category is, or lies under, the dispute category (矛盾纠纷): the
+        top-level category with code PINGAN_DISPUTE_CATEGORY, or a county's copy of it
+        (`330424-dispute`), as the statistics recognise it (docs/kpis.md)."""
+        top = self.parent if self.parent_id else self
+        assert top is not None
+        code = settings.PINGAN_DISPUTE_CATEGORY
+        return top.code == code or top.code.endswith(f"-{code}")
 
 
 class CategoryDeadline(models.Model):
@@ -211,6 +223,25 @@ class Event(models.Model):
     )
     closed_on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     resolved_on_site = models.BooleanField(_("就地解决"), default=False)
+    # The outcome the lead department gave with its 办结反馈 (resolved on site: resolved);
+    # blank when never given, which counts as resolved (docs/kpis.md, 矛盾纠纷化解率).
+    # A database default too: the demo's COPY and other bulk writers may leave it out.
+    resolution = models.CharField(
+        _("化解结果"),
+        max_length=12,
+        choices=Resolution.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    referral = models.CharField(
+        _("引导途径"),
+        max_length=12,
+        choices=Referral.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     satisfaction = models.CharField(
         _("满意度"), max_length=20, choices=Satisfaction.choices, blank=True, default=""
     )
@@ -282,6 +313,20 @@ class Event(models.Model):
                 name="events_closed_region",
                 opclasses=["timestamptz_ops", "varchar_pattern_ops"],
                 condition=Q(status="closed"),
+            ),
+            # "Accepted today", "dispatched today" on the leader's dashboard (and
+            # yesterday's): a range of those times in a region, whenever reported.
+            models.Index(
+                fields=["accepted_at", "region_path"],
+                name="events_accepted_region",
+                opclasses=["timestamptz_ops", "varchar_pattern_ops"],
+                condition=Q(accepted_at__isnull=False),
+            ),
+            models.Index(
+                fields=["dispatched_at", "region_path"],
+                name="events_dispatched_region",
+                opclasses=["timestamptz_ops", "varchar_pattern_ops"],
+                condition=Q(dispatched_at__isnull=False),
             ),
         ]
 

@@ -1,7 +1,7 @@
 """The rules of a centre's queue of reported events (待受理): the order in which a
 dispatcher works them, the acceptance deadline (受理时限) per urgency and its light, how
 long each has waited, the sorts a list may ask for, and the cheap "version" of a queue
-that live pages poll.
+that live pages poll, and which centres' queues a dispatcher works.
 
 The queue is the events in status `reported`: a backlog (hundreds at a busy centre), found
 through the `(status, reported_at)` and `(queue_region, status)` indexes and sorted in
@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Max, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext
 
 from pingan.cases import deadlines
@@ -24,6 +34,9 @@ from pingan.core.errors import invalid
 from pingan.events import deadlines as event_deadlines
 from pingan.events.choices import DeadlineState, Status, Urgency
 from pingan.events.models import Event
+from pingan.geo.models import Region
+from pingan.org.choices import Role
+from pingan.org.selectors import memberships_of
 
 # Most urgent first: 特急, 紧急, 一般.
 URGENCY_ORDER = (Urgency.CRITICAL, Urgency.URGENT, Urgency.NORMAL)
@@ -32,17 +45,19 @@ ALERT_URGENCIES = (Urgency.CRITICAL, Urgency.URGENT)
 # The sorts a queue offers (`?sort=`), each a column and a direction; anything else is
 # refused. "urgency" is the default: most urgent first, then the longest waiting.
 SORT_COLUMNS = ("urgency", "waiting", "reported", "region", "category")
+# "waiting_since" is when the event joined its list: its report for 待受理, its
+# acceptance for 待派遣 (`waiting_since`).
 _ORDERS: dict[str, tuple[str, ...]] = {
-    "urgency": ("urgency_rank", "reported_at", "id"),
-    "-urgency": ("-urgency_rank", "reported_at", "id"),
-    "waiting": ("reported_at", "id"),
-    "-waiting": ("-reported_at", "-id"),
+    "urgency": ("urgency_rank", "waiting_since", "id"),
+    "-urgency": ("-urgency_rank", "waiting_since", "id"),
+    "waiting": ("waiting_since", "id"),
+    "-waiting": ("-waiting_since", "-id"),
     "reported": ("-reported_at", "-id"),
     "-reported": ("reported_at", "id"),
-    "region": ("region_path", "urgency_rank", "reported_at", "id"),
-    "-region": ("-region_path", "urgency_rank", "reported_at", "id"),
-    "category": ("category__code", "urgency_rank", "reported_at", "id"),
-    "-category": ("-category__code", "urgency_rank", "reported_at", "id"),
+    "region": ("region_path", "urgency_rank", "waiting_since", "id"),
+    "-region": ("-region_path", "urgency_rank", "waiting_since", "id"),
+    "category": ("category__code", "urgency_rank", "waiting_since", "id"),
+    "-category": ("-category__code", "urgency_rank", "waiting_since", "id"),
 }
 SORTS = tuple(_ORDERS)
 DEFAULT_SORT = "urgency"
@@ -56,6 +71,16 @@ def urgency_rank() -> Case:
         *(When(urgency=u, then=Value(i)) for i, u in enumerate(URGENCY_ORDER)),
         default=Value(len(URGENCY_ORDER)),
         output_field=IntegerField(),
+    )
+
+
+def waiting_since() -> Case:
+    """When each event started waiting in its list: its acceptance for an accepted event
+    (待派遣), else its report (an expression to order by)."""
+    return Case(
+        When(status=Status.ACCEPTED, accepted_at__isnull=False, then=F("accepted_at")),
+        default=F("reported_at"),
+        output_field=DateTimeField(),
     )
 
 
@@ -76,7 +101,9 @@ def is_queue(statuses: list[str] | tuple[str, ...]) -> bool:
 
 def ordered(qs: QuerySet[Event], sort: str = DEFAULT_SORT) -> QuerySet[Event]:
     """`qs` in the order of `sort` (one of SORTS)."""
-    return qs.annotate(urgency_rank=urgency_rank()).order_by(*_ORDERS[sort])
+    return qs.annotate(urgency_rank=urgency_rank(), waiting_since=waiting_since()).order_by(
+        *_ORDERS[sort]
+    )
 
 
 def next_sort(current: str, column: str) -> str:
@@ -88,6 +115,16 @@ def next_sort(current: str, column: str) -> str:
 def sort_links(current: str) -> dict[str, str]:
     """For each sortable column, the sort its header links to."""
     return {c: next_sort(current, c) for c in SORT_COLUMNS}
+
+
+def dispatcher_centres(user: Any) -> list[Region]:
+    """The centres whose queue the user works: the regions of their dispatcher roles,
+    each once, in the order of their memberships (the workbench offers the first)."""
+    seen: dict[int, Region] = {}
+    for m in memberships_of(user):
+        if m.role == Role.DISPATCHER and m.region is not None:
+            seen.setdefault(m.region.pk, m.region)
+    return list(seen.values())
 
 
 # ---- the acceptance deadline -----------------------------------------------------------
@@ -122,10 +159,12 @@ def accept_warn_at(event: Event, due_at: dt.datetime) -> dt.datetime:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A reported event's acceptance clock at a moment."""
+    """How long an event has waited in its list at a moment: a reported event since its
+    report, with its acceptance clock; an accepted one (待派遣) since its acceptance, with
+    no deadline (`due_at` None, `state` "")."""
 
-    due_at: dt.datetime
-    state: str  # DeadlineState: normal (green), warning (yellow), overdue (red)
+    due_at: dt.datetime | None
+    state: str  # DeadlineState: normal (green), warning (yellow), overdue (red); or ""
     minutes: int
 
     @property
@@ -152,11 +191,27 @@ def waiting(event: Event, now: dt.datetime | None = None) -> Waiting:
     return Waiting(due_at=due_at, state=str(state), minutes=minutes)
 
 
+def waiting_dispatch(event: Event, now: dt.datetime | None = None) -> Waiting | None:
+    """How long an accepted event has waited for its dispatch (since its acceptance);
+    None without an acceptance time."""
+    if event.accepted_at is None:
+        return None
+    now = now or clock.now()
+    minutes = max(int((now - event.accepted_at).total_seconds() // 60), 0)
+    return Waiting(due_at=None, state="", minutes=minutes)
+
+
 def mark_rows(rows: Any, now: dt.datetime | None = None) -> None:
-    """Give each reported event of `rows` its `waiting` (the others None)."""
+    """Give each event of `rows` its `waiting`: a reported one since its report, with its
+    acceptance light; an accepted one since its acceptance; the others None."""
     now = now or clock.now()
     for e in rows:
-        e.waiting = waiting(e, now) if e.status == Status.REPORTED else None
+        if e.status == Status.REPORTED:
+            e.waiting = waiting(e, now)
+        elif e.status == Status.ACCEPTED:
+            e.waiting = waiting_dispatch(e, now)
+        else:
+            e.waiting = None
 
 
 # ---- what live pages poll -----------------------------------------------------------------

@@ -51,6 +51,8 @@ from pingan.events.choices import (
     AssignmentStatus,
     AttachmentKind,
     ExtensionStatus,
+    Referral,
+    Resolution,
     Satisfaction,
     Source,
     Status,
@@ -304,6 +306,8 @@ def resolve_on_site(s: Step[Event]) -> Outcome:
     event, p, now = s.case, s.payload, s.now
     result = _text(p, "result", gettext("处置结果"), max_len=5000)
     event.resolved_on_site = True
+    event.resolution = Resolution.RESOLVED
+    event.referral = ""
     event.resolved_at = now
     event.closed_at = now
     event.closed_on_time = True
@@ -642,7 +646,7 @@ def extend(s: Step[Event]) -> Outcome:
     event, user, p, now = s.case, s.user, s.payload, s.now
     days = _int(p, "days", gettext("延期天数"))
     if not 1 <= days <= 60:
-        raise invalid("days", gettext("延期天数应在1到60个工作日之间"))
+        raise invalid("days", gettext("延期天数应在1到60天之间"))
     note = _text(p, "note", gettext("延期理由"), max_len=2000)
     a = _actor_assignment(s.actor, event, statuses=ACTIVE)
     if a is None or a.role != AssignmentRole.LEAD:
@@ -735,6 +739,40 @@ def _dept_names(rows: list[Assignment]) -> list[str]:
     return [a.department.name for a in rows]
 
 
+def resolution_of(event: Event, p: dict[str, Any]) -> tuple[str, str]:
+    """The outcome of the lead's 办结反馈 from the payload: (`resolution`, `referral`).
+    Resolved when not given (the API's `resolve {result}` of the stable contract; the
+    page makes a dispute's handler choose: `dispute_outcome_required`); where the parties
+    were guided (`referral`) only for a matter not resolved. 422 on the field otherwise."""
+    raw = p.get("resolution")
+    if raw in (None, ""):
+        raw = Resolution.RESOLVED
+    if raw not in Resolution.values:
+        raise invalid(
+            "resolution", gettext("化解结果应为 resolved（已解决）或 unresolved（未化解）")
+        )
+    referral = p.get("referral")
+    if referral in (None, ""):
+        return str(raw), ""
+    if referral not in Referral.values:
+        raise invalid(
+            "referral",
+            gettext("引导途径应为 litigation、arbitration、petition 或 other"),
+        )
+    if raw != Resolution.UNRESOLVED:
+        raise invalid("referral", gettext("只有未化解的事项才填写引导途径"))
+    return str(raw), str(referral)
+
+
+def dispute_outcome_required(event: Event, p: dict[str, Any]) -> None:
+    """On the page, a dispute's (矛盾纠纷) lead handler must choose whether it was resolved
+    (化解) or not: nothing is pre-selected, and a 办结反馈 without the choice is refused
+    (422 on `resolution`). The API keeps the contract's `resolve {result}` and takes
+    resolved when the field is left out."""
+    if event.category.is_dispute and p.get("resolution") in (None, ""):
+        raise invalid("resolution", gettext("矛盾纠纷须选择化解结果：已解决（化解）或未化解"))
+
+
 @LOOP.row(
     "resolve",
     pgettext_noop("action", "办结反馈"),
@@ -791,12 +829,22 @@ def resolve(s: Step[Event]) -> Outcome:
         raise Conflict(gettext("本部门没有办理中的派遣"))
     if a.status != AssignmentStatus.ACKNOWLEDGED:
         raise Conflict(gettext("请先签收"))
+    lead = row.variant in ("lead", "lead_waiting")
+    # Only the lead's feedback gives the outcome; an assisting department's has none.
+    outcome = resolution_of(event, p) if lead else None
     a.status = AssignmentStatus.RESOLVED
     a.resolved_at = now
     a.resolved_by = user
     a.result = result
     a.save()
     data: dict[str, Any] = {"assignment": a.pk, "role": a.role, "result": result}
+    if outcome is not None:
+        event.resolution, event.referral = outcome
+        data["resolution"] = event.resolution
+        if event.referral:
+            data["referral"] = event.referral
+        if event.category.is_dispute:
+            data["dispute"] = True
     if row.variant == "lead_waiting":
         waiting = active_assists(event)
         data["waiting_for"] = [w.department_id for w in waiting]
@@ -877,6 +925,9 @@ def verify(s: Step[Event]) -> Outcome:
         if event.category.verify_photo_required and not photos:
             raise invalid("photos", gettext("此类事件核查通过须上传现场核查照片"))
         event.closed_at = now
+        # The outcome the lead gave stands, and the timeline row says which was confirmed.
+        if event.resolution:
+            data["resolution"] = event.resolution
         # Nothing stays open on a closed event (an assisting part added late, say).
         Assignment.objects.filter(event=event, status__in=ACTIVE).update(
             status=AssignmentStatus.CANCELLED
@@ -890,6 +941,8 @@ def verify(s: Step[Event]) -> Outcome:
         ).update(status=AssignmentStatus.ACKNOWLEDGED, resolved_at=None)
         event.resolved_at = None
         event.closed_on_time = None
+        # The lead's next 办结反馈 gives the outcome again.
+        event.resolution = event.referral = ""
     return _out(note, None, data)
 
 
@@ -949,12 +1002,30 @@ def follow_up(s: Step[Event]) -> Outcome:
     return _out(note, None, data)
 
 
+def outcome_label(resolution: str, referral: str = "") -> str:
+    """The outcome in words: 「已解决（化解）」, 「未化解」, 「未化解，引导诉讼」; "" when none."""
+    if resolution not in Resolution.values:
+        return ""
+    label = str(Resolution(resolution).label)
+    if referral in Referral.values:
+        label = gettext("%(outcome)s，%(referral)s") % {
+            "outcome": label,
+            "referral": Referral(referral).label,
+        }
+    return label
+
+
 def timeline_label(action: str, data: Any) -> str:
     """A timeline row's name in the active language: the action's, or its variant's where
     the variants are named apart (协办反馈, 核查通过 / 核查不通过, 更正回访)."""
     d = data if isinstance(data, dict) else {}
     if action == "resolve" and d.get("role") == AssignmentRole.ASSIST:
         return pgettext("action", "协办反馈")
+    if action == "resolve" and (d.get("dispute") or d.get("resolution") == "unresolved"):
+        return gettext("%(action)s · %(outcome)s") % {
+            "action": action_label(action),
+            "outcome": outcome_label(d.get("resolution", ""), d.get("referral", "")),
+        }
     if action == "verify" and "passed" in d:
         return pgettext("action", "核查通过" if d["passed"] else "核查不通过")
     if action == "follow_up" and d.get("corrected"):
@@ -991,6 +1062,7 @@ def reopen(s: Step[Event]) -> Outcome:
     event.closed_at = None
     event.closed_on_time = None
     event.resolved_at = None
+    event.resolution = event.referral = ""
     if row.variant == "dispatched":
         lead = (
             Assignment.objects.filter(event=event, role=AssignmentRole.LEAD).order_by("-id").first()

@@ -6,7 +6,7 @@ class Channel(models.TextChoices):
     HOTLINE_12345 = "hotline_12345", _("12345热线")
     POLICE_110 = "police_110", _("110联动")
     OPEN311 = "open311", _("Open311")
-    CITIZEN = "citizen", _("民声一键办")
+    CITIZEN = "citizen", _("群众随手拍")
 
 
 # Channels whose work orders come in through the intake API.

@@ -20,13 +20,6 @@ def inbox(user: Any) -> QuerySet[Notification]:
     )
 
 
-def unread_count(user: Any) -> int:
-    """How many of the user's notifications are unread."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def unread_group_count(user: Any) -> int:
     """How many lines of the user's inbox are unread: groups (a matter, or an hour's
     digest of new events), counted the way the inbox page shows them."""

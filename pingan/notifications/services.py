@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from pingan.core import clock, pii
 from pingan.core.errors import Invalid
+from pingan.events import deadlines as event_deadlines
 from pingan.events import workflow
 from pingan.events.choices import Status, TrackingStatus, Urgency
 from pingan.events.models import Event, EventTransition, TrackingCheck
@@ -49,6 +50,7 @@ BACKOFF_BASE_S = 60
 BACKOFF_MAX_S = 6 * 3600
 BATCH = 500
 NO_GATEWAY = "未配置短信网关（PINGAN_SMS_GATEWAY_URL），未发送"
+NOTHING_TO_SEND = "摘要中已没有通知（接收人已删除），未发送"
 
 # ---- muting (the demo generator replays history without notifying anyone) -------------
 
@@ -146,6 +148,60 @@ def group_title(kind: str) -> str:
     return _title_prefix(kind, "")
 
 
+# ---- e-mail digests (the e-mail follows the inbox's grouping) ----------------------------
+
+DIGEST_CAUSE = "digest:"
+# A digest e-mail lists at most this many matters; the rest are counted ("另有 N 件").
+DIGEST_MAX_LINES = 50
+
+
+def digest_due(at: dt.datetime) -> dt.datetime:
+    """When the hour's digest holding a notification made at `at` is sent: the end of
+    that local hour (the window of `group_key`)."""
+    hour = timezone.localtime(at).replace(minute=0, second=0, microsecond=0)
+    return hour + dt.timedelta(hours=1)
+
+
+def _digest_delivery(user: Any, group: str, at: dt.datetime) -> Delivery:
+    """The user's one e-mail for an hour's digest: made by the group's first notification
+    (the others find it by its cause), sent when the hour is over; its text is written
+    then, from the inbox rows of the group (`_digest_mail`)."""
+    return Delivery(
+        channel=Delivery.Channel.EMAIL,
+        target=user.email,
+        cause=f"{DIGEST_CAUSE}{group}:u{user.pk}"[:100],
+        payload={"digest": group, "user": user.pk},
+        next_attempt_at=digest_due(at),
+    )
+
+
+def _digest_mail(group: str, user_id: int) -> dict[str, str] | None:
+    """Subject and body of a digest e-mail: the matters of the group (code, title, link),
+    the newest last, nothing else about them (no reporter, no note). One matter alone is
+    told as its own e-mail would have been, title and link. None when the group holds
+    nothing any more (the recipient was removed)."""
+    rows = list(
+        Notification.objects.filter(recipient_id=user_id, group_key=group)
+        .select_related("event")
+        .order_by("created_at", "id")
+    )
+    if not rows:
+        return None
+    if len(rows) == 1:
+        only = rows[0]
+        link = event_link(only.event_id) if only.event_id else ""
+        return {"subject": only.title, "body": link or only.title}
+    subject = _("%(kind)s %(n)d 件") % {"kind": group_title(digest_kind(group)), "n": len(rows)}
+    lines = [
+        f"{n.event.code} {n.event.title}\n{event_link(n.event.pk)}"
+        for n in rows[:DIGEST_MAX_LINES]
+        if n.event is not None
+    ]
+    if len(rows) > DIGEST_MAX_LINES:
+        lines.append(_("另有 %(n)d 件，请到平台查看。") % {"n": len(rows) - DIGEST_MAX_LINES})
+    return {"subject": subject, "body": "\n\n".join(lines)}
+
+
 # ---- creating messages ----------------------------------------------------------------
 
 
@@ -176,10 +232,13 @@ def _notify(
     at: dt.datetime,
 ) -> list[Delivery]:
     """Inbox rows (and e-mail deliveries for users with an address), once per cause, each
-    in its inbox group (`group_key`)."""
+    in its inbox group (`group_key`). The e-mail follows the group: a digest's
+    notifications share one e-mail sent when its hour is over; the others (a matter's,
+    every 紧急/特急 one) go at once."""
     rows = []
     emails = []
     group = group_key(kind=kind, event=event, at=at)
+    digest = is_digest(group)
     for user in users:
         cause = cause_of(user)
         rows.append(
@@ -194,7 +253,10 @@ def _notify(
                 group_key=group,
             )
         )
-        if user.email:
+        if user.email and digest:
+            # The hour's digest of its kind: one e-mail when the hour is over.
+            emails.append(_digest_delivery(user, group, at))
+        elif user.email:
             link = event_link(event.pk) if event is not None else ""
             emails.append(
                 Delivery(
@@ -248,9 +310,14 @@ def _store_deliveries(deliveries: list[Delivery]) -> None:
         return
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     causes = {d.cause for d in deliveries}
+    # A digest is due when its hour is over: the sweep sends it (`send_pending`), a task
+    # now would find nothing to do.
     ids = list(
         Delivery.objects.filter(
-            cause__in=causes, state=Delivery.State.PENDING, attempts=0
+            cause__in=causes,
+            state=Delivery.State.PENDING,
+            attempts=0,
+            next_attempt_at__lte=clock.now(),
         ).values_list("pk", flat=True)
     )
     _enqueue_on_commit(ids)
@@ -370,7 +437,7 @@ def reporter_tell(
         return None
     rate_at = ""
     if news == sms.NEWS_CLOSED and track_path:
-        rate_at = _site_link(track_path) or _("“民声一键办”页面")
+        rate_at = _site_link(track_path) or _("“群众随手拍”页面")
     master_code = (transition.data or {}).get("master_code", "")
     if news == sms.NEWS_MASTER_CLOSED:
         master_code = transition.event.code
@@ -402,6 +469,16 @@ def reporter_tell(
         if configured and row.state == Delivery.State.PENDING and row.attempts == 0:
             _enqueue_on_commit([row.pk])
     return row
+
+
+def _body(event: Event, action: str, transition: EventTransition) -> str:
+    """The note of a timeline row; for an extension, first the days asked or granted, in
+    the event's own days (自然日 on natural time, else 工作日)."""
+    days = (transition.data or {}).get("days")
+    if action not in ("extend", "decide_extension") or not isinstance(days, int):
+        return transition.note
+    text = _("延期 %(n)d 个%(unit)s") % {"n": days, "unit": event_deadlines.day_word(event)}
+    return "\n".join(x for x in (text, transition.note) if x)
 
 
 def notify_event_change(
@@ -436,7 +513,7 @@ def notify_event_change(
             event=event,
             kind=action,
             title=_title(prefix, event),
-            body=transition.note,
+            body=_body(event, action, transition),
             at=transition.at,
         )
         _store_deliveries(emails + _webhooks(event, action, transition))
@@ -564,6 +641,18 @@ def delivery_send(*, delivery_id: int) -> bool:
             state=Delivery.State.UNSENT, claimed_until=None, last_error=NO_GATEWAY
         )
         return False
+    if delivery.channel == Delivery.Channel.EMAIL and "digest" in delivery.payload:
+        # Written now, from the whole hour; kept on the row as what was sent.
+        mail = _digest_mail(delivery.payload["digest"], int(delivery.payload["user"]))
+        if mail is None:
+            Delivery.objects.filter(pk=delivery_id, claimed_until=claim).update(
+                state=Delivery.State.FAILED, claimed_until=None, last_error=NOTHING_TO_SEND
+            )
+            return False
+        delivery.payload = {**delivery.payload, **mail}
+        Delivery.objects.filter(pk=delivery_id, claimed_until=claim).update(
+            payload=delivery.payload
+        )
     error = ""
     try:
         _send(delivery)

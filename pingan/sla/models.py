@@ -12,8 +12,8 @@ class SweepRun(models.Model):
 
     started_at = models.DateTimeField(_("开始时间"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    warned = models.PositiveIntegerField(_("黄灯"), default=0)
-    overdue = models.PositiveIntegerField(_("红灯"), default=0)
+    warned = models.PositiveIntegerField(_("临期"), default=0)
+    overdue = models.PositiveIntegerField(_("超期"), default=0)
     escalated = models.PositiveIntegerField(_("自动提级"), default=0)
     reminded = models.PositiveIntegerField(_("复查提醒"), default=0)
 

@@ -42,6 +42,13 @@ def event_triage(*, user: Actor | Any, event: Event) -> dict[str, Any]:
     return {"suggestion": suggestion, "candidates": candidates, "alerts": alerts}
 
 
+def event_alerts(*, user: Actor | Any, event_id: int) -> list[Alert]:
+    """The risk alerts of an event the user sees (as its page shows them), oldest first;
+    NotFound when the event is missing or not theirs."""
+    event = access_event(user, event_id)
+    return list(Alert.objects.filter(event=event).order_by("created_at", "id"))
+
+
 def candidate_for_update(*, user: Actor | Any, candidate_id: int) -> DuplicateCandidate:
     """A candidate whose event is in the caller's scope, locked; else NotFound."""
     cand = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()

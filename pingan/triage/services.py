@@ -128,20 +128,29 @@ def _auto_triage(event: Event, s: Suggestion) -> None:
     Suggestion.objects.filter(pk=s.pk).update(auto_action=done)
 
 
-def training_rows() -> tuple[list[str], list[str], list[str], list[str]]:
-    """History the classifier learns from: (texts, category codes) over every event not
-    rejected or merged, and (texts, department codes) over those with a lead department.
-    The category and department an event ends with include dispatchers' corrections."""
+def training_rows(
+    limit: int | None = None,
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """History the classifier learns from: (texts, category codes) over the newest
+    `limit` events not rejected or merged (`PINGAN_CLASSIFIER_TRAIN_MAX`, 10,000 by
+    default: a county's recent months; training time grows with the rows, and the
+    newest ones say best how the county files matters now), and (texts, department
+    codes) over those with a lead department. The category and department an event ends
+    with include dispatchers' corrections."""
+    if limit is None:
+        limit = int(getattr(settings, "PINGAN_CLASSIFIER_TRAIN_MAX", 10_000))
     cat_x: list[str] = []
     cat_y: list[str] = []
     dep_x: list[str] = []
     dep_y: list[str] = []
-    rows = (
+    newest = (
         Event.objects.exclude(status__in=[Status.REJECTED, Status.MERGED])
         .values_list("title", "description", "category__code", "lead_department__code")
-        .order_by("pk")
+        .order_by("-pk")[:limit]
     )
-    for title, description, cat, dept in rows.iterator(chunk_size=2000):
+    rows = list(newest)
+    rows.reverse()  # oldest first, as before: the fit does not depend on it, reading does
+    for title, description, cat, dept in rows:
         text = f"{title}\n{description}"
         cat_x.append(text)
         cat_y.append(cat)

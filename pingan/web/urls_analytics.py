@@ -1,12 +1,21 @@
 from django.urls import path
 
-from pingan.web.views import briefing, dashboard, locks, xlsx_export
+from pingan.web.views import (
+    briefing,
+    dashboard,
+    dashboard_leader,
+    dashboard_map,
+    locks,
+    xlsx_export,
+)
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/wall/", dashboard.dashboard_wall, name="dashboard_wall"),
-    path("dashboard/map.geojson", dashboard.dashboard_map, name="dashboard_map"),
+    path("dashboard/map.geojson", dashboard_map.dashboard_map, name="dashboard_map"),
+    path("dashboard/pins.json", dashboard_map.dashboard_pins, name="dashboard_pins"),
     path("dashboard/extras/", dashboard.dashboard_extras, name="dashboard_extras"),
+    path("dashboard/leader/", dashboard_leader.dashboard_leader, name="dashboard_leader"),
     path("dashboard/locks/", locks.period_locks, name="period_locks"),
     path("dashboard/locks/new", locks.period_lock, name="period_lock"),
     path("dashboard/locks/<int:lock_id>/unlock", locks.period_unlock, name="period_unlock"),

@@ -41,12 +41,14 @@ def act(user, event, action, when, **payload):
         return event_transition(actor=user, event_id=event.pk, action=action, payload=payload)
 
 
-def handled(cast, event, *, day: int, resolve_on: dt.datetime, dispatcher=None):
+def handled(
+    cast, event, *, day: int, resolve_on: dt.datetime, dispatcher=None, resolution="resolved"
+):
     dispatcher = dispatcher or cast.county_dispatcher
     act(dispatcher, event, "accept", at(3, day, hour=10))
     act(dispatcher, event, "dispatch", at(3, day, hour=11), lead_department=cast.police.pk)
     act(cast.handler, event, "acknowledge", at(3, day, hour=14))
-    act(cast.handler, event, "resolve", resolve_on, result="已处置")
+    act(cast.handler, event, "resolve", resolve_on, result="已处置", resolution=resolution)
     act(dispatcher, event, "verify", resolve_on + dt.timedelta(hours=1), passed=True)
 
 

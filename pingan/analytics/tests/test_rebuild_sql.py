@@ -1,7 +1,8 @@
 """The set-based rebuild (`rollup rebuild --sql`: facts derived in one INSERT … SELECT on
 PostgreSQL) gives exactly what the event-by-event rebuild gives: facts (handling time to
 the hundredth of a working day across weekends, holidays and make-up days, half-way
-ties included), repeat flags, rollups and the handling-time histogram."""
+ties included), repeat flags, the unresolved flag (a dispute closed 未化解), rollups and
+the handling-time histogram."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ DEPARTMENT_MEASURES = ("n", "accepted", "closed", "on_time", "assigned", "return
 def snapshot() -> tuple:
     facts = {f["event"]: f for f in EventFact.objects.values("event", *FACT_FIELDS)}
     key = ("region", "day", "top_category", "source", "status", "outcome")
-    measures = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats")
+    measures = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats", "unresolved")
 
     def rows(model, key=key):
         return {
@@ -110,6 +111,33 @@ def test_set_based_rebuild_equals_the_exact_one(world, capsys):
     )
     act(c.handler, returned, "return", dt.datetime(2025, 1, 8, 15, tzinfo=TZ), note="不属本部门")
     e1 = EventFact.objects.filter(department=c.police.pk, status="closed").first()
+    # A dispute closed with the outcome 未化解 (the parties guided to arbitration).
+    unsettled = reported(c, dt.datetime(2025, 1, 9, 9, tzinfo=TZ))
+    act(c.county_dispatcher, unsettled, "accept", dt.datetime(2025, 1, 9, 10, tzinfo=TZ))
+    act(
+        c.county_dispatcher,
+        unsettled,
+        "dispatch",
+        dt.datetime(2025, 1, 9, 11, tzinfo=TZ),
+        lead_department=c.police.pk,
+    )
+    act(c.handler, unsettled, "acknowledge", dt.datetime(2025, 1, 9, 14, tzinfo=TZ))
+    act(
+        c.handler,
+        unsettled,
+        "resolve",
+        dt.datetime(2025, 1, 10, 9, tzinfo=TZ),
+        result="调解不成",
+        resolution="unresolved",
+        referral="arbitration",
+    )
+    act(
+        c.county_dispatcher,
+        unsettled,
+        "verify",
+        dt.datetime(2025, 1, 10, 10, tzinfo=TZ),
+        passed=True,
+    )
 
     rollup_rebuild()
     exact = snapshot()
@@ -121,9 +149,11 @@ def test_set_based_rebuild_equals_the_exact_one(world, capsys):
     assert any(v[5] for v in exact[5].values())  # the returned assignment is counted
     assert any(v[5] for v in exact[6].values())  # in the daily rows too
     assert exact[7]  # the monthly status rows
+    assert [pk for pk, f in exact[0].items() if f["unresolved"]] == [unsettled.pk]
+    assert any(v[6] for v in exact[1].values())  # counted in the daily rows
     EventFact.objects.all().delete()
     call_command("rollup", "rebuild", "--sql")
-    assert "重算完成：事件 13 条" in capsys.readouterr().out
+    assert "重算完成：事件 14 条" in capsys.readouterr().out
     assert snapshot() == exact
     # A range rebuild by SQL leaves the same figures too.
     rollup_rebuild(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 2, 28), sql=True)

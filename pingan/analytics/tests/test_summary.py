@@ -23,15 +23,15 @@ def test_figures_match_the_hand_count(world):
     # satisfied + basically satisfied ÷ followed up = 2 ÷ 3.
     assert s["followed_up"] == 3
     assert s["satisfaction_rate"] == 0.6667
-    assert s["by_category"] == [
+    assert named(s["by_category"], "category") == [
         {"category": world.dispute.pk, "name": "矛盾纠纷", "count": 4},
         {"category": world.hazard.pk, "name": "安全隐患", "count": 2},
     ]
-    assert s["by_source"] == [
+    assert named(s["by_source"], "source") == [
         {"source": "grid_patrol", "name": "网格巡查", "count": 5},
         {"source": "hotline_12345", "name": "12345热线", "count": 1},
     ]
-    assert s["by_status"] == [
+    assert named(s["by_status"], "status") == [
         {"status": "closed", "name": "已办结", "count": 3},
         {"status": "accepted", "name": "已受理", "count": 1},
         {"status": "rejected", "name": "不予受理", "count": 1},
@@ -39,7 +39,14 @@ def test_figures_match_the_hand_count(world):
     ]
 
 
-def test_year_on_year_against_march_2024(world):
+def named(items, key):
+    return [{key: i[key], "name": i["name"], "count": i["count"]} for i in items]
+
+
+def test_year_on_year_against_march_2024(world, settings):
+    # Records whole from 2024 on, and comparisons allowed on these small numbers.
+    settings.PINGAN_DATA_SINCE = dt.date(2024, 1, 1)
+    settings.PINGAN_COMPARE_MIN_BASE = 1
     s = summary(user=world.leader, **MARCH_2025)
     # March 2024: 2 events, 1 closed (on time, on site), 2 accepted-or-beyond, none rated.
     assert (
@@ -57,20 +64,22 @@ def test_year_on_year_against_march_2024(world):
     assert (
         s["yoy"].items()
         >= {
-            "total": 200.0,  # 2 → 6
+            "total": 200.0,  # 2 → 6: percent
             "closed": 200.0,  # 1 → 3
-            "closure_rate": 50.0,  # 0.5 → 0.75
-            "on_time_rate": -33.3,  # 1.0 → 0.6667
+            "closure_rate": 25.0,  # 50.00% → 75.00%: percentage points
+            "on_time_rate": -33.33,  # 100.00% → 66.67%
             "satisfaction_rate": None,  # nothing to compare with
         }.items()
     )
+    # Only what rests on nothing a year before is withheld.
+    assert set(s["yoy_withheld"]) == {"followed_up", "satisfied", "satisfaction_rate", "overdue"}
 
 
 def test_scope_and_region_narrow_the_figures(world):
     # The town B dispatcher sees only the waiting fire hazard in town B.
     s = summary(user=world.dispatcher_b, **MARCH_2025)
     assert s["total"] == 1
-    assert s["by_status"] == [{"status": "reported", "name": "待受理", "count": 1}]
+    assert named(s["by_status"], "status") == [{"status": "reported", "name": "待受理", "count": 1}]
     assert s["closure_rate"] is None
     # The police handler sees the two events the police handled.
     s = summary(user=world.handler, **MARCH_2025)

@@ -85,7 +85,7 @@ def test_photos_from_the_api_and_the_event_page_carry_the_address(cast):
     assert r.status_code == 201, r.content
     r = page(cast.handler).post(
         reverse("event_action", args=[e.pk, "resolve"]),
-        {"result": "已清理杂物", "photos": jpeg("after.jpg")},
+        {"resolution": "resolved", "result": "已清理杂物", "photos": jpeg("after.jpg")},
     )
     assert r.status_code == 302
     rows = written_since(before, "attachment.add")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from urllib.parse import unquote
 
 import docx
 
@@ -22,7 +24,10 @@ def _march(cast):
     reported(cast, at(3, 4, year=2024))
 
 
-def test_docx_states_the_kpi_figures(cast, api_as):
+def test_docx_states_the_kpi_figures(cast, api_as, settings):
+    # Data whole from 2024 and any base enough: the 同比 is stated, not withheld.
+    settings.PINGAN_DATA_SINCE = dt.date(2024, 1, 1)
+    settings.PINGAN_COMPARE_MIN_BASE = 1
     _march(cast)
     api = api_as(cast.leader)
     r = api.get(
@@ -38,18 +43,23 @@ def test_docx_states_the_kpi_figures(cast, api_as):
         date_to=dt.date(2025, 3, 31),
     )
     assert (k["total"], k["dispute_total"], k["closed"]) == (4, 3, 2)
-    assert "2025年3月，全县通过网格共排查录入信息4条，同比上升300.00%，其中矛盾纠纷3条" in text
-    assert f"办结率{k['closure_rate'] * 100:.2f}%" in text
+    # All four came from grid workers: the grid phrase and the total agree here.
+    assert "2025年3月，全县共受理登记各类事项4件，同比上升300.00%" in text
+    assert "其中通过网格共排查录入信息4条，同比上升300.00%。矛盾纠纷3条" in text
+    assert f"办结率{k['closure_rate'] * 100:.2f}%（办结 2 / 受理 2）" in text
     for heading in (
         "一、总体情况",
         "二、分类情况",
-        "三、热点区域",
-        "四、超期与督办",
-        "五、排名情况",
+        "三、来源情况",
+        "四、热点区域",
+        "五、超期与督办",
+        "六、排名情况",
     ):
         assert heading in text
     listed = api.get("/briefings").json()
     assert [b["format"] for b in listed] == ["docx"]
+    assert listed[0]["issue"].endswith("年第1期")
+    assert listed[0]["issuer"] == "海盐县社会治理指挥中心"
     assert AuditEntry.objects.filter(action="analytics.briefing").count() == 1
 
 
@@ -84,3 +94,15 @@ def test_a_period_of_centuries_is_refused_not_a_server_error(cast, api_as):
     assert r.status_code == 422
     assert "from" in r.json()["error"]["fields"] or "to" in r.json()["error"]["fields"]
     assert not api.get("/briefings").json()
+
+
+def test_the_download_is_named_by_the_title_with_an_ascii_fallback(cast, api_as):
+    _march(cast)
+    r = api_as(cast.leader).get(
+        "/briefings/render", region=cast.county.pk, **{"from": "2025-03-01", "to": "2025-03-31"}
+    )
+    header = r["Content-Disposition"]
+    fallback = re.search(r'filename="([^"]+)"', header).group(1)
+    encoded = re.search(r"filename\*=UTF-8''(\S+)", header).group(1)
+    assert unquote(encoded) == "海盐县基层社会治理工作简报（2025年3月）.docx"
+    assert fallback.isascii() and fallback.endswith(".docx")

@@ -61,10 +61,17 @@ def test_summary_shape(some_events, api_as):
     assert body["closure_rate"] == 1.0  # the only accepted event is closed
     assert body["on_time_rate"] == 1.0
     assert body["satisfaction_rate"] is None
-    assert body["by_category"] == [
-        {"category": some_events.dispute.pk, "name": "矛盾纠纷", "count": 4}
-    ]
+    [dispute] = body["by_category"]
+    assert (dispute["category"], dispute["name"], dispute["count"]) == (
+        some_events.dispute.pk,
+        "矛盾纠纷",
+        4,
+    )
+    # The row's rates come with their parts, and its 同比 with the reason it is missing.
+    assert (dispute["closed"], dispute["accepted"], dispute["closure_rate"]) == (1, 1, 1.0)
+    assert dispute["yoy"]["total"] is None and dispute["yoy_withheld"]["total"]
     assert body["yoy"]["total"] is None  # nothing a year earlier
+    assert body["yoy_withheld"]["total"] == "基期数据不完整"
 
 
 @pytest.mark.parametrize(

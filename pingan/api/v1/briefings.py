@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from pingan.analytics import selectors, services
+from pingan.analytics.exports import content_disposition
 from pingan.core.downloads import CONTENT_TYPES
 from pingan.core.errors import NotFound
 
@@ -32,6 +33,8 @@ class BriefingOut(Schema):
     date_from: dt.date
     date_to: dt.date
     format: str
+    issue: str = Field(description="期号，如「2026年第12期」（编号前生成的简报为空）")
+    issuer: str = Field(description="发文单位")
     created_at: dt.datetime
     download: str
 
@@ -44,18 +47,21 @@ def _out(request: HttpRequest, b: Any) -> dict[str, Any]:
         "date_from": b.date_from,
         "date_to": b.date_to,
         "format": b.format,
+        "issue": b.issue_text,
+        "issuer": b.issuer,
         "created_at": b.created_at,
         "download": request.build_absolute_uri(f"/api/v1/briefings/{b.pk}/file"),
     }
 
 
 def _file(b: Any) -> FileResponse:
-    """The document (event codes and titles in it): never kept in a cache."""
+    """The document under its title (「<title>.docx」, an ASCII name for old clients;
+    event codes and titles in it): never kept in a cache."""
     response = FileResponse(
-        b.file.open("rb"),
-        as_attachment=True,
-        content_type=CONTENT_TYPES[b.format],
-        filename=f"{b.title}.{b.format}",
+        b.file.open("rb"), as_attachment=True, content_type=CONTENT_TYPES[b.format]
+    )
+    response["Content-Disposition"] = content_disposition(
+        f"{b.title}.{b.format}", (b.file.name or "").rsplit("/", 1)[-1]
     )
     patch_cache_control(response, no_store=True)
     return response

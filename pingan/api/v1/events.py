@@ -87,6 +87,16 @@ class EventOut(Schema):
     assisting_departments: list[int]
     satisfaction: str | None
     resolved_on_site: bool
+    resolution: Literal["resolved", "unresolved"] | None = Field(
+        None,
+        description="化解结果（主办部门办结反馈时给出）：resolved 已解决（化解）、"
+        "unresolved 未化解；未给出时为 null（按已解决统计）",
+    )
+    referral: Literal["litigation", "arbitration", "petition", "other"] | None = Field(
+        None,
+        description="未化解时的引导途径：litigation 引导诉讼、arbitration 申请仲裁、"
+        "petition 信访渠道、other 其他",
+    )
     master: int | None
 
 
@@ -196,6 +206,8 @@ def event_dict(e: Any, *, now: dt.datetime) -> dict[str, Any]:
         "assisting_departments": [a.department_id for a in assisting],
         "satisfaction": e.satisfaction or None,
         "resolved_on_site": e.resolved_on_site,
+        "resolution": e.resolution or None,
+        "referral": e.referral or None,
         "master": e.master_id,
     }
 
@@ -404,9 +416,21 @@ class TransitionIn(Schema):
     )
     master: int | None = Field(None, description="merge：主事件编号")
     result: str | None = Field(None, description="resolve / resolve_on_site：处置结果")
+    resolution: str | None = Field(
+        None,
+        description="resolve（主办部门）：化解结果 resolved（已解决（化解），默认）或 "
+        "unresolved（未化解）；矛盾纠纷必填，缺少或取值不对时 422",
+    )
+    referral: str | None = Field(
+        None,
+        description="resolve（主办部门，未化解时选填）：引导途径 litigation（引导诉讼）、"
+        "arbitration（申请仲裁）、petition（信访渠道）、other（其他）",
+    )
     lead_department: int | None = Field(None, description="dispatch：主办部门")
     assisting_departments: list[int] | None = Field(None, description="dispatch：协办部门")
-    days: int | None = Field(None, description="extend：延期工作日")
+    days: int | None = Field(
+        None, description="extend：延期天数（工作日；自然时计时的事件为自然日）"
+    )
     approve: bool | None = Field(None, description="decide_extension：是否同意")
     passed: bool | None = Field(
         None,

@@ -13,8 +13,16 @@ from ninja import Status as Reply
 from ninja.decorators import decorate_view
 
 from pingan.analytics import selectors, services
+from pingan.analytics.exports import (
+    approved_filters,
+    content_disposition,
+    events_filename,
+    job_filename,
+    kpis_filename,
+    xlsx_download,
+)
 from pingan.api.v1.stats import SummaryQuery, _checked
-from pingan.core.downloads import XLSX, xlsx_response
+from pingan.core.downloads import XLSX
 from pingan.core.errors import NotFound, invalid
 from pingan.core.params import INT_MAX
 
@@ -64,12 +72,15 @@ def events_export(request: HttpRequest) -> Any:
             approval_id=int(approval),
             request=request,
         )
+        # Named by the filters that were approved, not those of this request.
+        named = approved_filters(user=request.auth, approval_id=int(approval))  # type: ignore[attr-defined]
     else:
         data, job = services.events_export(user=request.auth, params=params, request=request)  # type: ignore[attr-defined]
+        named = params
     if job is not None:
         return Reply(202, _job_out(request, job))
     assert data is not None
-    return xlsx_response(data, "events")
+    return xlsx_download(data, events_filename(user=request.auth, params=named), "events")  # type: ignore[attr-defined]
 
 
 @router.get("/exports/{job_id}", response=JobOut, summary="导出任务进度")
@@ -85,16 +96,16 @@ def export_file(request: HttpRequest, job_id: int) -> Any:
     job = selectors.export_job(user=request.auth, job_id=job_id)  # type: ignore[attr-defined]
     if job.state != "done" or not job.file:
         raise NotFound(_("导出文件尚未生成"))
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        content_type=XLSX,
-        filename=job.file.name.rsplit("/", 1)[-1],
+    response = FileResponse(job.file.open("rb"), as_attachment=True, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(
+        job_filename(job), job.file.name.rsplit("/", 1)[-1]
     )
+    return response
 
 
 @router.get("/stats/kpis/export", response={200: None}, summary="导出考核指标表（.xlsx）")
 @decorate_view(never_cache)
 def kpis_export(request: HttpRequest, filters: Query[SummaryQuery]) -> Any:
-    data = services.kpis_export(user=request.auth, request=request, **_checked(filters))  # type: ignore[attr-defined]
-    return xlsx_response(data, "kpis")
+    checked = _checked(filters)
+    data = services.kpis_export(user=request.auth, request=request, **checked)  # type: ignore[attr-defined]
+    return xlsx_download(data, kpis_filename(user=request.auth, **checked), "kpis")  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from pingan.api.v1.leads import router as leads_router
 from pingan.api.v1.patrols import router as patrols_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.stats import router as stats_router
+from pingan.api.v1.triage import router as triage_router
 
 api = NinjaAPI(
     title="Pingan API",
@@ -54,6 +55,7 @@ api.add_router("/", patrols_router)
 api.add_router("/", field_router)
 api.add_router("/", gridsys_router)
 api.add_router("/", leads_router)
+api.add_router("/", triage_router)
 # POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py).
 cases.install(own={"events"})
 api.add_router("/", cases.router)

@@ -42,10 +42,20 @@ class SummaryOut(Schema):
     overdue: int
     handle_days_avg: float | None
     dispute_total: int
+    dispute_accepted: int
     dispute_closed: int
+    dispute_resolved: int
     dispute_resolution_rate: float | None
-    yoy: dict[str, float | None]
-    mom: dict[str, float | None]
+    yoy: dict[str, float | None] = Field(
+        description="同比：比率为百分点差（两位小数），其余为变化百分比（两位小数）；"
+        "基期不完整或样本不足时为 null，原因见 yoy_withheld"
+    )
+    mom: dict[str, float | None] = Field(description="环比：口径同 yoy")
+    yoy_withheld: dict[str, str] = Field(description="不作同比的指标及原因")
+    mom_withheld: dict[str, str] = Field(description="不作环比的指标及原因")
+    first_day: dt.date | None = Field(
+        None, description="数据完整的首日（同比、环比的基期不早于此日）"
+    )
     previous_period: dict[str, Any]
     mom_period: dict[str, Any] | None
     region: int | None

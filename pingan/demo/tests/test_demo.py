@@ -1,8 +1,11 @@
-"""The demo county: built with the real services, idempotent, every state present."""
+"""The demo county: built (older months in bulk, the last week with the real services),
+idempotent, every state present."""
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from pingan.accounts.models import User
+from pingan.core import clock
 from pingan.demo import geography
 from pingan.demo.build import load_demo
 from pingan.events.choices import Source, Status
@@ -19,6 +23,7 @@ from pingan.geo.models import Region
 from pingan.org.models import Department, Membership
 from pingan.routing.models import RoutingRule
 
+BUILT = dt.datetime(2026, 11, 20, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TINY = {"events": 200, "seed": 5, "villages_per_town": 2, "grids_per_village": 2}
 
 
@@ -39,7 +44,12 @@ def counts() -> dict[str, int]:
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """A tiny demo county built twice, rolled back after the module."""
     var = tmp_path_factory.mktemp("var")
-    with django_db_blocker.unblock(), override_settings(VAR_DIR=var), transaction.atomic():
+    with (
+        django_db_blocker.unblock(),
+        override_settings(VAR_DIR=var),
+        transaction.atomic(),
+        clock.frozen(BUILT),
+    ):
         first = load_demo(**TINY)
         after_first = counts()
         second = load_demo(**TINY)
@@ -74,10 +84,14 @@ def test_geography_has_real_towns_and_plausible_villages_and_grids():
 
 @pytest.mark.django_db
 def test_second_run_creates_nothing(demo):
-    assert demo["first"].events.created == TINY["events"]
-    assert demo["first"].events.errors == 0
-    assert demo["second"].events.created == 0
-    assert demo["second"].events.skipped == TINY["events"]
+    first, second = demo["first"], demo["second"]
+    # The older months in bulk, the last week through the services: every planned event.
+    assert first.bulk.events > 0 and first.events.created > 0
+    assert first.bulk.events + first.events.created == first.planned
+    assert first.events.errors == 0
+    assert second.bulk.events == 0
+    assert second.events.created == 0
+    assert second.existed == second.planned == first.planned
     assert "新建 0，更新 0" in demo["second"].regions
     assert counts() == demo["after_first"]
 
@@ -131,7 +145,7 @@ def test_demo_gridworker_works_a_grid_in_wuyuan(demo):
 @pytest.mark.django_db
 def test_every_timeline_starts_with_report_and_ends_at_the_status(demo):
     events = Event.objects.filter(client_uuid__isnull=False)
-    assert events.count() == TINY["events"]
+    assert events.count() == demo["first"].planned
     for event in events:
         rows = list(event.timeline.order_by("at", "id"))
         assert rows[0].action == "report", event.code

@@ -86,7 +86,9 @@ def test_extension_and_restart_count_in_natural_days_for_an_urgent_matter(cast):
     assert e.warn_at == at(2026, 3, 9, 1, 36)  # 80 % of the 72 hours Fri 16:00 → Mon 16:00
     assert e.assignments.get(role="lead").due_at == e.due_at
 
-    e = act(cast.handler, e, "resolve", at(2026, 3, 7, 10, 0), result="已调解")
+    e = act(
+        cast.handler, e, "resolve", at(2026, 3, 7, 10, 0), result="已调解", resolution="resolved"
+    )
     assert e.status == Status.RESOLVED
     sunday_night = at(2026, 3, 8, 22, 0)
     e = act(cast.gridworker, e, "verify", sunday_night, passed=False, note="仍有争吵")

@@ -46,7 +46,14 @@ def page(client, user, event) -> str:
 
 def test_the_lead_result_waits_for_the_assisting_feedback(cast, client):
     e = joint(cast)
-    e = act(cast.handler, e, "resolve", at(2026, 3, 3, 10), result="已调解，双方和解")
+    e = act(
+        cast.handler,
+        e,
+        "resolve",
+        at(2026, 3, 3, 10),
+        result="已调解，双方和解",
+        resolution="resolved",
+    )
     # The lead's part is done; the event is still in handling, waiting for the market.
     assert e.status == Status.IN_PROGRESS
     assert e.resolved_at is None and e.closed_on_time is None
@@ -79,7 +86,7 @@ def test_the_lead_result_waits_for_the_assisting_feedback(cast, client):
 def test_without_assisting_departments_the_lead_result_moves_the_event_at_once(cast):
     e = dispatched(cast, MON)
     act(cast.handler, e, "acknowledge", MON)
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     assert e.status == Status.RESOLVED and e.closed_on_time is True
 
 
@@ -90,7 +97,7 @@ def test_the_assisting_department_sees_sign_and_its_own_feedback_label(cast, cli
     e = act(cast.handler, e, "acknowledge", MON)
     html = page(client, cast.handler_market, e)
     assert 'data-action="acknowledge"' in html
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     html = page(client, cast.handler_market, e)
     assert 'data-action="acknowledge"' in html
     # An assisting department neither asks for more time nor reports before signing.
@@ -113,7 +120,8 @@ def test_the_assisting_department_sees_sign_and_its_own_feedback_label(cast, cli
         r'<strong class="ev-step-label">([^<]*)</strong>',
         html,
     )
-    assert labels == ["办结反馈", "协办反馈"]
+    # A dispute: the lead's row names the outcome it gave (issue 18).
+    assert labels == ["办结反馈 · 已解决（化解）", "协办反馈"]
 
 
 def test_the_assisting_department_may_report_before_the_lead(cast):
@@ -121,14 +129,14 @@ def test_the_assisting_department_may_report_before_the_lead(cast):
     act(cast.handler_market, e, "acknowledge", MON)
     e = act(cast.handler_market, e, "resolve", MON, result="已协助")
     assert e.status == Status.IN_PROGRESS
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     assert e.status == Status.RESOLVED
     assert not e.timeline.get(action="resolve", department=cast.police).data.get("waiting_for")
 
 
 def test_the_centre_waives_a_missing_feedback_with_a_reason(cast):
     e = joint(cast)
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     assert actions(cast.dispatcher, e).get("waive_assist") == "免除协办反馈"
     before = (Event.objects.get(pk=e.pk).status, e.timeline.count())
     with pytest.raises(Invalid) as err:
@@ -161,7 +169,7 @@ def test_the_centre_waives_a_missing_feedback_with_a_reason(cast):
 def test_waiving_one_of_two_assisting_departments_keeps_waiting_for_the_other(cast):
     e = dispatched(cast, MON, assisting=[cast.market, cast.housing])
     act(cast.handler, e, "acknowledge", MON)
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     e = act(cast.dispatcher, e, "waive_assist", MON, department=cast.market.pk, note="无需")
     assert e.status == Status.IN_PROGRESS
     assert status_of(e, cast.housing) == AssignmentStatus.DISPATCHED
@@ -171,7 +179,7 @@ def test_waiving_one_of_two_assisting_departments_keeps_waiting_for_the_other(ca
 
 def test_the_last_assisting_department_returning_moves_the_event(cast):
     e = joint(cast)
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     e = act(cast.handler_market, e, "return", MON, note="不属本部门职责")
     assert e.status == Status.RESOLVED
     assert status_of(e, cast.market) == AssignmentStatus.RETURNED
@@ -179,7 +187,7 @@ def test_the_last_assisting_department_returning_moves_the_event(cast):
 
 def test_on_time_means_the_whole_result_came_in_by_the_deadline(cast):
     e = joint(cast)
-    e = act(cast.handler, e, "resolve", at(2026, 3, 3, 9), result="已调解")
+    e = act(cast.handler, e, "resolve", at(2026, 3, 3, 9), result="已调解", resolution="resolved")
     act(cast.handler_market, e, "acknowledge", at(2026, 3, 3, 9))
     # The handling deadline was Mon 03-09 17:30; the market reports on Tuesday.
     e = act(cast.handler_market, e, "resolve", at(2026, 3, 10, 9), result="已协助")
@@ -189,7 +197,7 @@ def test_on_time_means_the_whole_result_came_in_by_the_deadline(cast):
 def test_no_assignment_stays_open_on_a_closed_event(cast):
     e = dispatched(cast, MON)
     act(cast.handler, e, "acknowledge", MON)
-    e = act(cast.handler, e, "resolve", MON, result="已调解")
+    e = act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     # An assisting part added while the event waits for verification.
     Assignment.objects.create(
         event=e, department=cast.market, role=AssignmentRole.ASSIST, dispatched_at=MON
@@ -218,7 +226,7 @@ def test_the_lead_returning_cancels_every_part(cast):
 
 def test_the_centre_waives_through_the_page(cast, client):
     e = joint(cast)
-    act(cast.handler, e, "resolve", MON, result="已调解")
+    act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     client.force_login(cast.dispatcher)
     url = reverse("event_action", args=[e.pk, "waive_assist"])
     form = client.get(url).content.decode()

@@ -57,7 +57,15 @@ def waiting(cast, act, event, *, assisting, reply=""):
     )
     act(cast.handler, event, "acknowledge")
     extra = {"public_reply": reply} if reply else {}
-    e = act(cast.handler, event, "resolve", at(2026, 3, 3, 10), result="已调解", **extra)
+    e = act(
+        cast.handler,
+        event,
+        "resolve",
+        at(2026, 3, 3, 10),
+        result="已调解",
+        **extra,
+        resolution="resolved",
+    )
     assert e.status == (Status.IN_PROGRESS if assisting else Status.RESOLVED)
     return e
 
@@ -169,7 +177,7 @@ def test_removing_an_assisting_part_before_the_lead_result_keeps_the_event_in_ha
     assert e.status == Status.IN_PROGRESS and e.resolved_at is None
     assert told(e, "remove_assist") == {"h-market"}
     # The lead's own result then moves the event at once.
-    e = act(cast.handler, e, "resolve", result="已调解")
+    e = act(cast.handler, e, "resolve", result="已调解", resolution="resolved")
     assert e.status == Status.RESOLVED
 
 
@@ -232,7 +240,7 @@ def test_open311_status_notes_keep_the_lead_reply_through_joint_handling(cast, a
     act(u, e, "accept")
     act(u, e, "dispatch", lead_department=cast.police.pk, assisting_departments=[cast.market.pk])
     act(cast.handler, e, "acknowledge")
-    act(cast.handler, e, "resolve", result="已调解", public_reply=LEAD_REPLY)
+    act(cast.handler, e, "resolve", result="已调解", public_reply=LEAD_REPLY, resolution="resolved")
 
     def notes() -> str:
         (row,) = requests_by_ids([rid])

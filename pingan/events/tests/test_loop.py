@@ -52,7 +52,10 @@ def test_full_loop_with_joint_handling(cast):
     )
     assert e.status == Status.IN_PROGRESS
     e = event_transition(
-        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解，双方和解"}
+        actor=cast.handler,
+        event_id=e.pk,
+        action="resolve",
+        payload={"result": "已调解，双方和解", "resolution": "resolved"},
     )
     assert e.status == Status.RESOLVED
     e = event_transition(

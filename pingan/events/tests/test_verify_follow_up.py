@@ -50,7 +50,7 @@ def resolved_jointly(cast, client):
         client.force_login(user)
         r = client.post(
             reverse("event_action", args=[e.pk, "resolve"]),
-            {"result": result, "photos": [jpeg(colour=colour)]},
+            {"result": result, "resolution": "resolved", "photos": [jpeg(colour=colour)]},
         )
         assert r.status_code == 302, r.content.decode()[:500]
     e.refresh_from_db()
@@ -180,7 +180,7 @@ def test_without_the_category_rule_the_api_passes_as_before(cast, client):
 def closed(cast):
     e = dispatched(cast, MON)
     act(cast.handler, e, "acknowledge", MON)
-    act(cast.handler, e, "resolve", MON, result="已调解")
+    act(cast.handler, e, "resolve", MON, result="已调解", resolution="resolved")
     return act(cast.gridworker, e, "verify", MON, passed=True)
 
 
@@ -244,7 +244,7 @@ def test_after_a_reopening_the_new_closure_gets_its_own_first_follow_up(cast):
     e = closed(cast)
     e = act(cast.dispatcher, e, "follow_up", MON, satisfaction="dissatisfied")
     e = act(cast.dispatcher, e, "reopen", at(2026, 3, 3, 9), note="群众反映仍未解决")
-    e = act(cast.handler, e, "resolve", at(2026, 3, 4, 9), result="重新调解")
+    e = act(cast.handler, e, "resolve", at(2026, 3, 4, 9), result="重新调解", resolution="resolved")
     e = act(cast.gridworker, e, "verify", at(2026, 3, 4, 10), passed=True)
     rows = [r for r in allowed_actions(cast.dispatcher, e) if r.action == "follow_up"]
     assert [r.variant for r in rows] == ["first"]

@@ -70,11 +70,11 @@ def build(cast: Any) -> dict[str, Event]:
     e = fire(report(), cast.dispatcher, "accept")
     e = fire(e, cast.dispatcher, "dispatch", lead_department=cast.police.pk)
     e = fire(e, cast.handler, "acknowledge")
-    out["resolved"] = fire(e, cast.handler, "resolve", result="已调解")
+    out["resolved"] = fire(e, cast.handler, "resolve", result="已调解", resolution="resolved")
     e = fire(report(), cast.dispatcher, "accept")
     e = fire(e, cast.dispatcher, "dispatch", lead_department=cast.police.pk)
     e = fire(e, cast.handler, "acknowledge")
-    e = fire(e, cast.handler, "resolve", result="已调解")
+    e = fire(e, cast.handler, "resolve", result="已调解", resolution="resolved")
     out["closed"] = fire(e, cast.gridworker, "verify", passed=True)
     out["closed_on_site"] = fire(report(), cast.gridworker, "resolve_on_site", result="已劝解")
     return out

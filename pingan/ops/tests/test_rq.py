@@ -62,8 +62,9 @@ def test_a_webhook_is_delivered_by_an_rq_worker(cast, rq_queue, django_capture_o
         )
         event = report(cast, MON, django_capture_on_commit_callbacks)
         webhook = Delivery.objects.get(channel="webhook")
-        # Enqueued in Redis on commit, not run yet.
-        assert rq_queue.count == Delivery.objects.count()
+        # Enqueued in Redis on commit, not run yet (the dispatchers' hourly e-mail
+        # digests are sent by the sweeper once the hour is over, not enqueued).
+        assert rq_queue.count == Delivery.objects.exclude(payload__has_key="digest").count()
         assert webhook.state == "pending" and receiver.posts == []
         run_worker(rq_queue)
     finally:

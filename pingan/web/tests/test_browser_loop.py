@@ -86,6 +86,8 @@ def test_report_dispatch_handle_verify_close(cast, live_server):
             wait_status(page, Status.IN_PROGRESS)
             open_action(page, "resolve")
             page.fill("#f-result", "民警上门调解，杂物已清理，双方和解")
+            # A dispute: the lead must say it was resolved (化解).
+            page.check('#action-form-resolve input[name=resolution][value="resolved"]')
             page.click("#action-form-resolve button[type=submit]")
             # Joint handling: the event waits for the market's 协办反馈.
             page.wait_for_selector('#event-page [data-testid="waiting-assist"]')

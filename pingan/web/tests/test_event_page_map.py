@@ -59,10 +59,16 @@ def resolved(cast, **kw):
     for handler in (cast.handler, cast.handler_market):
         event_transition(actor=handler, event_id=e.pk, action="acknowledge")
     event_transition(
-        actor=cast.handler_market, event_id=e.pk, action="resolve", payload={"result": "已协助"}
+        actor=cast.handler_market,
+        event_id=e.pk,
+        action="resolve",
+        payload={"resolution": "resolved", "result": "已协助"},
     )
     event_transition(
-        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已清理杂物"}
+        actor=cast.handler,
+        event_id=e.pk,
+        action="resolve",
+        payload={"resolution": "resolved", "result": "已清理杂物"},
     )
     assert Event.objects.get(pk=e.pk).status == Status.RESOLVED
     return e
@@ -198,7 +204,11 @@ def test_photos_are_grouped_by_stage_with_department_uploader_and_time(cast, cli
     client.post(reverse("event_action", args=[e.pk, "acknowledge"]), {}, **HX)
     r = client.post(
         reverse("event_action", args=[e.pk, "resolve"]),
-        {"result": "已清理", "photos": [jpeg("after1.jpg"), jpeg("after2.jpg")]},
+        {
+            "resolution": "resolved",
+            "result": "已清理",
+            "photos": [jpeg("after1.jpg"), jpeg("after2.jpg")],
+        },
         **HX,
     )
     assert r.status_code == 200

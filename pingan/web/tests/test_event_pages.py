@@ -232,10 +232,16 @@ def test_verify_failed_needs_a_reason(cast, client):
     # Joint handling: the assisting department reports first (else the event waits).
     event_transition(actor=cast.handler_market, event_id=e.pk, action="acknowledge")
     event_transition(
-        actor=cast.handler_market, event_id=e.pk, action="resolve", payload={"result": "已协助"}
+        actor=cast.handler_market,
+        event_id=e.pk,
+        action="resolve",
+        payload={"resolution": "resolved", "result": "已协助"},
     )
     event_transition(
-        actor=cast.handler, event_id=e.pk, action="resolve", payload={"result": "已调解"}
+        actor=cast.handler,
+        event_id=e.pk,
+        action="resolve",
+        payload={"resolution": "resolved", "result": "已调解"},
     )
     client.force_login(cast.gridworker)
     url = reverse("event_action", args=[e.pk, "verify"])
@@ -255,7 +261,7 @@ def test_resolve_with_photo_attaches_it_to_the_timeline_row(cast, client):
     photo.name = "after.jpg"
     r = client.post(
         reverse("event_action", args=[e.pk, "resolve"]),
-        {"result": "已清理杂物", "photos": photo},
+        {"resolution": "resolved", "result": "已清理杂物", "photos": photo},
         **HX,
     )
     assert r.status_code == 200
@@ -272,7 +278,7 @@ def test_a_bad_photo_rolls_the_action_back(cast, client):
     bad.name = "x.jpg"
     r = client.post(
         reverse("event_action", args=[e.pk, "resolve"]),
-        {"result": "已清理杂物", "photos": bad},
+        {"resolution": "resolved", "result": "已清理杂物", "photos": bad},
         **HX,
     )
     assert r.status_code == 422

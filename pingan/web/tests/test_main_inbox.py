@@ -7,7 +7,7 @@ import re
 from django.urls import reverse
 
 from pingan.events.services import event_report
-from pingan.notifications.selectors import unread_count, unread_group_count
+from pingan.notifications.selectors import unread_group_count
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -35,7 +35,7 @@ def test_new_report_reaches_the_dispatchers_inbox_and_header(
     client, cast, django_capture_on_commit_callbacks
 ):
     event = reported(cast, django_capture_on_commit_callbacks)
-    assert unread_count(cast.dispatcher) >= 1
+    assert unread_group_count(cast.dispatcher) >= 1
     client.force_login(cast.dispatcher)
     page = client.get(reverse("inbox")).content.decode()
     assert unread_badge(page) == unread_group_count(cast.dispatcher)
@@ -67,7 +67,7 @@ def test_mark_one_group_read_then_all(client, cast, django_capture_on_commit_cal
     assert response.status_code == 302 and response.url == f"/events/{urgent.pk}/"
     response = client.post(reverse("inbox_read"), {})
     assert response.status_code == 302
-    assert unread_count(cast.dispatcher) == 0
+    assert unread_group_count(cast.dispatcher) == 0
     assert unread_badge(client.get(reverse("inbox")).content.decode()) == 0
 
 
@@ -75,7 +75,7 @@ def test_unread_filter_and_other_users_ids_untouched(
     client, cast, django_capture_on_commit_callbacks
 ):
     reported(cast, django_capture_on_commit_callbacks)
-    theirs = unread_count(cast.dispatcher)
+    theirs = unread_group_count(cast.dispatcher)
     # Ids of another user's notifications change nothing for them.
     client.logout()
     client.force_login(cast.dispatcher)
@@ -83,7 +83,7 @@ def test_unread_filter_and_other_users_ids_untouched(
     client.logout()
     client.force_login(cast.handler)
     client.post(reverse("inbox_read"), {"ids": ids})
-    assert unread_count(cast.dispatcher) == theirs
+    assert unread_group_count(cast.dispatcher) == theirs
     client.logout()
     client.force_login(cast.dispatcher)
     only_unread = client.get(reverse("inbox"), {"unread": "1"}).content.decode()

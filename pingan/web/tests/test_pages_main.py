@@ -306,7 +306,10 @@ def test_grid_worker_sees_reports_verification_and_report_button(client, cast):
     to_check = dispatched(cast, report(cast, description="井盖缺失"))
     event_transition(actor=cast.handler, event_id=to_check.pk, action="acknowledge")
     event_transition(
-        actor=cast.handler, event_id=to_check.pk, action="resolve", payload={"result": "已补装"}
+        actor=cast.handler,
+        event_id=to_check.pk,
+        action="resolve",
+        payload={"resolution": "resolved", "result": "已补装"},
     )
     page = as_user(client, cast.gridworker).get(reverse("workbench")).content.decode()
     assert reverse("event_report") in page and "上报事件" in page
@@ -363,7 +366,9 @@ def test_leader_closure_rate(client, cast):
     report(cast, description="尚未受理")  # not accepted: outside the rate
     html = as_user(client, cast.leader).get(reverse("workbench")).content.decode()
     assert stat(html, "closed_month") == "1"
-    assert stat(html, "closure_rate") == "50.0%"
+    # Two decimals, with the parts anyone can divide: 1 closed of 2 accepted.
+    assert stat(html, "closure_rate") == "50.00%"
+    assert stat(html, "closure_parts") == "本月上报的事件：办结 1 / 受理 2"
 
 
 def test_admins_get_a_pointer_to_the_back_office(client, cast):

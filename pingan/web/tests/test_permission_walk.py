@@ -275,7 +275,9 @@ PAGES: dict[str, Page] = {
     "dashboard": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
     "dashboard_wall": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
     "dashboard_map": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "dashboard_pins": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
     "dashboard_extras": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "dashboard_leader": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
     "briefings": Page("GET", SIGNED_IN),
     # Period locking (封账): whoever the API lets lock (county leader, county dispatcher).
     "period_locks": Page("GET", rule(F403, anon=LOGIN, leader=OK, disp_c=OK)),
@@ -535,6 +537,12 @@ OPERATIONS: dict[str, Operation] = {
             "posted_at": "{now}",
         },
     ),
+    # 属实 / 误报 on a risk alert, as on the page: an alert that does not exist is 404 for
+    # everyone signed in (who may mark one: pingan/api/tests/test_triage_alerts.py).
+    "pingan_api_v1_triage_alert_verdict": Operation(
+        rule(F404, anon=LOGIN), {"verdict": "confirmed"}
+    ),
+    "pingan_api_v1_triage_event_alerts": Operation(API_EVENT_A),
     # ---- patrols (the grid worker's own) -----------------------------------------------
     "pingan_api_v1_patrols_create": Operation(
         PATROLLERS, {"client_uuid": "{uuid}", "started_at": "{now}"}
@@ -732,6 +740,7 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         "event_code": event.code,
         "event_reported": reported.pk,
         "export_request": export.pk,
+        "alert_id": 999999,
         "request_id": export.pk,
         "category": cast.neighbour.pk,
         "grid_a1": cast.grid_a1.pk,

@@ -9,18 +9,21 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from pingan.analytics import selectors, services
+from pingan.analytics.exports import content_disposition
+from pingan.analytics.models import Briefing
 from pingan.core.downloads import CONTENT_TYPES
 from pingan.core.errors import Invalid, NotFound
 from pingan.web.views.dashboard import parse
 
 
-def _file(b: object) -> FileResponse:
-    """The document (event codes and titles in it): never kept in a cache."""
+def _file(b: Briefing) -> FileResponse:
+    """The document under its title (「<title>.docx」, an ASCII name for old clients;
+    event codes and titles in it): never kept in a cache."""
     response = FileResponse(
-        b.file.open("rb"),  # type: ignore[attr-defined]
-        as_attachment=True,
-        content_type=CONTENT_TYPES[b.format],  # type: ignore[attr-defined]
-        filename=f"{b.title}.{b.format}",  # type: ignore[attr-defined]
+        b.file.open("rb"), as_attachment=True, content_type=CONTENT_TYPES[b.format]
+    )
+    response["Content-Disposition"] = content_disposition(
+        f"{b.title}.{b.format}", (b.file.name or "").rsplit("/", 1)[-1]
     )
     patch_cache_control(response, no_store=True)
     return response

@@ -4,13 +4,12 @@ links to the list of events behind it (the event list page with the same filters
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +85,34 @@ def _crumbs(user: Any, region: Region | None) -> list[Region]:
     return [r for r in out if scope.within(r.path, [t.path for t in tops])]
 
 
+def comparison(k: dict[str, Any], key: str, which: str) -> dict[str, str]:
+    """One 同比 (`which` = "yoy") or 环比 ("mom") of figure `key` as a card shows it: the
+    text (「+2.50个百分点」, 「-12.34%」, 「—」), good or bad news ("good", "bad", ""), and
+    why it is withheld (the hover of a 「—」)."""
+    delta = k[which].get(key)
+    withheld = k.get(f"{which}_withheld", {}).get(key, "")
+    return {
+        "text": kpis.format_change(key, delta),
+        "verdict": kpis.verdict(key, delta),
+        "withheld": withheld,
+    }
+
+
+def card(k: dict[str, Any], key: str, url: str) -> dict[str, Any]:
+    """A figure's card: its value as written everywhere (rates 「95.20%」), a rate's
+    numerator and denominator (「办结 958 / 受理 1006」), 同比 and 环比, and the link to the
+    events behind it."""
+    return {
+        "key": key,
+        "label": gettext(kpis.LABELS[key]),
+        "value": kpis.format_value(key, k[key]),
+        "parts": kpis.parts_text(key, k),
+        "yoy": comparison(k, key, "yoy"),
+        "mom": comparison(k, key, "mom") if k.get("mom_period") else None,
+        "url": url,
+    }
+
+
 def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
     region_id, date_from, date_to = parse(params)
     # The page itself reads rollups only; figures that need single events (median,
@@ -102,29 +129,20 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
     def link(**extra: Any) -> str:
         return list_url(region_id, date_from, date_to, **extra)
 
-    cards = []
-    for key, extra in (
-        ("total", {}),
-        ("closed", {"status": "closed"}),
-        ("closure_rate", None),
-        ("on_time_rate", None),
-        ("satisfaction_rate", None),
-        ("dispute_total", {"category": next(iter(selectors.dispute_tops()), None)}),
-        ("overdue", {"deadline_mark": "overdue"}),
-        ("handle_days_avg", None),
-    ):
-        value = k[key]
-        cards.append(
-            {
-                "key": key,
-                "label": gettext(kpis.LABELS[key]),
-                "value": "—"
-                if value is None
-                else (f"{value * 100:.1f}%" if key in kpis.RATES else value),
-                "yoy": k["yoy"].get(key),
-                "url": link(**extra) if extra is not None else "",
-            }
+    cards = [
+        card(k, key, link(**extra) if extra is not None else "")
+        for key, extra in (
+            ("total", {}),
+            ("closed", {"status": "closed"}),
+            ("closure_rate", None),
+            ("on_time_rate", None),
+            ("satisfaction_rate", None),
+            ("dispute_total", {"category": next(iter(selectors.dispute_tops()), None)}),
+            ("dispute_resolution_rate", None),
+            ("overdue", {"deadline_mark": "overdue"}),
+            ("handle_days_avg", None),
         )
+    ]
     for c in k["by_category"]:
         c["url"] = link(category=c["category"])
     for s in k["by_source"]:
@@ -166,6 +184,10 @@ def dashboard_context(user: Any, params: Any) -> dict[str, Any]:
         "region": region,
         "crumbs": _crumbs(user, region),
         "regions": regions,
+        "breakdowns": [
+            (gettext("分类同比"), k["by_category"], "category-yoy"),
+            (gettext("来源同比"), k["by_source"], "source-yoy"),
+        ],
         "date_from": date_from,
         "date_to": date_to,
         "overdue_events": briefings._overdue_events(user, basis, date_from, date_to, limit=15),
@@ -234,42 +256,3 @@ def dashboard_extras(request: HttpRequest) -> HttpResponse:
     for d in k["by_department"]:
         d["returns"] = returns.get(d["department"])
     return render(request, "web/analytics/dashboard_extras.html", {"k": k})
-
-
-@login_required
-def dashboard_map(request: HttpRequest) -> HttpResponse:
-    """Grid polygons under the region as GeoJSON, with count and closure rate. The
-    polygons come as GeoJSON text from the locator's index and are spliced in as they
-    are: only each grid's figures are serialised per request."""
-    try:
-        region_id, date_from, date_to = parse(request.GET)
-    except Invalid as exc:
-        return JsonResponse(
-            {"error": {"code": "invalid", "message": exc.message, "fields": exc.fields}}, status=422
-        )
-    dashboard_base = dash_url("dashboard", None, date_from, date_to)
-    list_base = list_url(None, date_from, date_to)
-    features = []
-    for g in selectors.grid_figures(
-        user=request.user, region_id=region_id, date_from=date_from, date_to=date_to
-    ):
-        if not g["geometry"]:
-            continue
-        properties = {
-            "id": g["region"],
-            "name": g["name"],
-            "count": g["count"],
-            "closed": g["closed"],
-            "closure_rate": g["closure_rate"],
-            "url": f"{dashboard_base}&region={g['region']}",
-            "list_url": f"{list_base}&region={g['region']}",
-        }
-        features.append(
-            '{"type":"Feature","geometry":'
-            + g["geometry"]
-            + ',"properties":'
-            + json.dumps(properties, ensure_ascii=False, separators=(",", ":"))
-            + "}"
-        )
-    body = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
-    return HttpResponse(body, content_type="application/json")

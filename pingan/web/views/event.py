@@ -25,13 +25,15 @@ from django.views.decorators.http import require_http_methods
 from pingan.access.actor import Actor, actor_of
 from pingan.cases.service import buttons
 from pingan.core.errors import DomainError, Forbidden, Invalid, NotFound
-from pingan.events import workflow
+from pingan.events import deadlines, workflow
 from pingan.events.attachments import attachment_add
 from pingan.events.choices import (
     AssignmentRole,
     AssignmentStatus,
     AttachmentKind,
     DeadlineState,
+    Referral,
+    Resolution,
     Satisfaction,
     Status,
 )
@@ -59,6 +61,8 @@ TEXT_FIELDS = (
     "satisfaction",
     "days",
     "check",
+    "resolution",
+    "referral",
 )
 # Actions whose form takes photos, and the kind the photos get.
 PHOTO_KINDS = {
@@ -307,6 +311,8 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         ),
         "supervisions": list(event.supervisions.select_related("department", "issued_by")),
         "extensions": list(event.extensions.select_related("requested_by", "decided_by")),
+        # 自然日 for an event whose clock runs day and night, else 工作日.
+        "day_word": deadlines.day_word(event),
         "tracking_checks": list(event.tracking_checks.select_related("assignee", "done_by")),
         "timeline": _timeline(event),
     }
@@ -382,6 +388,7 @@ def _form_context(
         "values": values or {},
         "errors": errors or {},
         "message": message,
+        "day_word": deadlines.day_word(event),
     }
     # 派遣 / 受理并派遣 / 改派 / 协办 / 会商 / 督办: the picker, the suggestion, the deadlines.
     ctx.update(dispatch_form.form_extras(request, event, action, ctx["values"], bool(values)))
@@ -395,7 +402,22 @@ def _form_context(
         ctx["pending_checks"] = list(event.tracking_checks.filter(status="pending"))
     if action == "follow_up":
         ctx["satisfactions"] = Satisfaction.choices
+    if action == "resolve" and rows and rows[0].variant in ("lead", "lead_waiting"):
+        ctx.update(_outcome_extras(event, ctx["values"]))
     return ctx
+
+
+def _outcome_extras(event: Event, values: dict[str, Any]) -> dict[str, Any]:
+    """The lead's 办结反馈 asks the outcome (化解结果): a dispute's handler must choose it
+    (nothing pre-selected), any other event's form starts at 已解决."""
+    required = event.category.is_dispute
+    if not required and "resolution" not in values:
+        values["resolution"] = Resolution.RESOLVED
+    return {
+        "resolutions": Resolution.choices,
+        "referrals": Referral.choices,
+        "resolution_required": required,
+    }
 
 
 @dataclass
@@ -445,6 +467,8 @@ def _verify_extras(event: Event) -> dict[str, Any]:
     return {
         "results": results,
         "verify_photo_required": event.category.verify_photo_required,
+        # The lead's outcome, which 核查通过 keeps.
+        "outcome": workflow.outcome_label(event.resolution, event.referral),
     }
 
 
@@ -572,6 +596,8 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
                     files=files,
                     kind=PHOTO_KINDS[action],
                 )
+            if action == "resolve" and rows and rows[0].variant in ("lead", "lead_waiting"):
+                workflow.dispute_outcome_required(event, payload)
             event_transition(
                 actor=actor_of(request), event_id=event.pk, action=action, payload=payload
             )

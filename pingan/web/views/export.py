@@ -30,8 +30,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from pingan.analytics import services as analytics_services
+from pingan.analytics.exports import content_disposition, events_filename, xlsx_download
 from pingan.core import audit
-from pingan.core.downloads import xlsx_response
 from pingan.core.errors import DomainError, Invalid, NotFound
 from pingan.core.spreadsheet import safe_row
 from pingan.events.choices import Source, Status
@@ -143,7 +143,10 @@ def _csv(
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    response["Content-Disposition"] = f'attachment; filename="events-{stamp}.csv"'
+    response["Content-Disposition"] = content_disposition(
+        events_filename(user=request.user, params=params, ext="csv"),
+        f"events-{stamp}.csv",
+    )
     patch_cache_control(response, no_store=True)
     return response
 
@@ -250,7 +253,8 @@ def export_request_download(request: HttpRequest, request_id: int) -> HttpRespon
             if job is not None:
                 return redirect("export_job", job_id=job.pk)
             assert data is not None
-            return xlsx_response(data, "events")
+            name = events_filename(user=request.user, params=row.plain_filters())
+            return xlsx_download(data, name, "events")
     except NotFound:
         raise Http404(_("导出申请不存在")) from None
     except DomainError as e:

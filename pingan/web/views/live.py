@@ -10,8 +10,6 @@ polling rather than server-sent events: docs/architecture.md, "Live updates".
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,18 +20,6 @@ from django.views.decorators.http import require_GET
 from pingan.events import queue as queue_rules
 from pingan.events.selectors import event_list
 from pingan.notifications.selectors import unread_group_count
-from pingan.org.choices import Role
-from pingan.org.selectors import memberships_of
-
-
-def _centre_ids(user: Any) -> list[int]:
-    return sorted(
-        {
-            m.region_id
-            for m in memberships_of(user)
-            if m.role == Role.DISPATCHER and m.region_id is not None
-        }
-    )
 
 
 def _skip_save(must_create: bool = False) -> None:
@@ -55,7 +41,7 @@ def live_state(request: HttpRequest) -> HttpResponse:
     # on every poll (and write the session row each time); a dispatcher who leaves the
     # page open must still be signed out after PINGAN_IDLE_TIMEOUT_S.
     request.session.save = _skip_save  # type: ignore[method-assign]
-    centres = _centre_ids(request.user)
+    centres = [c.pk for c in queue_rules.dispatcher_centres(request.user)]
     if not centres:
         return HttpResponse(status=204)
     queue = event_list(user=request.user).filter(queue_region_id__in=centres)

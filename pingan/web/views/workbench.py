@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pingan.access.actor import actor_of
@@ -53,13 +52,7 @@ SHORT_LIST = 10
 Tab = tabs.Tab
 
 
-QUEUE_TABS = (
-    Tab("reported", gettext_lazy("待受理"), status=(Status.REPORTED,)),
-    Tab("accepted", gettext_lazy("已受理待派遣"), status=(Status.ACCEPTED,)),
-    Tab("handling", gettext_lazy("办理中"), status=(Status.DISPATCHED, Status.IN_PROGRESS)),
-    Tab("resolved", gettext_lazy("待核查"), status=(Status.RESOLVED,)),
-    Tab("overdue", gettext_lazy("超期"), deadline_state=DeadlineState.OVERDUE),
-)
+QUEUE_TABS = tabs.QUEUE_TABS
 TAB_COUNT_CAP = tabs.TAB_COUNT_CAP
 
 
@@ -100,17 +93,11 @@ class Queue:
         return queue_rules.sort_links(self.sort)
 
 
-def _dispatcher_centres(user: Any) -> list[Region]:
-    return [
-        m.region for m in memberships_of(user) if m.role == Role.DISPATCHER and m.region is not None
-    ]
-
-
 def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None) -> Queue:
     """The queue of the chosen centre (default: the user's first), for the chosen tab,
     narrowed by the filter form; counts per tab over the whole queue."""
     user = request.user
-    centres = _dispatcher_centres(user)
+    centres = queue_rules.dispatcher_centres(user)
     centre = request.GET.get("centre") or (str(centres[0].pk) if centres else "all")
     if centre != "all" and centre not in {str(c.pk) for c in centres}:
         centre = str(centres[0].pk) if centres else "all"
@@ -166,7 +153,8 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
 @login_required
 @require_POST
 def bulk_accept(request: HttpRequest) -> HttpResponse:
-    """Accept each selected event in turn; report how many succeeded and why others failed."""
+    """Accept each selected event in turn; report how many succeeded and why others failed
+    (with htmx: the redrawn queue, or only the report when `from=list`)."""
     raw = request.POST.getlist("ids")
     ids: list[int] = []
     bad: list[dict[str, str]] = []
@@ -189,6 +177,12 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
         else:
             accepted.append(event.code)
     result = {"accepted": accepted, "failed": bad, "none_selected": not raw}
+    if getattr(request, "htmx", False) and request.POST.get("from") == "list":
+        # From the event list's keyboard (queue-keys.js): what happened; the page redraws
+        # its own list.
+        response = render(request, "web/includes/bulk_result.html", {"result": result})
+        response["HX-Trigger"] = "events-changed"
+        return response
     if getattr(request, "htmx", False):
         queue = dispatcher_queue(request, result)
         response = render(request, "web/workbench.html#queue", {"queue": queue})
@@ -310,8 +304,16 @@ class Overview:
     open_now: int
     overdue_now: int
     closed_month: int
+    # The closure rate of this month's reports, with its parts (closed ÷ accepted among
+    # the events reported this month; 本月办结 above counts closures of any report month).
+    accepted_of_month: int
+    closed_of_month: int
     closure_rate: float | None
     overdue: list[Event]
+
+    @property
+    def closure_rate_text(self) -> str:
+        return kpis.format_value("closure_rate", self.closure_rate)
 
 
 def _status_counts(
@@ -363,7 +365,9 @@ def leader_overview(request: HttpRequest) -> Overview:
         open_now=open_now,
         overdue_now=event_count(user=user, filters=overdue_f),
         closed_month=closed_month,
-        closure_rate=round(100 * closed_of_month / accepted_month, 1) if accepted_month else None,
+        accepted_of_month=accepted_month,
+        closed_of_month=closed_of_month,
+        closure_rate=kpis.rate(closed_of_month, accepted_month),
         overdue=_short(event_list(user=user, filters=overdue_f), 20),
     )
 

@@ -9,7 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from pingan.analytics import selectors, services
-from pingan.core.downloads import XLSX, xlsx_response
+from pingan.analytics.exports import (
+    content_disposition,
+    events_filename,
+    job_filename,
+    xlsx_download,
+)
+from pingan.core.downloads import XLSX
 from pingan.core.errors import Invalid, NotFound
 from pingan.privacy.services import ExportNeedsApproval, export_window_hours
 from pingan.web.views.lists import error_text, filter_params
@@ -40,7 +46,7 @@ def events_xlsx(request: HttpRequest) -> HttpResponse:
     if job is not None:
         return redirect("export_job", job_id=job.pk)
     assert data is not None
-    return xlsx_response(data, "events")
+    return xlsx_download(data, events_filename(user=request.user, params=params), "events")
 
 
 @never_cache
@@ -68,9 +74,8 @@ def export_job_file(request: HttpRequest, job_id: int) -> FileResponse:
         raise Http404("导出任务不存在") from None
     if job.state != "done" or not job.file:
         raise Http404("导出文件尚未生成")
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        content_type=XLSX,
-        filename=job.file.name.rsplit("/", 1)[-1],
+    response = FileResponse(job.file.open("rb"), as_attachment=True, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(
+        job_filename(job), job.file.name.rsplit("/", 1)[-1]
     )
+    return response

@@ -18,7 +18,7 @@ from pingan.intake.services import integration_key_issue, integration_setup
 
 
 class Command(BaseCommand):
-    help = "配置对接渠道（12345、110、Open311、民声一键办）并签发接口密钥"
+    help = "配置对接渠道（12345、110、Open311、群众随手拍）并签发接口密钥"
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("channel", choices=Channel.values)

@@ -63,6 +63,6 @@ class Command(BaseCommand):
         sent = send_pending(limit=1000)
         if verbosity >= 1:
             self.stdout.write(
-                f"黄灯 {run.warned}，红灯 {run.overdue}，自动提级 {run.escalated}，"
+                f"临期 {run.warned}，超期 {run.overdue}，自动提级 {run.escalated}，"
                 f"复查提醒 {run.reminded}，发送 {sent}"
             )

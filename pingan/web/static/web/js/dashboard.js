@@ -50,44 +50,4 @@
     series: [{ type: "bar", data: data.regions }]
   }, go);
 
-  // The map: grid polygons coloured by density or closure rate; tiles only when configured.
-  var mapEl = document.getElementById("dash-map");
-  if (!mapEl || !window.L) return;
-  var map = window.L.map(mapEl, { attributionControl: false, zoomSnap: 0.25 });
-  if (data.tile_url) window.L.tileLayer(data.tile_url, { maxZoom: 19 }).addTo(map);
-  var layer = null, features = null, metric = "count";
-  function colour(p, max) {
-    // Density on a square-root scale: a few very busy grids must not wash out the rest.
-    var v = metric === "count" ? (max ? Math.sqrt(p.count / max) : 0)
-      : (p.closure_rate === null ? null : p.closure_rate);
-    if (v === null) return "#c5cdd8";
-    if (metric === "closure_rate") v = 1 - v;  // low closure rates stand out in red
-    var stops = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603"];
-    return stops[Math.min(stops.length - 1, Math.floor(v * stops.length))];
-  }
-  function draw() {
-    if (layer) map.removeLayer(layer);
-    var max = 0;
-    features.features.forEach(function (f) { max = Math.max(max, f.properties.count); });
-    layer = window.L.geoJSON(features, {
-      style: function (f) {
-        return { color: "#555", weight: 1, fillOpacity: 0.75, fillColor: colour(f.properties, max) };
-      },
-      onEachFeature: function (f, l) {
-        var p = f.properties;
-        var rate = p.closure_rate === null ? "—" : (p.closure_rate * 100).toFixed(1) + "%";
-        var tip = words.tooltip || "{name}：{count} 件，办结率 {rate}";
-        l.bindTooltip(tip.replace("{name}", p.name).replace("{count}", p.count).replace("{rate}", rate));
-        l.on("click", function () { window.location.href = p.list_url; });
-      }
-    }).addTo(map);
-    if (features.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-    else map.setView([30.5, 120.9], 10);
-  }
-  fetch(data.map_url, { credentials: "same-origin" })
-    .then(function (r) { return r.json(); })
-    .then(function (fc) { features = fc; draw(); });
-  document.querySelectorAll("input[name=metric]").forEach(function (el) {
-    el.addEventListener("change", function () { metric = el.value; if (features) draw(); });
-  });
 })();

@@ -1,7 +1,9 @@
 // Keyboard work on a queue (the workbench's #queue, the event list's #results):
 // j / k select the next / previous row, Enter opens it, a accepts it (a reported event:
-// the bulk-accept form's action, posted with the CSRF token, then the queue is redrawn),
-// ? opens the help. Keys typed into a field are the field's.
+// posted with the CSRF token to the workbench's bulk-accept form, or on the event list to
+// #results' data-accept-url with from=list; then the queue, or the list with what
+// happened above it, is redrawn), ? opens the help. Keys typed into a field are the
+// field's.
 (function () {
   "use strict";
   var selectedId = null;
@@ -47,28 +49,53 @@
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
   }
 
-  function accept(row) {
-    var form = document.querySelector("#queue form[hx-post]");
-    if (!form || row.dataset.status !== "reported") { return; }
-    var body = new URLSearchParams();
-    body.append("ids", row.dataset.event);
-    row.classList.add("is-busy");
-    fetch(form.getAttribute("hx-post"), {
+  function post(url, body) {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf(), "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" },
       body: body.toString()
-    }).then(function (r) { return r.text(); }).then(function (html) {
-      var queue = document.getElementById("queue");
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var fresh = holder.querySelector("#queue");
-      if (!queue || !fresh) { return; }
-      queue.replaceWith(fresh);
-      if (window.htmx) { htmx.process(fresh); }
-      var i = current();
-      select(i >= 0 ? i : selectedIndex);
-    });
+    }).then(function (r) { return r.text(); });
+  }
+
+  // Put the block `id` of `html` in place of the page's, and keep the selection.
+  function redraw(id, html, before) {
+    var old = document.getElementById(id);
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("#" + id);
+    if (!old || !fresh) { return; }
+    if (before) { fresh.insertBefore(before, fresh.firstChild); }
+    old.replaceWith(fresh);
+    if (window.htmx) { htmx.process(fresh); }
+    var i = current();
+    select(i >= 0 ? i : selectedIndex);
+  }
+
+  function accept(row) {
+    if (row.dataset.status !== "reported") { return; }
+    var body = new URLSearchParams();
+    body.append("ids", row.dataset.event);
+    var form = document.querySelector("#queue form[hx-post]");
+    var list = row.closest("#results[data-accept-url]");
+    if (form) {
+      row.classList.add("is-busy");
+      post(form.getAttribute("hx-post"), body).then(function (html) { redraw("queue", html); });
+    } else if (list) {
+      row.classList.add("is-busy");
+      body.append("from", "list");
+      post(list.dataset.acceptUrl, body).then(function (report) {
+        var holder = document.createElement("div");
+        holder.innerHTML = report;
+        var done = holder.querySelector("[data-testid=bulk-result]");
+        return fetch(window.location.href, {
+          credentials: "same-origin",
+          headers: { "HX-Request": "true" }
+        }).then(function (r) { return r.text(); }).then(function (html) {
+          redraw("results", html, done);
+        });
+      });
+    }
   }
 
   document.addEventListener("keydown", function (e) {
