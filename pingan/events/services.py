@@ -19,7 +19,7 @@ from pingan.core import clock
 from pingan.events import signals, workflow
 from pingan.events.choices import DeadlineState, Status
 from pingan.events.kind import EVENTS
-from pingan.events.models import Event
+from pingan.events.models import Attachment, Event, EventTransition
 from pingan.events.partitions import key_q
 from pingan.events.reporting import REPORTING_ROLES, event_report, own_report_paths
 from pingan.events.timeline import announce as _announce
@@ -46,8 +46,26 @@ def event_transition(
 ) -> Event:
     """Fire `action` on the event as `actor` (an `Actor`; a user is resolved to one).
     404 out of scope, 403 not this role, 409 not from this state, 422 invalid fields;
-    nothing is written unless all checks pass (`pingan.cases.service.transition`)."""
-    return engine.transition(EVENTS, actor=actor, case_id=event_id, action=action, payload=payload)
+    nothing is written unless all checks pass (`pingan.cases.service.transition`).
+    A verification's on-site photos (uploaded before it, by the page or the API) go on
+    its timeline row."""
+    with transaction.atomic():
+        event = engine.transition(
+            EVENTS, actor=actor, case_id=event_id, action=action, payload=payload
+        )
+        if action == "verify":
+            _link_verification_photos(event_id)
+    return event
+
+
+def _link_verification_photos(event_id: int) -> None:
+    """The photos the verification counted (its timeline row's data) go on that row."""
+    row = EventTransition.objects.filter(event_id=event_id).order_by("-at", "-id").first()
+    ids = (row.data or {}).get("photos") if row is not None and row.action == "verify" else None
+    if ids:
+        Attachment.objects.filter(pk__in=ids, event_id=event_id, transition__isnull=True).update(
+            transition=row
+        )
 
 
 def allowed_actions(actor: Actor | Any, event: Event) -> list[workflow.Transition]:

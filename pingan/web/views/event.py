@@ -40,7 +40,7 @@ from pingan.events.choices import (
 from pingan.events.contact import contact_masked, event_contact_reveal
 from pingan.events.deadlines import state_at
 from pingan.events.kind import EVENTS
-from pingan.events.models import Attachment, Event
+from pingan.events.models import Event
 from pingan.events.permissions import can_unmask
 from pingan.events.selectors import EventFilters, event_detail, event_list
 from pingan.events.services import allowed_actions, event_transition
@@ -545,16 +545,6 @@ def _verify_confirmed(request: HttpRequest, payload: dict[str, Any]) -> None:
         raise Invalid(f"confirmed: {reason}", fields={"confirmed": reason})
 
 
-def _link_verification_photos(user: Any, event_id: int) -> None:
-    """The photos the verification counted (its timeline row's data) go on that row."""
-    row = newest_transition(user, event_id)
-    ids = (row.data or {}).get("photos") if row is not None and row.action == "verify" else None
-    if ids:
-        Attachment.objects.filter(pk__in=ids, event_id=event_id, transition__isnull=True).update(
-            transition=row
-        )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_action(request: HttpRequest, event_id: int, action: str) -> HttpResponse:
@@ -602,8 +592,8 @@ def event_action(request: HttpRequest, event_id: int, action: str) -> HttpRespon
                 actor=actor_of(request), event_id=event.pk, action=action, payload=payload
             )
             if action == "verify":
+                # (The service put the counted photos on the verification's row.)
                 _verify_confirmed(request, payload)
-                _link_verification_photos(user, event.pk)
             elif files and action in PHOTO_KINDS:
                 attach_photos(
                     actor=actor_of(request),
