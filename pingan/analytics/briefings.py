@@ -62,11 +62,6 @@ def period_words(date_from: dt.date, date_to: dt.date) -> str:
     return f"{a}至{date_to.year}年{date_to.month}月{date_to.day}日"
 
 
-def pct(value: float | None) -> str:
-    """A rate (0…1) as written everywhere: 「95.20%」 (the KPI module's one format)."""
-    return kpis.format_value("closure_rate", value)
-
-
 def change_words(
     name: str,
     delta: float | None,
@@ -294,14 +289,14 @@ def sections(
         + "；"
         if avg is not None
         else ""
-    ) + f"重复报事{k['repeats']}条，重复报事率{pct(k['repeat_rate'])}。"
+    ) + f"重复报事{k['repeats']}条，重复报事率{kpis.format_rate(k['repeat_rate'])}。"
     cats = k["by_category"]
     cat_text = (
         "；".join(
             _join(
                 f"{c['name']}{c['count']}条",
                 item_yoy_words(k, c),
-                f"办结率{pct(c['closure_rate'])}",
+                f"办结率{kpis.format_rate(c['closure_rate'])}",
             )
             for c in cats[:6]
         )
@@ -343,11 +338,11 @@ def sections(
                     [
                         c["name"],
                         c["count"],
-                        pct(kpis.rate(c["count"], cat_sum)),
+                        kpis.format_rate(kpis.rate(c["count"], cat_sum)),
                         item_change_cell(k, c),
-                        pct(c["closure_rate"]),
-                        pct(c["on_time_rate"]),
-                        pct(c["satisfaction_rate"]),
+                        kpis.format_rate(c["closure_rate"]),
+                        kpis.format_rate(c["on_time_rate"]),
+                        kpis.format_rate(c["satisfaction_rate"]),
                     ]
                     for c in cats
                 ],
@@ -371,7 +366,7 @@ def sections(
                         _join(
                             f"{i['name']}{i['count']}条",
                             item_yoy_words(k, i),
-                            f"办结率{pct(i['closure_rate'])}",
+                            f"办结率{kpis.format_rate(i['closure_rate'])}",
                         )
                         for i in sources
                     )
@@ -394,9 +389,9 @@ def sections(
                         i["name"],
                         i["count"],
                         item_change_cell(k, i),
-                        pct(i["closure_rate"]),
-                        pct(i["on_time_rate"]),
-                        pct(i["satisfaction_rate"]),
+                        kpis.format_rate(i["closure_rate"]),
+                        kpis.format_rate(i["on_time_rate"]),
+                        kpis.format_rate(i["satisfaction_rate"]),
                     ]
                     for i in sources
                 ],
@@ -463,7 +458,7 @@ def sections(
                 + (
                     "、".join(
                         f"{d['name']}退单{d['returned']}件（派遣{d['assigned']}件，"
-                        f"退单率{pct(d['return_rate'])}）"
+                        f"退单率{kpis.format_rate(d['return_rate'])}）"
                         for d in depts[:10]
                     )
                     or "无"
@@ -479,8 +474,8 @@ def sections(
                         r["count"],
                         r.get("accepted", "—"),
                         r["closed"],
-                        pct(r["closure_rate"]),
-                        pct(r["on_time_rate"]),
+                        kpis.format_rate(r["closure_rate"]),
+                        kpis.format_rate(r["on_time_rate"]),
                         r["overdue"],
                     ]
                     for r in by_rate
@@ -496,7 +491,11 @@ def sections(
 def _region_rank(r: dict[str, Any]) -> str:
     """「武原街道（办结率98.97%，办结 958 / 受理 968）」: the rate with what it divides."""
     parts = kpis.parts_text("closure_rate", r) if r.get("accepted") is not None else ""
-    return f"{r['name']}（办结率{pct(r['closure_rate'])}" + (f"，{parts}" if parts else "") + "）"
+    return (
+        f"{r['name']}（办结率{kpis.format_rate(r['closure_rate'])}"
+        + (f"，{parts}" if parts else "")
+        + "）"
+    )
 
 
 def title_of(region: Region, date_from: dt.date, date_to: dt.date) -> str:

@@ -194,13 +194,18 @@ def comparable(
     return out, withheld
 
 
+def format_rate(value: float | None) -> str:
+    """A rate 0…1 as written everywhere: 「95.20%」; 「—」 when it has no denominator."""
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
 def format_value(name: str, value: float | None) -> str:
     """A figure as pages, briefings and exports write it: rates 「95.20%」, times 「3.25」,
     counts as they are; 「—」 for none."""
     if value is None:
         return "—"
     if name in RATES:
-        return f"{value * 100:.2f}%"
+        return format_rate(value)
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
@@ -216,6 +221,19 @@ def format_change(name: str, delta: float | None) -> str:
 
         return gettext("{sign}{value}个百分点").format(sign=sign, value=f"{delta:.2f}")
     return f"{sign}{delta:.2f}%"
+
+
+def comparison(figures: dict[str, Any], name: str, which: str = "yoy") -> dict[str, str]:
+    """One 同比 (`which` = "yoy") or 环比 ("mom") of figure `name` from figures holding
+    `yoy`/`yoy_withheld` (a summary, or one of its category, source or status rows) as a
+    page shows it: the text (「+2.50个百分点」, 「-12.34%」, 「—」), good or bad news ("good",
+    "bad", ""), and why it is withheld."""
+    delta = (figures.get(which) or {}).get(name)
+    return {
+        "text": format_change(name, delta),
+        "verdict": verdict(name, delta),
+        "withheld": (figures.get(f"{which}_withheld") or {}).get(name, ""),
+    }
 
 
 def parts_of(name: str, figures: dict[str, Any]) -> tuple[Any, Any] | None:

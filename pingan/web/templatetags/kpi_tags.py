@@ -28,13 +28,11 @@ def kpi_parts(row: dict[str, Any], key: str) -> str:
 def kpi_change(row: dict[str, Any], key: str) -> str:
     """`{{ item|kpi_change:"total" }}` → the item's 同比 of `key` (「+2.50个百分点」,
     「-12.34%」) or its withheld reason."""
-    withheld = (row.get("yoy_withheld") or {}).get(key)
-    if withheld:
-        return f"—（{withheld}）"
-    return kpis.format_change(key, (row.get("yoy") or {}).get(key))
+    c = kpis.comparison(row, key)
+    return f"—（{c['withheld']}）" if c["withheld"] else c["text"]
 
 
 @register.filter
 def kpi_verdict(row: dict[str, Any], key: str) -> str:
     """ "good", "bad" or "" for the item's 同比 of `key` (the colour class)."""
-    return kpis.verdict(key, (row.get("yoy") or {}).get(key))
+    return kpis.comparison(row, key)["verdict"]

@@ -85,19 +85,6 @@ def _crumbs(user: Any, region: Region | None) -> list[Region]:
     return [r for r in out if scope.within(r.path, [t.path for t in tops])]
 
 
-def comparison(k: dict[str, Any], key: str, which: str) -> dict[str, str]:
-    """One 同比 (`which` = "yoy") or 环比 ("mom") of figure `key` as a card shows it: the
-    text (「+2.50个百分点」, 「-12.34%」, 「—」), good or bad news ("good", "bad", ""), and
-    why it is withheld (the hover of a 「—」)."""
-    delta = k[which].get(key)
-    withheld = k.get(f"{which}_withheld", {}).get(key, "")
-    return {
-        "text": kpis.format_change(key, delta),
-        "verdict": kpis.verdict(key, delta),
-        "withheld": withheld,
-    }
-
-
 def card(k: dict[str, Any], key: str, url: str) -> dict[str, Any]:
     """A figure's card: its value as written everywhere (rates 「95.20%」), a rate's
     numerator and denominator (「办结 958 / 受理 1006」), 同比 and 环比, and the link to the
@@ -107,8 +94,8 @@ def card(k: dict[str, Any], key: str, url: str) -> dict[str, Any]:
         "label": gettext(kpis.LABELS[key]),
         "value": kpis.format_value(key, k[key]),
         "parts": kpis.parts_text(key, k),
-        "yoy": comparison(k, key, "yoy"),
-        "mom": comparison(k, key, "mom") if k.get("mom_period") else None,
+        "yoy": kpis.comparison(k, key, "yoy"),
+        "mom": kpis.comparison(k, key, "mom") if k.get("mom_period") else None,
         "url": url,
     }
 

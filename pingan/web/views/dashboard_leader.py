@@ -16,22 +16,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from pingan.analytics import leader
+from pingan.analytics import kpis, leader
 from pingan.core.errors import Invalid
 from pingan.events.choices import DeadlineState
 from pingan.web.views.dashboard import dash_url, list_url, parse
-
-
-def rate_text(value: float | None) -> str:
-    """A rate 0…1 as 「95.20%」 (two decimals), or 「—」 when it has no denominator."""
-    return "—" if value is None else f"{value * 100:.2f}%"
 
 
 def _shown(unit: dict[str, Any], measure: leader.Measure) -> dict[str, Any]:
     """A ranked unit as the table shows it: the figure and its hover text."""
     num, den = unit[measure.num], unit[measure.den]
     if measure.is_rate:
-        text = rate_text(unit[measure.key])
+        text = kpis.format_rate(unit[measure.key])
         title = f"{gettext(measure.num_label)} {num} / {gettext(measure.den_label)} {den}"
     else:
         text = str(unit[measure.key])
@@ -92,11 +87,11 @@ def leader_context(user: Any, params: Any) -> dict[str, Any]:
         user=user, region_id=region_id, date_from=date_from, date_to=date_to
     )
     for row in activity["rows"]:
-        row["rate_text"] = rate_text(row["active_rate"])
+        row["rate_text"] = kpis.format_rate(row["active_rate"])
         if not activity["per_worker"]:
             row["url"] = dash_url("dashboard", row["id"], date_from, date_to)
     if activity["total"]:
-        activity["total"]["rate_text"] = rate_text(activity["total"]["active_rate"])
+        activity["total"]["rate_text"] = kpis.format_rate(activity["total"]["active_rate"])
     return {
         "regions": _tables(ranks["regions"], region, date_from, date_to),
         "departments": _tables(ranks["departments"], region, date_from, date_to),
