@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "pingan.field",
     "pingan.gridsys",
     "pingan.triage",
+    "pingan.mediation",
     "pingan.importer",
     "pingan.leads",
     # Demo and test data (load_demo, generate_events, ...): not installed in production,
@@ -136,6 +137,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = [
+    # Argon2id at OWASP's parameters (docs/performance.md, "Sign-in"); hashes made with
+    # Django's defaults still verify and are re-hashed at the next sign-in.
+    "pingan.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -279,6 +283,19 @@ CAPTCHA_TIMEOUT = 10
 # window in days, an optional map tile URL template (no tiles when empty), and the row
 # count above which an export runs as a background task.
 PINGAN_DISPUTE_CATEGORY = os.environ.get("PINGAN_DISPUTE_CATEGORY", "dispute")
+# Cases of judicial-kind mediation committees (诉前/司法调解) in the region scope of the
+# town and county centres; false: only the committee's own mediators (docs/mediation.md).
+PINGAN_MEDIATION_JUDICIAL_VISIBLE_TO_CENTRE = env_bool(
+    "PINGAN_MEDIATION_JUDICIAL_VISIBLE_TO_CENTRE", True
+)
+# The mediation term from acceptance (人民调解: 30 days), on the working calendar unless
+# natural time is asked for.
+PINGAN_MEDIATION_DAYS = int(os.environ.get("PINGAN_MEDIATION_DAYS", "30"))
+PINGAN_MEDIATION_NATURAL_TIME = env_bool("PINGAN_MEDIATION_NATURAL_TIME", False)
+# The largest signed scan of a mediation document that may be uploaded (bytes).
+PINGAN_MEDIATION_SCAN_MAX_BYTES = int(
+    os.environ.get("PINGAN_MEDIATION_SCAN_MAX_BYTES", str(20 * 1024 * 1024))
+)
 PINGAN_REPEAT_DAYS = int(os.environ.get("PINGAN_REPEAT_DAYS", "30"))
 PINGAN_MAP_TILE_URL = os.environ.get("PINGAN_MAP_TILE_URL", "")
 # Comparisons (同比/环比, docs/kpis.md): withheld when the earlier period starts before the

@@ -7,6 +7,22 @@ Three kinds of users, in the demo county's accounts (`manage.py load_demo`):
 - leaders open their workbench, the dashboard (with its extras and map), the statistics
   summary and a search.
 
+Each simulated user signs in once, when it starts (`on_start`), and keeps its session or
+token for the whole run, as people do over a shift: grid workers take an API token
+(POST /api/v1/auth/token), dispatchers and leaders sign in on the web page (POST /login/)
+and call the API with that browser session (cookie + X-CSRFToken), as the pages' own
+scripts do. So a run pays one password hash per simulated user, all during the ramp-up;
+the sign-in rush of a shift change is its own scenario (bench/load/shift_change.py).
+
+By default every simulated user of a kind shares the demo account of that kind. With
+`PINGAN_LOAD_ACCOUNTS=<file>` (usernames, one a line, e.g. written by
+`bench/load/shift_accounts.py`) each simulated grid worker takes its own account from the
+file instead: needed above ~60 users, where one account's sign-ins and API calls meet the
+per-username and per-user limits. Dispatchers and leaders still share their demo account,
+and through the session their API calls share its per-user API limit
+(PINGAN_RATELIMIT_API, 600 a minute; counted per gunicorn process with the default memory
+cache): for runs of hundreds of users raise it on the server.
+
 Run (see bench/load/run.sh for the whole recorded run):
     locust -f bench/load/locustfile.py --headless -u 60 -r 10 -t 3m \
         --host http://127.0.0.1:8027 --csv bench/results/load
@@ -15,9 +31,12 @@ Run (see bench/load/run.sh for the whole recorded run):
 from __future__ import annotations
 
 import io
+import itertools
+import os
 import random
 import re
 import uuid
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
 from PIL import Image
@@ -38,11 +57,23 @@ def _photo() -> bytes:
 PHOTO = _photo()
 
 
+def _accounts() -> itertools.cycle | None:
+    path = os.environ.get("PINGAN_LOAD_ACCOUNTS")
+    if not path:
+        return None
+    names = [n.strip() for n in Path(path).read_text().splitlines() if n.strip()]
+    return itertools.cycle(names)
+
+
+ACCOUNTS = _accounts()
+
+
 class ApiUser(HttpUser):
     abstract = True
     username = ""
 
-    def on_start(self) -> None:
+    def token_sign_in(self) -> None:
+        """Sign in once for an API token, as an app does, and send it with every call."""
         r = self.client.post(
             "/api/v1/auth/token",
             json={"username": self.username, "password": PASSWORD},
@@ -50,20 +81,32 @@ class ApiUser(HttpUser):
         )
         r.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {r.json()['token']}"
-        me = self.client.get("/api/v1/me", name="/api/v1/me").json()
-        self.roles = me["roles"]
+        self.load_roles()
 
     def web_login(self) -> None:
+        """Sign in once on the web page; the session then serves the pages and the API
+        (the CSRF token from the cookie on unsafe calls, as the pages' scripts send it)."""
         r = self.client.get("/login/", name="/login/")
         token = self.client.cookies.get("csrftoken") or re.search(
             r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text
         ).group(1)
-        self.client.post(
+        signed = self.client.post(
             "/login/",
             data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": self.host + "/login/"},
             name="/login/ POST",
+            allow_redirects=False,
         )
+        if signed.status_code != 302 or signed.headers.get("Location", "").endswith("/login/"):
+            raise RuntimeError(f"web sign-in of {self.username}: {signed.status_code}")
+        # Django rotates the CSRF token at sign-in: the new one is in the cookie.
+        self.client.headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")
+        self.client.headers["Referer"] = self.host + "/"
+        self.load_roles()
+
+    def load_roles(self) -> None:
+        me = self.client.get("/api/v1/me", name="/api/v1/me").json()
+        self.roles = me["roles"]
 
 
 class GridWorker(ApiUser):
@@ -74,7 +117,9 @@ class GridWorker(ApiUser):
     username = "demo-gridworker"
 
     def on_start(self) -> None:
-        super().on_start()
+        if ACCOUNTS is not None:
+            self.username = next(ACCOUNTS)
+        self.token_sign_in()
         self.grid = next(r["region"] for r in self.roles if r["role"] == "grid_worker")
         cats = self.client.get("/api/v1/categories", name="/api/v1/categories").json()
         self.categories = [
@@ -112,7 +157,6 @@ class Dispatcher(ApiUser):
     username = "demo-town-dispatcher"
 
     def on_start(self) -> None:
-        super().on_start()
         self.web_login()
         r = self.client.get("/api/v1/departments", name="/api/v1/departments")
         # The demo county's departments (generated data adds other counties').
@@ -157,7 +201,6 @@ class Leader(ApiUser):
     username = "demo-leader"
 
     def on_start(self) -> None:
-        super().on_start()
         self.web_login()
 
     @task(2)

@@ -45,6 +45,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("triage", "alertrule", ALL),
         ("triage", "autotriagepolicy", ALL),
         ("intake", "integration", ("view", "change")),
+        # Mediation committees (五有 checks) and mediators; cases are not configuration.
+        ("mediation", "committee", ALL),
+        ("mediation", "committeecheck", ALL),
+        ("mediation", "mediator", ALL),
     ],
     SEC_ADMIN: [
         ("org", "membership", ALL),

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pingan.analytics import documents, kpis, selectors
+from pingan.analytics import documents, kpis, mediation_figures, selectors
 from pingan.analytics.kpis import check_period
 from pingan.analytics.models import Briefing
 from pingan.core import audit, clock
@@ -140,6 +140,10 @@ _RATE_WORDS = {
     "satisfaction_rate": "回访满意率",
     "dispute_resolution_rate": "化解率",
     "repeat_rate": "重复报事率",
+    "success_rate": "调解成功率",
+    "mediation_rate": "调处率",
+    "performance_rate": "协议履行率",
+    "confirmation_rate": "司法确认率",
 }
 GRID_SOURCE = Source.GRID_PATROL
 
@@ -173,6 +177,10 @@ def briefing_figures(
         # 督办件 open now (and past their reply deadline), on events in the region.
         "supervision": supervision_counts(user, within=path),
         "kpis": k,
+        # 大调解: the cases the mediation committees registered in the period.
+        "mediation": mediation_figures.summary(
+            user=user, region_id=region_id, date_from=date_from, date_to=date_to
+        ),
         "regions": regions,
         "hot_spots": hot_spots,
         "overdue_events": overdue,
@@ -290,6 +298,10 @@ def sections(
         if avg is not None
         else ""
     ) + f"重复报事{k['repeats']}条，重复报事率{kpis.format_rate(k['repeat_rate'])}。"
+    paragraphs = [overview, closing, handling]
+    mediation = _mediation_words(fig.get("mediation"))
+    if mediation:
+        paragraphs.append(mediation)
     cats = k["by_category"]
     cat_text = (
         "；".join(
@@ -307,7 +319,7 @@ def sections(
     out: list[dict[str, Any]] = [
         {
             "heading": "一、总体情况",
-            "paragraphs": [overview, closing, handling],
+            "paragraphs": paragraphs,
             "chart": {
                 "title": "受理与办结走势",
                 "kind": "line",
@@ -486,6 +498,21 @@ def sections(
         }
     )
     return out
+
+
+def _mediation_words(m: dict[str, Any] | None) -> str:
+    """大调解 in one paragraph: cases registered (同比), accepted and mediated to an end
+    with 调处率, settled with 调解成功率, 协议履行率, judicial confirmation; "" when the
+    region's committees registered nothing in the period."""
+    if not m or not m["received"]:
+        return ""
+    return (
+        _join(f"各级调解组织登记矛盾纠纷{m['received']}件", yoy_words(m, "received"))
+        + f"；受理{m['accepted']}件，调解终结{m['mediated']}件，{rate_words(m, 'mediation_rate')}"
+        + f"；调解成功{m['succeeded']}件，{rate_words(m, 'success_rate')}"
+        + f"；{rate_words(m, 'performance_rate')}"
+        + f"；申请司法确认{m['confirmation_requested']}件，确认有效{m['confirmed']}件。"
+    )
 
 
 def _region_rank(r: dict[str, Any]) -> str:

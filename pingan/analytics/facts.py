@@ -52,6 +52,7 @@ FACT_FIELDS = (
     "satisfaction",
     "department",
     "handle_days",
+    "handle_cal_days",
     "repeat",
     "assignments",
     "unresolved",
@@ -117,6 +118,21 @@ def handle_days_of(
         return 0.0
     micro = round(workcal.working_seconds_between(reported_at, closed_at) * 1_000_000)
     days = (Decimal(micro) / Decimal(per_day * 1_000_000)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    return float(days)
+
+
+def handle_cal_days_of(
+    status: str, reported_at: dt.datetime, closed_at: dt.datetime | None
+) -> float | None:
+    """Calendar days (24-hour days, weekends and holidays included) from report to
+    closure (closed events only), rounded half up to two decimals from the elapsed time
+    in whole microseconds, as facts_sql computes it; never negative."""
+    if status != Status.CLOSED or closed_at is None:
+        return None
+    micro = max(0, (closed_at - reported_at) // dt.timedelta(microseconds=1))
+    days = (Decimal(micro) / Decimal(86_400_000_000)).quantize(
         Decimal("0.01"), rounding=ROUND_HALF_UP
     )
     return float(days)
@@ -238,6 +254,7 @@ def fact_values(row: Any, lookups: Lookups) -> dict[str, Any]:
         "satisfaction": get("satisfaction") or "",
         "department": get("lead_department_id") or 0,
         "handle_days": handle_days_of(status, get("reported_at"), get("closed_at")),
+        "handle_cal_days": handle_cal_days_of(status, get("reported_at"), get("closed_at")),
         "repeat": False,
         "assignments": (
             row.get("assignments") or []
@@ -348,11 +365,18 @@ def start_of(day: dt.date) -> dt.datetime:
 
 
 def facts_from_events(
-    *, date_from: dt.date | None = None, date_to: dt.date | None = None, batch: int = 5000
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    batch: int = 5000,
+    event_ids: list[int] | None = None,
 ) -> int:
-    """Write the facts of the events reported on the unlocked days of the range, event by
-    event (repeat flags not yet set); the caller has deleted the old facts."""
+    """Write the facts of the events reported on the unlocked days of the range (of the
+    events `event_ids` only, when given), event by event (repeat flags not yet set); the
+    caller has deleted the old facts (an event that has one keeps it)."""
     events = Event.objects.order_by()
+    if event_ids is not None:
+        events = events.filter(pk__in=event_ids)
     if date_from:
         events = events.filter(reported_at__gte=start_of(date_from))
     if date_to:

@@ -1,7 +1,8 @@
 """The facts of millions of events in one INSERT … SELECT (PostgreSQL; `rollup rebuild
 --sql`): the same facts `facts.fact_values` derives one by one, the deadline outcome,
-assignment tokens and unresolved flag from the same rules, the handling time from a
-temporary calendar table of working days (a test checks the two derivations agree to the
+assignment tokens and unresolved flag from the same rules, the handling time in working
+days from a temporary calendar table of working days (in calendar days from the elapsed
+time) (a test checks the two derivations agree to the
 hundredth of a day)."""
 
 from __future__ import annotations
@@ -31,13 +32,16 @@ _CALENDAR_T = "pingan_rebuild_workcal"
 
 FACTS_FROM_EVENTS_SQL = """
 INSERT INTO {fact_t} (event_id, day, region_path, r0, r1, r2, r3, r4, category, top_category,
-    source, status, outcome, satisfaction, department, handle_days, repeat, assignments,
-    unresolved)
+    source, status, outcome, satisfaction, department, handle_days, handle_cal_days, repeat,
+    assignments, unresolved)
 SELECT e.id, (e.reported_at AT TIME ZONE %(tz)s)::date, e.region_path,
     m0.id, m1.id, m2.id, m3.id, m4.id, e.category_id, COALESCE(c.parent_id, c.id), e.source,
     e.status, {outcome}, COALESCE(e.satisfaction, ''), COALESCE(e.lead_department_id, 0),
     CASE WHEN e.status = {closed} AND e.closed_at IS NOT NULL THEN
         round(GREATEST(0, {w_closed} - {w_reported}) / %(per_day)s, 2)::float8
+    END,
+    CASE WHEN e.status = {closed} AND e.closed_at IS NOT NULL THEN
+        round(GREATEST(0, extract(epoch FROM e.closed_at - e.reported_at)) / 86400, 2)::float8
     END,
     false,
     COALESCE(ag.tokens, '[]'::jsonb),

@@ -25,6 +25,8 @@ OPEN = frozenset(
     {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED}
 )
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+# Closed against a deadline (on time or late); the rest were closed untimed.
+TIMED = frozenset({Outcome.ON_TIME, Outcome.LATE})
 
 # Scalar figures: each gets a year-on-year (同比) and a period-on-period (环比) change.
 SCALARS = (
@@ -33,12 +35,14 @@ SCALARS = (
     "closed",
     "closure_rate",
     "closed_on_time",
+    "closed_timed",
     "on_time_rate",
     "followed_up",
     "satisfied",
     "satisfaction_rate",
     "overdue",
     "handle_days_avg",
+    "handle_cal_days_avg",
     "dispute_total",
     "dispute_accepted",
     "dispute_closed",
@@ -54,6 +58,7 @@ LABELS = {
     "closed": gettext_noop("办结量"),
     "closure_rate": gettext_noop("办结率"),
     "closed_on_time": gettext_noop("按期办结量"),
+    "closed_timed": gettext_noop("计时办结量"),
     "on_time_rate": gettext_noop("按期办结率"),
     "followed_up": gettext_noop("回访量"),
     "satisfied": gettext_noop("满意量"),
@@ -61,6 +66,8 @@ LABELS = {
     "overdue": gettext_noop("在办超期量"),
     "handle_days_avg": gettext_noop("平均处置用时(工作日)"),
     "handle_days_median": gettext_noop("处置用时中位数(工作日)"),
+    "handle_cal_days_avg": gettext_noop("平均处置用时(自然日)"),
+    "handle_cal_days_median": gettext_noop("处置用时中位数(自然日)"),
     "dispute_total": gettext_noop("矛盾纠纷量"),
     "dispute_accepted": gettext_noop("矛盾纠纷受理量"),
     "dispute_closed": gettext_noop("矛盾纠纷办结量"),
@@ -77,6 +84,11 @@ RATES = frozenset(
         "dispute_resolution_rate",
         "repeat_rate",
         "return_rate",
+        # Mediation (pingan.analytics.mediation_figures).
+        "success_rate",
+        "mediation_rate",
+        "performance_rate",
+        "confirmation_rate",
     }
 )
 
@@ -84,16 +96,22 @@ RATES = frozenset(
 # Each rate's numerator and denominator (the figures it divides), as shown beside it.
 RATE_PARTS = {
     "closure_rate": ("closed", "accepted"),
-    "on_time_rate": ("closed_on_time", "closed"),
+    "on_time_rate": ("closed_on_time", "closed_timed"),
     "satisfaction_rate": ("satisfied", "followed_up"),
     "dispute_resolution_rate": ("dispute_resolved", "dispute_accepted"),
     "repeat_rate": ("repeats", "total"),
     "return_rate": ("returned", "assigned"),
+    # Mediation: 调解成功率, 调处率, 协议履行率, 司法确认率 (docs/mediation.md, "Figures").
+    "success_rate": ("succeeded", "mediated"),
+    "mediation_rate": ("mediated", "accepted"),
+    "performance_rate": ("performed", "performance_checked"),
+    "confirmation_rate": ("confirmed", "succeeded"),
 }
 PART_LABELS = {
     "accepted": gettext_noop("受理"),
     "closed": gettext_noop("办结"),
     "closed_on_time": gettext_noop("按期办结"),
+    "closed_timed": gettext_noop("计时办结"),
     "satisfied": gettext_noop("满意"),
     "followed_up": gettext_noop("回访"),
     "dispute_resolved": gettext_noop("化解"),
@@ -102,6 +120,11 @@ PART_LABELS = {
     "total": gettext_noop("受理登记"),
     "returned": gettext_noop("退单"),
     "assigned": gettext_noop("派遣"),
+    "succeeded": gettext_noop("调解成功"),
+    "mediated": gettext_noop("调解终结"),
+    "performed": gettext_noop("已履行"),
+    "performance_checked": gettext_noop("履行回访"),
+    "confirmed": gettext_noop("司法确认"),
 }
 # Which way is good: "up" (a rise is good news), "down" (a fall is), absent: neither
 # (more reports may mean more problems or more trust in the channel).
@@ -118,9 +141,15 @@ GOOD_WHEN = {
     "overdue": "down",
     "handle_days_avg": "down",
     "handle_days_median": "down",
+    "handle_cal_days_avg": "down",
+    "handle_cal_days_median": "down",
     "repeats": "down",
     "repeat_rate": "down",
     "return_rate": "down",
+    "success_rate": "up",
+    "mediation_rate": "up",
+    "performance_rate": "up",
+    "confirmation_rate": "up",
 }
 
 
@@ -160,7 +189,7 @@ def base_of(name: str, figures: dict[str, Any]) -> float | None:
     number of closed events with a handling time for a handling time."""
     if name in RATE_PARTS:
         return figures.get(RATE_PARTS[name][1])
-    if name.startswith("handle_days"):
+    if name.startswith(("handle_days", "handle_cal_days")):
         return figures.get("handled", figures.get("closed"))
     return figures.get(name)
 
@@ -265,6 +294,7 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
             "accepted",
             "closed",
             "closed_on_time",
+            "closed_timed",
             "followed_up",
             "satisfied",
             "overdue",
@@ -277,7 +307,7 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
         ),
         0,
     )
-    days = 0.0
+    days = cal_days = 0.0
     for r in rows:
         n, status = r["n"], r["status"]
         f["total"] += n
@@ -297,6 +327,10 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
                 f["dispute_resolved"] += n - (r.get("unresolved") or 0)
             if r["outcome"] == Outcome.ON_TIME:
                 f["closed_on_time"] += n
+            # Closed without a deadline (imported history, never dispatched): neither
+            # on time nor late, outside the on-time rate's denominator.
+            if r["outcome"] in TIMED:
+                f["closed_timed"] += n
         if status in OPEN and r["outcome"] == Outcome.OVERDUE:
             f["overdue"] += n
         f["followed_up"] += r["followed_up"]
@@ -304,11 +338,13 @@ def figures(rows: Iterable[dict[str, Any]], *, dispute_tops: set[int]) -> dict[s
         f["handled"] += r["handled"]
         f["repeats"] += r.get("repeats") or 0
         days += r["handle_days"] or 0.0
+        cal_days += r.get("handle_cal_days") or 0.0
     f["closure_rate"] = rate(f["closed"], f["accepted"])
-    f["on_time_rate"] = rate(f["closed_on_time"], f["closed"])
+    f["on_time_rate"] = rate(f["closed_on_time"], f["closed_timed"])
     f["satisfaction_rate"] = rate(f["satisfied"], f["followed_up"])
     f["dispute_resolution_rate"] = rate(f["dispute_resolved"], f["dispute_accepted"])
     f["handle_days_avg"] = round(days / f["handled"], 2) if f["handled"] else None
+    f["handle_cal_days_avg"] = round(cal_days / f["handled"], 2) if f["handled"] else None
     f["repeat_rate"] = rate(f["repeats"], f["total"])
     return f
 
@@ -333,6 +369,7 @@ def breakdown(
                 "accepted": f["accepted"],
                 "closed": f["closed"],
                 "closed_on_time": f["closed_on_time"],
+                "closed_timed": f["closed_timed"],
                 "followed_up": f["followed_up"],
                 "satisfied": f["satisfied"],
                 "closure_rate": f["closure_rate"],

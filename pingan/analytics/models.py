@@ -22,8 +22,8 @@ from pingan.analytics.choices import Outcome
 class EventFact(models.Model):
     """How one event counts: reported day, region and its ancestors (r0 = the root … r4),
     leaf and top-level category, source, status, deadline outcome, satisfaction, lead
-    department (0 = none) and, once closed, the handling time in working days and
-    whether it was closed with the matter not resolved."""
+    department (0 = none) and, once closed, the handling time in working days and in
+    calendar days and whether it was closed with the matter not resolved."""
 
     event = models.OneToOneField(
         "events.Event", primary_key=True, on_delete=models.CASCADE, related_name="+"
@@ -43,6 +43,8 @@ class EventFact(models.Model):
     satisfaction = models.CharField(max_length=20, blank=True)
     department = models.IntegerField(default=0)
     handle_days = models.FloatField(null=True)
+    # The same time in calendar days (24-hour days, weekends and holidays included).
+    handle_cal_days = models.FloatField(null=True)
     # A repeat report (重复报事): an earlier event (by day, then id) in the same leaf region
     # and leaf category at most PINGAN_REPEAT_DAYS days before. Set when the fact is
     # written, and on the next event of the same place and category when this one moves.
@@ -82,14 +84,15 @@ ROLLUP_KEY = ("region", "day", "top_category", "source", "status", "outcome")
 class Measures(models.Model):
     """The measures of a rollup row: how many events (`n`), how many of them were rated
     and rated (basically) satisfied, how many have a handling time and its sum in
-    working days, how many are repeat reports, how many were closed with the matter not
-    resolved (`unresolved`)."""
+    working days and in calendar days, how many are repeat reports, how many were closed
+    with the matter not resolved (`unresolved`)."""
 
     n = models.IntegerField(default=0)
     followed_up = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
     handled = models.IntegerField(default=0)
     handle_days = models.FloatField(default=0)
+    handle_cal_days = models.FloatField(default=0, db_default=0)
     repeats = models.IntegerField(default=0)
     unresolved = models.IntegerField(default=0, db_default=0)
 
@@ -209,10 +212,38 @@ class DailyHandlingHistogram(HistogramBase):
         ]
 
 
+class CalendarHistogram(HistogramBase):
+    """The handling-time histogram per month in hundredths of a calendar day (see
+    HistogramBase): the median for a city that counts in calendar days."""
+
+    class Meta:
+        verbose_name = _("处置用时分布(自然日)")
+        verbose_name_plural = _("处置用时分布(自然日)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "centidays"], name="analytics_cal_histogram_key"
+            ),
+        ]
+
+
+class DailyCalendarHistogram(HistogramBase):
+    """The calendar-day histogram per day (the days at either end of a period)."""
+
+    class Meta:
+        verbose_name = _("处置用时日分布(自然日)")
+        verbose_name_plural = _("处置用时日分布(自然日)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "centidays"], name="analytics_daily_cal_histogram_key"
+            ),
+        ]
+
+
 class DepartmentBase(models.Model):
     """Per day (DailyDepartmentRollup) or month starting on `day` (DepartmentRollup),
     region (depth < HISTOGRAM_DEPTHS) and department: the events reported then that the
-    department leads (`n`), of them accepted or beyond, closed and closed on time; and
+    department leads (`n`), of them accepted or beyond, closed, closed against a deadline
+    (`timed`: on time or late) and closed on time; and
     the assignments it received for those events (lead or assisting, `assigned`) and how
     many of those it returned. The department ranking and return rates of a county's
     year read these rows."""
@@ -223,6 +254,7 @@ class DepartmentBase(models.Model):
     n = models.IntegerField(default=0)
     accepted = models.IntegerField(default=0)
     closed = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0, db_default=0)
     on_time = models.IntegerField(default=0)
     assigned = models.IntegerField(default=0)
     returned = models.IntegerField(default=0)

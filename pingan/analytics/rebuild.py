@@ -47,3 +47,22 @@ def rollup_rebuild(
         repeats_from_facts(date_from=date_from, date_to=date_to)
         rows = rollups.rebuild(date_from=date_from, date_to=date_to)
     return {"facts": written, "rollups": rows[rollups.DAILY]}
+
+
+def rollup_events_added(*, event_ids: list[int]) -> int:
+    """The facts of events written in bulk without the workflow (the importer): derived
+    here, inside the caller's transaction; their repeat flags and the rollups follow with
+    `rollup_days_recount` over the days they fall on. Events on locked days get none."""
+    return facts_from_events(event_ids=event_ids)
+
+
+def rollup_days_recount(*, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
+    """The repeat flags of the facts and every rollup row recounted for the unlocked days
+    from date_from to date_to and the PINGAN_REPEAT_DAYS after (whose repeat flags depend
+    on them), from the facts as they stand. One transaction; the cost is that of the
+    facts of those days, not of the whole history."""
+    last = date_to + dt.timedelta(days=settings.PINGAN_REPEAT_DAYS)
+    with transaction.atomic():
+        repeats_from_facts(date_from=date_from, date_to=last)
+        rows = rollups.rebuild(date_from=date_from, date_to=last)
+    return {"rollups": rows[rollups.DAILY]}

@@ -48,9 +48,11 @@ from pingan.analytics.facts import (
     day_where,
     tokens_join,
 )
-from pingan.analytics.kpis import ACCEPTED_OR_BEYOND, SATISFIED
+from pingan.analytics.kpis import ACCEPTED_OR_BEYOND, SATISFIED, TIMED
 from pingan.analytics.models import (
     HISTOGRAM_DEPTHS,
+    CalendarHistogram,
+    DailyCalendarHistogram,
     DailyDepartmentRollup,
     DailyHandlingHistogram,
     DailyRollup,
@@ -122,7 +124,16 @@ Table = Rollup | Derived
 DAILY = Rollup(
     DailyRollup,
     keys=("day", "top_category", "source", "status", "outcome"),
-    measures=("n", "followed_up", "satisfied", "handled", "handle_days", "repeats", "unresolved"),
+    measures=(
+        "n",
+        "followed_up",
+        "satisfied",
+        "handled",
+        "handle_days",
+        "handle_cal_days",
+        "repeats",
+        "unresolved",
+    ),
     parts=(
         Part(
             {
@@ -131,6 +142,7 @@ DAILY = Rollup(
                 "satisfied": Count(In("satisfaction", SATISFIED)),
                 "handled": Count(NotNull("handle_days")),
                 "handle_days": Amount("handle_days"),
+                "handle_cal_days": Amount("handle_cal_days"),
                 "repeats": Count(IsTrue("repeat")),
                 # Closed but not resolved (化解不成): 化解 = closed − these (kpis.figures).
                 "unresolved": Count(IsTrue("unresolved")),
@@ -158,17 +170,36 @@ DAILY_HISTOGRAM = Rollup(
 )
 HISTOGRAM = Derived(HandlingHistogram, DAILY_HISTOGRAM, DAILY_HISTOGRAM.keys, by_month=True)
 
+# The same in hundredths of a calendar day.
+DAILY_CAL_HISTOGRAM = Rollup(
+    DailyCalendarHistogram,
+    keys=("day", "centidays"),
+    measures=("n",),
+    parts=(
+        Part(
+            {"n": ONE},
+            when=NotNull("handle_cal_days"),
+            keys={"centidays": Hundredths("handle_cal_days")},
+        ),
+    ),
+    levels=HISTOGRAM_DEPTHS,
+)
+CAL_HISTOGRAM = Derived(
+    CalendarHistogram, DAILY_CAL_HISTOGRAM, DAILY_CAL_HISTOGRAM.keys, by_month=True
+)
+
 # Per department: the events it leads, and the assignments (lead or assisting) it got.
 DAILY_DEPARTMENTS = Rollup(
     DailyDepartmentRollup,
     keys=("day", "department"),
-    measures=("n", "accepted", "closed", "on_time", "assigned", "returned"),
+    measures=("n", "accepted", "closed", "timed", "on_time", "assigned", "returned"),
     parts=(
         Part(
             {
                 "n": ONE,
                 "accepted": Count(In("status", ACCEPTED_OR_BEYOND)),
                 "closed": Count(CLOSED),
+                "timed": Count(All(CLOSED, In("outcome", TIMED))),
                 "on_time": Count(All(CLOSED, Eq("outcome", Outcome.ON_TIME))),
             },
             when=Ne("department", 0),
@@ -190,6 +221,8 @@ TABLES: tuple[Table, ...] = (
     MONTHLY_STATUS,
     DAILY_HISTOGRAM,
     HISTOGRAM,
+    DAILY_CAL_HISTOGRAM,
+    CAL_HISTOGRAM,
     DAILY_DEPARTMENTS,
     DEPARTMENTS,
 )

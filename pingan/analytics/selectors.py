@@ -25,6 +25,8 @@ from pingan.analytics import kpis, rollups
 from pingan.analytics.facts import FACT_FIELDS
 from pingan.analytics.models import (
     HISTOGRAM_DEPTHS,
+    CalendarHistogram,
+    DailyCalendarHistogram,
     DailyDepartmentRollup,
     DailyHandlingHistogram,
     DailyRollup,
@@ -404,7 +406,9 @@ def _named(
     parts, and `yoy` of the count and the rates against the same value a year before
     (`yoy_withheld` saying why one is missing), e.g. 消防安全隐患 同比, 网络舆情 办结率."""
     before = {i["value"]: i for i in earlier}
-    zero = dict.fromkeys(("total", "accepted", "closed", "closed_on_time", "followed_up"), 0)
+    zero = dict.fromkeys(
+        ("total", "accepted", "closed", "closed_on_time", "closed_timed", "followed_up"), 0
+    )
     out = []
     for i in items:
         yoy, withheld = kpis.comparable(
@@ -421,6 +425,7 @@ def _named(
                         "accepted",
                         "closed",
                         "closed_on_time",
+                        "closed_timed",
                         "followed_up",
                         "satisfied",
                         "closure_rate",
@@ -597,8 +602,8 @@ def region_breakdown(
 ) -> list[dict[str, Any]]:
     """Figures per child region (the towns of a county, the grids of a village …), largest
     first: `[{"region", "name", "level", "count" (= "total"), "accepted", "closed",
-    "closed_on_time", "followed_up", "satisfied", "closure_rate", "on_time_rate",
-    "overdue", "satisfaction_rate", "lat", "lng"}]`."""
+    "closed_on_time", "closed_timed", "followed_up", "satisfied", "closure_rate",
+    "on_time_rate", "overdue", "satisfaction_rate", "lat", "lng"}]`."""
     basis = basis_for(user, region_id)
     if basis.empty or basis.region is None:
         return []
@@ -617,6 +622,7 @@ def region_breakdown(
                 "accepted": f["accepted"],
                 "closed": f["closed"],
                 "closed_on_time": f["closed_on_time"],
+                "closed_timed": f["closed_timed"],
                 "followed_up": f["followed_up"],
                 "satisfied": f["satisfied"],
                 "closure_rate": f["closure_rate"],
@@ -758,21 +764,27 @@ def dashboard_extras(
 
 
 def handling_counts(
-    basis: Basis, date_from: dt.date | None, date_to: dt.date | None
+    basis: Basis,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    *,
+    calendar: bool = False,
 ) -> dict[int, int]:
-    """Closed events of the period by handling time in hundredths of a working day.
-    A region down to HISTOGRAM_DEPTHS inside the caller's scope reads the monthly
-    histogram for whole months and the daily one for the days at either end; anything
-    else counts the facts (grouped in the database either way: no event is read into
-    Python)."""
+    """Closed events of the period by handling time in hundredths of a working day (of a
+    calendar day with `calendar`). A region down to HISTOGRAM_DEPTHS inside the caller's
+    scope reads the monthly histogram for whole months and the daily one for the days at
+    either end; anything else counts the facts (grouped in the database either way: no
+    event is read into Python)."""
     counts: dict[int, int] = {}
+    daily, monthly, daily_model = (
+        (rollups.DAILY_CAL_HISTOGRAM, CalendarHistogram, DailyCalendarHistogram)
+        if calendar
+        else (rollups.DAILY_HISTOGRAM, HandlingHistogram, DailyHandlingHistogram)
+    )
 
     def add(rows: Any) -> None:
         for value, n in rows:
             counts[value] = counts.get(value, 0) + n
-
-    def from_facts(qs: QuerySet[EventFact]) -> None:
-        add(fact_sums(rollups.DAILY_HISTOGRAM, qs, ["centidays"]))
 
     if basis.empty:
         return counts
@@ -781,11 +793,9 @@ def handling_counts(
         split = split_period(date_from, date_to)
         parts: list[QuerySet[Any]] = []
         if split.months is not None:
-            parts.append(
-                _between(HandlingHistogram.objects.filter(region=region.pk), *split.months)
-            )
+            parts.append(_between(monthly.objects.filter(region=region.pk), *split.months))
         if split.edges is not None:
-            parts.append(DailyHandlingHistogram.objects.filter(split.edges, region=region.pk))
+            parts.append(daily_model.objects.filter(split.edges, region=region.pk))
         for part in parts:
             add(
                 part.values("centidays")
@@ -794,15 +804,21 @@ def handling_counts(
                 .order_by()
             )
     else:
-        from_facts(_between(basis.facts(), date_from, date_to))
+        add(fact_sums(daily, _between(basis.facts(), date_from, date_to), ["centidays"]))
     return counts
 
 
 def _fact_figures(
     basis: Basis, date_from: dt.date | None, date_to: dt.date | None
 ) -> dict[str, Any]:
-    """Median handling time (from the handling-time histogram and the facts)."""
-    return {"handle_days_median": kpis.median_of_counts(handling_counts(basis, date_from, date_to))}
+    """Median handling time in working and in calendar days (from the handling-time
+    histograms and the facts)."""
+    return {
+        "handle_days_median": kpis.median_of_counts(handling_counts(basis, date_from, date_to)),
+        "handle_cal_days_median": kpis.median_of_counts(
+            handling_counts(basis, date_from, date_to, calendar=True)
+        ),
+    }
 
 
 def _monthly(basis: Basis) -> bool:
@@ -870,8 +886,9 @@ def department_tables(
             "accepted": c["accepted"],
             "closed": c["closed"],
             "closed_on_time": c["on_time"],
+            "closed_timed": c["timed"],
             "closure_rate": kpis.rate(c["closed"], c["accepted"]),
-            "on_time_rate": kpis.rate(c["on_time"], c["closed"]),
+            "on_time_rate": kpis.rate(c["on_time"], c["timed"]),
         }
         for d, c in sorted(counts.items(), key=lambda dc: (-dc[1]["n"], str(dc[0])))
         if c["n"]

@@ -5,7 +5,8 @@ module of its job:
 - `exports`: .xlsx exports: `events_export`, `events_export_approved`, `export_job_run`,
   `kpis_export`;
 - `briefings`: `briefing_render`;
-- `rebuild`: `rollup_rebuild` (`manage.py rollup rebuild`);
+- `rebuild`: `rollup_rebuild` (`manage.py rollup rebuild`); `rollup_events_added` and
+  `rollup_days_recount` for events written in bulk (the importer);
 - `upkeep`: `rollup_event_written`, the facts and rollups kept current inside the
   transaction that changes an event (the events app's `event_written` signal);
 - `facts` / `facts_sql`: how one event counts; `rollups`: the rollup tables, declared once.
@@ -21,7 +22,7 @@ from pingan.analytics.exports import (
     kpis_export,
 )
 from pingan.analytics.locks import can_lock, period_lock, period_unlock
-from pingan.analytics.rebuild import rollup_rebuild
+from pingan.analytics.rebuild import rollup_days_recount, rollup_events_added, rollup_rebuild
 from pingan.analytics.upkeep import rollup_event_written
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "kpis_export",
     "period_lock",
     "period_unlock",
+    "rollup_days_recount",
     "rollup_event_written",
+    "rollup_events_added",
     "rollup_rebuild",
 ]

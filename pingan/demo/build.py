@@ -38,6 +38,7 @@ from shapely.ops import unary_union
 
 from pingan.analytics.rebuild import rollup_rebuild
 from pingan.demo import bulk, geography, selectors, simulation
+from pingan.demo import mediation as demo_mediation
 from pingan.demo.organisation import Staff, ensure_staff
 from pingan.geo.geometry import to_shape
 from pingan.geo.models import Region
@@ -65,6 +66,7 @@ class DemoReport:
     bulk: bulk.Written | None = None
     rebuilt: dict[str, int] = field(default_factory=dict)
     events: simulation.Outcome | None = None
+    mediation: demo_mediation.Written | None = None
     swept: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -265,6 +267,26 @@ def load_demo(
         progress=progress,
     )
     report.timings["events"] = time.monotonic() - t_live
+
+    t_med = time.monotonic()
+    report.mediation = demo_mediation.build_mediation(
+        county=county,
+        towns=towns,
+        villages=villages,
+        spots=spots,
+        staff=staff,
+        seed=seed,
+        start=start,
+        now=min(end, simulation.clock.now()),
+        scale=events / EVENTS,
+        progress=progress,
+    )
+    report.timings["mediation"] = time.monotonic() - t_med
+    m = report.mediation
+    progress(
+        f"调解：新建调委会 {m.committees} 个、调解员 {m.mediators} 名；"
+        f"调解案件 {m.cases} 件（事件转调解 {m.referred} 件），调解记录 {m.sessions} 条"
+    )
 
     t4 = time.monotonic()
     report.swept = _sweep()

@@ -157,6 +157,12 @@ def demo_accounts_table(county: Region, towns: dict[str, Region], grid: Region |
         DemoAccount("demo-handler", "朱志强", Role.HANDLER, "县公安局"),
         DemoAccount("demo-other-handler", "顾美华", Role.HANDLER, "县市场监管局"),
         DemoAccount("demo-leader", "徐国强", Role.LEADER, county.name),
+        DemoAccount(
+            "mediator",
+            "陈春燕",
+            Role.MEDIATOR,
+            f"{wuyuan.name}人民调解委员会" if wuyuan else "",
+        ),
         DemoAccount("demo-sysadmin", "系统管理员", Role.SYS_ADMIN, "全系统"),
         DemoAccount("demo-secadmin", "安全管理员", Role.SEC_ADMIN, "全系统"),
         DemoAccount("demo-auditadmin", "审计管理员", Role.AUDIT_ADMIN, "全系统"),
@@ -186,6 +192,8 @@ def ensure_staff(
             scope = {"region": town_by_code["330424001"]}
         elif acct.username == "demo-other-dispatcher":
             scope = {"region": town_by_code["330424106"]}
+        elif acct.username == "mediator":  # the committee's post: pingan/demo/mediation.py
+            scope = {"region": town_by_code["330424001"]}
         elif acct.username in ("demo-dispatcher", "demo-leader"):
             scope = {"region": county}
         elif acct.username == "demo-handler":

@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from pingan.core import audit
+from pingan.core.errors import Invalid
+from pingan.events.catalogue import category_check, category_save, deadline_check
 from pingan.events.contact import contact_masked
 from pingan.events.models import (
     Assignment,
@@ -98,18 +100,39 @@ class CategoryForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
+        # The catalogue's rules live in the service (events/catalogue.py); shown on the form.
         data = super().clean() or {}
-        parent = data.get("parent")
-        if parent is not None:
-            if self.instance.pk and parent.pk == self.instance.pk:
-                self.add_error("parent", _("上级分类不能是自身"))
-            elif parent.parent_id is not None:
-                self.add_error("parent", _("分类只有两级：上级分类须为大类"))
+        if data.get("code") and data.get("name"):
+            try:
+                category_check(
+                    code=data["code"],
+                    name=data["name"],
+                    parent=data.get("parent"),
+                    category=self.instance if self.instance.pk else None,
+                    sensitivity=self.instance.sensitivity,
+                )
+            except Invalid as exc:
+                for name, reason in exc.fields.items():
+                    self.add_error(name if name in self.fields else None, reason)
+        return data
+
+
+class CategoryDeadlineForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        keys = ("urgency", "ack_amount", "ack_unit", "handle_amount", "handle_unit")
+        if all(data.get(k) is not None for k in keys) and not data.get("DELETE"):
+            try:
+                deadline_check(**{k: data[k] for k in keys})
+            except Invalid as exc:
+                for name, reason in exc.fields.items():
+                    self.add_error(name if name in self.fields else None, reason)
         return data
 
 
 class CategoryDeadlineInline(admin.TabularInline):
     model = CategoryDeadline
+    form = CategoryDeadlineForm
     extra = 0
     fields = ["urgency", "ack_amount", "ack_unit", "handle_amount", "handle_unit", "natural_time"]
 
@@ -132,6 +155,24 @@ class CategoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent", "default_department"]
     list_select_related = ["parent", "default_department"]
     ordering = ["sort", "code"]
+
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        """Through the catalogue service, which checks its rules again when it writes; the
+        form's object takes the saved row's id (the deadline rows inline are saved next)."""
+        saved = category_save(
+            category=obj,
+            code=obj.code,
+            name=obj.name,
+            parent=obj.parent,
+            default_department=obj.default_department,
+            extra_fields=obj.extra_fields,
+            sort=obj.sort,
+            escalate_on_overdue=obj.escalate_on_overdue,
+            verify_photo_required=obj.verify_photo_required,
+            is_active=obj.is_active,
+        )
+        obj.pk = saved.category.pk
+        obj._state.adding = False
 
 
 # ---- events (read-mostly) -------------------------------------------------------------

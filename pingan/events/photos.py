@@ -16,7 +16,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pingan.core.errors import Invalid, invalid
+from pingan.core.uploads import read_limited
 
 # Decoders tried on uploads. HEIC only when a plug-in (pillow-heif) registered it.
 ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
@@ -81,23 +82,12 @@ def read_upload(upload: Any) -> bytes:
     """The bytes of an upload (a Django UploadedFile, a file object or bytes), refusing
     anything larger than PINGAN_PHOTO_MAX_BYTES without reading more than the limit."""
     limit = max_bytes()
-    too_big = invalid("file", gettext("照片不能超过%(size)s") % {"size": _human(limit)})
-    if isinstance(upload, bytes | bytearray):
-        if len(upload) > limit:
-            raise too_big
-        return bytes(upload)
-    declared = getattr(upload, "size", None)
-    if isinstance(declared, int) and declared > limit:
-        raise too_big
-    stream: IO[bytes] = upload
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise too_big
-    if not data:
-        raise invalid("file", gettext("请选择要上传的照片"))
-    return bytes(data)
+    return read_limited(
+        upload,
+        limit=limit,
+        too_big=invalid("file", gettext("照片不能超过%(size)s") % {"size": _human(limit)}),
+        empty=invalid("file", gettext("请选择要上传的照片")),
+    )
 
 
 def _human(n: int) -> str:

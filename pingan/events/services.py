@@ -18,6 +18,7 @@ from pingan.cases import service as engine
 from pingan.core import clock
 from pingan.events import signals, workflow
 from pingan.events.choices import DeadlineState, Status
+from pingan.events.deadlines import stop_clocks
 from pingan.events.kind import EVENTS
 from pingan.events.models import Attachment, Event, EventTransition
 from pingan.events.partitions import key_q
@@ -30,6 +31,7 @@ __all__ = [
     "REPORTING_ROLES",
     "allowed_actions",
     "event_auto_escalate",
+    "event_follow_outcome",
     "event_mark_deadline",
     "event_report",
     "event_transition",
@@ -150,3 +152,62 @@ def event_auto_escalate(*, event_id: int) -> bool:
         )
         _announce(event, "auto_escalate", t)
     return True
+
+
+def event_follow_outcome(
+    *,
+    actor: Actor,
+    event_id: int,
+    resolution: str,
+    referral: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """The event follows the outcome of the case another app took it over with (调解结果):
+    `resolution` resolved / unresolved (with `referral`) moves an event still in the
+    centre's or a department's hands to verification, as a lead's 办结反馈 would, with
+    that outcome; an event already resolved or closed, or no `resolution` (withdrawn),
+    only gets the timeline row. The caller (the case's service, inside its transition)
+    has checked who acts; the event's own scope is not asked again."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().filter(key_q(pk=event_id)).get()
+        before = event.status
+        now = clock.now()
+        moves = bool(resolution) and before in (
+            Status.REPORTED,
+            Status.ACCEPTED,
+            Status.DISPATCHED,
+            Status.IN_PROGRESS,
+        )
+        if moves:
+            event.accepted_at = event.accepted_at or now
+            event.resolution, event.referral = resolution, referral
+            event.resolved_at = now
+            event.closed_on_time = None if event.due_at is None else now <= event.due_at
+            event.status = Status.RESOLVED
+            stop_clocks(event)
+            event.save()
+            signals.event_written.send(sender=Event, event=event, action="mediation_result")
+        row = {**(data or {}), "resolution": resolution}
+        if referral:
+            row["referral"] = referral
+        role = next(iter(sorted(actor.roles)), "system")
+        t = _timeline(
+            event,
+            "mediation_result",
+            before,
+            event.status,
+            actor.user,
+            role,
+            note=note,
+            data=row,
+            at=now,
+        )
+        actor.audit(
+            "event.mediation_result",
+            object_type="event",
+            object_id=event.pk,
+            detail={"from": before, "to": event.status},
+        )
+        _announce(event, "mediation_result", t)
+    return event

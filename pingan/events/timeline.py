@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from pingan.core import clock
+from pingan.core.mute import is_muted
 from pingan.events import signals
 from pingan.events.models import Event, EventTransition
 from pingan.org.models import Department
@@ -46,12 +47,23 @@ def record_transition(
 def announce(
     event: Event, action: str, transition: EventTransition | None = None, **extra: Any
 ) -> None:
+    """After commit, tell the listening apps (`signals.event_changed`): from the task
+    worker, so that what the answer does not need (triage's duplicate check and risk
+    alerts, notifications, channel callbacks, SMS) costs the request nothing but one
+    queue row. Inside `core.mute.muted()` (the demo replaying history) the signal is sent
+    in this thread as before, where the listeners can see the mute."""
     event_id = event.pk
     transition_id = transition.pk if transition else None
+    variant = str(extra.get("variant") or "")
 
     def send() -> None:
         signals.event_changed.send(
             sender=Event, event_id=event_id, action=action, transition_id=transition_id, **extra
         )
 
-    transaction.on_commit(send)
+    def enqueue() -> None:
+        from pingan.events.tasks import event_changed_send
+
+        event_changed_send.enqueue(event_id, action, transition_id, variant)
+
+    transaction.on_commit(send if is_muted() else enqueue)

@@ -38,6 +38,7 @@ from pingan.cases.table import (
     CLOCK_STOP,
     CLOCK_STOP_ACK,
     CLOCKS,
+    Effect,
     Outcome,
     Step,
     Transition,
@@ -112,6 +113,7 @@ SYSTEM_ACTIONS = {
     "auto_escalate": pgettext_noop("action", "超期提级"),
     "risk_alert": pgettext_noop("action", "风险预警"),
     "imported": pgettext_noop("action", "历史导入"),
+    "mediation_result": pgettext_noop("action", "调解结果"),
 }
 
 LOOP = Workflow(
@@ -727,9 +729,10 @@ def waiting_for_assist(event: Event) -> list[Assignment]:
 def _result_in(event: Event, now: dt.datetime, data: dict[str, Any]) -> None:
     """The event's result is complete (the lead's result, every assisting department's
     feedback in or waived): the event goes to verification. `closed_on_time` says whether
-    this moment came by the handling deadline."""
+    this moment came by the handling deadline (None without a deadline: neither on time
+    nor late, docs/kpis.md)."""
     event.resolved_at = now
-    event.closed_on_time = event.due_at is None or now <= event.due_at
+    event.closed_on_time = None if event.due_at is None else now <= event.due_at
     lead = lead_assignment(event)
     if lead is not None:
         data["lead_result"] = lead.result
@@ -1431,6 +1434,29 @@ def remind(s: Step[Event]) -> Outcome:
 )
 def comment(s: Step[Event]) -> Outcome:
     return Outcome(_text(s.payload, "note", gettext("备注"), max_len=5000))
+
+
+# 转调解: a higher app that takes the dispute over (pingan.mediation) registers here how
+# the hand-over is made; events never imports it (docs/mediation.md).
+HANDOVERS: dict[str, Effect] = {}
+
+
+@LOOP.row(
+    "refer_mediation",
+    pgettext_noop("action", "转调解"),
+    frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    (*CENTRE, (R.HANDLER, ASSIGNMENT)),
+)
+def refer_mediation(s: Step[Event]) -> Outcome:
+    """A dispute handed to mediation: the registered app creates the case; the event
+    waits in its state and follows the case's outcome (`services.event_follow_outcome`)."""
+    handover = HANDOVERS.get("refer_mediation")
+    if handover is None:
+        raise Conflict(gettext("未启用调解功能"))
+    if not s.case.category.is_dispute:
+        raise Conflict(gettext("只有矛盾纠纷类事件可以转调解"))
+    return handover(s)
 
 
 # ---- the table, read by pages, the API, notifications and the document ------------------

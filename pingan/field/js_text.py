@@ -89,6 +89,16 @@ TEXT: tuple[str, ...] = (
     gettext_noop("重试"),
     gettext_noop("正在刷新…"),
     gettext_noop("刷新"),
+    # 就地调解 on the report form
+    gettext_noop("就地调解"),
+    gettext_noop("当事人类型"),
+    gettext_noop("申请人"),
+    gettext_noop("被申请人"),
+    gettext_noop("姓名或名称"),
+    gettext_noop("电话"),
+    gettext_noop("请填写当事人（至少一名申请人和一名被申请人）"),
+    gettext_noop("调解不成原因"),
+    gettext_noop("协议内容"),
 )
 # (context, text): app.js passes the context as its third argument.
 CONTEXT_TEXT: tuple[tuple[str, str], ...] = (("action", pgettext_noop("action", "就地解决")),)

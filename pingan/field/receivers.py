@@ -1,4 +1,6 @@
-"""Evidence checks run after a report photo is stored, whichever page or API added it."""
+"""Evidence checks run after a report photo is stored, whichever page or API added it: in
+the task worker after commit (the answer to the upload does not show them), or in this
+thread inside `core.mute.muted()` (the demo replaying history)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from pingan.core.mute import is_muted
 from pingan.events.models import Attachment
 
 
@@ -16,6 +19,10 @@ def _check_new_photo(sender: Any, instance: Attachment, created: bool, **kwargs:
     if not created or kwargs.get("raw"):
         return
     from pingan.field.evidence import evidence_check
+    from pingan.field.tasks import evidence_check_photo
 
     pk = instance.pk
-    transaction.on_commit(lambda: evidence_check(attachment_id=pk))
+    if is_muted():
+        transaction.on_commit(lambda: evidence_check(attachment_id=pk))
+    else:
+        transaction.on_commit(lambda: evidence_check_photo.enqueue(pk))

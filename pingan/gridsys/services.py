@@ -79,7 +79,7 @@ def officer_attach(
             defaults={
                 "membership": membership,
                 "is_active": True,
-                "since": since or clock.now().date(),
+                "since": since or timezone.localdate(clock.now()),
             },
         )
         actor.audit(

@@ -1,16 +1,18 @@
-"""Importing historical events as records.
+"""Importing events from another system's records.
 
-Historical events are already finished: they are written as `Event` rows in their final
-state with their past timestamps and one "imported" timeline line, not replayed through
-the workflow. Each row is checked first; a bad row is reported (row number, external id,
-field, reason) and skipped, never half-written. Rows whose external id was imported
-before are left alone, so running the same file twice changes nothing.
+Each row is checked first; a bad row is reported (row number, external id, field,
+reason) and skipped, never half-written. Finished records are written in their final
+state with their past timestamps, open ones enter the live workflow in the state mapped
+(`importer.states`); each gets one "imported" timeline line, nobody is notified. Rows whose
+external id was imported before are left alone, so running the same file twice changes
+nothing. The facts of the new events are written with them, batch by batch, and the
+figures of the days the file covers are recounted when the import ends, so every figure
+is right the moment it returns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,41 +21,22 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from pingan.analytics.services import rollup_days_recount, rollup_events_added
 from pingan.core import audit, clock
-from pingan.events.choices import Status
-from pingan.events.models import Category, Event, EventCodeCounter, EventTransition
-from pingan.events.titles import title_from
-from pingan.geo import locator
+from pingan.events.choices import AssignmentStatus, Status
+from pingan.events.models import Assignment, Event, EventCodeCounter, EventTransition
 from pingan.geo.models import Region
 from pingan.geo.selectors import county_code_of, queue_region_for
 from pingan.importer.choices import JobStatus
 from pingan.importer.mapping import Mapping, load_mapping
 from pingan.importer.models import ImportedRecord, ImportJob
-from pingan.org.models import Department
+from pingan.importer.rows import Lookups, Prepared, RowError, clean_text, prepare
+from pingan.importer.states import lead_assignment, state_fields
 from pingan.triage.tabular import read_rows
 
+__all__ = ["Report", "RowError", "clean_text", "import_file", "import_rows"]
+
 BATCH = 500
-_BLANK_LINES = re.compile(r"[ \t\u3000]*\n[\s\u3000]*")
-
-
-@dataclass
-class RowError:
-    row: int
-    external_id: str
-    field: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "external_id": self.external_id,
-            "field": self.field,
-            "reason": self.reason,
-        }
-
-    def __str__(self) -> str:
-        ext = f"（编号 {self.external_id}）" if self.external_id else ""
-        return f"第{self.row}条{ext} {self.field}: {self.reason}"
 
 
 @dataclass
@@ -63,10 +46,24 @@ class Report:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # Reported days of the rows imported or already there (the figures recounted).
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    # Duplicates whose master the source names but the import never found.
+    unlinked: list[str] = field(default_factory=list)
+    by_status: dict[str, int] = field(default_factory=dict)
+    # Per run: each region's county code (for event codes).
+    counties: dict[int, str] = field(default_factory=dict, repr=False)
+    queues: dict[int, Region] = field(default_factory=dict, repr=False)
 
     @property
     def failed(self) -> int:
         return len({e.row for e in self.errors})
+
+    def saw(self, p: Prepared) -> None:
+        day = timezone.localdate(p.values["reported_at"])
+        self.first_day = day if self.first_day is None else min(self.first_day, day)
+        self.last_day = day if self.last_day is None else max(self.last_day, day)
 
     @property
     def summary(self) -> str:
@@ -77,214 +74,83 @@ class Report:
             f"已存在 {self.unchanged} 条，出错 {self.failed} 条）"
         )
 
-
-def clean_text(text: str) -> str:
-    """Cells copied from web pages carry tabs and runs of blank lines: trim every line,
-    drop empty ones."""
-    lines = [ln.strip(" \t\u3000\r") for ln in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(ln for ln in lines if ln)
-
-
-@dataclass
-class Prepared:
-    row: int
-    external_id: str
-    values: dict[str, Any]
-
-
-class _Lookups:
-    """Per-run caches of categories, departments and regions."""
-
-    def __init__(self) -> None:
-        self.categories: dict[str, Category | None] = {}
-        self.departments: dict[str, Department | None] = {}
-        self.regions: dict[str, Region | str] = {}
-
-    def category(self, code: str) -> Category | None:
-        if code not in self.categories:
-            cat = Category.objects.filter(code=code).first() or (
-                Category.objects.filter(name=code).first()
-            )
-            if cat is not None and cat.children.exists():
-                cat = None
-            self.categories[code] = cat
-        return self.categories[code]
-
-    def department(self, code: str) -> Department | None:
-        if code not in self.departments:
-            self.departments[code] = (
-                Department.objects.filter(code=code).first()
-                or Department.objects.filter(name=code).first()
-            )
-        return self.departments[code]
-
-    def region(self, key: str) -> Region | str:
-        """The region with this code (or this unique name), else an error text."""
-        if key not in self.regions:
-            reg = Region.objects.filter(code=key).first()
-            if reg is None:
-                named = list(Region.objects.filter(name=key)[:2])
-                reg = named[0] if len(named) == 1 else None
-                if len(named) > 1:
-                    self.regions[key] = f"区划名称“{key}”不唯一，请使用代码"
-                    return self.regions[key]
-            self.regions[key] = reg if reg is not None else f"区划“{key}”不存在"
-        return self.regions[key]
+    @property
+    def notes(self) -> list[str]:
+        """What else the import has to say: states, unlinked duplicates, figures."""
+        out = []
+        if self.by_status:
+            parts = [f"{s.label} {self.by_status[s]}" for s in Status if s in self.by_status]
+            out.append(("可导入" if self.dry_run else "已导入") + "：" + "，".join(parts))
+        if self.unlinked:
+            shown = "、".join(self.unlinked[:10])
+            more = f" 等 {len(self.unlinked)} 条" if len(self.unlinked) > 10 else ""
+            out.append(f"重复件的主件未导入，已标为重复、未关联主件：{shown}{more}")
+        if not self.dry_run and self.first_day is not None:
+            out.append(f"统计已按 {self.first_day} 至 {self.last_day} 上报的事件更新")
+        return out
 
 
-def _prepare(m: Mapping, row: dict[str, str], n: int, look: _Lookups) -> Prepared | list[RowError]:
-    errors: list[RowError] = []
-    ext, _e = m.external_id.value(row)
-    ext = (ext or "").strip()
-
-    def err(name: str, reason: str) -> None:
-        errors.append(RowError(n, ext, name, reason))
-
-    if not ext:
-        err("external_id", "缺少外部编号")
-    elif len(ext) > 100:
-        err("external_id", "外部编号超过100字")
-    description = clean_text(m.description.raw(row))
-    if not description:
-        err("description", "事件描述为空")
-    title = clean_text(m.title.raw(row)).replace("\n", " ")[:200] or title_from(description)
-    now = clock.now()
-
-    def when(name: str, f: Any, required: bool) -> dt.datetime | None:
-        text, e = f.value(row)
-        if e:
-            err(name, e)
-            return None
-        if not text:
-            if required:
-                err(name, "时间为空")
-            return None
-        value = m.parse_time(text)
-        if value is None:
-            err(name, f"无法识别的时间“{text[:30]}”")
-        elif value > now:
-            err(name, "时间晚于当前时间")
-        return value
-
-    reported_at = when("reported_at", m.reported_at, True)
-    status, e = m.status.value(row)
-    if e:
-        err("status", e)
-    elif status not in (Status.CLOSED, Status.REJECTED):
-        err("status", f"历史导入只支持已办结或不予受理，不支持“{status}”")
-    closed_at = when("closed_at", m.closed_at, status == Status.CLOSED)
-    if reported_at and closed_at and closed_at < reported_at:
-        err("closed_at", "办结时间早于上报时间")
-
-    code, e = m.category.value(row)
-    category = None
-    if e or not code:
-        err("category", e or "分类为空")
-    else:
-        category = look.category(code)
-        if category is None:
-            err("category", f"分类“{code}”不存在或不是具体的小类")
-    department = None
-    dcode, e = m.department.value(row)
-    if e:
-        err("department", e)
-    elif dcode:
-        department = look.department(dcode)
-        if department is None:
-            err("department", f"部门“{dcode}”不存在")
-
-    lat = lng = None
-    lat_text, _e1 = m.lat.value(row)
-    lng_text, _e2 = m.lng.value(row)
-    if lat_text or lng_text:
-        try:
-            lat, lng = float(lat_text or ""), float(lng_text or "")
-            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-                raise ValueError
-        except ValueError:
-            err("lat", "坐标格式不正确")
-            lat = lng = None
-    region: Region | None = None
-    if lat is not None and lng is not None:
-        grid = locator.grid_id_at(lat, lng)
-        if grid is not None:
-            region = Region.objects.filter(pk=grid).first()
-    if region is None:
-        key, e = m.region.value(row)
-        if e or not key:
-            err("region", e or "所在区划为空")
-        else:
-            found = look.region(key)
-            if isinstance(found, str):
-                err("region", found)
-            else:
-                region = found
-    if errors:
-        return errors
-    assert reported_at is not None and category is not None and region is not None
-    result, _e = m.result.value(row)
-    reporter, _e = m.reporter_name.value(row)
-    address, _e = m.address.value(row)
-    return Prepared(
-        row=n,
-        external_id=ext,
-        values={
-            "title": title,
-            "description": description,
-            "status": status,
-            "category": category,
-            "lead_department": department,
-            "region": region,
-            "lat": lat,
-            "lng": lng,
-            "reported_at": reported_at,
-            "closed_at": closed_at if status == Status.CLOSED else None,
-            "result": clean_text(result or ""),
-            "reporter_name": (reporter or "")[:50],
-            "address": (address or "")[:255],
-        },
-    )
-
-
-def _allocate_codes(items: list[Prepared]) -> list[str]:
+def _allocate_codes(items: list[Prepared], counties: dict[int, str]) -> list[str]:
     """Event codes in the usual form, taking numbers from the same per-county-per-day
-    counters as live reports (locked while a block is taken)."""
+    counters as live reports: the batch's counters locked in one statement (in prefix
+    order, as live reports lock one), the missing ones created, all moved on together.
+    `counties` caches each region's county code."""
     by_prefix: dict[str, list[int]] = {}
     for i, p in enumerate(items):
         region = p.values["region"]
+        if region.pk not in counties:
+            counties[region.pk] = county_code_of(region)
         day = timezone.localtime(p.values["reported_at"]).strftime("%Y%m%d")
-        by_prefix.setdefault(f"{county_code_of(region)}-{day}", []).append(i)
+        by_prefix.setdefault(f"{counties[region.pk]}-{day}", []).append(i)
+    prefixes = sorted(by_prefix)
+    EventCodeCounter.objects.bulk_create(
+        [EventCodeCounter(prefix=x) for x in prefixes], ignore_conflicts=True
+    )
+    counters = list(
+        EventCodeCounter.objects.select_for_update().filter(prefix__in=prefixes).order_by("prefix")
+    )
     codes = [""] * len(items)
-    for prefix, idx in sorted(by_prefix.items()):
-        counter, _c = EventCodeCounter.objects.select_for_update().get_or_create(prefix=prefix)
+    for counter in counters:
+        idx = by_prefix[counter.prefix]
         first = counter.last + 1
         counter.last += len(idx)
-        counter.save(update_fields=["last"])
         for k, i in enumerate(idx):
-            codes[i] = f"{prefix}-{first + k:06d}"
+            codes[i] = f"{counter.prefix}-{first + k:06d}"
+    EventCodeCounter.objects.bulk_update(counters, ["last"], batch_size=500)
     return codes
 
 
-def _write(m: Mapping, items: list[Prepared], file_name: str, job: ImportJob | None) -> None:
+def _write(
+    m: Mapping, items: list[Prepared], file_name: str, job: ImportJob | None, report: Report
+) -> None:
+    """One batch in one transaction: the events, their lead assignments (open ones),
+    timeline lines, import records and facts; duplicates linked to their masters."""
     if not items:
         return
-    queues: dict[int, Region] = {}
+    queues = report.queues
+    now = clock.now()
     with transaction.atomic():
-        codes = _allocate_codes(items)
+        codes = _allocate_codes(items, report.counties)
         events = []
         for p, code in zip(items, codes, strict=True):
             v = p.values
             region: Region = v["region"]
             if region.pk not in queues:
                 queues[region.pk] = queue_region_for(region)
+            imported: dict[str, Any] = {"source": m.source, "external_id": p.external_id}
+            if v["status"] == Status.MERGED:
+                imported["duplicate"] = True
+                if v["master"]:
+                    imported["master"] = v["master"]
             events.append(
                 Event(
                     code=code,
                     title=v["title"],
                     description=v["description"],
                     status=v["status"],
+                    urgency=v["urgency"],
                     category=v["category"],
-                    source=m.channel,
+                    source=v["source"],
                     region=region,
                     region_path=region.path,
                     queue_region=queues[region.pk],
@@ -292,13 +158,21 @@ def _write(m: Mapping, items: list[Prepared], file_name: str, job: ImportJob | N
                     lng=v["lng"],
                     address=v["address"],
                     reported_at=v["reported_at"],
-                    closed_at=v["closed_at"],
                     reporter_name=v["reporter_name"],
                     lead_department=v["lead_department"],
-                    extra={"import": {"source": m.source, "external_id": p.external_id}},
+                    extra={"import": imported},
+                    **state_fields(v, now),
                 )
             )
         created = Event.objects.bulk_create(events)
+        assignments = []
+        for e, p in zip(created, items, strict=True):
+            a = lead_assignment(e)
+            if a is not None:
+                if a.status == AssignmentStatus.RESOLVED:
+                    a.result = p.values["result"]
+                assignments.append(a)
+        Assignment.objects.bulk_create(assignments)
         EventTransition.objects.bulk_create(
             [
                 EventTransition(
@@ -310,7 +184,7 @@ def _write(m: Mapping, items: list[Prepared], file_name: str, job: ImportJob | N
                     department=e.lead_department,
                     note=p.values["result"],
                     data={"source": m.source, "external_id": p.external_id, "file": file_name},
-                    at=e.closed_at or e.reported_at,
+                    at=e.closed_at or e.resolved_at or e.dispatched_at or e.reported_at,
                 )
                 for e, p in zip(created, items, strict=True)
             ]
@@ -321,6 +195,49 @@ def _write(m: Mapping, items: list[Prepared], file_name: str, job: ImportJob | N
                 for e, p in zip(created, items, strict=True)
             ]
         )
+        report.unlinked.extend(
+            _link_masters(
+                m.source,
+                [
+                    (e, p.values["master"])
+                    for e, p in zip(created, items, strict=True)
+                    if p.values["master"]
+                ],
+            )
+        )
+        rollup_events_added(event_ids=[e.pk for e in created])
+
+
+def _link_masters(source: str, pairs: list[tuple[Event, str]]) -> list[str]:
+    """Point each duplicate at its master (by the master's external id, imported now or
+    before); the external ids of those whose master is not there yet."""
+    if not pairs:
+        return []
+    found = dict(
+        ImportedRecord.objects.filter(
+            source=source, external_id__in={ext for _e, ext in pairs}
+        ).values_list("external_id", "event_id")
+    )
+    missing = []
+    for event, ext in pairs:
+        if ext in found and found[ext] != event.pk:
+            event.master_id = found[ext]
+        else:
+            missing.append(event.extra["import"]["external_id"])
+    Event.objects.bulk_update([e for e, _x in pairs if e.master_id], ["master"])
+    return missing
+
+
+def _relink(source: str, report: Report) -> None:
+    """At the end: duplicates whose master came later in the file get it now."""
+    if not report.unlinked:
+        return
+    records = ImportedRecord.objects.filter(source=source, external_id__in=report.unlinked)
+    pairs = [
+        (event, str(event.extra["import"].get("master", "")))
+        for event in Event.objects.filter(pk__in=records.values("event_id"))
+    ]
+    report.unlinked = sorted(_link_masters(source, [(e, x) for e, x in pairs if x]))
 
 
 def import_rows(
@@ -333,9 +250,10 @@ def import_rows(
     progress: Callable[[Report, int], None] | None = None,
 ) -> Report:
     """Import rows by the mapping (or only check them with dry_run). Returns the report:
-    every row is counted as imported, unchanged (imported before) or in error."""
+    every row is counted as imported, unchanged (imported before) or in error. The
+    figures of the days the rows fall on are recounted at the end (not on a dry run)."""
     report = Report(dry_run=dry_run)
-    look = _Lookups()
+    look = Lookups()
     seen: set[str] = set()
     batch: list[Prepared] = []
 
@@ -350,8 +268,12 @@ def import_rows(
         )
         fresh = [p for p in batch if p.external_id not in existing]
         report.unchanged += len(batch) - len(fresh)
+        for p in batch:
+            report.saw(p)
+        for p in fresh:
+            report.by_status[p.values["status"]] = report.by_status.get(p.values["status"], 0) + 1
         if not dry_run:
-            _write(mapping, fresh, file_name, job)
+            _write(mapping, fresh, file_name, job, report)
         report.imported += len(fresh)
         batch.clear()
         if progress:
@@ -359,7 +281,7 @@ def import_rows(
 
     for n, row in enumerate(rows, start=1):
         report.total += 1
-        result = _prepare(mapping, row, n, look)
+        result = prepare(mapping, row, n, look)
         if isinstance(result, list):
             report.errors.extend(result)
         elif result.external_id in seen:
@@ -374,6 +296,10 @@ def import_rows(
         if progress and n % BATCH == 0:
             progress(report, n)
     flush()
+    if not dry_run:
+        _relink(mapping.source, report)
+        if report.first_day is not None and report.last_day is not None:
+            rollup_days_recount(date_from=report.first_day, date_to=report.last_day)
     return report
 
 
@@ -474,7 +400,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.total = job.processed = report.total
     job.imported, job.unchanged, job.failed = report.imported, report.unchanged, report.failed
     job.errors = [e.as_dict() for e in report.errors]
-    job.message = report.summary
+    job.message = "\n".join([*report.notes, report.summary])
     job.finished_at = clock.now()
     job.save()
     return job

@@ -10,16 +10,14 @@ e-mail) and `reporter_tell` (the citizen who reported an event without an accoun
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
-import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from pingan.core import clock, pii
 from pingan.core.errors import Invalid
+from pingan.core.mute import is_muted, muted  # noqa: F401 (re-exported)
 from pingan.events import deadlines as event_deadlines
 from pingan.events import workflow
 from pingan.events.choices import Status, TrackingStatus, Urgency
@@ -53,24 +52,7 @@ NO_GATEWAY = "未配置短信网关（PINGAN_SMS_GATEWAY_URL），未发送"
 NOTHING_TO_SEND = "摘要中已没有通知（接收人已删除），未发送"
 
 # ---- muting (the demo generator replays history without notifying anyone) -------------
-
-_local = threading.local()
-
-
-@contextlib.contextmanager
-def muted() -> Iterator[None]:
-    """Within the block (in this thread) no notification or delivery is created."""
-    _local.depth = getattr(_local, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _local.depth -= 1
-
-
-def is_muted() -> bool:
-    """True inside `muted()` in this thread."""
-    return getattr(_local, "depth", 0) > 0
-
+# `muted` and `is_muted` live in pingan.core.mute (the events app reads the flag too).
 
 # ---- texts ------------------------------------------------------------------------------
 

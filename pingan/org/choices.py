@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     DISPATCHER = "dispatcher", _("受理员")
     HANDLER = "handler", _("部门处置人员")
     LEADER = "leader", _("领导")
+    MEDIATOR = "mediator", _("调解员")
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")

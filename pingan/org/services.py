@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 
 from pingan.accounts.models import User
+from pingan.core.errors import invalid
 from pingan.geo.models import Region
 from pingan.org.choices import Role
 from pingan.org.models import Department, Membership
 
 
 def department_upsert(*, code: str, name: str, region: Region, email: str = "") -> Department:
-    """Create or update a department by code."""
+    """Create or update a department by code (Invalid naming the field when a value is
+    bad: an empty code or one with spaces or over 32 characters, an empty name or one over
+    100, a malformed e-mail address)."""
+    code, name, email = code.strip(), name.strip(), email.strip()
+    if not code:
+        raise invalid("code", gettext("编码为空"))
+    if len(code) > 32 or any(c.isspace() for c in code):
+        raise invalid("code", gettext("编码不超过32个字符，且不含空格"))
+    if not name:
+        raise invalid("name", gettext("名称为空"))
+    if len(name) > 100:
+        raise invalid("name", gettext("名称不超过100个字"))
+    if email and not _email_ok(email):
+        raise invalid("email", gettext("邮箱格式不正确"))
     dept, _ = Department.objects.update_or_create(
         code=code, defaults={"name": name, "region": region, "email": email}
     )
     return dept
+
+
+def _email_ok(email: str) -> bool:
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return len(email) <= 254  # the column's length
 
 
 def user_upsert(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import Q, QuerySet
 
 from pingan.core import clock
+from pingan.core.batches import id_batches
 from pingan.events.choices import DeadlineState, Status
 from pingan.events.models import CLOCKED_STATUSES, Event
 from pingan.events.partitions import key_q
@@ -26,17 +27,15 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 
+# The sweeps of apps above sla (their deadlines on their own cases), registered by each
+# app at start-up (mediation: `mediation.deadlines.install`), since sla never imports
+# them. Each is called with the sweep's moment after the events' marks and returns its
+# counts ({"warned": n, "overdue": n}), which are logged, not added to the events' run.
+SWEEPS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {}
+
 
 def _batches(qs: QuerySet[Event]) -> Iterator[list[int]]:
-    """Ids of `qs` in ascending batches (a keyset cursor: rows marked meanwhile by another
-    sweeper simply drop out)."""
-    last = 0
-    while True:
-        ids = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
+    return id_batches(qs, BATCH)
 
 
 def overdue_candidates(now: dt.datetime) -> list[QuerySet[Event]]:
@@ -90,6 +89,10 @@ def _sweep(now: dt.datetime) -> SweepRun:
             if event_mark_deadline(event_id=event_id, state=DeadlineState.WARNING, now=now):
                 run.warned += 1
     run.reminded = tracking_reminders(now=now)
+    for name, extra in SWEEPS.items():
+        counts = extra(now)
+        if any(counts.values()):
+            log.info("sweep %s: %s", name, counts)
     run.finished_at = clock.now()
     run.save(update_fields=["warned", "overdue", "escalated", "reminded", "finished_at"])
     if run.warned or run.overdue or run.escalated or run.reminded:

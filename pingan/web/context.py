@@ -15,6 +15,7 @@ from pingan.org.selectors import user_roles
 REPORTING_ROLES = GRID_ROLES | {Role.DISPATCHER}
 EVENT_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.HANDLER, Role.LEADER}
 DASHBOARD_ROLES = {Role.DISPATCHER, Role.LEADER, Role.GRID_LEADER}
+MEDIATION_ROLES = {Role.MEDIATOR, Role.DISPATCHER, Role.LEADER}
 
 
 def nav_for(roles: set[str]) -> list[dict[str, Any]]:
@@ -29,6 +30,10 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
         )
     if roles & REPORTING_ROLES:
         items.append({"key": "report", "label": _("上报事件"), "url": reverse("event_report")})
+    if roles & MEDIATION_ROLES:
+        items.append(
+            {"key": "mediation", "label": _("调解"), "url": reverse("mediation_workbench")}
+        )
     if roles & DASHBOARD_ROLES:
         items.append({"key": "dashboard", "label": _("统计分析"), "url": reverse("dashboard")})
         items.append({"key": "briefings", "label": _("简报"), "url": reverse("briefings")})

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("pingan.web.urls_event")),
     path("", include("pingan.web.urls_analytics")),
     path("", include("pingan.web.urls_security")),
+    path("", include("pingan.web.urls_mediation")),
+    path("", include("pingan.web.urls_mediation_dashboard")),
 ]

@@ -27,6 +27,10 @@ def test_full_kpi_table_matches_the_hand_count(world):
     # 7 + 13 × 7.5 + 6 = 110.5 h = 14.73 days.
     assert k["handle_days_avg"] == round((1.73 + 0.13 + 14.73) / 3, 2)
     assert k["handle_days_median"] == 1.73
+    # The same in calendar days (nights and weekends count): e1 31 h = 1.29, e2 1 h =
+    # 0.04, e3 18 days 7 h = 18.29.
+    assert k["handle_cal_days_avg"] == round((1.29 + 0.04 + 18.29) / 3, 2)
+    assert k["handle_cal_days_median"] == 1.29
     # Disputes (邻里纠纷): e1, e2, e4 (rejected), e6 (accepted); resolved: e1, e2 of the
     # three taken in.
     assert (k["dispute_total"], k["dispute_closed"]) == (4, 2)
@@ -53,6 +57,7 @@ def test_full_kpi_table_matches_the_hand_count(world):
             "accepted": 2,
             "closed": 2,
             "closed_on_time": 1,
+            "closed_timed": 2,
             "closure_rate": 1.0,
             "on_time_rate": 0.5,
         }

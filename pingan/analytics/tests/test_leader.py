@@ -50,7 +50,7 @@ def test_towns_are_ranked_best_and_worst_with_numerator_and_denominator(towns, s
     assert names(on_time["best"]) == ["武原街道", "通元镇"]
     assert names(on_time["worst"]) == ["通元镇", "武原街道"]
     b = on_time["worst"][0]
-    assert (b["closed_on_time"], b["closed"], b["on_time_rate"]) == (1, 2, 0.5)
+    assert (b["closed_on_time"], b["closed_timed"], b["on_time_rate"]) == (1, 2, 0.5)
     satisfaction = _by(r["regions"], "satisfaction_rate")
     assert names(satisfaction["best"]) == ["武原街道", "通元镇"]
     assert (satisfaction["worst"][0]["satisfied"], satisfaction["worst"][0]["followed_up"]) == (
@@ -79,7 +79,7 @@ def test_units_under_the_minimum_base_are_left_out_of_rate_rankings(towns, setti
         leader.rankings(user=towns.leader, region_id=towns.county.pk, **MARCH)["departments"],
         "on_time_rate",
     )
-    assert [(u["name"], u["closed_on_time"], u["closed"]) for u in police["best"]] == [
+    assert [(u["name"], u["closed_on_time"], u["closed_timed"]) for u in police["best"]] == [
         ("县公安局", 0, 1)
     ]
     settings.PINGAN_RANKING_MIN_BASE = 2
@@ -95,15 +95,15 @@ def test_department_on_time_figures_equal_the_department_table(towns, settings):
     r = leader.rankings(user=towns.leader, region_id=towns.county.pk, **MARCH)
     basis = selectors.basis_for(towns.leader, towns.county.pk)
     table = selectors.department_tables(basis, MARCH["date_from"], MARCH["date_to"])
-    expected = {d["name"]: (d["closed"], d["on_time_rate"]) for d in table["by_department"]}
+    expected = {d["name"]: (d["closed_timed"], d["on_time_rate"]) for d in table["by_department"]}
     got = {
-        u["name"]: (u["closed"], u["on_time_rate"])
+        u["name"]: (u["closed_timed"], u["on_time_rate"])
         for u in _by(r["departments"], "on_time_rate")["best"]
     }
     assert got == expected
 
 
-def _unit(name, value, den, key="on_time_rate", den_key="closed"):
+def _unit(name, value, den, key="on_time_rate", den_key="closed_timed"):
     return {"name": name, key: value, den_key: den}
 
 

@@ -10,8 +10,10 @@ import datetime as dt
 
 from django.core.management import call_command
 
-from pingan.analytics.facts import FACT_FIELDS, handle_days_of
+from pingan.analytics.facts import FACT_FIELDS, handle_cal_days_of, handle_days_of
 from pingan.analytics.models import (
+    CalendarHistogram,
+    DailyCalendarHistogram,
     DailyDepartmentRollup,
     DailyHandlingHistogram,
     DailyRollup,
@@ -24,13 +26,22 @@ from pingan.analytics.models import (
 from pingan.analytics.rebuild import rollup_rebuild
 from pingan.analytics.tests.conftest import TZ, act, reported
 
-DEPARTMENT_MEASURES = ("n", "accepted", "closed", "on_time", "assigned", "returned")
+DEPARTMENT_MEASURES = ("n", "accepted", "closed", "timed", "on_time", "assigned", "returned")
 
 
 def snapshot() -> tuple:
     facts = {f["event"]: f for f in EventFact.objects.values("event", *FACT_FIELDS)}
     key = ("region", "day", "top_category", "source", "status", "outcome")
-    measures = ("n", "followed_up", "satisfied", "handled", "handle_days", "repeats", "unresolved")
+    measures = (
+        "n",
+        "followed_up",
+        "satisfied",
+        "handled",
+        "handle_days",
+        "handle_cal_days",
+        "repeats",
+        "unresolved",
+    )
 
     def rows(model, key=key):
         return {
@@ -57,6 +68,8 @@ def snapshot() -> tuple:
         departments(DepartmentRollup),
         departments(DailyDepartmentRollup),
         rows(MonthlyStatusRollup, ("region", "day", "status", "outcome")),
+        histogram(CalendarHistogram),
+        histogram(DailyCalendarHistogram),
     )
 
 
@@ -66,6 +79,17 @@ def test_half_way_handling_times_round_up():
     assert handle_days_of("closed", start, start + dt.timedelta(seconds=3375)) == 0.13
     assert handle_days_of("closed", start, start) == 0.0
     assert handle_days_of("resolved", start, start + dt.timedelta(hours=1)) is None
+
+
+def test_calendar_days_count_nights_and_weekends_and_round_half_up():
+    # Friday 17:00 → Monday 09:00: 64 hours = 2.6667 calendar days → 2.67; 18 hours =
+    # 0.75 exactly; 1 h 48 min = 0.075 of a day → 0.08 (half up).
+    friday = dt.datetime(2025, 3, 7, 17, tzinfo=TZ)
+    assert handle_cal_days_of("closed", friday, friday + dt.timedelta(hours=64)) == 2.67
+    assert handle_cal_days_of("closed", friday, friday + dt.timedelta(hours=18)) == 0.75
+    assert handle_cal_days_of("closed", friday, friday + dt.timedelta(minutes=108)) == 0.08
+    assert handle_cal_days_of("closed", friday, friday - dt.timedelta(hours=1)) == 0.0
+    assert handle_cal_days_of("in_progress", friday, None) is None
 
 
 def test_set_based_rebuild_equals_the_exact_one(world, capsys):
@@ -146,11 +170,12 @@ def test_set_based_rebuild_equals_the_exact_one(world, capsys):
     assert any(f["repeat"] for f in exact[0].values())
     assert exact[0][returned.pk]["assignments"] == [f"{c.police.pk}r"]
     assert exact[0][e1.event_id]["assignments"] == [str(c.police.pk)]
-    assert any(v[5] for v in exact[5].values())  # the returned assignment is counted
-    assert any(v[5] for v in exact[6].values())  # in the daily rows too
+    assert any(v[6] for v in exact[5].values())  # the returned assignment is counted
+    assert any(v[6] for v in exact[6].values())  # in the daily rows too
     assert exact[7]  # the monthly status rows
     assert [pk for pk, f in exact[0].items() if f["unresolved"]] == [unsettled.pk]
-    assert any(v[6] for v in exact[1].values())  # counted in the daily rows
+    assert any(v[7] for v in exact[1].values())  # counted in the daily rows
+    assert exact[8] and exact[9]  # the calendar-day histograms
     EventFact.objects.all().delete()
     call_command("rollup", "rebuild", "--sql")
     assert "重算完成：事件 14 条" in capsys.readouterr().out

@@ -17,6 +17,11 @@ from pingan.events import workflow
 from pingan.events.models import Event
 from pingan.events.services import event_transition
 
+MEDIATION_PARTIES = [
+    {"role": "applicant", "name": "王小明", "phone": "13812345678"},
+    {"role": "respondent", "name": "李大华", "phone": "13987654321"},
+]
+
 # A plausible payload for every action, so that a refusal is never about missing fields.
 PAYLOADS: dict[str, dict[str, Any]] = {
     "accept": {},
@@ -46,6 +51,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "waive_assist": {"department": 1, "note": "免除"},
     "conclude_consult": {"participants": "各方", "conclusion": "结论"},
     "reply_supervision": {"reply": "已办理"},
+    "refer_mediation": {"parties": MEDIATION_PARTIES},
 }
 
 
@@ -357,6 +363,13 @@ RECIPES: dict[tuple[str, str], tuple[Any, str, Any, str]] = {
         lambda c, e: {"reply": "已办理"},
         "in_progress",
     ),
+    # Answered with the new mediation case (201); the event waits where it was.
+    ("refer_mediation", ""): (
+        report,
+        "dispatcher",
+        lambda c, e: {"parties": MEDIATION_PARTIES},
+        "reported",
+    ),
 }
 
 # One user per role, all with scope over town A (or the police), plus one with no scope.
@@ -392,7 +405,12 @@ def test_row_refuses_other_roles_and_allows_its_own(cast, api_as, key):
     assert snapshot(event.pk) == before
 
     r = api_as(getattr(cast, actor)).act(event.pk, key[0], **payload)
-    assert r.status_code == 200, r.json()
+    if key[0] == "refer_mediation":
+        assert r.status_code == 201, r.json()
+        assert r.json()["event"] == event.pk
+        r = api_as(getattr(cast, actor)).get(f"/events/{event.pk}")
+    else:
+        assert r.status_code == 200, r.json()
     assert r.json()["status"] == target
     assert r.json()["timeline"][-1]["action"] == key[0]
 

@@ -19,6 +19,7 @@ from ninja.decorators import decorate_view
 from pydantic import ConfigDict, Field
 
 from pingan.access.actor import actor_of
+from pingan.api.v1.mediation import CaseDetailOut, refer_from_event
 from pingan.core import clock
 from pingan.core.errors import invalid
 from pingan.events import deadlines, workflow
@@ -466,15 +467,27 @@ class TransitionIn(Schema):
     reply_days: int | None = Field(None, description="supervise：回复期限（工作日，默认按级别）")
     supervision: int | None = Field(None, description="reply_supervision：督办件编号（默认最早）")
     reply: str | None = Field(None, description="reply_supervision：回复内容")
+    # 转调解 (refer_mediation): the case's fields (pingan/api/v1/mediation.py, CaseIn).
+    parties: list[dict[str, Any]] | None = Field(
+        None, description="refer_mediation：当事人（至少一名申请人和一名被申请人）"
+    )
+    committee: int | None = Field(None, description="refer_mediation：调委会（选填）")
+    summary: str | None = Field(None, description="refer_mediation：纠纷简要情况（默认事件描述）")
+    dispute_kind: str | None = Field(None, description="refer_mediation：纠纷类型")
+    amount: str | None = Field(None, description="refer_mediation：涉及金额（元）")
+    client_uuid: str | None = Field(None, description="refer_mediation：重复提交返回同一案件")
 
 
 @router.post(
     "/events/{event_id}/transitions",
-    response=EventDetailOut,
-    summary="对事件执行流转操作（409 当前状态不可，403 角色不可，404 不在范围，422 字段错误）",
+    response={200: EventDetailOut | CaseDetailOut, 201: CaseDetailOut},
+    summary="对事件执行流转操作（409 当前状态不可，403 角色不可，404 不在范围，422 字段错误）；"
+    "转调解（refer_mediation）返回新建的调解案件（201）",
 )
 def event_transition_create(request: HttpRequest, event_id: int, payload: TransitionIn) -> Any:
     data = {k: v for k, v in payload.model_dump().items() if v is not None and k != "action"}
+    if payload.action == "refer_mediation":
+        return refer_from_event(request, event_id, data)
     event_transition(
         actor=actor_of(request), event_id=event_id, action=payload.action, payload=data
     )

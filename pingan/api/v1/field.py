@@ -73,6 +73,7 @@ def _brief(e: Any) -> dict[str, Any]:
 class FieldCategoryOut(Schema):
     id: int
     name: str
+    code: str = Field("", description="分类编码（dispute.* 为矛盾纠纷，可就地调解）")
     parent: int | None
     extra_fields: list[dict[str, Any]]
 
@@ -113,6 +114,7 @@ def bootstrap(request: HttpRequest) -> Any:
             {
                 "id": c.pk,
                 "name": c.name,
+                "code": c.code,
                 "parent": c.parent_id,
                 "extra_fields": c.extra_fields or [],
             }

@@ -20,8 +20,12 @@ from pingan.api.v1.docs import LocalSwagger
 from pingan.api.v1.events import router as events_router
 from pingan.api.v1.exports import router as exports_router
 from pingan.api.v1.field import router as field_router
+from pingan.api.v1.field_mediation import router as field_mediation_router
 from pingan.api.v1.gridsys import router as gridsys_router
 from pingan.api.v1.leads import router as leads_router
+from pingan.api.v1.mediation import router as mediation_router
+from pingan.api.v1.mediation_documents import router as mediation_documents_router
+from pingan.api.v1.mediation_stats import router as mediation_stats_router
 from pingan.api.v1.patrols import router as patrols_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.stats import router as stats_router
@@ -53,11 +57,16 @@ api.add_router("/", channels_router)
 api.add_router("/", briefings_router)
 api.add_router("/", patrols_router)
 api.add_router("/", field_router)
+api.add_router("/", field_mediation_router)  # 就地调解: POST /field/mediations
 api.add_router("/", gridsys_router)
 api.add_router("/", leads_router)
 api.add_router("/", triage_router)
-# POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py).
-cases.install(own={"events"})
+api.add_router("/", mediation_router)
+api.add_router("/", mediation_stats_router)
+api.add_router("/", mediation_documents_router)
+# POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py,
+# mediation's at /mediation/cases/{id}/transitions in mediation.py).
+cases.install(own={"events", "mediation"})
 api.add_router("/", cases.router)
 # Last: DELETE /auth/token ends the caller's token (see auth.tokens_router).
 api.add_router("/", tokens_router)

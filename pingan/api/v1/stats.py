@@ -34,13 +34,18 @@ class SummaryOut(Schema):
     closed: int
     accepted: int
     closed_on_time: int
+    closed_timed: int = Field(
+        description="计时办结量：有办理时限的办结事件（按期或超期），按期办结率的分母；"
+        "无时限的办结事件（如导入的历史事件）既非按期也非超期"
+    )
     followed_up: int
     satisfied: int
     closure_rate: float | None
     on_time_rate: float | None
     satisfaction_rate: float | None
     overdue: int
-    handle_days_avg: float | None
+    handle_days_avg: float | None = Field(description="平均处置用时（工作日）")
+    handle_cal_days_avg: float | None = Field(description="平均处置用时（自然日）")
     dispute_total: int
     dispute_accepted: int
     dispute_closed: int
@@ -65,7 +70,8 @@ class SummaryOut(Schema):
 
 class KpiOut(SummaryOut):
     by_department: list[dict[str, Any]]
-    handle_days_median: float | None
+    handle_days_median: float | None = Field(description="处置用时中位数（工作日）")
+    handle_cal_days_median: float | None = Field(description="处置用时中位数（自然日）")
     repeats: int
     repeat_rate: float | None
     returns_by_department: list[dict[str, Any]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from pingan.api.tests.helpers import report
 from pingan.core import clock
@@ -32,7 +33,7 @@ def test_field_demo_fills_patrols_meetings_and_scores(cast):
     assert {locator.grid_id_at(lat, lng) for _t, lat, lng in patrol_track(p)} == {cast.grid_a1.pk}
     assert Meeting.objects.filter(region=cast.village_a).exists()
     assert RankingEntry.objects.exists()
-    month = clock.now().date().replace(day=1)
+    month = timezone.localdate(clock.now()).replace(day=1)
     rows = {x.user_id: x for x in scoring.monthly_scores(month)}
     prev = {
         x.user_id: x for x in scoring.monthly_scores((month - dt.timedelta(days=1)).replace(day=1))

@@ -61,9 +61,16 @@ def test_a_webhook_is_delivered_by_an_rq_worker(cast, rq_queue, django_capture_o
             name="网格群", url=f"http://127.0.0.1:{receiver.server.server_address[1]}/"
         )
         event = report(cast, MON, django_capture_on_commit_callbacks)
+        # The report's listeners are one job in Redis (events.tasks.event_changed_send),
+        # enqueued on commit: nothing is notified in the request.
+        assert rq_queue.count == 1 and not Delivery.objects.exists()
+        # The worker runs it within the report's hour (a digest is sent once its hour is over).
+        with clock.frozen(MON), django_capture_on_commit_callbacks(execute=True):
+            run_worker(rq_queue)
         webhook = Delivery.objects.get(channel="webhook")
-        # Enqueued in Redis on commit, not run yet (the dispatchers' hourly e-mail
-        # digests are sent by the sweeper once the hour is over, not enqueued).
+        # The deliveries are enqueued in Redis in their turn, not sent yet (the
+        # dispatchers' hourly e-mail digests are sent by the sweeper once the hour is
+        # over, not enqueued).
         assert rq_queue.count == Delivery.objects.exclude(payload__has_key="digest").count()
         assert webhook.state == "pending" and receiver.posts == []
         run_worker(rq_queue)

@@ -43,6 +43,8 @@ from pingan.events.models import Attachment, Event
 from pingan.gridsys.choices import MeetingKind
 from pingan.gridsys.models import Meeting
 from pingan.leads.services import post_add
+from pingan.mediation.services import committee_create
+from pingan.mediation.tests.factories import new_case
 from pingan.org.choices import Role
 from pingan.org.services import membership_grant, user_upsert
 from pingan.patrols.services import patrol_start
@@ -98,6 +100,8 @@ PUBLIC = rule(OK)
 EVENT_A = rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, h_police=OK, leader=OK)
 # Things of town A kept by region: those whose region covers town A.
 TOWN_A_SEERS = rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
+# The mediation pages' roles (mediator, dispatcher, leader).
+MEDIATION_ROLES = rule(F403, anon=LOGIN, disp=OK, disp_b=OK, disp_c=OK, leader=OK, leader_b=OK)
 # Grid management pages: leaders, grid leaders, dispatchers.
 GRID_VIEW = rule(F404, anon=LOGIN, gl=OK, disp=OK, disp_b=OK, disp_c=OK, leader=OK, leader_b=OK)
 
@@ -147,6 +151,39 @@ PAGES: dict[str, Page] = {
     "event_dispatch_deadlines": Page("GET", EVENT_A, kwargs={"event_id": "{event}"}),
     # 督办件: every signed-in user, each seeing the orders in their own scope.
     "supervision_list": Page("GET", SIGNED_IN),
+    # Mediation pages (docs/mediation.md, "Pages"): the case of town A, a village committee.
+    "mediation_workbench": Page("GET", MEDIATION_ROLES),
+    # 调解统计 and its export: leaders and dispatchers (each their own scope), mediators.
+    "mediation_dashboard": Page("GET", MEDIATION_ROLES),
+    "mediation_dashboard_export": Page("GET", MEDIATION_ROLES),
+    "mediation_committees": Page("GET", MEDIATION_ROLES),
+    "mediation_committee": Page(
+        "GET",
+        rule(F403, anon=LOGIN, disp=OK, disp_c=OK, leader=OK, disp_b=F404, leader_b=F404),
+        kwargs={"committee_id": "{committee_id}"},
+    ),
+    "mediation_new": Page(
+        "GET",
+        rule(F403, anon=LOGIN, gw=OK, gl=OK, gw_b=OK, disp=OK, disp_b=OK, disp_c=OK),
+    ),
+    "mediation_case": Page("GET", TOWN_A_SEERS, kwargs={"case_id": "{case_id}"}),
+    "mediation_parties": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403),
+        kwargs={"case_id": "{case_id}"},
+    ),
+    # 指派 before 受理: those who see the case are refused, the others get 404.
+    "mediation_action": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=F403, leader=F403),
+        kwargs={"case_id": "{case_id}", "action": "assign"},
+    ),
+    # 转调解 of the dispatched dispute: the centre and the lead department.
+    "mediation_from_event": Page(
+        "GET",
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, leader=F403, disp=OK, disp_c=OK, h_police=OK),
+        kwargs={"event_id": "{event}"},
+    ),
     # The action form: in scope → the form (or 409 when the role may not act now).
     "event_action": Page("GET", EVENT_A, kwargs={"event_id": "{event}", "action": "comment"}),
     "case_action": Page(
@@ -543,6 +580,42 @@ OPERATIONS: dict[str, Operation] = {
         rule(F404, anon=LOGIN), {"verdict": "confirmed"}
     ),
     "pingan_api_v1_triage_event_alerts": Operation(API_EVENT_A),
+    # Mediation: a case of town A registered by its dispatcher (world's `case_id`).
+    "pingan_api_v1_mediation_cases": Operation(API_SIGNED_IN),
+    "pingan_api_v1_mediation_case_create": Operation(
+        OPERATIONS_REPORTERS,
+        {
+            "summary": "邻里纠纷",
+            "region": "{grid_a1}",
+            "parties": [
+                {"role": "applicant", "name": "王小明"},
+                {"role": "respondent", "name": "李大华"},
+            ],
+        },
+    ),
+    "pingan_api_v1_mediation_case_get": Operation(TOWN_A_SEERS),
+    "pingan_api_v1_mediation_case_parties": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403)
+    ),
+    "pingan_api_v1_mediation_case_transition": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403), {"action": "accept"}
+    ),
+    "pingan_api_v1_mediation_committees": Operation(API_SIGNED_IN),
+    # Mediation documents (docs/mediation.md, "Documents"): the list (no personal data) to
+    # whoever sees the case; generating, uploading and downloading (full personal data) to
+    # those who may reveal the parties. The file asked for does not exist: 404 for all.
+    "pingan_api_v1_mediation_documents_document_list": Operation(TOWN_A_SEERS),
+    "pingan_api_v1_mediation_documents_document_generate": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403)
+    ),
+    "pingan_api_v1_mediation_documents_document_scan": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403),
+        {"file": "{photo}", "kind": "application"},
+        multipart=True,
+    ),
+    "pingan_api_v1_mediation_documents_document_file": Operation(rule(F404, anon=LOGIN)),
+    # Mediation figures: every signed-in user, each counting the cases they may see.
+    "pingan_api_v1_mediation_stats_mediation_stats": Operation(API_SIGNED_IN),
     # ---- patrols (the grid worker's own) -----------------------------------------------
     "pingan_api_v1_patrols_create": Operation(
         PATROLLERS, {"client_uuid": "{uuid}", "started_at": "{now}"}
@@ -572,6 +645,22 @@ OPERATIONS: dict[str, Operation] = {
             "category": "{category}",
             "description": "路灯不亮",
             "region": "{grid_a1}",
+        },
+    ),
+    # 就地调解 on the phone (docs/mediation.md, "On the phone"): grid workers and leaders.
+    "pingan_api_v1_field_mediation_mediation": Operation(
+        PATROLLERS,
+        {
+            "client_uuid": "{uuid}",
+            "category": "{category}",
+            "description": "两户因楼道堆物争吵",
+            "region": "{grid_a1}",
+            "parties": [
+                {"role": "applicant", "name": "王小明"},
+                {"role": "respondent", "name": "李大华"},
+            ],
+            "outcome": "succeeded",
+            "terms": "当日清理楼道杂物",
         },
     ),
     "pingan_api_v1_field_photo": Operation(
@@ -734,6 +823,10 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     )
     token_issue(user=cast.gridworker)
     gw_token = ApiToken.objects.filter(user=cast.gridworker).latest("pk")
+    mediation = new_case(cast)  # town A's dispatcher, at 城东社区第一网格
+    committee = committee_create(
+        name="城东社区人民调解委员会", level="village", region=cast.village_a
+    )
     values = {
         "event": event.pk,
         "event_id": event.pk,
@@ -761,6 +854,10 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         "lead": post.lead_id,
         "token_id": gw_token.pk,
         "patrol_id": patrol.pk,
+        "case_id": mediation.pk,
+        "kind": "application",
+        "doc_id": 999999,
+        "committee_id": committee.pk,
         "order_no": "12345-0001",
         "uuid": "0b7c6a52-7d1e-4a43-9a55-7f8a2f1b9c01",
         "now": now.isoformat(),

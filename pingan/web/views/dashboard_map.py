@@ -45,11 +45,20 @@ from pingan.web.views.dashboard import dash_url, list_url, parse
 METRICS: tuple[dict[str, Any], ...] = (
     {"key": "count", "better": None},
     {"key": "closure_rate", "better": "high", "num": "closed", "den": "accepted"},
-    {"key": "on_time_rate", "better": "high", "num": "closed_on_time", "den": "closed"},
+    {"key": "on_time_rate", "better": "high", "num": "closed_on_time", "den": "closed_timed"},
     {"key": "overdue", "better": "low"},
     {"key": "satisfaction_rate", "better": "high", "num": "satisfied", "den": "followed_up"},
 )
-COUNTS = ("count", "accepted", "closed", "closed_on_time", "followed_up", "satisfied", "overdue")
+COUNTS = (
+    "count",
+    "accepted",
+    "closed",
+    "closed_on_time",
+    "closed_timed",
+    "followed_up",
+    "satisfied",
+    "overdue",
+)
 CLASSES = 5
 # Pins: at most this many, the newest first (the answer says when there were more).
 PIN_CAP = 2000
@@ -67,6 +76,7 @@ def _labels() -> dict[str, str]:
         "accepted": gettext("受理"),
         "closed": gettext("办结"),
         "closed_on_time": gettext("按期办结"),
+        "closed_timed": gettext("计时办结"),
         "followed_up": gettext("回访"),
         "satisfied": gettext("满意"),
     }

@@ -296,7 +296,12 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "deadline_label": str(DeadlineState(deadline_state).label) if deadline_state else "",
         "due_at": due_at,
         "due_is_ack": due_at is not None and due_at == event.ack_due_at,
-        "buttons": buttons(EVENTS, rows),
+        # 转调解 (its own form, web/views/mediation.py) only for a dispute.
+        "buttons": [
+            b
+            for b in buttons(EVENTS, rows)
+            if b["action"] != "refer_mediation" or event.category.is_dispute
+        ],
         # Joint handling: the lead has reported, these assisting departments have not.
         "waiting_assist": workflow.waiting_for_assist(event),
         "transfer_110": transfer_110_offered(user, event),

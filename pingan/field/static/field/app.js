@@ -158,6 +158,8 @@
     switch (item.kind) {
       case "report":
         return { url: "/api/v1/field/reports", json: item.payload, keep: true };
+      case "mediation": // 就地调解: the event and the ended case in one go
+        return { url: "/api/v1/field/mediations", json: item.payload, keep: true };
       case "photo": {
         var fd = new FormData();
         fd.append("file", item.blob, "photo.jpg");
@@ -225,7 +227,9 @@
               if (res.ok) {
                 return res.json().then(function (data) {
                   var steps = [del("queue", item.seq)];
-                  if (item.kind === "report") {
+                  var report = item.kind === "report" || item.kind === "mediation";
+                  if (item.kind === "mediation") data = data.event; // its event, as a report's answer
+                  if (report) {
                     // Kept so that 我的 shows the report (已提交, its code) until the
                     // server's list, read after this, holds it; photos find its id here.
                     steps.push(put("ids", {
@@ -237,7 +241,7 @@
                   }
                   if (plan.summary) steps.push(kvSet("patrol-summary", data));
                   return Promise.all(steps).then(function () {
-                    if (item.kind === "report") { mineDue = true; notice("sent", data); }
+                    if (report) { mineDue = true; notice("sent", data); }
                   });
                 });
               }
@@ -261,7 +265,7 @@
             }, function () {
               sending(null);
               stopped = true; // no network after all: try again later
-              if (item.kind === "report" && !queuedNoticed[item.cu]) {
+              if ((item.kind === "report" || item.kind === "mediation") && !queuedNoticed[item.cu]) {
                 queuedNoticed[item.cu] = true;
                 notice("queued");
               }
@@ -517,6 +521,7 @@
 
   function renderExtra(c) {
     var box = $("r-extra");
+    showMediate(c);
     box.innerHTML = extraSpecs(c).map(function (s) {
       var id = "x-" + esc(s.name);
       var label = '<span class="m-label">' + esc(s.label || s.name) + (s.required ? " *" : "") + "</span>";
@@ -578,6 +583,74 @@
     $("r-thumbs").innerHTML = photos.map(function (p) { return '<img alt="' + esc(gettext("照片")) + '" src="' + p.url + '">'; }).join("");
   }
 
+  // 就地调解 (on-the-spot mediation): offered for a dispute category. The parties, the
+  // outcome (terms, or the reason and where the parties were guided) go with the report
+  // as one queued item to /field/mediations, which writes the event and the case.
+
+  function isDispute(c) { return !!c && String(c.code || "").split(".")[0] === "dispute"; }
+
+  function showMediate(c) {
+    var on = isDispute(c);
+    $("r-mediate-wrap").hidden = !on;
+    if (!on && $("r-mediate").checked) { $("r-mediate").checked = false; toggleMediate(); }
+  }
+
+  function toggleMediate() {
+    var on = $("r-mediate").checked;
+    $("r-mediate-box").hidden = !on;
+    $("r-settle").disabled = on; // the agreement is the settlement
+    if (on) {
+      $("r-settle").checked = false;
+      $("r-settle-box").hidden = true;
+      if (!$("r-parties").children.length) { addParty("applicant"); addParty("respondent"); }
+    }
+  }
+
+  function toggleOutcome() {
+    var failed = !!document.querySelector("input[name=r-outcome][value=failed]:checked");
+    $("r-terms-box").hidden = failed;
+    $("r-fail-box").hidden = !failed;
+  }
+
+  function addParty(role) {
+    var row = document.createElement("div");
+    row.className = "m-party";
+    row.innerHTML = '<select data-p="role" aria-label="' + esc(gettext("当事人类型")) + '">' +
+      '<option value="applicant"' + (role === "applicant" ? " selected" : "") + ">" + esc(gettext("申请人")) + "</option>" +
+      '<option value="respondent"' + (role === "respondent" ? " selected" : "") + ">" + esc(gettext("被申请人")) + "</option></select>" +
+      '<input data-p="name" type="text" maxlength="100" placeholder="' + esc(gettext("姓名或名称")) + '">' +
+      '<input data-p="phone" type="tel" maxlength="20" placeholder="' + esc(gettext("电话")) + '">' +
+      '<button type="button" class="m-btn m-btn-small" data-drop-party="1">' + esc(gettext("删除")) + "</button>";
+    row.querySelector("[data-drop-party]").addEventListener("click", function () { row.remove(); });
+    $("r-parties").appendChild(row);
+  }
+
+  // The mediation's part of the payload, or a message saying what is missing.
+  function mediationPayload() {
+    var parties = [];
+    $("r-parties").querySelectorAll(".m-party").forEach(function (row) {
+      var p = {};
+      row.querySelectorAll("[data-p]").forEach(function (el) { p[el.getAttribute("data-p")] = el.value.trim(); });
+      if (p.name || p.phone) parties.push(p);
+    });
+    var roles = {};
+    parties.forEach(function (p) { if (p.name) roles[p.role] = true; });
+    if (!roles.applicant || !roles.respondent || parties.some(function (p) { return !p.name; })) {
+      return { error: gettext("请填写当事人（至少一名申请人和一名被申请人）") };
+    }
+    var failed = !!document.querySelector("input[name=r-outcome][value=failed]:checked");
+    var out = { parties: parties, outcome: failed ? "failed" : "succeeded" };
+    if (failed) {
+      out.reason = $("r-reason").value.trim();
+      out.referral = $("r-referral").value;
+      if (!out.reason) return { error: gettext("请填写{label}", { label: gettext("调解不成原因") }) };
+    } else {
+      out.terms = $("r-terms").value.trim();
+      if (!out.terms) return { error: gettext("请填写{label}", { label: gettext("协议内容") }) };
+    }
+    return { payload: out };
+  }
+
   function submitReport(ev) {
     ev.preventDefault();
     var err = $("r-error");
@@ -600,13 +673,17 @@
     var settle = $("r-settle").checked;
     var settleResult = $("r-settle-result").value.trim();
     if (settle && !settleResult) { err.textContent = gettext("请填写处置结果"); return; }
+    var mediate = !$("r-mediate-wrap").hidden && $("r-mediate").checked;
+    var mediation = mediate ? mediationPayload() : null;
+    if (mediation && mediation.error) { err.textContent = mediation.error; return; }
     if (!fix && !(boot && boot.grids && boot.grids.length === 1)) { err.textContent = gettext("尚未定位，请稍候"); return; }
     var cu = uuid4();
     var payload = {
       client_uuid: cu, category: category, description: description,
       address: $("r-address").value.trim(), extra: extra, made_at: new Date().toISOString(),
-      settle_result: settle ? settleResult : "",
     };
+    if (mediation) Object.assign(payload, mediation.payload);
+    else payload.settle_result = settle ? settleResult : "";
     if (fix) {
       payload.lat = fix.lat; payload.lng = fix.lng; payload.accuracy_m = fix.accuracy;
       if (!ownGridAt(fix)) payload.outside_own_grid = true; // the warning shown under the fix
@@ -615,7 +692,7 @@
     var title = description.slice(0, 30);
     notice(null);
     if (!navigator.onLine) { queuedNoticed[cu] = true; notice("queued"); }
-    var steps = enqueue({ kind: "report", cu: cu, payload: payload, title: title });
+    var steps = enqueue({ kind: mediation ? "mediation" : "report", cu: cu, payload: payload, title: title });
     photos.forEach(function (p) {
       steps = steps.then(function () {
         return enqueue({
@@ -631,6 +708,9 @@
       renderThumbs();
       $("report-form").reset();
       $("r-settle-box").hidden = true;
+      $("r-parties").innerHTML = "";
+      toggleMediate();
+      toggleOutcome();
       fillCategories();
       $("r-submit").disabled = false;
       location.hash = "#mine";
@@ -659,7 +739,7 @@
       });
       sent.forEach(function (s) { listed[s.cu] = true; });
       var local = queue.filter(function (i) {
-        return (i.kind === "report" || i.state === "failed" || i.error) && !listed[i.cu];
+        return (i.kind === "report" || i.kind === "mediation" || i.state === "failed" || i.error) && !listed[i.cu];
       }).sort(function (a, b) { return b.seq - a.seq; });
       var events = sent.map(function (s) {
         return { id: s.id, code: s.code, title: s.title, reported_at: s.reported_at, status: "", status_label: gettext("已提交"), sent: true };
@@ -737,7 +817,7 @@
   }
 
   var KIND_LABEL = {
-    report: gettext("上报"), photo: gettext("照片"), action: gettext("任务处理"), patrol_start: gettext("开始巡查"),
+    report: gettext("上报"), mediation: gettext("就地调解"), photo: gettext("照片"), action: gettext("任务处理"), patrol_start: gettext("开始巡查"),
     patrol_points: gettext("巡查轨迹"), patrol_visit: gettext("走访记录"), patrol_finish: gettext("结束巡查")
   };
 
@@ -914,6 +994,9 @@
     $("report-form").addEventListener("submit", submitReport);
     $("r-photos").addEventListener("change", onPhotos);
     $("r-settle").addEventListener("change", function () { $("r-settle-box").hidden = !$("r-settle").checked; });
+    $("r-mediate").addEventListener("change", toggleMediate);
+    $("r-add-party").addEventListener("click", function () { addParty("respondent"); });
+    document.querySelectorAll("input[name=r-outcome]").forEach(function (el) { el.addEventListener("change", toggleOutcome); });
     $("patrol-start").addEventListener("click", startPatrol);
     $("patrol-finish").addEventListener("click", finishPatrol);
     $("visit-form").addEventListener("submit", saveVisit);

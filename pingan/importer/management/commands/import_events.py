@@ -52,4 +52,6 @@ class Command(BaseCommand):
             raise CommandError(f"映射文件有误：{exc}") from None
         for e in report.errors:
             self.stdout.write(str(e))
+        for note in report.notes:
+            self.stdout.write(note)
         self.stdout.write(report.summary)
