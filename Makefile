@@ -33,6 +33,8 @@ demo: venv
 	$(BIN)/python manage.py channel_demo
 	$(BIN)/python manage.py open311_demo
 	$(BIN)/python manage.py classifier train
+	@# What the live days told the task worker (notifications, triage), before serving.
+	$(BIN)/python manage.py db_worker --batch --no-startup-delay --no-reload -v 0 >var/worker-demo.log 2>&1
 	bash scripts/serve.sh $(HOST) $(PORT)
 
 ## make demo-reset: delete the SQLite demo database and build the demo county afresh, ending today
