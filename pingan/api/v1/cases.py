@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from pingan.access.actor import actor_of
 from pingan.cases.kind import CaseKind, kinds
@@ -22,9 +22,12 @@ from pingan.cases.service import allowed, transition
 router = Router(tags=["cases"])
 
 
-class CaseTransitionIn(Schema):
+class CaseTransitionIn(BaseModel):
     """`{"action", ...fields}`: the fields each action requires are in its workflow
-    document (`manage.py workflow_doc <kind>`)."""
+    document (`manage.py workflow_doc <kind>`). A pydantic model, not a ninja Schema: the
+    Schema's own validator reads its input through an attribute getter and so drops every
+    field it does not declare, `extra="allow"` or not; here the action's fields (a
+    committee, a date…) reach the engine."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -70,7 +73,7 @@ def case_state(request: HttpRequest, kind: CaseKind[Any], case: Any) -> dict[str
     }
 
 
-def payload_of(body: Schema) -> dict[str, Any]:
+def payload_of(body: BaseModel) -> dict[str, Any]:
     """The transition's fields: everything sent except the action, without the nulls."""
     return {k: v for k, v in body.model_dump().items() if v is not None and k != "action"}
 
@@ -79,7 +82,7 @@ def add_transition_route(
     target: Router,
     kind: CaseKind[Any],
     *,
-    payload: type[Schema] = CaseTransitionIn,
+    payload: type[BaseModel] = CaseTransitionIn,
     response: Any = CaseStateOut,
     answer: Callable[[HttpRequest, Any], Any] | None = None,
 ) -> None:

@@ -87,7 +87,9 @@ def _at(y: int, m: int, d: int, h: int, mi: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime(y, m, d, h, mi))
 
 
-def test_natural_hours_run_through_the_night_and_the_weekend():
+def test_natural_hours_run_through_the_night_and_the_weekend(db):
+    # `db`: the working calendar below reads its WorkdayOverride rows (a run of this test
+    # alone has no other test to have warmed the calendar's cache).
     # Sunday 2026-03-08 09:08 (an ordinary weekend in chinese-calendar's 2026 table).
     sunday = _at(2026, 3, 8, 9, 8)
     assert deadlines.due(sunday, 2, "hours", natural=True) == _at(2026, 3, 8, 11, 8)
@@ -174,3 +176,20 @@ def test_workflow_doc_prints_any_registered_kind_and_refuses_an_unknown_one():
             assert f"| `{row.action}` |" in text
     with pytest.raises(CommandError):
         call_command("workflow_doc", "nothing", stdout=StringIO())
+
+
+def test_the_generic_endpoint_passes_the_actions_own_fields_to_the_engine(cast, client_for_events):
+    # `lead_department` is no field of the generic body: it must still reach the dispatch.
+    event = _reported(cast)
+    url = f"/events/{event.pk}/transitions"
+    r = client_for_events.post(url, json={"action": "accept"}, user=cast.dispatcher)
+    assert r.status_code == 200
+    r = client_for_events.post(
+        url,
+        json={"action": "dispatch", "lead_department": cast.police.pk, "note": "派遣"},
+        user=cast.dispatcher,
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["state"] == "dispatched"
+    event.refresh_from_db()
+    assert event.lead_department == cast.police
