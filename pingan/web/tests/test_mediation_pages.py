@@ -375,3 +375,26 @@ def test_no_referral_for_an_event_that_is_not_a_dispute(client, cast, med):
     html = page(client, cast.dispatcher, reverse("event_detail", args=[event.pk]))
     assert 'data-action="refer_mediation"' not in html
     page(client, cast.dispatcher, reverse("mediation_from_event", args=[event.pk]), status=403)
+
+
+def test_the_case_page_offers_the_documents_that_can_be_made_to_those_who_may(client, cast, med):
+    case = new_case(cast, committee=med.village.pk)
+    html = page(client, cast.dispatcher, case_url(case))
+    base = f"/api/v1/mediation/cases/{case.pk}/documents"
+    # The application can be made at once; the agreement only after 调解成功.
+    assert f'href="{base}/application?format=docx"' in html
+    assert f'href="{base}/application?format=pdf"' in html
+    assert f'href="{base}/agreement?format=docx"' not in html
+    assert "案件尚未调解成功，不能生成调解协议书" in html
+    # The link works for the page's user (the session), stores the file, and the page then
+    # lists the stored copy.
+    r = client.get(f"{base}/application?format=docx")
+    assert r.status_code == 200 and r["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    stored = case.documents.get()
+    assert f'href="{base}/files/{stored.pk}"' in page(client, cast.dispatcher, case_url(case))
+    # A leader sees the case but not the documents (they carry the parties in full).
+    html = page(client, cast.leader, case_url(case))
+    assert f"{base}/application" not in html and f"{base}/files/" not in html
+    assert "仅辖区受理员和本调委会调解员可以生成和查看" in html

@@ -24,7 +24,7 @@ from pingan.core.errors import DomainError, Forbidden, Invalid, NotFound
 from pingan.events.models import Event
 from pingan.events.selectors import event_detail
 from pingan.events.services import allowed_actions
-from pingan.mediation import queries
+from pingan.mediation import documents, queries
 from pingan.mediation.choices import (
     Channel,
     DisputeKind,
@@ -33,8 +33,9 @@ from pingan.mediation.choices import (
     Performance,
     Referral,
 )
+from pingan.mediation.documents_service import document_unavailable, mediation_document_list
 from pingan.mediation.kind import MEDIATION
-from pingan.mediation.models import MediationCase
+from pingan.mediation.models import DocumentKind, MediationCase
 from pingan.mediation.permissions import can_unmask
 from pingan.mediation.selectors import case_detail, mediator_dict, party_dict
 from pingan.mediation.services import (
@@ -152,8 +153,36 @@ def mediation_case(request: HttpRequest, case_id: int) -> HttpResponse:
         "sessions": list(case.sessions.order_by("at", "id")),
         "timeline": _timeline(case),
         "actions": actions,
+        "documents": _documents(actor, case),
     }
     return render(request, "web/mediation/case.html", ctx)
+
+
+def _documents(actor: Actor, case: MediationCase) -> dict[str, Any]:
+    """The 文书 block: per document, whether it can be made now (or why not), the links that
+    generate it as .docx or PDF (through the API: stored with the case, audited), the
+    newest stored copy; and the signed scans. The links only for those who may reveal the
+    parties (the documents carry their full personal data)."""
+    _case, stored = mediation_document_list(actor=actor, case_id=case.pk)
+    base = f"/api/v1/mediation/cases/{case.pk}/documents"
+    rows = []
+    for kind in documents.KINDS:
+        latest = next((d for d in stored if d.kind == kind), None)
+        rows.append(
+            {
+                "kind": kind,
+                "title": documents.TITLES[kind],
+                "reason": document_unavailable(case, kind),
+                "docx": f"{base}/{kind}?format=docx",
+                "pdf": f"{base}/{kind}?format=pdf",
+                "latest": latest,
+                "latest_url": f"{base}/files/{latest.pk}" if latest else "",
+            }
+        )
+    scans = [
+        {"doc": d, "url": f"{base}/files/{d.pk}"} for d in stored if d.kind == DocumentKind.SCAN
+    ]
+    return {"rows": rows, "scans": scans, "may_open": can_unmask(actor, case)}
 
 
 @never_cache  # personal data in full: never kept by a browser or a proxy
