@@ -137,6 +137,12 @@ def move_deadline(event: Event, days: int, now: dt.datetime) -> dt.datetime:
     return event.due_at
 
 
+def on_time(due_at: dt.datetime | None, at: dt.datetime) -> bool | None:
+    """Whether a result that came in at `at` met the handling deadline `due_at`; None when
+    there was none: neither on time nor late (docs/kpis.md, ADR 0008)."""
+    return None if due_at is None else at <= due_at
+
+
 def stop_clocks(event: Event) -> None:
     event.ack_due_at = None
     event.warn_at = None

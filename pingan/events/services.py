@@ -18,7 +18,7 @@ from pingan.cases import service as engine
 from pingan.core import clock
 from pingan.events import signals, workflow
 from pingan.events.choices import DeadlineState, Status
-from pingan.events.deadlines import stop_clocks
+from pingan.events.deadlines import on_time, stop_clocks
 from pingan.events.kind import EVENTS
 from pingan.events.models import Attachment, Event, EventTransition
 from pingan.events.partitions import key_q
@@ -183,7 +183,7 @@ def event_follow_outcome(
             event.accepted_at = event.accepted_at or now
             event.resolution, event.referral = resolution, referral
             event.resolved_at = now
-            event.closed_on_time = None if event.due_at is None else now <= event.due_at
+            event.closed_on_time = on_time(event.due_at, now)
             event.status = Status.RESOLVED
             stop_clocks(event)
             event.save()

@@ -732,7 +732,7 @@ def _result_in(event: Event, now: dt.datetime, data: dict[str, Any]) -> None:
     this moment came by the handling deadline (None without a deadline: neither on time
     nor late, docs/kpis.md)."""
     event.resolved_at = now
-    event.closed_on_time = None if event.due_at is None else now <= event.due_at
+    event.closed_on_time = deadlines.on_time(event.due_at, now)
     lead = lead_assignment(event)
     if lead is not None:
         data["lead_result"] = lead.result

@@ -40,14 +40,14 @@ def state_fields(v: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
         out["dispatched_at"] = v["dispatched_at"] or out["accepted_at"]
     if status == Status.CLOSED:
         due = v["due_at"]
-        out["closed_on_time"] = None if due is None else v["closed_at"] <= due
+        out["closed_on_time"] = deadlines.on_time(due, v["closed_at"])
         out["resolved_at"] = v["closed_at"]
     elif status in ASSIGNMENT_STATUS:
         out.update(_clocks(v, out["dispatched_at"], now))
         if status == Status.RESOLVED:
             out["resolved_at"] = now
             due = out["due_at"]
-            out["closed_on_time"] = None if due is None else now <= due
+            out["closed_on_time"] = deadlines.on_time(due, now)
             out["deadline_state"] = ""
             out["ack_due_at"] = out["warn_at"] = None
     return out

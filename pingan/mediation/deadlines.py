@@ -16,7 +16,6 @@ filled by this app's `ready`): sla sits below mediation and never imports it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -71,10 +70,6 @@ def warning_candidates(now: dt.datetime) -> QuerySet[MediationCase]:
     )
 
 
-def _batches(qs: QuerySet[MediationCase]) -> Iterator[list[int]]:
-    return id_batches(qs, BATCH)
-
-
 def mediation_mark_deadline(*, case_id: int, state: str, now: dt.datetime) -> bool:
     """Mark a running case 临期 or 超期. True only for the caller whose conditional UPDATE
     changed the row; that caller writes the timeline row (action `warning` / `overdue`,
@@ -121,11 +116,11 @@ def mediation_sweep(now: dt.datetime) -> dict[str, int]:
     exactly once, red first (a case past its deadline is never marked yellow on the
     way); returns the counts {"warned", "overdue"}."""
     counts = {"warned": 0, "overdue": 0}
-    for ids in _batches(overdue_candidates(now)):
+    for ids in id_batches(overdue_candidates(now), BATCH):
         for case_id in ids:
             if mediation_mark_deadline(case_id=case_id, state=DeadlineState.OVERDUE, now=now):
                 counts["overdue"] += 1
-    for ids in _batches(warning_candidates(now)):
+    for ids in id_batches(warning_candidates(now), BATCH):
         for case_id in ids:
             if mediation_mark_deadline(case_id=case_id, state=DeadlineState.WARNING, now=now):
                 counts["warned"] += 1

@@ -275,12 +275,16 @@ def mediation_document_list(
     """The case (404 out of scope) and its stored documents, newest first: what they are,
     not what they say, so for everyone who sees the case."""
     case = access_case(actor, case_id)
-    rows = list(
+    return case, documents_of(case)
+
+
+def documents_of(case: MediationCase) -> list[CaseDocument]:
+    """The stored documents of a case already in the caller's scope, newest first."""
+    return list(
         CaseDocument.objects.filter(case=case)
         .select_related("generated_by")
         .order_by("-generated_at", "-id")
     )
-    return case, rows
 
 
 def mediation_document_open(*, actor: Actor | Any, case_id: int, doc_id: int) -> CaseDocument:

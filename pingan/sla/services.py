@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
@@ -32,10 +32,6 @@ BATCH = 500
 # them. Each is called with the sweep's moment after the events' marks and returns its
 # counts ({"warned": n, "overdue": n}), which are logged, not added to the events' run.
 SWEEPS: dict[str, Callable[[dt.datetime], dict[str, int]]] = {}
-
-
-def _batches(qs: QuerySet[Event]) -> Iterator[list[int]]:
-    return id_batches(qs, BATCH)
 
 
 def overdue_candidates(now: dt.datetime) -> list[QuerySet[Event]]:
@@ -77,14 +73,14 @@ def _sweep(now: dt.datetime) -> SweepRun:
     run = SweepRun.objects.create(started_at=now)
     # Red first: an event past its deadline is never marked yellow on the way.
     for qs in overdue_candidates(now):
-        for ids in _batches(qs):
+        for ids in id_batches(qs, BATCH):
             for event_id in ids:
                 if not event_mark_deadline(event_id=event_id, state=DeadlineState.OVERDUE, now=now):
                     continue
                 run.overdue += 1
                 if _escalates(event_id) and event_auto_escalate(event_id=event_id):
                     run.escalated += 1
-    for ids in _batches(warning_candidates(now)):
+    for ids in id_batches(warning_candidates(now), BATCH):
         for event_id in ids:
             if event_mark_deadline(event_id=event_id, state=DeadlineState.WARNING, now=now):
                 run.warned += 1

@@ -33,7 +33,7 @@ from pingan.mediation.choices import (
     Performance,
     Referral,
 )
-from pingan.mediation.documents_service import document_unavailable, mediation_document_list
+from pingan.mediation.documents_service import document_unavailable, documents_of
 from pingan.mediation.kind import MEDIATION
 from pingan.mediation.models import DocumentKind, MediationCase
 from pingan.mediation.permissions import can_unmask
@@ -163,7 +163,7 @@ def _documents(actor: Actor, case: MediationCase) -> dict[str, Any]:
     generate it as .docx or PDF (through the API: stored with the case, audited), the
     newest stored copy; and the signed scans. The links only for those who may reveal the
     parties (the documents carry their full personal data)."""
-    _case, stored = mediation_document_list(actor=actor, case_id=case.pk)
+    stored = documents_of(case)  # the case is the page's, already in scope
     base = f"/api/v1/mediation/cases/{case.pk}/documents"
     rows = []
     for kind in documents.KINDS:
