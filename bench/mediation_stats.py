@@ -11,7 +11,7 @@ Runs on the database DATABASE_URL names (PostgreSQL; migrated with `manage.py mi
 a city of `--counties` counties, each with 10 towns of 10 villages; a committee per
 village and per town and five per county (the joint centre, three professional ones,
 an administrative one), two mediators each; cases registered over the five years to
-28 November 2026, spread evenly over the committees (so over the counties), with
+yesterday (the project's clock), spread evenly over the committees (so over the counties), with
 outcomes in realistic shares (most succeed; some fail, are withdrawn, rejected or still
 open, a few overdue; agreements with follow-ups and judicial confirmations). Written by
 one INSERT … SELECT over generate_series (cases still open two months before the end
@@ -21,7 +21,8 @@ then settled: `SETTLE`), then VACUUM ANALYZE; the monthly rollup is then recount
 Timed (p50 / p95 over `--runs`, after one cold run printed apart): the figures as the
 API computes them (`analytics.mediation_figures.summary`: the period, a year before
 and the period before, every breakdown) for the first county and its first town, for
-October 2026, the year to 28 November 2026 and the five years to that day, as a leader
+the last whole month, the year to yesterday (the project's clock) and the five years to
+that day, as a leader
 of the city; and the HTTP answer for the county's five years. Figures go to
 docs/performance.md, "Mediation statistics".
 """
@@ -45,12 +46,22 @@ import django
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-END = dt.date(2026, 11, 28)
-START = dt.date(2021, 11, 29)
+from pingan.analytics.kpis import year_before  # noqa: E402
+from pingan.core import clock  # noqa: E402
+
+# Periods ending yesterday (the project's clock), as the other benchmarks measure: the
+# previous whole month, the year and the five years to yesterday.
+END = timezone.localdate(clock.now()) - dt.timedelta(days=1)
+_FIVE_BEFORE = END
+for _ in range(5):
+    _FIVE_BEFORE = year_before(_FIVE_BEFORE)
+START = _FIVE_BEFORE + dt.timedelta(days=1)
+_LAST_MONTH_END = END.replace(day=1) - dt.timedelta(days=1)
 PERIODS = {
-    "month": (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
-    "year": (dt.date(2025, 11, 29), END),
+    "month": (_LAST_MONTH_END.replace(day=1), _LAST_MONTH_END),
+    "year": (year_before(END) + dt.timedelta(days=1), END),
     "5 years": (START, END),
 }
 
