@@ -18,6 +18,7 @@ from pingan.geo.choices import Level
 from pingan.geo.services import region_upsert
 from pingan.org.choices import Role
 from pingan.org.services import department_upsert, membership_grant, user_upsert
+from pingan.registry.defaults import categories_ensure
 
 PASSWORD = "Pingan@2026-test"
 
@@ -138,6 +139,9 @@ def build_cast() -> SimpleNamespace:
     c.leader_b = person("leader-b", "陈镇长", Role.LEADER, region=c.town_b)
     c.sysadmin = person("sysadmin", "系统管理员", Role.SYS_ADMIN)
     c.password = PASSWORD
+    # Rows the data migrations wrote, gone after another test file's flush (transactional
+    # tests) on the same worker.
+    categories_ensure()
     return c
 
 

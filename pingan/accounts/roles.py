@@ -49,6 +49,21 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("mediation", "committee", ALL),
         ("mediation", "committeecheck", ALL),
         ("mediation", "mediator", ALL),
+        # The registers' rules: points items and levels, key-person categories (their
+        # visit frequency and label); the records themselves are kept on the pages.
+        ("registry", "pointsrule", ALL),
+        ("registry", "pointslevel", ALL),
+        ("registry", "keypersoncategory", ALL),
+        # Emergency plans with their groups, drills and the duty roster; activations are
+        # read only (they are cases).
+        ("emergency", "emergencyplan", ALL),
+        ("emergency", "plangroup", ALL),
+        ("emergency", "planstep", ALL),
+        ("emergency", "plantasktemplate", ALL),
+        ("emergency", "drill", ALL),
+        ("emergency", "dutyshift", ALL),
+        ("emergency", "activation", ("view",)),
+        ("emergency", "activationtransition", ("view",)),
     ],
     SEC_ADMIN: [
         ("org", "membership", ALL),

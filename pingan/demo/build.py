@@ -288,6 +288,75 @@ def load_demo(
         f"调解案件 {m.cases} 件（事件转调解 {m.referred} 件），调解记录 {m.sessions} 条"
     )
 
+    from pingan.demo import registry as demo_registry
+
+    t_reg = time.monotonic()
+    reg = demo_registry.build_registry(
+        county=county,
+        spots=spots,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        scale=events / EVENTS,
+        progress=progress,
+    )
+    report.timings["registry"] = time.monotonic() - t_reg
+    progress(
+        f"实有人口：已有 {reg.existed} 人；新建 {reg.persons} 人（新居民 {reg.new_residents} 人）、"
+        f"{reg.households} 户，居住证 {reg.permits} 张，重点人员 {reg.key_persons} 名，"
+        f"走访任务 {reg.tasks} 条（逾期 {reg.missed} 条）"
+    )
+    from pingan.demo import places as demo_places
+
+    t_places = time.monotonic()
+    demo_places.build_places(
+        county=county,
+        spots=spots,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        scale=events / EVENTS,
+        progress=progress,
+    )
+    report.timings["places"] = time.monotonic() - t_places
+    from pingan.demo import risk as demo_risk
+
+    t_risk = time.monotonic()
+    demo_risk.build_risk(
+        county=county,
+        towns=towns,
+        spots=spots,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        progress=progress,
+    )
+    report.timings["risk"] = time.monotonic() - t_risk
+    from pingan.demo import emergency as demo_emergency
+
+    t_em = time.monotonic()
+    demo_emergency.build_emergency(
+        county=county,
+        towns=towns,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        progress=progress,
+    )
+    report.timings["emergency"] = time.monotonic() - t_em
+    from pingan.demo import screening as demo_screening
+
+    t_scr = time.monotonic()
+    demo_screening.build_screening(
+        county=county,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        muted=_muted(),
+        progress=progress,
+    )
+    report.timings["screening"] = time.monotonic() - t_scr
+
     t4 = time.monotonic()
     report.swept = _sweep()
     report.timings["sweep"] = time.monotonic() - t4

@@ -216,15 +216,15 @@ class EventKind(CaseKind[Event]):
         return access_event(actor, pk)
 
     def lock(self, actor: Actor, pk: int) -> Event:
-        event = access_event(actor, pk, for_update=True)
-        return (
-            Event.objects.select_related("category", "region", "queue_region")
-            .filter(pk=event.pk, reported_at=event.reported_at)
-            .get()
-        )
+        # In scope and locked, with its relations, in one statement.
+        return access_event(actor, pk, for_update=True)
 
     def context(self, case: Event) -> set[int]:
-        """The departments holding an active assignment on the event."""
+        """The departments holding an active assignment on the event (from its
+        assignments when they were read with it: `selectors.with_detail`)."""
+        rows = _read_assignments(case)
+        if rows is not None:
+            return {a.department_id for a in rows if a.status in workflow.ACTIVE}
         return active_department_ids(case)
 
     def covers(self, membership: Membership, scope: str, case: Event, context: Any) -> bool:
@@ -275,19 +275,23 @@ class EventKind(CaseKind[Event]):
             return case.tracking_checks.filter(status=TrackingStatus.PENDING).exists()
         if action == "acknowledge":
             statuses: tuple[str, ...] = (AssignmentStatus.DISPATCHED,)
-            return workflow.actor_assignment(actor, case, statuses=statuses) is not None
+            return _actor_assignment(actor, case, statuses) is not None
         if action == "resolve":
             # Each department gives its feedback after its own 签收.
             statuses = (AssignmentStatus.ACKNOWLEDGED,)
-            return workflow.actor_assignment(actor, case, statuses=statuses) is not None
+            return _actor_assignment(actor, case, statuses) is not None
         if action == "extend":
-            a = workflow.actor_assignment(actor, case, statuses=workflow.ACTIVE)
+            a = _actor_assignment(actor, case, workflow.ACTIVE)
             return a is not None and a.role == AssignmentRole.LEAD
         if action == "return":
-            return workflow.actor_assignment(actor, case, statuses=workflow.ACTIVE) is not None
-        if action == "waive_assist":
-            return bool(workflow.active_assists(case))
-        if action == "remove_assist":
+            return _actor_assignment(actor, case, workflow.ACTIVE) is not None
+        if action in ("waive_assist", "remove_assist"):
+            # An assisting department still at work (待签收 or 处置中).
+            rows = _read_assignments(case)
+            if rows is not None:
+                return any(
+                    a.role == AssignmentRole.ASSIST and a.status in workflow.ACTIVE for a in rows
+                )
             return case.assignments.filter(
                 role=AssignmentRole.ASSIST, status__in=workflow.ACTIVE
             ).exists()
@@ -360,6 +364,23 @@ class EventKind(CaseKind[Event]):
 
     def announce(self, case: Event, action: str, record: Any, variant: str) -> None:
         announce(case, action, record, variant=variant)
+
+
+def _read_assignments(event: Event) -> list[Any] | None:
+    """The event's assignments when they were read with it (`selectors.with_detail`, for
+    a page or an answer that shows them), else None: the buttons then ask nothing more
+    of them (docs/performance.md, "Cost of one request")."""
+    return getattr(event, "assignment_rows", None)
+
+
+def _actor_assignment(actor: Actor, event: Event, statuses: tuple[str, ...]) -> Any:
+    """`workflow.actor_assignment` from the assignments read with the event, if they were."""
+    rows = _read_assignments(event)
+    if rows is None:
+        return workflow.actor_assignment(actor, event, statuses=statuses)
+    departments = actor.department_ids()
+    mine = [a for a in rows if a.department_id in departments and a.status in statuses]
+    return sorted(mine, key=lambda a: a.role != AssignmentRole.LEAD)[0] if mine else None
 
 
 def _followed_up(event: Event) -> bool:

@@ -39,19 +39,20 @@ def events_in_scope(actor: Actor | Any) -> QuerySet[Event]:
     return Event.objects.filter(event_scope_q(actor))
 
 
+# What a transition's rules and its answer read of the event's relations.
+EVENT_RELATED = ("category", "region", "queue_region", "lead_department", "reporter")
+
+
 def access_event(actor: Actor | Any, event_id: int, *, for_update: bool = False) -> Event:
-    """The event if the actor may see it; NotFound for missing and out of scope alike."""
+    """The event if the actor may see it; NotFound for missing and out of scope alike.
+    `for_update`: its row locked (`SELECT … FOR UPDATE OF` the event only), inside a
+    transaction; one statement either way."""
     qs = events_in_scope(actor)
     if for_update:
-        # Lock only the event row (the scope filter may join assignments).
-        if not qs.filter(key_q(pk=event_id)).exists():
-            raise NotFound(gettext("事件不存在"))
-        return Event.objects.select_for_update().filter(key_q(pk=event_id)).get()
-    event = (
-        qs.select_related("category", "region", "queue_region", "lead_department", "reporter")
-        .filter(key_q(pk=event_id))
-        .first()
-    )
+        # Only the event's row is locked, not the rows joined for its relations (the
+        # scope's department test is an EXISTS, not a join).
+        qs = qs.select_for_update(of=("self",))
+    event = qs.select_related(*EVENT_RELATED).filter(key_q(pk=event_id)).first()
     if event is None:
         raise NotFound(gettext("事件不存在"))
     return event

@@ -237,15 +237,21 @@ def event_count(
     return qs.count()
 
 
-def event_detail(*, user: Actor | Any, event_id: int) -> Event:
-    """One event with its timeline and assignments; 404 when missing or out of scope."""
-    event = access_event(user, event_id)
-    event.timeline_rows = list(  # type: ignore[attr-defined]
-        EventTransition.objects.filter(event=event)
-        .select_related("actor", "department")
-        .prefetch_related("attachments")
-        .order_by("at", "id")
-    )
+def event_detail(*, user: Actor | Any, event_id: int, attachments: bool = True) -> Event:
+    """One event with its timeline and assignments; 404 when missing or out of scope.
+    `attachments=False` leaves out the timeline rows' photos (the API does not show them)."""
+    return with_detail(access_event(user, event_id), attachments=attachments)
+
+
+def with_detail(event: Event, *, attachments: bool = True) -> Event:
+    """`event` (already read, in the caller's scope) with what `event_detail` adds: the
+    timeline (`timeline_rows`, with their photos unless `attachments=False`), the
+    assignments (`assignment_rows`) and the assisting ones still open (`assisting`).
+    A write's answer passes the event its service returned instead of reading it again."""
+    timeline = EventTransition.objects.filter(event=event).select_related("actor", "department")
+    if attachments:
+        timeline = timeline.prefetch_related("attachments")
+    event.timeline_rows = list(timeline.order_by("at", "id"))  # type: ignore[attr-defined]
     event.assignment_rows = list(  # type: ignore[attr-defined]
         Assignment.objects.filter(event=event).select_related("department").order_by("-role", "id")
     )

@@ -1459,6 +1459,24 @@ def refer_mediation(s: Step[Event]) -> Outcome:
     return handover(s)
 
 
+@LOOP.row(
+    "activate_plan",
+    pgettext_noop("action", "启动预案"),
+    frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS}),
+    None,
+    (*CENTRE, (R.LEADER, REGION)),
+    style="danger",
+)
+def activate_plan(s: Step[Event]) -> Outcome:
+    """启动预案: the registered app (pingan.emergency) creates the activation with its groups
+    and tasks from `plan` and `level` (it checks both, 422 naming the field); the event
+    stays in its state and follows the activation (docs/emergency.md)."""
+    handover = HANDOVERS.get("activate_plan")
+    if handover is None:
+        raise Conflict(gettext("未启用应急处置功能"))
+    return handover(s)
+
+
 # ---- the table, read by pages, the API, notifications and the document ------------------
 
 TABLE: tuple[Transition, ...] = LOOP.table

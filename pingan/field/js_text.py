@@ -99,6 +99,28 @@ TEXT: tuple[str, ...] = (
     gettext_noop("请填写当事人（至少一名申请人和一名被申请人）"),
     gettext_noop("调解不成原因"),
     gettext_noop("协议内容"),
+    # visits on registry records (the patrol's visit form and its visit tasks)
+    gettext_noop("见面走访"),
+    gettext_noop("电话联系"),
+    gettext_noop("未见到本人"),
+    gettext_noop("发现异常"),
+    gettext_noop("在住"),
+    gettext_noop("已迁出"),
+    gettext_noop("合格"),
+    gettext_noop("存在隐患"),
+    gettext_noop("不涉及"),
+    gettext_noop("走访任务"),
+    gettext_noop("应走访日期"),
+    gettext_noop("走访"),
+    gettext_noop("请先开始巡查"),
+    gettext_noop("身份证尾号 {n}"),
+    gettext_noop("本人网格内没有找到"),
+    gettext_noop("走访对象：{label}"),
+    gettext_noop("走访情况"),
+    gettext_noop("同时填写安全检查"),
+    gettext_noop("隐患情况"),
+    gettext_noop("实名登记落实"),
+    gettext_noop("请选择走访对象"),
 )
 # (context, text): app.js passes the context as its third argument.
 CONTEXT_TEXT: tuple[tuple[str, str], ...] = (("action", pgettext_noop("action", "就地解决")),)

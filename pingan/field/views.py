@@ -21,7 +21,7 @@ from pingan.org.choices import GRID_ROLES
 from pingan.org.selectors import user_roles
 
 # Bump when the shell or its assets change, so phones drop the old cache.
-SHELL_VERSION = "5"
+SHELL_VERSION = "6"
 
 
 @login_required(login_url="/login/")

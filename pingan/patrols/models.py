@@ -7,6 +7,8 @@ row per point. A four-hour patrol at one point every 10 s is 1,440 points, about
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,8 +70,26 @@ class PatrolBatch(models.Model):
         ordering = ["patrol", "first_at", "id"]
 
 
+def _pick(model: str, label: Any) -> Any:
+    return models.ForeignKey(
+        model,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
 class PatrolVisit(models.Model):
-    """A household or key place visited during a patrol."""
+    """A person, household, rental house, key place or key person visited during a
+    patrol: picked from the registers (one of the foreign keys, `target` then the
+    record's masked label) or, for anything else, described in free text (`target`).
+
+    What the worker recorded changed the record through its register's service, in the
+    visit's transaction: `outcome` says what they found (a key person's visit outcome, a
+    person present or moved out, a check's result) and `effect` names what was written
+    (`{"key_person_visit": id}`, `{"rental_check": id}`, `{"person_moved_out": id}`…)."""
 
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="visits")
     client_uuid = models.UUIDField(unique=True, editable=False)
@@ -80,6 +100,14 @@ class PatrolVisit(models.Model):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
     at = models.DateTimeField(_("时间"))
+    person = _pick("registry.Person", _("人员"))
+    household = _pick("registry.Household", _("户"))
+    key_person = _pick("registry.KeyPerson", _("重点人员"))
+    task = _pick("registry.VisitTask", _("走访任务"))
+    rental = _pick("places.RentalHouse", _("出租房"))
+    place = _pick("places.Place", _("重点场所"))
+    outcome = models.CharField(_("走访结果"), max_length=12, blank=True, default="")
+    effect = models.JSONField(_("登记变更"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("走访记录")
@@ -87,12 +115,20 @@ class PatrolVisit(models.Model):
         ordering = ["patrol", "at", "id"]
 
     @property
+    def picked(self) -> bool:
+        """Whether the visit names a register record (its target is then a masked label)."""
+        return any(
+            getattr(self, f"{name}_id") is not None
+            for name in ("person", "household", "key_person", "rental", "place")
+        )
+
+    @property
     def masked_target(self) -> str:
         """The target as others than the patrolling worker see it: a key place in full,
         a person's name to the family name, a household's address to its first part."""
         target = self.target or ""
-        if self.kind == VisitKind.KEY_PLACE:
-            return target
+        if self.kind == VisitKind.KEY_PLACE or self.picked:
+            return target  # a key place's name, or a picked record's label (masked already)
         if self.kind == VisitKind.KEY_PERSON or len(target) <= pii.ADDRESS_KEEP:
             return pii.mask_name(target)
         return pii.mask_address(target)

@@ -23,7 +23,7 @@ from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, NotFound, invalid
 from pingan.geo import locator
 from pingan.org.choices import GRID_ROLES, Role
-from pingan.patrols import track
+from pingan.patrols import picks, track
 from pingan.patrols.choices import PatrolStatus, VisitKind
 from pingan.patrols.models import Patrol, PatrolBatch, PatrolVisit
 
@@ -264,14 +264,23 @@ def patrol_visit_add(
     actor: Actor | Any,
     patrol_id: int,
     client_uuid: Any,
-    kind: str,
-    target: str,
+    kind: str = "",
+    target: str = "",
     note: str = "",
     lat: float | None = None,
     lng: float | None = None,
     at: dt.datetime | None = None,
+    pick: dict[str, Any] | None = None,
+    task: Any = None,
+    outcome: str = "",
+    check: dict[str, Any] | None = None,
 ) -> tuple[PatrolVisit, bool]:
-    """Log a visit to a household or key place during a patrol (idempotent by uuid)."""
+    """Log a visit during a patrol (idempotent by uuid: the same uuid again returns the
+    first visit and changes nothing). A visit either describes its target in free text
+    or picks a register record (`pick` {type, id}, or a key person's visit `task`): the
+    record must lie in the worker's grids (403), and what the worker found (`outcome`, a
+    `check` of a rental house or place) changes it through its register's service in the
+    same transaction (`patrols.picks`)."""
     cu = _uuid(client_uuid)
     actor = as_actor(actor)
     existing = PatrolVisit.objects.filter(client_uuid=cu).select_related("patrol").first()
@@ -282,6 +291,11 @@ def patrol_visit_add(
             )
         return existing, False
     patrol = _own_patrol(actor, patrol_id)
+    picked = picks.resolve(actor, pick, task)
+    if picked is not None:
+        if kind and kind != picked.visit_kind:
+            raise invalid("kind", gettext("走访类型与所选登记记录不符"))
+        kind, target = picked.visit_kind, picked.label
     if kind not in VisitKind.values:
         raise invalid("kind", gettext("走访类型不正确"))
     target = (target or "").strip()
@@ -306,7 +320,21 @@ def patrol_visit_add(
                 lat=lat,
                 lng=lng,
                 at=at,
+                **(picked.fks() if picked is not None else {}),
             )
+            if picked is not None:
+                visit.outcome, visit.effect = picks.apply(
+                    actor, picked, visit=visit, outcome=outcome, check=check
+                )
+                visit.save(update_fields=["outcome", "effect"])
+                actor.audit(
+                    "patrol.visit",
+                    object_type="patrol",
+                    object_id=patrol.pk,
+                    detail={"visit": visit.pk, "pick": picked.kind, "effect": visit.effect},
+                )
+            elif outcome or check:
+                raise invalid("pick", gettext("填写走访结果须先选择登记记录"))
     except IntegrityError:
         existing = PatrolVisit.objects.filter(client_uuid=cu, patrol=patrol).first()
         if existing is None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pingan.core import pii
 from pingan.privacy.choices import ExportStatus, Sensitivity
@@ -55,7 +56,7 @@ class ExportRequest(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="export_requests",
-        verbose_name=_("申请人"),
+        verbose_name=pgettext_lazy("export", "申请人"),
     )
     filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
     row_count = models.PositiveIntegerField(_("行数"))
@@ -95,7 +96,11 @@ class ExportRequest(models.Model):
 
 
 # Filters that carry personal data: stored encrypted, shown masked.
-SEALED = {"reporter_phone": pii.mask_phone}
+SEALED = {
+    "reporter_phone": pii.mask_phone,
+    # A register export's search: an exact ID number or phone (docs/registry.md, "Exports").
+    "person_q": pii.mask_in_text,
+}
 
 
 def seal_filters(filters: dict[str, str]) -> dict[str, str]:

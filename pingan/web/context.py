@@ -16,6 +16,10 @@ REPORTING_ROLES = GRID_ROLES | {Role.DISPATCHER}
 EVENT_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.HANDLER, Role.LEADER}
 DASHBOARD_ROLES = {Role.DISPATCHER, Role.LEADER, Role.GRID_LEADER}
 MEDIATION_ROLES = {Role.MEDIATOR, Role.DISPATCHER, Role.LEADER}
+REGISTRY_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.LEADER}
+SCREENING_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.LEADER}
+CENTRE_ROLES = {Role.DISPATCHER, Role.LEADER, Role.HANDLER}
+EMERGENCY_ROLES = {Role.DISPATCHER, Role.LEADER, Role.HANDLER}
 
 
 def nav_for(roles: set[str]) -> list[dict[str, Any]]:
@@ -33,6 +37,18 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
     if roles & MEDIATION_ROLES:
         items.append(
             {"key": "mediation", "label": _("调解"), "url": reverse("mediation_workbench")}
+        )
+    if roles & REGISTRY_ROLES:
+        items.append(
+            {"key": "registry", "label": _("实有人口"), "url": reverse("registry_overview")}
+        )
+    if roles & SCREENING_ROLES:
+        items.append({"key": "screening", "label": _("排查"), "url": reverse("screening_rounds")})
+    if roles & CENTRE_ROLES:
+        items.append({"key": "risk", "label": _("稳评"), "url": reverse("risk_register")})
+    if roles & EMERGENCY_ROLES:
+        items.append(
+            {"key": "emergency", "label": _("应急"), "url": reverse("emergency_activations")}
         )
     if roles & DASHBOARD_ROLES:
         items.append({"key": "dashboard", "label": _("统计分析"), "url": reverse("dashboard")})

@@ -22,4 +22,8 @@ urlpatterns = [
     path("", include("pingan.web.urls_security")),
     path("", include("pingan.web.urls_mediation")),
     path("", include("pingan.web.urls_mediation_dashboard")),
+    path("", include("pingan.web.urls_registry")),
+    path("", include("pingan.web.urls_risk")),
+    path("", include("pingan.web.urls_emergency")),
+    path("", include("pingan.web.urls_screening")),
 ]

@@ -52,6 +52,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "conclude_consult": {"participants": "各方", "conclusion": "结论"},
     "reply_supervision": {"reply": "已办理"},
     "refer_mediation": {"parties": MEDIATION_PARTIES},
+    "activate_plan": {"plan": 1, "level": "IV"},
 }
 
 
@@ -370,7 +371,21 @@ RECIPES: dict[tuple[str, str], tuple[Any, str, Any, str]] = {
         lambda c, e: {"parties": MEDIATION_PARTIES},
         "reported",
     ),
+    # 启动预案 (pingan.emergency): the activation is made; the event stays where it was.
+    ("activate_plan", ""): (
+        report,
+        "dispatcher",
+        lambda c, e: {"plan": _emergency_plan(c).pk, "level": "IV"},
+        "reported",
+    ),
 }
+
+
+def _emergency_plan(c: Any) -> Any:
+    from pingan.emergency.tests.factories import wage_plan
+
+    return wage_plan(c)
+
 
 # One user per role, all with scope over town A (or the police), plus one with no scope.
 BY_ROLE = {

@@ -31,12 +31,14 @@ from pingan.events.choices import (
     Urgency,
 )
 from pingan.events.contact import contact_masked, event_contact_reveal
+from pingan.events.models import Event
 from pingan.events.selectors import (
     EventFilters,
     event_count,
     event_detail,
     event_list,
     newest_first_rows,
+    with_detail,
 )
 from pingan.events.services import allowed_actions, event_report, event_transition
 
@@ -268,9 +270,18 @@ def event_detail_dict(e: Any, *, user: Any, now: dt.datetime) -> dict[str, Any]:
 
 
 def _detail(request: HttpRequest, event_id: int) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
-    event = event_detail(user=user, event_id=event_id)
-    return event_detail_dict(event, user=user, now=clock.now())
+    actor = actor_of(request)
+    event = event_detail(user=actor, event_id=event_id, attachments=False)
+    return event_detail_dict(event, user=actor, now=clock.now())
+
+
+def _written(request: HttpRequest, event: Event) -> dict[str, Any]:
+    """The answer to a write: the detail of the event its service returned (read and
+    locked in scope, then changed and saved in the same transaction), with its timeline
+    and assignments read once more; not the whole event again through the scope
+    (docs/performance.md, "Cost of one request")."""
+    actor = actor_of(request)
+    return event_detail_dict(with_detail(event, attachments=False), user=actor, now=clock.now())
 
 
 # ---- report ---------------------------------------------------------------------------
@@ -462,8 +473,11 @@ class TransitionIn(Schema):
         None, description="conclude_consult：建议协办部门"
     )
     level: str | None = Field(
-        None, description="supervise：normal（一般督办，默认）或 key（重点督办）"
+        None,
+        description="supervise：normal（一般督办，默认）或 key（重点督办）；"
+        "activate_plan：响应级别 I、II、III 或 IV（须为该预案适用级别）",
     )
+    plan: int | None = Field(None, description="activate_plan：启动的应急预案编号")
     reply_days: int | None = Field(None, description="supervise：回复期限（工作日，默认按级别）")
     supervision: int | None = Field(None, description="reply_supervision：督办件编号（默认最早）")
     reply: str | None = Field(None, description="reply_supervision：回复内容")
@@ -488,7 +502,7 @@ def event_transition_create(request: HttpRequest, event_id: int, payload: Transi
     data = {k: v for k, v in payload.model_dump().items() if v is not None and k != "action"}
     if payload.action == "refer_mediation":
         return refer_from_event(request, event_id, data)
-    event_transition(
+    event = event_transition(
         actor=actor_of(request), event_id=event_id, action=payload.action, payload=data
     )
-    return _detail(request, event_id)
+    return _written(request, event)

@@ -2,7 +2,10 @@
 
 `POST /patrols {client_uuid, started_at}` → 201 (200 for the same uuid again);
 `POST /patrols/{id}/points {points: [{lat, lng, at}]}` → `{accepted, point_count}`;
-`POST /patrols/{id}/visits {client_uuid, kind, target, note, lat, lng, at}`;
+`POST /patrols/{id}/visits {client_uuid, kind, target, note, lat, lng, at}`, or picking a
+register record: `{client_uuid, pick: {type, id}, task?, outcome?, check?, note, lat, lng, at}`
+(docs/registry-visits.md);
+`GET /patrols/targets`: the records of the worker's grids to pick from offline (masked);
 `POST /patrols/{id}/finish {finished_at?}` → `{distance_m, duration_s, grids}`;
 `GET /patrols` and `GET /patrols/{id}` (with the track) within the caller's scope.
 """
@@ -20,6 +23,7 @@ from pydantic import Field
 
 from pingan.access.actor import actor_of
 from pingan.patrols.models import Patrol, PatrolVisit
+from pingan.patrols.picks import visit_targets
 from pingan.patrols.selectors import patrol_get, patrol_list
 from pingan.patrols.services import (
     patrol_finish,
@@ -51,10 +55,28 @@ class FinishIn(Schema):
     finished_at: dt.datetime | None = None
 
 
+class PatrolPickIn(Schema):
+    type: str = Field(description="person / household / key_person / rental / place")
+    id: int
+
+
 class VisitIn(Schema):
     client_uuid: str
-    kind: str = Field(description="household / key_place / key_person / other")
-    target: str
+    kind: str = Field(
+        "", description="household / key_place / key_person / person / rental / other"
+    )
+    target: str = Field("", description="走访对象（自由填写；选择登记记录时不填）")
+    pick: PatrolPickIn | None = Field(None, description="所选登记记录")
+    task: int | None = Field(None, description="重点人员走访任务编号（完成该任务）")
+    outcome: str = Field(
+        "",
+        description="重点人员：met / phone / not_found / abnormal；人员：present / moved_out",
+    )
+    check: dict[str, Any] | None = Field(
+        None,
+        description="出租房、重点场所的检查：{items: {代码: ok/hazard/na}, hazard_note, "
+        "rectify_by, records_kept, note}",
+    )
     note: str = ""
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False, description="纬度")
     lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False, description="经度")
@@ -76,6 +98,11 @@ class PatrolOut(Schema):
     grids: list[int]
 
 
+class PatrolPickOut(Schema):
+    type: str
+    id: int
+
+
 class VisitOut(Schema):
     id: int
     kind: str
@@ -84,6 +111,21 @@ class VisitOut(Schema):
     lat: float | None
     lng: float | None
     at: dt.datetime
+    pick: PatrolPickOut | None = None
+    task: int | None = None
+    outcome: str = ""
+    effect: dict[str, Any] = Field(default_factory=dict)
+
+
+class PatrolTargetsOut(Schema):
+    generated_at: dt.datetime
+    truncated: bool = Field(description="某类记录超过上限，只给出了前5000条")
+    persons: list[dict[str, Any]]
+    households: list[dict[str, Any]]
+    key_persons: list[dict[str, Any]]
+    rentals: list[dict[str, Any]]
+    places: list[dict[str, Any]]
+    check_items: dict[str, dict[str, str]]
 
 
 class PatrolDetailOut(PatrolOut):
@@ -124,9 +166,22 @@ def _out(p: Patrol) -> dict[str, Any]:
     }
 
 
+def _pick(v: PatrolVisit) -> dict[str, Any] | None:
+    for kind in ("key_person", "person", "household", "rental", "place"):
+        pk = getattr(v, f"{kind}_id")
+        if pk is not None:
+            return {"type": kind, "id": pk}
+    return None
+
+
 def _visit(v: PatrolVisit, user: Any) -> dict[str, Any]:
-    """The target in full for the worker who made the visit, masked for anyone else."""
+    """The target in full for the worker who made the visit, masked for anyone else (a
+    picked record's target is its masked label for everyone)."""
     return {
+        "pick": _pick(v),
+        "task": v.task_id,
+        "outcome": v.outcome,
+        "effect": v.effect or {},
         "id": v.pk,
         "kind": v.kind,
         "target": v.target if v.patrol.user_id == user.pk else v.masked_target,
@@ -159,9 +214,8 @@ def points(request: HttpRequest, patrol_id: int, payload: PointsIn) -> Any:
     "/patrols/{patrol_id}/visits", response={200: VisitOut, 201: VisitOut}, summary="记录走访"
 )
 def visits(request: HttpRequest, patrol_id: int, payload: VisitIn) -> Any:
-    visit, created = patrol_visit_add(
-        actor=actor_of(request), patrol_id=patrol_id, **payload.model_dump()
-    )
+    data = payload.model_dump()
+    visit, created = patrol_visit_add(actor=actor_of(request), patrol_id=patrol_id, **data)
     return Reply(201 if created else 200, _visit(visit, request.auth))  # type: ignore[attr-defined]
 
 
@@ -177,6 +231,15 @@ def finish(request: HttpRequest, patrol_id: int, payload: FinishIn | None = None
         "duration_s": patrol.duration_s or 0,
         "grids": patrol.grids or [],
     }
+
+
+@router.get(
+    "/patrols/targets",
+    response=PatrolTargetsOut,
+    summary="本人网格的登记记录（供离线选择走访对象，个人信息已脱敏）",
+)
+def targets(request: HttpRequest) -> Any:
+    return visit_targets(actor_of(request))
 
 
 @router.get("/patrols", response=list[PatrolOut], summary="巡查列表（按当前用户的范围）")

@@ -17,6 +17,7 @@ from pingan.api.v1.briefings import router as briefings_router
 from pingan.api.v1.channels import intake_router
 from pingan.api.v1.channels import router as channels_router
 from pingan.api.v1.docs import LocalSwagger
+from pingan.api.v1.emergency import router as emergency_router
 from pingan.api.v1.events import router as events_router
 from pingan.api.v1.exports import router as exports_router
 from pingan.api.v1.field import router as field_router
@@ -27,7 +28,12 @@ from pingan.api.v1.mediation import router as mediation_router
 from pingan.api.v1.mediation_documents import router as mediation_documents_router
 from pingan.api.v1.mediation_stats import router as mediation_stats_router
 from pingan.api.v1.patrols import router as patrols_router
+from pingan.api.v1.places import router as places_router
+from pingan.api.v1.places_cameras import router as places_cameras_router
 from pingan.api.v1.reference import router as reference_router
+from pingan.api.v1.registry import router as registry_router
+from pingan.api.v1.risk import router as risk_router
+from pingan.api.v1.screenings import router as screenings_router
 from pingan.api.v1.stats import router as stats_router
 from pingan.api.v1.triage import router as triage_router
 
@@ -64,9 +70,15 @@ api.add_router("/", triage_router)
 api.add_router("/", mediation_router)
 api.add_router("/", mediation_stats_router)
 api.add_router("/", mediation_documents_router)
+api.add_router("/", registry_router)
+api.add_router("/", places_router)
+api.add_router("/", places_cameras_router)  # /registry/cameras/near before /{camera_id}
+api.add_router("/", risk_router)
+api.add_router("/", emergency_router)
+api.add_router("/", screenings_router)
 # POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py,
 # mediation's at /mediation/cases/{id}/transitions in mediation.py).
-cases.install(own={"events", "mediation"})
+cases.install(own={"events", "mediation", "risk", "activation"})
 api.add_router("/", cases.router)
 # Last: DELETE /auth/token ends the caller's token (see auth.tokens_router).
 api.add_router("/", tokens_router)

@@ -96,6 +96,7 @@ def test_offline_patrol_is_summarised_when_back_online(cast, live_server):
                     {"latitude": 30.525, "longitude": 120.9497 + 0.0001 * i, "accuracy": 5}
                 )
                 page.wait_for_selector(f"#patrol-state:has-text('已记录 {i + 1} 个')")
+            page.select_option("#v-kind", "other")
             page.fill("#v-target", "城东小区3幢201室")
             page.click("#visit-form button[type=submit]")
             page.click("#patrol-finish")

@@ -102,8 +102,23 @@ EVENT_A = rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, h_police=OK, 
 TOWN_A_SEERS = rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
 # The mediation pages' roles (mediator, dispatcher, leader).
 MEDIATION_ROLES = rule(F403, anon=LOGIN, disp=OK, disp_b=OK, disp_c=OK, leader=OK, leader_b=OK)
+# Town A's emergency activation: its region's staff and the people its groups called up.
+EM_SEERS = rule(
+    F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK, h_police=OK, h_market=OK
+)
+# Town A's plans, drills and roster are kept by its office: dispatchers and leaders over it.
+EM_OFFICE = rule(F403, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
 # Grid management pages: leaders, grid leaders, dispatchers.
 GRID_VIEW = rule(F404, anon=LOGIN, gl=OK, disp=OK, disp_b=OK, disp_c=OK, leader=OK, leader_b=OK)
+# The registers (docs/registry.md): a record of town A's first grid, who sees it, who may
+# change or reveal it (not the leader), who may register (grid roles and dispatchers).
+REGISTRY_A = rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK)
+REGISTRY_A_EDIT = {**REGISTRY_A, "leader": F403}
+REGISTRY_WRITERS = rule(F403, anon=LOGIN, gw=OK, gl=OK, gw_b=OK, disp=OK, disp_b=OK, disp_c=OK)
+# Registering in town A's first grid (the API): its grid roles and dispatchers; issuing
+# permits and points on its records: its dispatchers (others who see them are refused).
+REGISTRY_WRITERS_A = rule(F403, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK)
+REGISTRY_A_CENTRE = {**REGISTRY_A_EDIT, "gw": F403, "gl": F403}
 
 
 @dataclass(frozen=True)
@@ -341,6 +356,194 @@ PAGES: dict[str, Page] = {
     # The audit log: the audit administrator only; the others do not see it exists.
     "audit_log": Page("GET", rule(F404, anon=LOGIN, auditadmin=OK)),
     "audit_export": Page("GET", rule(F404, anon=LOGIN, auditadmin=OK)),
+    # ---- registry (issue 23) ----
+    # The registers' pages (docs/registry.md, "Pages"): lists and figures for everyone
+    # signed in, each in their own scope; the records of town A's grid: who sees the grid.
+    "registry_overview": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "registry_persons": Page("GET", SIGNED_IN),
+    "registry_households": Page("GET", SIGNED_IN),
+    "registry_key_persons": Page("GET", SIGNED_IN),
+    "registry_rentals": Page("GET", SIGNED_IN),
+    "registry_places": Page("GET", SIGNED_IN),
+    "registry_sectors": Page("GET", SIGNED_IN),
+    "registry_cameras": Page("GET", SIGNED_IN),
+    "registry_map": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    "registry_map_features": Page("GET", SIGNED_IN, {"region": "{town_a}"}),
+    # The lists' Excel exports (masked, under the export approval): the lists' viewers.
+    "registry_persons_export": Page("GET", SIGNED_IN),
+    "registry_rentals_export": Page("GET", SIGNED_IN),
+    # Registering: grid workers, grid leaders, dispatchers (each in their own grids).
+    "registry_person_new": Page("GET", REGISTRY_WRITERS),
+    "registry_rental_new": Page("GET", REGISTRY_WRITERS),
+    "registry_person": Page("GET", REGISTRY_A, kwargs={"person_id": "{regpages_person}"}),
+    "registry_household": Page("GET", REGISTRY_A, kwargs={"household_id": "{regpages_household}"}),
+    # Changing and revealing: the grid's workers, leaders and dispatchers; the county
+    # leader sees the record masked and is refused (403).
+    "registry_person_edit": Page("GET", REGISTRY_A_EDIT, kwargs={"person_id": "{regpages_person}"}),
+    "registry_person_reveal": Page(
+        "POST", REGISTRY_A_EDIT, kwargs={"person_id": "{regpages_person}"}
+    ),
+    "registry_rental": Page("GET", REGISTRY_A, kwargs={"rental_id": "{regpages_rental}"}),
+    "registry_rental_edit": Page("GET", REGISTRY_A_EDIT, kwargs={"rental_id": "{regpages_rental}"}),
+    "registry_rental_reveal": Page(
+        "POST", REGISTRY_A_EDIT, kwargs={"rental_id": "{regpages_rental}"}
+    ),
+    "registry_place": Page("GET", REGISTRY_A, kwargs={"place_id": "{regpages_place}"}),
+    "registry_place_reveal": Page("POST", REGISTRY_A_EDIT, kwargs={"place_id": "{regpages_place}"}),
+    # A key person under a labelled category: nobody in the cast holds the clearance, so
+    # only its helper (the grid leader) sees it.
+    "registry_key_person": Page(
+        "GET",
+        rule(F404, anon=LOGIN, gl=OK),
+        kwargs={"key_person_id": "{regpages_key_person}"},
+    ),
+    # ---- places (issue 23) ----
+    # ---- risk (issue 22) ----
+    # The risk register (docs/risk.md, "Pages"): every role with a territory or a
+    # department, each in their own scope; registering: the county's Ping'an office (the
+    # county dispatcher and leader). The matter of town A's first grid, owned by the
+    # police: who sees it; grading it before it is assessed: those who see it are refused.
+    "risk_register": Page(
+        "GET", rule(OK, anon=LOGIN, sysadmin=F403, secadmin=F403, auditadmin=F403)
+    ),
+    "risk_new": Page("GET", rule(F403, anon=LOGIN, disp_c=OK, leader=OK)),
+    "risk_matter": Page(
+        "GET",
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, h_police=OK, leader=OK),
+        kwargs={"risk_matter_id": "{risk_matter_id}"},
+    ),
+    "risk_action": Page(
+        "GET",
+        rule(
+            F404, anon=LOGIN, gw=F403, gl=F403, disp=F403, disp_c=F403, h_police=F403, leader=F403
+        ),
+        kwargs={"risk_matter_id": "{risk_matter_id}", "action": "grade"},
+    ),
+    # ---- emergency (issue 22) ----
+    # The plan library, the lists, the roster, the phone page: every signed-in user.
+    "emergency_activations": Page("GET", SIGNED_IN),
+    "emergency_plans": Page("GET", SIGNED_IN),
+    "emergency_plan": Page("GET", SIGNED_IN, kwargs={"plan_id": "{plan_id}"}),
+    "emergency_my_tasks": Page("GET", SIGNED_IN),
+    "emergency_drills": Page("GET", SIGNED_IN),
+    "duty_roster": Page("GET", SIGNED_IN),
+    # Town A's activation: its region's staff and the people called up (police, market,
+    # the grid worker); the rest do not see it.
+    "emergency_activation": Page("GET", EM_SEERS, kwargs={"activation_id": "{activation_id}"}),
+    "emergency_activation_live": Page("GET", EM_SEERS, kwargs={"activation_id": "{activation_id}"}),
+    "emergency_report_photo": Page("GET", EM_SEERS, kwargs={"report_id": "{emergency_report}"}),
+    # 增派任务: the centre and leaders of the region; the others who see it may not.
+    "emergency_activation_act": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            h_police=F403,
+            h_market=F403,
+            disp=OK,
+            disp_c=OK,
+            leader=OK,
+        ),
+        kwargs={"activation_id": "{activation_id}", "action": "add_task"},
+    ),
+    # 签收 of the police's group: its members only (403 for the others who see it).
+    "emergency_member_action": Page(
+        "POST",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            disp=F403,
+            disp_c=F403,
+            leader=F403,
+            h_market=F403,
+            h_police=OK,
+        ),
+        {"action": "acknowledge", "group": "{emergency_group}"},
+        kwargs={"activation_id": "{activation_id}"},
+    ),
+    # 启动预案 on town A's event: its centre and leaders; grid staff see it but may not.
+    "emergency_activate": Page(
+        "GET",
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"event_id": "{emergency_event}"},
+    ),
+    "emergency_event_banner": Page(
+        "GET",
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"event_id": "{emergency_event}"},
+    ),
+    # Town A's drill, roster and hand-over notes: its office (dispatchers, leaders over it).
+    "emergency_drill_record": Page(
+        "POST",
+        EM_OFFICE,
+        {"held_on": "{emergency_today}", "participants": 10, "findings": "到场偏慢"},
+        kwargs={"drill_id": "{drill_id}"},
+    ),
+    "duty_shift_add": Page(
+        "POST",
+        EM_OFFICE,
+        {
+            "date": "{emergency_today}",
+            "shift": "night",
+            "region": "{town_a}",
+            "user": "{emergency_user}",
+            "role": "officer",
+        },
+    ),
+    "duty_shift_delete": Page("POST", EM_OFFICE, kwargs={"duty_shift_id": "{duty_shift_id}"}),
+    "duty_handover_add": Page(
+        "POST",
+        EM_OFFICE,
+        {"date": "{emergency_today}", "shift": "day", "region": "{town_a}", "note": "交接"},
+    ),
+    # ---- screening (issue 22) ----
+    # Dispute screening (docs/screening.md): the village round of this week, with 城东社区's
+    # report (one item). The round: whoever sees one of its villages' reports.
+    "screening_rounds": Page("GET", SIGNED_IN),
+    "screening_round": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+        kwargs={"screening_round_id": "{screening_round}"},
+    ),
+    "screening_round_export": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+        kwargs={"screening_round_id": "{screening_round}"},
+    ),
+    # An item of 城东社区: its people and the dispatchers over it dispose of it; the county
+    # leader sees it and may not (403); town B does not see it.
+    "screening_item_dispose": Page(
+        "POST",
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=F403),
+        {"disposition": "handled", "note": "已在调处"},
+        {"screening_item_id": "{screening_item}"},
+    ),
 }
 
 # Admin pages: the three administrators (三员, `pingan/accounts/roles.py`) enter the back
@@ -478,6 +681,9 @@ PATROLLERS = rule(F403, anon=LOGIN, gw=OK, gl=OK, gw_b=OK)
 # Adding to the grid worker's patrol: his alone.
 OWN_PATROL = rule(F404, anon=LOGIN, gw=OK)
 LOCKERS = rule(F403, anon=LOGIN, leader=OK, disp_c=OK)
+# A record of the places registers in town A's first grid: who sees it, who changes it.
+PLACES_A1 = rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK)
+PLACES_A1_WRITE = rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=F403)
 
 
 @dataclass(frozen=True)
@@ -628,6 +834,8 @@ OPERATIONS: dict[str, Operation] = {
         OWN_PATROL, {"client_uuid": "{uuid}", "kind": "place", "target": "小卖部"}
     ),
     "pingan_api_v1_patrols_finish": Operation(OWN_PATROL, {}),
+    # The records of one's grids to pick visits from (masked; empty without a grid role).
+    "pingan_api_v1_patrols_targets": Operation(API_SIGNED_IN),
     # Reading a patrol: its grid worker and those over his grid (grid leader, dispatchers
     # and leaders of the town or county).
     "pingan_api_v1_patrols_detail": Operation(
@@ -677,6 +885,218 @@ OPERATIONS: dict[str, Operation] = {
     "pingan_api_v1_field_flags": Operation(API_EVENT_A),
     "pingan_api_v1_field_all_flags": Operation(API_SIGNED_IN),
     "pingan_api_v1_gridsys_scores": Operation(API_SIGNED_IN),
+    # ---- registry (issue 23) ----
+    # The registers' API (docs/registry.md, "API"): the walk's person (a new resident),
+    # household, permit, points entry and an unlabelled key person of town A's first grid.
+    # Lists, reference and the query-bound reads (422 without ?grid= / ?region=): everyone.
+    "pingan_api_v1_registry_persons": Operation(API_SIGNED_IN),
+    "pingan_api_v1_registry_person_create": Operation(
+        REGISTRY_WRITERS_A, {"name": "王小明", "region": "{grid_a1}"}
+    ),
+    "pingan_api_v1_registry_person_get": Operation(REGISTRY_A),
+    "pingan_api_v1_registry_person_update": Operation(REGISTRY_A_EDIT, {"phone": "13900000001"}),
+    "pingan_api_v1_registry_person_reveal": Operation(REGISTRY_A_EDIT),
+    "pingan_api_v1_registry_person_reads": Operation(rule(F403, anon=LOGIN, auditadmin=OK)),
+    "pingan_api_v1_registry_person_move": Operation(
+        REGISTRY_A_EDIT, {"kind": "out", "on": "{registry_today}"}
+    ),
+    "pingan_api_v1_registry_permit_apply": Operation(REGISTRY_A_EDIT),  # 409: one applied
+    "pingan_api_v1_registry_permit_act": Operation(
+        REGISTRY_A_CENTRE,
+        {"action": "issue", "number": "J-1", "expires_on": "{registry_later}"},
+    ),
+    "pingan_api_v1_registry_points": Operation(REGISTRY_A),
+    "pingan_api_v1_registry_points_add": Operation(
+        REGISTRY_A_CENTRE, {"rule": "walk-volunteer", "reason": "志愿服务"}
+    ),
+    "pingan_api_v1_registry_points_reverse": Operation(REGISTRY_A_CENTRE, {"reason": "误记"}),
+    "pingan_api_v1_registry_reference": Operation(API_SIGNED_IN),
+    "pingan_api_v1_registry_households": Operation(API_SIGNED_IN),
+    "pingan_api_v1_registry_household_create": Operation(
+        REGISTRY_WRITERS_A, {"number": "REG-WALK-2", "region": "{grid_a1}"}
+    ),
+    "pingan_api_v1_registry_household_get": Operation(REGISTRY_A),
+    "pingan_api_v1_registry_household_update": Operation(REGISTRY_A_EDIT, {"kind": "collective"}),
+    "pingan_api_v1_registry_key_persons": Operation(API_SIGNED_IN),
+    # Every category is labelled and no one of the walk is cleared: refused to all.
+    "pingan_api_v1_registry_key_person_create": Operation(
+        rule(F403, anon=LOGIN), {"person": "{person_id}", "category": "released"}
+    ),
+    "pingan_api_v1_registry_key_person_get": Operation(REGISTRY_A),
+    # Key persons are kept by grid leaders and dispatchers; visits by the grid roles too.
+    "pingan_api_v1_registry_key_person_update": Operation(
+        {**REGISTRY_A_EDIT, "gw": F403}, {"risk_level": "high"}
+    ),
+    "pingan_api_v1_registry_visit_create": Operation(REGISTRY_A_EDIT, {"outcome": "met"}),
+    "pingan_api_v1_registry_visits_due": Operation(API_SIGNED_IN),
+    "pingan_api_v1_registry_registry_stats": Operation(API_SIGNED_IN),
+    # ---- places (issue 23) ----
+    # Rental houses, places and cameras (docs/places.md, "Who may"): lists for everyone
+    # signed in, each in their own scope; the records of town A's first grid are seen by
+    # those whose regions cover it, and changed, checked and revealed by its grid worker,
+    # grid leader and dispatchers (the county leader sees them masked: 403).
+    "pingan_api_v1_places_rentals": Operation(API_SIGNED_IN),
+    "pingan_api_v1_places_rental_new": Operation(
+        OPERATIONS_REPORTERS, {"address": "城东路2号", "region": "{grid_a1}"}
+    ),
+    "pingan_api_v1_places_rental_get": Operation(PLACES_A1),
+    "pingan_api_v1_places_rental_patch": Operation(PLACES_A1_WRITE, {"note": "备注"}),
+    "pingan_api_v1_places_rental_tenant_add": Operation(
+        PLACES_A1_WRITE, {"tenant": "{places_person}"}
+    ),
+    # A tenancy that does not exist: 422 for those who may write, after the scope check.
+    "pingan_api_v1_places_rental_tenant_end": Operation(PLACES_A1_WRITE, {"tenancy": 999999}),
+    "pingan_api_v1_places_rental_check": Operation(
+        PLACES_A1_WRITE, {"items": "{places_rental_items}"}
+    ),
+    "pingan_api_v1_places_rental_personal": Operation(PLACES_A1_WRITE),
+    "pingan_api_v1_places_rental_check_photo": Operation(
+        PLACES_A1_WRITE, {"file": "{photo}"}, multipart=True
+    ),
+    "pingan_api_v1_places_checklists": Operation(API_SIGNED_IN),
+    "pingan_api_v1_places_places": Operation(API_SIGNED_IN),
+    "pingan_api_v1_places_place_new": Operation(
+        OPERATIONS_REPORTERS, {"kind": "school", "name": "城东中学", "region": "{grid_a1}"}
+    ),
+    "pingan_api_v1_places_place_get": Operation(PLACES_A1),
+    "pingan_api_v1_places_place_patch": Operation(PLACES_A1_WRITE, {"name": "城东实验小学"}),
+    "pingan_api_v1_places_place_check": Operation(
+        PLACES_A1_WRITE, {"items": "{places_place_items}"}
+    ),
+    "pingan_api_v1_places_place_personal": Operation(PLACES_A1_WRITE),
+    "pingan_api_v1_places_place_check_photo": Operation(
+        PLACES_A1_WRITE, {"file": "{photo}"}, multipart=True
+    ),
+    "pingan_api_v1_places_sectors": Operation(API_SIGNED_IN),
+    "pingan_api_v1_places_check_photo_file": Operation(PLACES_A1),
+    "pingan_api_v1_places_cameras_cameras": Operation(API_SIGNED_IN),
+    "pingan_api_v1_places_cameras_camera_layer": Operation(API_SIGNED_IN),
+    # Without lat/lng: 422 for everyone signed in.
+    "pingan_api_v1_places_cameras_cameras_near_point": Operation(API_SIGNED_IN),
+    # Cameras are registered by dispatchers (town B's: 422, grid A1 is not theirs).
+    "pingan_api_v1_places_cameras_camera_new": Operation(
+        rule(F403, anon=LOGIN, disp=OK, disp_b=OK, disp_c=OK),
+        {"code": "WALK-2", "name": "城东路口", "kind": "social", "lat": 30.525, "lng": 120.945},
+    ),
+    "pingan_api_v1_places_cameras_camera_get": Operation(PLACES_A1),
+    "pingan_api_v1_places_cameras_camera_patch": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, leader=F403, disp=OK, disp_c=OK),
+        {"name": "城东路口北"},
+    ),
+    # ---- risk (issue 22) ----
+    # The register and the figures: everyone signed in, in their own scope. Registering:
+    # the county office; changing the matter of town A's first grid: the office, the
+    # others who see it are refused; 开始评估: the county dispatcher only.
+    "pingan_api_v1_risk_matters": Operation(API_SIGNED_IN),
+    "pingan_api_v1_risk_risk_stats": Operation(API_SIGNED_IN),
+    "pingan_api_v1_risk_matter_add": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK, leader=OK),
+        {"title": "海滨路拓宽工程", "owner_department": "{risk_department}", "region": "{grid_a1}"},
+    ),
+    "pingan_api_v1_risk_matter_get": Operation(
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, h_police=OK, leader=OK)
+    ),
+    "pingan_api_v1_risk_matter_patch": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, disp=F403, disp_c=OK, h_police=F403, leader=OK),
+        {"people_affected": 10},
+    ),
+    "pingan_api_v1_risk_matter_transition": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, disp=F403, disp_c=OK, h_police=F403, leader=F403),
+        {"action": "start"},
+    ),
+    # ---- emergency (issue 22) ----
+    "pingan_api_v1_emergency_plans": Operation(API_SIGNED_IN),
+    "pingan_api_v1_emergency_plan_get": Operation(API_SIGNED_IN),
+    "pingan_api_v1_emergency_plan_post": Operation(
+        EM_OFFICE,
+        {"name": "预案", "kind": "other", "levels": ["IV"], "region": "{town_a}"},
+    ),
+    "pingan_api_v1_emergency_activations": Operation(API_SIGNED_IN),
+    "pingan_api_v1_emergency_activation_get": Operation(EM_SEERS),
+    "pingan_api_v1_emergency_activation_transition_post": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            h_police=F403,
+            h_market=F403,
+            disp=OK,
+            disp_c=OK,
+            leader=OK,
+        ),
+        {"action": "arrive"},
+    ),
+    # 态势报告: everyone who sees it (region staff on site, the groups).
+    "pingan_api_v1_emergency_report_post": Operation(EM_SEERS, {"text": "现场平稳"}),
+    "pingan_api_v1_emergency_tasks_mine": Operation(API_SIGNED_IN),
+    "pingan_api_v1_emergency_drills": Operation(API_SIGNED_IN),
+    "pingan_api_v1_emergency_drill_post": Operation(
+        EM_OFFICE,
+        {
+            "plan": "{plan_id}",
+            "title": "演练",
+            "region": "{town_a}",
+            "planned_on": "{emergency_today}",
+        },
+    ),
+    "pingan_api_v1_emergency_drill_record_post": Operation(
+        EM_OFFICE, {"held_on": "{emergency_today}", "participants": 5, "findings": "无"}
+    ),
+    "pingan_api_v1_emergency_duty": Operation(API_SIGNED_IN),
+    "pingan_api_v1_emergency_duty_post": Operation(
+        EM_OFFICE,
+        {
+            "date": "{emergency_today}",
+            "shift": "night",
+            "region": "{town_a}",
+            "user": "{emergency_user}",
+            "role": "officer",
+        },
+    ),
+    "pingan_api_v1_emergency_duty_delete": Operation(EM_OFFICE),
+    "pingan_api_v1_emergency_duty_phone": Operation(EM_OFFICE),
+    "pingan_api_v1_emergency_handover_post": Operation(
+        EM_OFFICE,
+        {"date": "{emergency_today}", "shift": "day", "region": "{town_a}", "note": "交接"},
+    ),
+    # ---- screening (issue 22) ----
+    "pingan_api_v1_screenings_round_list_get": Operation(API_SIGNED_IN),
+    "pingan_api_v1_screenings_round_get": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        )
+    ),
+    # A village round: the villages' people report (城东社区, 通元村); the towns' and the
+    # county's people see it and report for their own levels (403); the rest do not see it.
+    "pingan_api_v1_screenings_report_post": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=F403,
+            disp_b=F403,
+            disp_c=F403,
+            leader=F403,
+            leader_b=F403,
+        ),
+        {"none_found": True},
+    ),
+    "pingan_api_v1_screenings_item_disposition": Operation(
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=F403),
+        {"disposition": "handled", "note": "已在调处"},
+    ),
 }
 
 
@@ -827,6 +1247,154 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     committee = committee_create(
         name="城东社区人民调解委员会", level="village", region=cast.village_a
     )
+    extra: dict[str, Any] = {}  # each app's walk objects, by the names its URLs use
+    # walk objects: registry
+    from pingan.access.actor import Actor as RegistryActor
+    from pingan.registry import services as registry_services
+    from pingan.registry.models import PointsRule as RegistryPointsRule
+
+    reg_system = RegistryActor.system("walk")
+    reg_household = registry_services.household_create(
+        actor=reg_system, region=cast.grid_a1, number="REG-WALK-1"
+    )
+    reg_person = registry_services.person_create(
+        actor=reg_system,
+        region=cast.grid_a1,
+        name="登记测试",
+        id_number="330424199105170031",
+        kind="new_resident",
+        household=reg_household.pk,
+    )
+    reg_permit = registry_services.permit_apply(actor=reg_system, person_id=reg_person.pk)
+    RegistryPointsRule.objects.create(code="walk-volunteer", item="志愿服务", points=5)
+    reg_entry = registry_services.points_add(
+        actor=reg_system, person_id=reg_person.pk, rule="walk-volunteer", reason="志愿服务"
+    )
+    reg_kp = registry_services.key_person_create(
+        actor=reg_system, person_id=reg_person.pk, category="youth", sensitivity=""
+    )
+    extra["person_id"] = reg_person.pk
+    extra["household_id"] = reg_household.pk
+    extra["permit_id"] = reg_permit.pk
+    extra["points_entry_id"] = reg_entry.pk
+    extra["key_person_id"] = reg_kp.pk
+    extra["registry_today"] = registry_services.today().isoformat()
+    extra["registry_later"] = (registry_services.today() + dt.timedelta(days=365)).isoformat()
+    # registry pages (regpages): a person with a household, a rental house, a place and a
+    # key person in town A's first grid.
+    from pingan.places.services import place_create, rental_create
+    from pingan.registry.models import KeyPerson, KeyPersonCategory
+    from pingan.registry.services import household_create, person_create
+
+    rp_household = household_create(actor=cast.dispatcher, region=cast.grid_a1.pk, number="WALK-1")
+    rp_person = person_create(
+        actor=cast.dispatcher,
+        region=cast.grid_a1.pk,
+        name="走访测试",
+        id_number="110101199003070011",
+        phone="13800001111",
+        household=rp_household.pk,
+    )
+    rp_rental, _ = rental_create(
+        actor=cast.dispatcher, data={"region": cast.grid_a1.pk, "address": "城东路1号"}
+    )
+    rp_place, _ = place_create(
+        actor=cast.dispatcher,
+        data={"region": cast.grid_a1.pk, "kind": "school", "name": "城东小学"},
+    )
+    rp_kp = KeyPerson.objects.create(
+        person=rp_person,
+        category=KeyPersonCategory.objects.get(code="corrections"),
+        since=now.date(),
+        sensitivity="corrections",
+        region=cast.grid_a1,
+        region_path=cast.grid_a1.path,
+    )
+    rp_kp.helpers.add(cast.gridleader)
+    extra["regpages_person"] = rp_person.pk
+    extra["regpages_household"] = rp_household.pk
+    extra["regpages_rental"] = rp_rental.pk
+    extra["regpages_place"] = rp_place.pk
+    extra["regpages_key_person"] = rp_kp.pk
+    # walk objects: places
+    from pingan.places.models import CheckPhoto as _PlacesPhoto
+    from pingan.places.tests import factories as _places
+
+    places_house = _places.new_rental(cast)
+    places_check = _places.check_rental(places_house, cast.gridworker)
+    places_place = _places.new_place(cast)
+    places_place_check = _places.check_place(places_place, cast.gridworker)
+    places_photo = _PlacesPhoto.objects.create(
+        rental_check=places_check, file=_photo(), uploaded_by=cast.gridworker
+    )
+    places_camera = _places.new_camera(cast, "WALK-1", 30.525, 120.945)
+    extra["rental_id"] = places_house.pk
+    extra["rental_check_id"] = places_check.pk
+    extra["place_id"] = places_place.pk
+    extra["place_check_id"] = places_place_check.pk
+    extra["check_photo_id"] = places_photo.pk
+    extra["camera_id"] = places_camera.pk
+    extra["places_person"] = _places.person(cast, "走访租客", id_number=_places.ID_NUMBERS[2]).pk
+    extra["places_rental_items"] = _places.rental_items()
+    extra["places_place_items"] = _places.place_items()
+    # walk objects: risk
+    from pingan.risk.tests.factories import new_matter as risk_new_matter
+
+    extra["risk_matter_id"] = risk_new_matter(cast).pk  # town A's first grid, the police's
+    extra["risk_department"] = cast.housing.pk
+    from django.utils import timezone as _em_tz
+
+    from pingan.emergency.services import activation_from_event as _em_activate
+    from pingan.emergency.services import drill_create as _em_drill
+    from pingan.emergency.services import duty_shift_create as _em_duty
+    from pingan.emergency.services import situation_report as _em_report
+    from pingan.emergency.tests.factories import wage_plan as _em_plan
+
+    _em_event = report(cast)  # town A, reported by the grid worker
+    _em_p = _em_plan(cast)  # groups: police (谈判组), market (安抚组), the grid worker
+    _em_a = _em_activate(actor=cast.dispatcher, event_id=_em_event.pk, plan=_em_p.pk, level="IV")
+    _em_today = _em_tz.localdate(now).isoformat()
+    extra["plan_id"] = _em_p.pk
+    extra["activation_id"] = _em_a.pk
+    extra["emergency_event"] = _em_event.pk
+    extra["emergency_group"] = _em_a.groups.get(name="谈判组").pk
+    extra["emergency_report"] = _em_report(
+        actor=cast.dispatcher, activation_id=_em_a.pk, payload={"text": "现场平稳"}, photo=_photo()
+    ).pk
+    extra["drill_id"] = _em_drill(
+        actor=cast.dispatcher,
+        plan=_em_p.pk,
+        title="演练",
+        region=cast.town_a.pk,
+        planned_on=_em_today,
+    ).pk
+    extra["duty_shift_id"] = _em_duty(
+        actor=cast.dispatcher,
+        date=_em_today,
+        shift="day",
+        region=cast.town_a.pk,
+        user=cast.dispatcher.pk,
+        role="officer",
+        phone="13900001111",
+    ).pk
+    extra["emergency_today"] = _em_today
+    extra["emergency_user"] = cast.gridworker.pk
+    # walk objects: emergency
+    # walk objects: screening
+    from pingan.screening.models import ScreeningRound as _ScreeningRound
+    from pingan.screening.services import report_submit as _screening_report
+    from pingan.screening.services import rounds_generate as _screening_generate
+
+    _screening_generate()
+    _sround = _ScreeningRound.objects.get(level="village")
+    _sreport = _screening_report(
+        actor=cast.gridleader,
+        round_id=_sround.pk,
+        none_found=False,
+        items=[{"kind": "dispute", "summary": "邻里纠纷", "risk_level": "low"}],
+    )
+    extra["screening_round"] = extra["screening_round_id"] = _sround.pk
+    extra["screening_item"] = extra["screening_item_id"] = _sreport.items.get().pk
     values = {
         "event": event.pk,
         "event_id": event.pk,
@@ -863,6 +1431,7 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         "now": now.isoformat(),
         "later": (now + dt.timedelta(days=2)).isoformat(),
     }
+    values.update(extra)
     users: dict[str, Any] = {u: getattr(cast, a) for u, a in CAST_ATTR.items()}
     users["secadmin"] = secadmin
     users["auditadmin"] = auditadmin

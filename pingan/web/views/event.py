@@ -48,6 +48,8 @@ from pingan.geo.choices import Level
 from pingan.geo.selectors import region_ancestor_at
 from pingan.intake.selectors import transfer_110_offered
 from pingan.org.choices import Role
+from pingan.places.rules import camera_radius_m
+from pingan.places.selectors import cameras_near_event
 from pingan.web.views import dispatch_form
 
 # Fields every action form may carry besides the row's required ones.
@@ -285,7 +287,7 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     rows = allowed_actions(user, event)
     town = region_ancestor_at(event.region, Level.TOWN)
     may_unmask = can_unmask(user, event)
-    return {
+    ctx = {
         "extra_rows": _extra_rows(event),
         "event": event,
         "town": town,
@@ -321,6 +323,11 @@ def _page_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "tracking_checks": list(event.tracking_checks.select_related("assignee", "done_by")),
         "timeline": _timeline(event),
     }
+    # 附近视频点位 (docs/places.md): only for those shown the exact point, since camera
+    # distances would give it away.
+    ctx["nearby_cameras"] = cameras_near_event(event) if ctx["show_point"] else []
+    ctx["camera_radius_m"] = camera_radius_m()
+    return ctx
 
 
 # ---- the page -----------------------------------------------------------------------------

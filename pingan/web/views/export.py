@@ -51,6 +51,7 @@ from pingan.privacy.services import (
     export_rows_claim,
     export_window_hours,
 )
+from pingan.web.views import registry_export
 
 HEADERS = [
     gettext_noop("事件编号"),
@@ -191,6 +192,8 @@ def export_requests_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def export_request_new(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("format") in registry_export.KINDS:
+        return registry_export.request_new(request, request.POST["format"])
     params = {k[2:]: str(v) for k, v in request.POST.items() if k.startswith("f_")}
     xlsx = request.POST.get("format") == "xlsx"
     try:
@@ -246,6 +249,8 @@ def export_request_download(request: HttpRequest, request_id: int) -> HttpRespon
     .xlsx when the request was made from the Excel export (a large one becomes a job)."""
     try:
         row = export_request_use(user=request.user, request_id=request_id, request=request)
+        if row.kind in registry_export.KINDS:
+            return registry_export.approved_download(request, row)
         if row.kind == XLSX_KIND:
             data, job = analytics_services.events_export(
                 user=request.user, params=row.plain_filters(), request=request, approved=row

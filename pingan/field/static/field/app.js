@@ -240,6 +240,7 @@
                     steps.push(put("ids", { cu: item.cu, id: data.id }));
                   }
                   if (plan.summary) steps.push(kvSet("patrol-summary", data));
+                  if (item.kind === "patrol_visit" && item.payload.task) steps.push(dropVisitTask(item.payload.task));
                   return Promise.all(steps).then(function () {
                     if (report) { mineDue = true; notice("sent", data); }
                   });
@@ -291,7 +292,7 @@
     }).then(function () {
       syncing = false;
       refreshCounts();
-      if (currentView() === "patrol") renderPatrol();
+      if (currentView() === "patrol") { renderPatrol(); renderVisitTasks(); }
       if (currentView() === "tasks") renderTasks();
       if (syncAgain) { syncAgain = false; setTimeout(sync, 0); }
     });
@@ -345,7 +346,7 @@
     if (v === "tasks") renderTasks();
     if (v === "mine") renderMine();
     if (v === "report") startGps();
-    if (v === "patrol") renderPatrol();
+    if (v === "patrol") { renderPatrol(); renderVisitTasks(); loadTargets(false); }
   }
 
   // Today's tasks ----------------------------------------------------------------------
@@ -924,16 +925,205 @@
     }).then(renderPatrol);
   }
 
+  // Visits on registry records ----------------------------------------------------------
+  //
+  // A visit picks a person, a household, a rental house, a key place or a key person from
+  // the records of the worker's grids (/api/v1/patrols/targets, kept in IndexedDB for
+  // offline use: masked names and addresses, the address's numbers and the ID number's
+  // last four to search by), or a due visit task (/api/v1/registry/visits-due per grid).
+  // What the worker found (a key person's visit outcome, a person moved out, a check of
+  // a house or place) goes with the visit in the queue; the server changes the record.
+
+  var TARGETS_MAX_AGE_MS = 30 * 60 * 1000;
+  var TASKS_MAX_AGE_MS = 5 * 60 * 1000;
+  var PICK = { // visit kind → [the targets' list, the pick's type]
+    key_person: ["key_persons", "key_person"], person: ["persons", "person"], household: ["households", "household"],
+    rental: ["rentals", "rental"], key_place: ["places", "place"],
+  };
+  var OUTCOMES = {
+    key_person: [["met", gettext("见面走访")], ["phone", gettext("电话联系")], ["not_found", gettext("未见到本人")], ["abnormal", gettext("发现异常")]],
+    person: [["present", gettext("在住")], ["moved_out", gettext("已迁出")]],
+  };
+  var ITEM_STATES = [["ok", gettext("合格")], ["hazard", gettext("存在隐患")], ["na", gettext("不涉及")]];
+  var picked = null; // {type, id, label, sector, task}
+
+  function loadTargets(force) {
+    return kvGet("targets-at").then(function (at) {
+      var fresh = at && Date.now() - Date.parse(at) < TARGETS_MAX_AGE_MS;
+      if ((fresh && !force) || !navigator.onLine) return kvGet("targets");
+      return fetchCached("targets", "/api/v1/patrols/targets").then(function (data) {
+        return kvSet("targets-at", new Date().toISOString()).then(function () { return data; });
+      });
+    }).then(function (d) { return d || {}; }, function () { return {}; });
+  }
+
+  // The open visit tasks of the worker's grids (due and overdue), fresh when online.
+  function loadVisitTasks() {
+    var grids = (boot && boot.grids) || [];
+    var cached = function () { return kvGet("visit-tasks").then(function (t) { return t || []; }); };
+    if (!navigator.onLine || !grids.length) return cached();
+    return kvGet("visit-tasks-at").then(function (at) {
+      if (at && Date.now() - Date.parse(at) < TASKS_MAX_AGE_MS) return cached();
+      return fetchVisitTasks(grids);
+    });
+  }
+
+  function fetchVisitTasks(grids) {
+    return Promise.all(grids.map(function (g) {
+      return fetch("/api/v1/registry/visits-due?grid=" + encodeURIComponent(g.id), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (res) { if (!res.ok) throw new Error(String(res.status)); return res.json(); });
+    })).then(function (lists) {
+      var seen = {}, tasks = [];
+      lists.forEach(function (l) { l.forEach(function (t) { if (!seen[t.id]) { seen[t.id] = true; tasks.push(t); } }); });
+      return Promise.all([kvSet("visit-tasks", tasks), kvSet("visit-tasks-at", new Date().toISOString())])
+        .then(function () { return tasks; });
+    }).catch(function () { return kvGet("visit-tasks").then(function (t) { return t || []; }); });
+  }
+
+  // A task the server completed leaves the cached list at once (not at the next read).
+  function dropVisitTask(id) {
+    return kvGet("visit-tasks").then(function (tasks) {
+      return kvSet("visit-tasks", (tasks || []).filter(function (t) { return t.id !== id; }));
+    });
+  }
+
+  function renderVisitTasks() {
+    var box = $("v-tasks");
+    Promise.all([loadVisitTasks(), all("queue")]).then(function (r) {
+      var queued = {};
+      r[1].forEach(function (i) { if (i.kind === "patrol_visit" && i.payload.task) queued[i.payload.task] = true; });
+      var tasks = r[0].filter(function (t) { return !queued[t.id]; });
+      if (!tasks.length) { box.innerHTML = ""; return; }
+      box.innerHTML = "<h2>" + esc(gettext("走访任务")) + "</h2>" + tasks.map(function (t, i) {
+        var late = t.state === "overdue";
+        return '<div class="m-card' + (late ? " overdue" : "") + '"><div><span class="m-kind">' + esc(t.category_name) +
+          (late ? "·" + esc(gettext("已超期")) : "") + "</span>" + esc(t.person_name) + "</div>" +
+          '<div class="m-sub">' + esc(t.region_name) + " · " + esc(gettext("应走访日期")) + " " + esc(t.due_on) + "</div>" +
+          '<div class="m-actions"><button type="button" class="m-btn" data-vtask="' + i + '">' + esc(gettext("走访")) + "</button></div></div>";
+      }).join("");
+      box.querySelectorAll("button[data-vtask]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          if (!patrol) { window.alert(gettext("请先开始巡查")); return; }
+          var t = tasks[+b.getAttribute("data-vtask")];
+          $("v-kind").value = "key_person";
+          choose({ type: "key_person", id: t.key_person, label: t.person_name + " · " + t.category_name, task: t.id });
+          $("visit-form").scrollIntoView();
+        });
+      });
+    });
+  }
+
+  function targetText(kind, t) {
+    var parts = [];
+    if (kind === "household") parts.push(t.number);
+    parts.push(t.label);
+    if (kind === "key_person") parts.push(t.category_name);
+    if (t.address) parts.push(t.address);
+    if (t.id_tail) parts.push(gettext("身份证尾号 {n}", { n: t.id_tail }));
+    return parts.filter(Boolean).join(" · ");
+  }
+
+  function onVisitKind() {
+    var kind = $("v-kind").value;
+    var pickable = !!PICK[kind];
+    $("v-pick-box").hidden = !pickable;
+    $("v-target").hidden = pickable;
+    if (!picked || !pickable || PICK[kind][1] !== picked.type) choose(null);
+    $("v-search").value = "";
+    $("v-results").innerHTML = "";
+  }
+
+  function searchTargets() {
+    var kind = $("v-kind").value;
+    var q = $("v-search").value.trim();
+    var box = $("v-results");
+    if (!PICK[kind] || !q) { box.innerHTML = ""; return; }
+    loadTargets(false).then(function (data) {
+      var list = data[PICK[kind][0]] || [];
+      var hits = list.filter(function (t) {
+        return [t.house_no, t.id_tail, t.label, t.address, t.number].some(function (v) { return v && String(v).indexOf(q) >= 0; });
+      }).slice(0, 20);
+      box.innerHTML = hits.length ? hits.map(function (t, i) {
+        return '<button type="button" class="m-btn m-pick" data-hit="' + i + '">' + esc(targetText(kind, t)) + "</button>";
+      }).join("") : '<p class="m-empty">' + esc(gettext("本人网格内没有找到")) + "</p>";
+      box.querySelectorAll("button[data-hit]").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var t = hits[+b.getAttribute("data-hit")];
+          choose({ type: PICK[kind][1], id: t.id, label: targetText(kind, t), sector: t.sector || "" });
+        });
+      });
+    });
+  }
+
+  // The record picked (or none), and what the form asks about it.
+  function choose(p) {
+    picked = p;
+    var card = $("v-picked");
+    card.hidden = !p;
+    card.textContent = p ? gettext("走访对象：{label}", { label: p.label }) : "";
+    $("v-results").innerHTML = "";
+    renderOutcome();
+  }
+
+  function renderOutcome() {
+    var box = $("v-outcome");
+    var kind = $("v-kind").value;
+    if (!picked) { box.innerHTML = ""; return; }
+    if (OUTCOMES[kind]) {
+      box.innerHTML = '<label class="m-field"><span class="m-label">' + esc(gettext("走访情况")) + '</span><select id="v-outcome-sel">' +
+        OUTCOMES[kind].map(function (o) { return '<option value="' + o[0] + '">' + esc(o[1]) + "</option>"; }).join("") + "</select></label>";
+      return;
+    }
+    if (kind !== "rental" && kind !== "key_place") { box.innerHTML = ""; return; }
+    loadTargets(false).then(function (data) {
+      var items = ((data.check_items || {})[kind === "rental" ? "rental" : "place"]) || {};
+      box.innerHTML = '<label class="m-check"><input id="v-check" type="checkbox"> ' + esc(gettext("同时填写安全检查")) + "</label>" +
+        '<div id="v-check-box" hidden>' + Object.keys(items).map(function (code) {
+          return '<label class="m-field"><span class="m-label">' + esc(items[code]) + '</span><select data-item="' + esc(code) + '">' +
+            ITEM_STATES.map(function (o) { return '<option value="' + o[0] + '">' + esc(o[1]) + "</option>"; }).join("") + "</select></label>";
+        }).join("") +
+        '<label class="m-field"><span class="m-label">' + esc(gettext("隐患情况")) + '</span><textarea id="v-hazard" rows="2"></textarea></label>' +
+        (picked.sector ? '<label class="m-check"><input id="v-kept" type="checkbox" checked> ' + esc(gettext("实名登记落实")) + "</label>" : "") +
+        "</div>";
+      $("v-check").addEventListener("change", function () { $("v-check-box").hidden = !$("v-check").checked; });
+    });
+  }
+
   function saveVisit(ev) {
     ev.preventDefault();
     if (!patrol) return;
-    var target = $("v-target").value.trim();
-    if (!target) { window.alert(gettext("请填写走访对象")); return; }
+    var kind = $("v-kind").value;
     var cu = uuid4();
-    var payload = { client_uuid: cu, kind: $("v-kind").value, target: target, note: $("v-note").value.trim(), at: new Date().toISOString() };
+    var payload = { client_uuid: cu, kind: kind, note: $("v-note").value.trim(), at: new Date().toISOString() };
+    if (PICK[kind]) {
+      if (!picked) { window.alert(gettext("请选择走访对象")); return; }
+      payload.pick = { type: picked.type, id: picked.id };
+      if (picked.task) payload.task = picked.task;
+      var sel = $("v-outcome-sel");
+      if (sel) payload.outcome = sel.value;
+      var check = $("v-check");
+      if (check && check.checked) {
+        var items = {};
+        $("v-check-box").querySelectorAll("select[data-item]").forEach(function (s) { items[s.getAttribute("data-item")] = s.value; });
+        payload.check = { items: items, hazard_note: $("v-hazard").value.trim() };
+        if ($("v-kept")) payload.check.records_kept = $("v-kept").checked;
+        if (!payload.check.hazard_note && Object.keys(items).some(function (k) { return items[k] === "hazard"; })) {
+          window.alert(gettext("请填写{label}", { label: gettext("隐患情况") }));
+          return;
+        }
+      }
+    } else {
+      var target = $("v-target").value.trim();
+      if (!target) { window.alert(gettext("请填写走访对象")); return; }
+      payload.target = target;
+    }
     if (fix) { payload.lat = fix.lat; payload.lng = fix.lng; }
-    enqueue({ kind: "patrol_visit", cu: cu, ref: patrol.cu, payload: payload }).then(function () {
+    var title = picked ? picked.label : payload.target;
+    enqueue({ kind: "patrol_visit", cu: cu, ref: patrol.cu, payload: payload, title: title }).then(function () {
       $("visit-form").reset();
+      choose(null);
+      onVisitKind();
+      renderVisitTasks();
     });
   }
 
@@ -1000,6 +1190,9 @@
     $("patrol-start").addEventListener("click", startPatrol);
     $("patrol-finish").addEventListener("click", finishPatrol);
     $("visit-form").addEventListener("submit", saveVisit);
+    $("v-kind").addEventListener("change", onVisitKind);
+    $("v-search").addEventListener("input", searchTargets);
+    onVisitKind();
     $("m-logout").addEventListener("click", logout);
     $("mine-refresh").textContent = gettext("刷新");
     $("mine-refresh").addEventListener("click", refreshMine);
