@@ -4,9 +4,13 @@ drills."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from pingan.core import clock
 from pingan.emergency.models import Activation, ActivationGroup, DutyShift
 from pingan.emergency.tests.factories import activate, duty_now, urgent_event, wage_plan
 
@@ -110,7 +114,7 @@ def test_plan_library_and_drills_pages(cast, as_user):
             "plan": plan.pk,
             "title": "讨薪演练",
             "region": cast.county.pk,
-            "planned_on": "2026-12-20",
+            "planned_on": (timezone.localdate(clock.now()) + dt.timedelta(days=14)).isoformat(),
         },
     )
     assert r.status_code == 302
