@@ -71,6 +71,12 @@ INSTALLED_APPS = [
     "pingan.risk",
     "pingan.emergency",
     "pingan.screening",
+    "pingan.campaigns",
+    "pingan.rectification",
+    "pingan.inspections",
+    "pingan.surveys",
+    "pingan.safety",
+    "pingan.assessment",
     "pingan.importer",
     "pingan.leads",
     # Demo and test data (load_demo, generate_events, ...): not installed in production,
@@ -368,7 +374,8 @@ PINGAN_MFA_EXEMPT_USERS = env_list(
     ""
     if PRODUCTION
     else "demo-gridworker,demo-town-dispatcher,demo-other-dispatcher,demo-dispatcher,"
-    "demo-handler,demo-other-handler,demo-leader,demo-sysadmin,demo-secadmin,demo-auditadmin",
+    "demo-handler,demo-other-handler,demo-leader,demo-inspector,demo-sysadmin,demo-secadmin,"
+    "demo-auditadmin",
 )
 PINGAN_TOTP_ISSUER = os.environ.get("PINGAN_TOTP_ISSUER", "平安基层治理")
 PINGAN_ADMIN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PINGAN_ADMIN_PASSWORD_MAX_AGE_DAYS", "90"))

@@ -20,6 +20,7 @@ from pingan.cases.table import Transition, Workflow
 from pingan.core.errors import NotFound
 
 if TYPE_CHECKING:
+    from pingan.cases.models import TimelineEntry
     from pingan.org.models import Membership
 
 C = TypeVar("C", bound=models.Model)
@@ -50,7 +51,8 @@ class CaseKind(ABC, Generic[C]):
     - `name`: the URL and command name (`/api/v1/<name>/{id}/transitions`,
       `manage.py workflow_doc <name>`); `label`: what it is called (中文 msgid).
     - `model`, `workflow`, `state_field` (default "status"), `audit_type` (the object type
-      of its audit rows: "<audit_type>.<action>").
+      of its audit rows: "<audit_type>.<action>"), `timeline` and `timeline_case_field`
+      (the timeline model and its foreign key to the case).
     - `field_labels`: each payload field's name for "请填写…" errors.
     - `messages`: the wording of the engine's errors for this kind (msgids).
     """
@@ -60,6 +62,10 @@ class CaseKind(ABC, Generic[C]):
     model: type[C]
     workflow: ClassVar[Workflow]
     state_field: ClassVar[str] = "status"
+    # The timeline: its model and the name of its foreign key to the case (the default
+    # `record` writes it; a kind with columns of its own may override `record`).
+    timeline: ClassVar[type[TimelineEntry] | None] = None
+    timeline_case_field: ClassVar[str] = "case"
     audit_type: ClassVar[str]
     field_labels: ClassVar[dict[str, str]] = {}
     messages: ClassVar[dict[str, str]] = {
@@ -158,7 +164,6 @@ class CaseKind(ABC, Generic[C]):
     def written(self, case: C, action: str) -> None:
         """Inside the transaction, after the case is saved (e.g. analytics' rollups)."""
 
-    @abstractmethod
     def record(
         self,
         case: C,
@@ -174,7 +179,24 @@ class CaseKind(ABC, Generic[C]):
         at: Any,
         columns: dict[str, Any],
     ) -> Any:
-        """Write the timeline row of one transition; returns it."""
+        """Write the timeline row of one transition; returns it. By default a row of
+        `timeline` (a `cases.models.TimelineEntry`) whose foreign key `timeline_case_field`
+        names the case; `columns` are the kind's own columns of that row."""
+        if self.timeline is None:
+            raise NotImplementedError(f"{self.name}: no timeline model and no record()")
+        return self.timeline._default_manager.create(
+            **{self.timeline_case_field: case},
+            action=action,
+            from_status=from_state,
+            to_status=to_state,
+            actor=actor.user,
+            actor_role=role,
+            note=note,
+            public_reply=public_reply,
+            data=data,
+            at=at,
+            **columns,
+        )
 
     def announce(self, case: C, action: str, record: Any, variant: str) -> None:
         """After commit: tell the rest of the system (signals, notifications)."""

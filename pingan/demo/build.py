@@ -356,6 +356,11 @@ def load_demo(
         progress=progress,
     )
     report.timings["screening"] = time.monotonic() - t_scr
+    # demo: campaigns
+    # demo: rectification
+    # demo: inspections
+    # demo: surveys
+    # demo: assessment (last: it scores what the others built)
 
     t4 = time.monotonic()
     report.swept = _sweep()

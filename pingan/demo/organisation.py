@@ -163,6 +163,7 @@ def demo_accounts_table(county: Region, towns: dict[str, Region], grid: Region |
             Role.MEDIATOR,
             f"{wuyuan.name}人民调解委员会" if wuyuan else "",
         ),
+        DemoAccount("demo-inspector", "葛文斌", Role.INSPECTOR, county.name),
         DemoAccount("demo-sysadmin", "系统管理员", Role.SYS_ADMIN, "全系统"),
         DemoAccount("demo-secadmin", "安全管理员", Role.SEC_ADMIN, "全系统"),
         DemoAccount("demo-auditadmin", "审计管理员", Role.AUDIT_ADMIN, "全系统"),
@@ -194,7 +195,7 @@ def ensure_staff(
             scope = {"region": town_by_code["330424106"]}
         elif acct.username == "mediator":  # the committee's post: pingan/demo/mediation.py
             scope = {"region": town_by_code["330424001"]}
-        elif acct.username in ("demo-dispatcher", "demo-leader"):
+        elif acct.username in ("demo-dispatcher", "demo-leader", "demo-inspector"):
             scope = {"region": county}
         elif acct.username == "demo-handler":
             scope = {"department": departments[f"{county.code}-GA"]}

@@ -28,6 +28,8 @@ class ActivationKind(CaseKind[Activation]):
     name = "activation"
     label = gettext_noop("预案启动")
     model = Activation
+    timeline = ActivationTransition
+    timeline_case_field = "activation"
     workflow: ClassVar[Workflow] = workflow.ACTIVATION
     audit_type = "activation"
     field_labels: ClassVar[dict[str, str]] = {
@@ -130,34 +132,6 @@ class ActivationKind(CaseKind[Activation]):
             activation_changed.enqueue(activation_id, row_id)
 
         transaction.on_commit(enqueue)
-
-    def record(
-        self,
-        case: Activation,
-        *,
-        action: str,
-        from_state: str,
-        to_state: str,
-        actor: Actor,
-        role: str,
-        note: str,
-        public_reply: str,
-        data: dict[str, Any],
-        at: Any,
-        columns: dict[str, Any],
-    ) -> ActivationTransition:
-        return ActivationTransition.objects.create(
-            activation=case,
-            action=action,
-            from_status=from_state,
-            to_status=to_state,
-            actor=actor.user,
-            actor_role=role,
-            note=note,
-            public_reply=public_reply,
-            data=data,
-            at=at,
-        )
 
 
 ACTIVATION = register(ActivationKind())

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.cases.models import TimelineEntry
 from pingan.core.pii import EncryptedTextField, blind_index
 from pingan.events.choices import (
     AssignmentRole,
@@ -439,36 +440,16 @@ class Assignment(models.Model):
         return self.status in (AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED)
 
 
-class EventTransition(models.Model):
+class EventTransition(TimelineEntry):
     """One line of an event's timeline: who did what, when, from which state to which.
 
     Written in the same transaction as the change it records; never updated or deleted.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="timeline")
-    action = models.CharField(_("动作"), max_length=24)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_role = models.CharField(_("操作角色"), max_length=20, blank=True)
     department = models.ForeignKey(
         "org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("说明"), blank=True)
-    # The reply to the reporter and the public (对外答复), apart from the internal note:
-    # the only text of the timeline that is published (Open311 `status_notes`, the
-    # citizen tracking page, the reporter's SMS). Stored with phones and ID numbers
-    # masked (`pii.mask_in_text`), as published. docs/privacy.md, "Public replies".
-    public_reply = models.TextField(_("对外答复"), blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("流转记录")
@@ -478,14 +459,6 @@ class EventTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("timeline entries are immutable")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("timeline entries are immutable")
 
 
 class ExtensionRequest(models.Model):

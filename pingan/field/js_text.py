@@ -1,9 +1,10 @@
-"""The words of the phone app (static/field/app.js), for the shell to embed translated.
+"""The words of the phone app (static/field/app.js and its modules, static/field/<name>.js),
+for the shell to embed translated.
 
-app.js looks each Chinese text up with gettext(text, values, context) in the JSON the shell
-embeds (`catalogue()`), so every text it passes there is listed here, and only those: a
-test (pingan/field/tests/test_js_text.py) compares this list with app.js. {name}
-placeholders are filled in by app.js.
+The app looks each Chinese text up with gettext(text, values, context) in the JSON the
+shell embeds (`catalogue()`), so every text it passes there is listed here, and only those:
+a test (pingan/field/tests/test_js_text.py) compares this list with the scripts. {name}
+placeholders are filled in by the script.
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ TEXT: tuple[str, ...] = (
     gettext_noop("隐患情况"),
     gettext_noop("实名登记落实"),
     gettext_noop("请选择走访对象"),
+    # text: inspect.js
+    # text: survey.js
 )
 # (context, text): app.js passes the context as its third argument.
 CONTEXT_TEXT: tuple[tuple[str, str], ...] = (("action", pgettext_noop("action", "就地解决")),)

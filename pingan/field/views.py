@@ -21,7 +21,12 @@ from pingan.org.choices import GRID_ROLES
 from pingan.org.selectors import user_roles
 
 # Bump when the shell or its assets change, so phones drop the old cache.
-SHELL_VERSION = "6"
+SHELL_VERSION = "7"
+# The app's modules: static/field/<name>.js, loaded after app.js (window.PinganField).
+MODULES: tuple[str, ...] = (
+    # modules: inspect
+    # modules: survey
+)
 
 
 @login_required(login_url="/login/")
@@ -35,6 +40,7 @@ def shell(request: HttpRequest) -> HttpResponse:
             "is_grid": bool(user_roles(request.user) & GRID_ROLES),
             "shell_version": SHELL_VERSION,
             "text": js_text.catalogue(),
+            "modules": [static(f"field/{name}.js") for name in MODULES],
         },
     )
 
@@ -54,6 +60,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                     static("field/app.css"),
                     static("field/icon-192.png"),
                     static("field/icon-512.png"),
+                    *(static(f"field/{name}.js") for name in MODULES),
                 ]
             ),
         },

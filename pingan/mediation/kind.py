@@ -28,6 +28,8 @@ class MediationKind(CaseKind[MediationCase]):
     name = "mediation"
     label = gettext_noop("调解案件")
     model = MediationCase
+    timeline = MediationTransition
+    timeline_case_field = "case"
     workflow: ClassVar[Workflow] = workflow.MEDIATION
     audit_type = "mediation"
     field_labels: ClassVar[dict[str, str]] = {
@@ -172,34 +174,6 @@ class MediationKind(CaseKind[MediationCase]):
 
     def announce(self, case: MediationCase, action: str, record: Any, variant: str) -> None:
         notify.announce(case, action, record)  # assignments tell the mediators
-
-    def record(
-        self,
-        case: MediationCase,
-        *,
-        action: str,
-        from_state: str,
-        to_state: str,
-        actor: Actor,
-        role: str,
-        note: str,
-        public_reply: str,
-        data: dict[str, Any],
-        at: Any,
-        columns: dict[str, Any],
-    ) -> MediationTransition:
-        return MediationTransition.objects.create(
-            case=case,
-            action=action,
-            from_status=from_state,
-            to_status=to_state,
-            actor=actor.user,
-            actor_role=role,
-            note=note,
-            public_reply=public_reply,
-            data=data,
-            at=at,
-        )
 
 
 MEDIATION = register(MediationKind())

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pingan.cases.models import TimelineEntry
 from pingan.core.pii import EncryptedTextField, IdNumberField, blind_index
 from pingan.events.choices import DeadlineState
 from pingan.mediation.choices import (
@@ -331,27 +332,11 @@ class MediationSession(models.Model):
         return f"{self.case_id} {self.at:%Y-%m-%d}"
 
 
-class MediationTransition(models.Model):
+class MediationTransition(TimelineEntry):
     """One line of a case's timeline, with the columns of the event's: who did what,
     when, from which state to which. Written with the change; never updated or deleted."""
 
     case = models.ForeignKey(MediationCase, on_delete=models.CASCADE, related_name="timeline")
-    action = models.CharField(_("动作"), max_length=24)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_role = models.CharField(_("操作角色"), max_length=20, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-    public_reply = models.TextField(_("对外答复"), blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("调解流转记录")
@@ -361,14 +346,6 @@ class MediationTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("timeline entries are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("timeline entries are immutable")
 
 
 class DocumentKind(models.TextChoices):

@@ -9,6 +9,9 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("部门处置人员")
     LEADER = "leader", _("领导")
     MEDIATOR = "mediator", _("调解员")
+    # 督查员: a member of an inspection group (督查组, 暗访组); sees the inspections and
+    # rectification orders assigned to them (docs/inspections.md).
+    INSPECTOR = "inspector", _("督查员")
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")

@@ -28,6 +28,8 @@ class RiskKind(CaseKind[MajorMatter]):
     name = "risk"
     label = gettext_noop("重大事项稳评")
     model = MajorMatter
+    timeline = MatterTransition
+    timeline_case_field = "matter"
     workflow: ClassVar[Workflow] = workflow.RISK
     audit_type = "risk"
     field_labels: ClassVar[dict[str, str]] = {
@@ -137,36 +139,6 @@ class RiskKind(CaseKind[MajorMatter]):
                 return case.decision not in GOING_AHEAD
             return not context["open"]
         return not (row.action == "decide" and case.grade == "")
-
-    # ---- writing ------------------------------------------------------------------------------
-
-    def record(
-        self,
-        case: MajorMatter,
-        *,
-        action: str,
-        from_state: str,
-        to_state: str,
-        actor: Actor,
-        role: str,
-        note: str,
-        public_reply: str,
-        data: dict[str, Any],
-        at: Any,
-        columns: dict[str, Any],
-    ) -> MatterTransition:
-        return MatterTransition.objects.create(
-            matter=case,
-            action=action,
-            from_status=from_state,
-            to_status=to_state,
-            actor=actor.user,
-            actor_role=role,
-            note=note,
-            public_reply=public_reply,
-            data=data,
-            at=at,
-        )
 
 
 RISK = register(RiskKind())

@@ -26,4 +26,9 @@ urlpatterns = [
     path("", include("pingan.web.urls_risk")),
     path("", include("pingan.web.urls_emergency")),
     path("", include("pingan.web.urls_screening")),
+    # urls: assessment
+    # urls: inspections
+    # urls: rectification
+    # urls: campaigns
+    # urls: surveys
 ]

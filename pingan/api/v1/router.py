@@ -37,6 +37,12 @@ from pingan.api.v1.screenings import router as screenings_router
 from pingan.api.v1.stats import router as stats_router
 from pingan.api.v1.triage import router as triage_router
 
+# routers: assessment
+# routers: inspections
+# routers: rectification
+# routers: campaigns
+# routers: surveys
+
 api = NinjaAPI(
     title="Pingan API",
     version="1",
@@ -76,6 +82,11 @@ api.add_router("/", places_cameras_router)  # /registry/cameras/near before /{ca
 api.add_router("/", risk_router)
 api.add_router("/", emergency_router)
 api.add_router("/", screenings_router)
+# add routers: assessment
+# add routers: inspections
+# add routers: rectification
+# add routers: campaigns
+# add routers: surveys
 # POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py,
 # mediation's at /mediation/cases/{id}/transitions in mediation.py).
 cases.install(own={"events", "mediation", "risk", "activation"})

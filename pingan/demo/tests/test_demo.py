@@ -114,6 +114,7 @@ def test_demo_accounts_have_their_roles_and_scopes(demo):
         "demo-handler": ("handler", "县公安局"),
         "demo-other-handler": ("handler", "县市场监管局"),
         "demo-leader": ("leader", "330424"),
+        "demo-inspector": ("inspector", "330424"),
         "demo-sysadmin": ("sys_admin", None),
         "demo-secadmin": ("sec_admin", None),
         "demo-auditadmin": ("audit_admin", None),

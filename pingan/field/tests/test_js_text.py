@@ -12,7 +12,16 @@ from django.test import Client
 
 from pingan.field import js_text
 
-APP_JS = Path(__file__).resolve().parents[1] / "static" / "field" / "app.js"
+STATIC = Path(__file__).resolve().parents[1] / "static" / "field"
+
+
+def all_js() -> str:
+    """app.js and its modules (field.views.MODULES)."""
+    from pingan.field.views import MODULES
+
+    return "\n".join((STATIC / f"{n}.js").read_text("utf-8") for n in ("app", *MODULES))
+
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # gettext("text" ...) and, with a context, gettext("text", null, "context")
 CALL = re.compile(r'\bgettext\("([^"]*)"')
@@ -24,13 +33,13 @@ def code_without_comments(js: str) -> str:
 
 
 def test_every_chinese_text_in_app_js_goes_through_gettext():
-    js = code_without_comments(APP_JS.read_text("utf-8"))
+    js = code_without_comments(all_js())
     left = [line.strip() for line in CALL.sub("", js).splitlines() if CJK.search(line)]
     assert not left, f"Chinese text in app.js not passed through gettext(): {left[:5]}"
 
 
 def test_js_text_lists_exactly_the_texts_of_app_js():
-    js = APP_JS.read_text("utf-8")
+    js = all_js()
     with_context = CONTEXT_CALL.findall(js)
     plain = set(CALL.findall(CONTEXT_CALL.sub("", js)))
     assert plain == set(js_text.TEXT), plain ^ set(js_text.TEXT)

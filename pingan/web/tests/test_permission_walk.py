@@ -544,6 +544,11 @@ PAGES: dict[str, Page] = {
         {"disposition": "handled", "note": "已在调处"},
         {"screening_item_id": "{screening_item}"},
     ),
+    # pages: assessment
+    # pages: inspections
+    # pages: rectification
+    # pages: campaigns
+    # pages: surveys
 }
 
 # Admin pages: the three administrators (三员, `pingan/accounts/roles.py`) enter the back
@@ -1097,6 +1102,11 @@ OPERATIONS: dict[str, Operation] = {
         rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=F403),
         {"disposition": "handled", "note": "已在调处"},
     ),
+    # operations: assessment
+    # operations: inspections
+    # operations: rectification
+    # operations: campaigns
+    # operations: surveys
 }
 
 
@@ -1395,6 +1405,11 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     )
     extra["screening_round"] = extra["screening_round_id"] = _sround.pk
     extra["screening_item"] = extra["screening_item_id"] = _sreport.items.get().pk
+    # walk objects: campaigns
+    # walk objects: rectification
+    # walk objects: inspections
+    # walk objects: surveys
+    # walk objects: assessment
     values = {
         "event": event.pk,
         "event_id": event.pk,

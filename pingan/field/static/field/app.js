@@ -181,6 +181,7 @@
       case "patrol_finish":
         return { url: "/api/v1/patrols/" + refId + "/finish", json: item.payload, summary: true };
     }
+    if (PLANS[item.kind]) return PLANS[item.kind](item, refId); // a module's kind
     return null;
   }
 
@@ -335,6 +336,28 @@
       .catch(function () { return kvGet(key); });
   }
 
+  // ---- modules ------------------------------------------------------------------------
+  // A module (inspect.js, survey.js: loaded after this file, listed in field/views.py
+  // MODULES) adds kinds of queued items and views of its own through window.PinganField:
+  // register({plans: {kind: function (item, refId) -> {url, json | form, keep}},
+  //           views: {name: function () render}}); an item whose plan says `keep` records
+  // the server's id under its client_uuid, so a later item may name it (refId).
+
+  var PLANS = {};
+  var VIEWS = {};
+
+  window.PinganField = {
+    register: function (mod) {
+      Object.keys(mod.plans || {}).forEach(function (k) { PLANS[k] = mod.plans[k]; });
+      Object.keys(mod.views || {}).forEach(function (k) { VIEWS[k] = mod.views[k]; });
+      if (db && VIEWS[currentView()] && mod.views && mod.views[currentView()]) VIEWS[currentView()]();
+    },
+    $: $, esc: esc, gettext: gettext, uuid4: uuid4, fmtTime: fmtTime, banner: banner,
+    enqueue: enqueue, request: request, fetchCached: fetchCached, sync: sync, shrink: shrink,
+    all: function (store) { return all(store); }, del: del, kvGet: kvGet, kvSet: kvSet,
+    serverId: serverId, startGps: startGps, fix: function () { return fix; }, user: USER,
+  };
+
   // ---- views -------------------------------------------------------------------------
 
   function currentView() { return (location.hash || "#tasks").slice(1).split("/")[0] || "tasks"; }
@@ -347,6 +370,7 @@
     if (v === "mine") renderMine();
     if (v === "report") startGps();
     if (v === "patrol") { renderPatrol(); renderVisitTasks(); loadTargets(false); }
+    if (VIEWS[v]) VIEWS[v]();
   }
 
   // Today's tasks ----------------------------------------------------------------------
