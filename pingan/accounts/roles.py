@@ -64,6 +64,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("emergency", "dutyshift", ALL),
         ("emergency", "activation", ("view",)),
         ("emergency", "activationtransition", ("view",)),
+        ("inspections", "checklist", ALL),
+        ("inspections", "checklistitem", ALL),
+        ("inspections", "inspectionplan", ALL),
     ],
     SEC_ADMIN: [
         ("org", "membership", ALL),

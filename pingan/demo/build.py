@@ -356,11 +356,53 @@ def load_demo(
         progress=progress,
     )
     report.timings["screening"] = time.monotonic() - t_scr
-    # demo: campaigns
-    # demo: rectification
-    # demo: inspections
-    # demo: surveys
-    # demo: assessment (last: it scores what the others built)
+    from pingan.demo import campaigns as demo_campaigns
+
+    t_camp = time.monotonic()
+    demo_campaigns.build_campaigns(
+        county=county,
+        towns=towns,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        progress=progress,
+    )
+    report.timings["campaigns"] = time.monotonic() - t_camp
+    from pingan.demo import inspections as demo_inspections
+
+    t_insp = time.monotonic()
+    demo_inspections.build_inspections(
+        county=county,
+        towns=towns,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        progress=progress,
+    )
+    report.timings["inspections"] = time.monotonic() - t_insp
+    from pingan.demo import surveys as demo_surveys
+
+    t_sur = time.monotonic()
+    demo_surveys.build_surveys(
+        county=county,
+        towns=towns,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        progress=progress,
+    )
+    report.timings["surveys"] = time.monotonic() - t_sur
+    from pingan.demo import assessment as demo_assessment
+
+    t_as = time.monotonic()
+    demo_assessment.build_assessment(
+        county=county,
+        staff=staff,
+        seed=seed,
+        now=min(end, simulation.clock.now()),
+        progress=progress,
+    )
+    report.timings["assessment"] = time.monotonic() - t_as
 
     t4 = time.monotonic()
     report.swept = _sweep()

@@ -11,8 +11,6 @@ import os
 import uuid
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from pingan.access.actor import Actor, as_actor
@@ -84,7 +82,6 @@ def attachment_add(
 
     clean = photos.clean(photos.read_upload(upload))
 
-    stem = uuid.uuid4().hex
     att = Attachment(
         event=event,
         transition_id=transition_id,
@@ -102,40 +99,32 @@ def attachment_add(
         uploaded_at=clock.now(),
         client_uuid=cu,
     )
-    att.file.save(f"{stem}.jpg", ContentFile(clean.data), save=False)
-    try:
-        att.thumbnail.save(f"{stem}.jpg", ContentFile(clean.thumbnail), save=False)
-        with transaction.atomic():
-            att.save()
-            actor.audit(
-                "attachment.add",
-                object_type="event",
-                object_id=event.pk,
-                detail={
-                    "attachment": att.pk,
-                    "kind": kind,
-                    "sha256": clean.sha256,
-                    "format": clean.source_format,
-                },
-            )
-    except IntegrityError:
-        _discard(att)
-        if cu is not None:  # the same upload raced in twice: the first one wins
-            existing = Attachment.objects.filter(client_uuid=cu, event_id=event.pk).first()
-            if existing is not None:
-                return existing, False
-        raise
-    except BaseException:
-        _discard(att)
-        raise
-    return att, True
 
+    def write() -> None:
+        att.save()
+        actor.audit(
+            "attachment.add",
+            object_type="event",
+            object_id=event.pk,
+            detail={
+                "attachment": att.pk,
+                "kind": kind,
+                "sha256": clean.sha256,
+                "format": clean.source_format,
+            },
+        )
 
-def _discard(att: Attachment) -> None:
-    """Remove stored files of an attachment whose row was not written."""
-    for f in (att.file, att.thumbnail):
-        if f and f.name:
-            f.storage.delete(f.name)
+    # The same upload raced in twice: the first one wins.
+    return photos.store(
+        att,
+        clean,
+        write=write,
+        again=lambda: (
+            Attachment.objects.filter(client_uuid=cu, event_id=event.pk).first()
+            if cu is not None
+            else None
+        ),
+    )
 
 
 def attachment_list(*, user: Actor | Any, event_id: int) -> list[Attachment]:

@@ -14,11 +14,15 @@ import hashlib
 import io
 import math
 import re
+import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -258,3 +262,40 @@ def clean(data: bytes) -> CleanPhoto:
         lat=lat,
         lng=lng,
     )
+
+
+Row = TypeVar("Row")
+
+
+def store(
+    row: Row, photo: CleanPhoto, *, write: Callable[[], None], again: Callable[[], Row | None]
+) -> tuple[Row, bool]:
+    """Store the cleaned photo and its thumbnail on `row` (its `file` and `thumbnail`
+    fields, under one new name), then run `write` (the row's save and its audit row) in one
+    transaction; (row, True). When the row's client_uuid was taken meanwhile (the same
+    upload raced in twice), the stored files are removed and `again()`'s row is answered as
+    (row, False); on any other failure the files are removed and the error raised."""
+    stem = uuid.uuid4().hex
+    fields: Any = row
+    try:
+        fields.file.save(f"{stem}.jpg", ContentFile(photo.data), save=False)
+        fields.thumbnail.save(f"{stem}.jpg", ContentFile(photo.thumbnail), save=False)
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        discard(row)
+        found = again()
+        if found is not None:
+            return found, False
+        raise
+    except BaseException:
+        discard(row)
+        raise
+    return row, True
+
+
+def discard(row: Any) -> None:
+    """Remove the stored files of a photo row whose row was not written."""
+    for f in (row.file, row.thumbnail):
+        if f and f.name:
+            f.storage.delete(f.name)

@@ -122,8 +122,24 @@ TEXT: tuple[str, ...] = (
     gettext_noop("隐患情况"),
     gettext_noop("实名登记落实"),
     gettext_noop("请选择走访对象"),
-    # text: inspect.js
-    # text: survey.js
+    gettext_noop("发送失败"),
+    gettext_noop("应完成日期"),
+    gettext_noop("开始检查"),
+    gettext_noop("暂无督查任务"),
+    gettext_noop("存在问题"),
+    gettext_noop("问题情况"),
+    gettext_noop("现场照片"),
+    gettext_noop("暂无进行中的问卷"),
+    gettext_noop("本镇配额进度 {n}/{quota}"),
+    gettext_noop("今日已录 {n} 份"),
+    gettext_noop("{n} 份待发送"),
+    gettext_noop("填写问卷"),
+    gettext_noop("所在网格"),
+    gettext_noop("受访者手机号（选填）"),
+    gettext_noop("提交"),
+    gettext_noop("返回"),
+    gettext_noop("第{n}题必须作答"),
+    gettext_noop("答卷已保存，联网后自动发送"),
 )
 # (context, text): app.js passes the context as its third argument.
 CONTEXT_TEXT: tuple[tuple[str, str], ...] = (("action", pgettext_noop("action", "就地解决")),)

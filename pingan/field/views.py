@@ -24,8 +24,8 @@ from pingan.org.selectors import user_roles
 SHELL_VERSION = "7"
 # The app's modules: static/field/<name>.js, loaded after app.js (window.PinganField).
 MODULES: tuple[str, ...] = (
-    # modules: inspect
-    # modules: survey
+    "inspect",
+    "survey",
 )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from pingan.access.actor import Actor, as_actor
@@ -84,34 +82,22 @@ def check_photo_add(
         uploaded_at=clock.now(),
         client_uuid=key,
     )
-    stem = uuid.uuid4().hex
-    photo.file.save(f"{stem}.jpg", ContentFile(clean.data), save=False)
-    try:
-        photo.thumbnail.save(f"{stem}.jpg", ContentFile(clean.thumbnail), save=False)
-        with transaction.atomic():
-            photo.save()
-            actor.audit(
-                "places.photo.add",
-                object_type=kind,
-                object_id=record_id,
-                detail={"check": check.pk, "photo": photo.pk, "sha256": clean.sha256},
-            )
-    except IntegrityError:
-        _discard(photo)
-        found = CheckPhoto.objects.filter(client_uuid=key).first() if key else None
-        if found is not None:
-            return found, False
-        raise
-    except BaseException:
-        _discard(photo)
-        raise
-    return photo, True
 
+    def write() -> None:
+        photo.save()
+        actor.audit(
+            "places.photo.add",
+            object_type=kind,
+            object_id=record_id,
+            detail={"check": check.pk, "photo": photo.pk, "sha256": clean.sha256},
+        )
 
-def _discard(photo: CheckPhoto) -> None:
-    for f in (photo.file, photo.thumbnail):
-        if f and f.name:
-            f.storage.delete(f.name)
+    return photos.store(
+        photo,
+        clean,
+        write=write,
+        again=lambda: CheckPhoto.objects.filter(client_uuid=key).first() if key else None,
+    )
 
 
 def check_photo_get(*, actor: Actor | Any, photo_id: int) -> CheckPhoto:

@@ -61,33 +61,96 @@ from pingan.places.permissions import (
     can_write,
     writing_role,
 )
+from pingan.registry.editable import Cleaner, field, values_of
 
 # A check's time may be a little ahead of the server's clock (the phone's clock).
 CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_CHECK_AGE = dt.timedelta(days=30)
 
+# ---- what the registers share ------------------------------------------------------------------
+
+
+def _txt(name: str, label: str, *, required: bool = True, max_len: int) -> Cleaner:
+    """A cleaner for a text field."""
+    return lambda v: {name: _text({name: v}, name, label, required=required, max_len=max_len)}
+
+
+def _pick(name: str, allowed: list[str], label: str) -> Cleaner:
+    """A cleaner for a field with a list of values."""
+    return field(name, lambda v: choice(v, name, allowed, label))
+
+
+def _register(
+    actor: Actor,
+    model: type[Any],
+    data: dict[str, Any],
+    values: Callable[[], dict[str, Any]],
+    *,
+    audit_type: str,
+    roles: frozenset[str] = WRITE_ROLES,
+    detail: Callable[[Any, str], dict[str, Any]] | None = None,
+    before: Callable[[dict[str, Any]], None] | None = None,
+    point_required: bool = False,
+    dated: bool = True,
+) -> tuple[Any, bool]:
+    """Register a record of `model` at the place in `data` (region, or the grid at
+    lat/lng) with `values()` (validated after the actor's role), once per `client_uuid`:
+    (record, created). `before(values)` runs in the transaction before the write; a
+    `dated` record has its registration date."""
+    key = uuid_of(data.get("client_uuid"))
+    lat, lng = coords(data.get("lat"), data.get("lng"))
+    if point_required and (lat is None or lng is None):
+        raise invalid("lat", gettext("请提供点位坐标"))
+    region = region_of(data.get("region"), lat, lng)
+    role = writing_role(actor, region, roles)
+    checked = values()
+
+    def make() -> Any:
+        if before is not None:
+            before(checked)
+        now = clock.now()
+        if dated:
+            checked["registered_on"] = timezone.localdate(now)
+        obj = model.objects.create(
+            region=region,
+            lat=lat,
+            lng=lng,
+            created_by=actor.user,
+            created_at=now,
+            updated_at=now,
+            client_uuid=key,
+            **checked,
+        )
+        actor.audit(
+            f"places.{audit_type}.create",
+            object_type=audit_type,
+            object_id=obj.pk,
+            detail=detail(obj, role) if detail is not None else None,
+        )
+        return obj
+
+    return idempotent(model, key, actor, "created_by_id", make)
+
+
 # ---- rental houses ------------------------------------------------------------------------------
 
-RENTAL_FIELDS = ("address", "landlord", "rooms", "kind", "managed", "status", "note")
+
+def _rental_cleaners(actor: Actor) -> dict[str, Cleaner]:
+    """A rental house's editable fields (create: the address always, the others when
+    given; update: those given)."""
+    return {
+        "address": _txt("address", gettext("地址"), max_len=200),
+        "landlord": field("landlord", lambda v: person_of(v, "landlord", actor=actor)),
+        "rooms": field("rooms", rooms_of),
+        "kind": _pick("kind", RentalKind.values, gettext("出租类型")),
+        "managed": field("managed", managed_of),
+        "status": _pick("status", RentalStatus.values, gettext("状态")),
+        "note": _txt("note", gettext("备注"), required=False, max_len=500),
+    }
 
 
 def _rental_values(data: dict[str, Any], *, partial: bool, actor: Actor) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if not partial or "address" in data:
-        out["address"] = _text(data, "address", gettext("地址"), max_len=200)
-    if "landlord" in data:
-        out["landlord"] = person_of(data["landlord"], "landlord", actor=actor)
-    if "rooms" in data:
-        out["rooms"] = rooms_of(data["rooms"])
-    if "kind" in data:
-        out["kind"] = choice(data["kind"], "kind", RentalKind.values, gettext("出租类型"))
-    if "managed" in data:
-        out["managed"] = managed_of(data["managed"])
-    if "status" in data:
-        out["status"] = choice(data["status"], "status", RentalStatus.values, gettext("状态"))
-    if "note" in data:
-        out["note"] = _text(data, "note", gettext("备注"), required=False, max_len=500)
-    return out
+    return values_of(_rental_cleaners(actor), data, partial=partial, always=("address",))
 
 
 def rental_create(*, actor: Actor | Any, data: dict[str, Any]) -> tuple[RentalHouse, bool]:
@@ -95,34 +158,16 @@ def rental_create(*, actor: Actor | Any, data: dict[str, Any]) -> tuple[RentalHo
     kind, managed, status, note, client_uuid); returns (house, created). 403 for a role
     that may not, 422 naming the field."""
     actor = as_actor(actor)
-    key = uuid_of(data.get("client_uuid"))
-    lat, lng = coords(data.get("lat"), data.get("lng"))
-    region = region_of(data.get("region"), lat, lng)
-    role = writing_role(actor, region)
-    values = _rental_values(data, partial=False, actor=actor)
-
-    def make() -> RentalHouse:
-        now = clock.now()
-        house = RentalHouse.objects.create(
-            region=region,
-            lat=lat,
-            lng=lng,
-            registered_on=timezone.localdate(now),
-            created_by=actor.user,
-            created_at=now,
-            updated_at=now,
-            client_uuid=key,
-            **values,
-        )
-        actor.audit(
-            "places.rental.create",
-            object_type="rental",
-            object_id=house.pk,
-            detail={"region": region.pk, "role": role},
-        )
-        return house
-
-    return idempotent(RentalHouse, key, actor, "created_by_id", make)
+    house: RentalHouse
+    house, created = _register(
+        actor,
+        RentalHouse,
+        data,
+        lambda: _rental_values(data, partial=False, actor=actor),
+        audit_type="rental",
+        detail=lambda obj, role: {"region": obj.region_id, "role": role},
+    )
+    return house, created
 
 
 def _moved(actor: Actor, obj: Any, data: dict[str, Any], roles: frozenset[str]) -> list[str]:
@@ -413,73 +458,67 @@ def place_check_add(
 # ---- key places ---------------------------------------------------------------------------------
 
 
-def _place_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if not partial or "kind" in data:
-        out["kind"] = choice(data.get("kind"), "kind", PlaceKind.values, gettext("场所类型"))
-    if not partial or "name" in data:
-        out["name"] = _text(data, "name", gettext("名称"), max_len=200)
-    if "credit_code" in data:
-        code = _text(data, "credit_code", gettext("统一社会信用代码"), required=False, max_len=18)
+def _place_cleaners() -> dict[str, Cleaner]:
+    """A key place's editable fields (create: kind and name always, the others when
+    given; update: those given)."""
+
+    def credit_code(value: Any) -> str:
+        code = _text(
+            {"credit_code": value},
+            "credit_code",
+            gettext("统一社会信用代码"),
+            required=False,
+            max_len=18,
+        )
         if code and len(code) != 18:
             raise invalid("credit_code", gettext("统一社会信用代码应为18位"))
-        out["credit_code"] = code.upper()
-    if "address" in data:
-        out["address"] = _text(data, "address", gettext("地址"), required=False, max_len=200)
-    if "owner_is_person" in data:
-        out["owner_is_person"] = bool(data["owner_is_person"])
-    if "manager_name" in data:
-        out["manager_name"] = _text(
-            data, "manager_name", gettext("负责人"), required=False, max_len=50
-        )
-    if "manager_phone" in data:
-        out["manager_phone"] = phone_of(data["manager_phone"], "manager_phone")
-    if "sector" in data:
-        sector = data["sector"] or ""
-        if sector and sector not in dict(rules.sectors()):
+        return code.upper()
+
+    def sector(value: Any) -> str:
+        value = value or ""
+        if value and value not in dict(rules.sectors()):
             raise invalid("sector", gettext("实名制行业不正确"))
-        out["sector"] = sector
-    if "status" in data:
-        out["status"] = choice(data["status"], "status", PlaceStatus.values, gettext("状态"))
-    return out
+        return str(value)
+
+    return {
+        "kind": _pick("kind", PlaceKind.values, gettext("场所类型")),
+        "name": _txt("name", gettext("名称"), max_len=200),
+        "credit_code": field("credit_code", credit_code),
+        "address": _txt("address", gettext("地址"), required=False, max_len=200),
+        "owner_is_person": field("owner_is_person", bool),
+        "manager_name": _txt("manager_name", gettext("负责人"), required=False, max_len=50),
+        "manager_phone": field("manager_phone", lambda v: phone_of(v, "manager_phone")),
+        "sector": field("sector", sector),
+        "status": _pick("status", PlaceStatus.values, gettext("状态")),
+    }
+
+
+def _place_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    return values_of(_place_cleaners(), data, partial=partial, always=("kind", "name"))
 
 
 def place_create(*, actor: Actor | Any, data: dict[str, Any]) -> tuple[Place, bool]:
     """Register a key place or unit (`data`: kind, name, credit_code, address,
     owner_is_person, manager_name, manager_phone, sector, status, region or lat/lng,
     client_uuid); returns (place, created)."""
-    actor = as_actor(actor)
-    key = uuid_of(data.get("client_uuid"))
-    lat, lng = coords(data.get("lat"), data.get("lng"))
-    region = region_of(data.get("region"), lat, lng)
-    role = writing_role(actor, region)
-    values = _place_values(data, partial=False)
-    if values.get("sector") and values["kind"] not in (PlaceKind.REALNAME, PlaceKind.HAZCHEM):
-        # A unit of a real-name sector is kept as such unless it is a hazchem unit too.
-        values["kind"] = PlaceKind.REALNAME
 
-    def make() -> Place:
-        now = clock.now()
-        place = Place.objects.create(
-            region=region,
-            lat=lat,
-            lng=lng,
-            registered_on=timezone.localdate(now),
-            created_by=actor.user,
-            created_at=now,
-            updated_at=now,
-            client_uuid=key,
-            **values,
-        )
-        actor.audit(
-            "places.place.create",
-            object_type="place",
-            object_id=place.pk,
-            detail={"region": region.pk, "kind": place.kind, "role": role},
-        )
-        return place
+    def values() -> dict[str, Any]:
+        out = _place_values(data, partial=False)
+        if out.get("sector") and out["kind"] not in (PlaceKind.REALNAME, PlaceKind.HAZCHEM):
+            # A unit of a real-name sector is kept as such unless it is a hazchem unit too.
+            out["kind"] = PlaceKind.REALNAME
+        return out
 
-    return idempotent(Place, key, actor, "created_by_id", make)
+    place: Place
+    place, created = _register(
+        as_actor(actor),
+        Place,
+        data,
+        values,
+        audit_type="place",
+        detail=lambda obj, role: {"region": obj.region_id, "kind": obj.kind, "role": role},
+    )
+    return place, created
 
 
 def place_update(*, actor: Actor | Any, place_id: int, data: dict[str, Any]) -> Place:
@@ -499,25 +538,21 @@ def place_update(*, actor: Actor | Any, place_id: int, data: dict[str, Any]) -> 
 # ---- cameras ------------------------------------------------------------------------------------
 
 
+def _camera_cleaners() -> dict[str, Cleaner]:
+    """A camera's editable fields (create: code, name and kind always, the others when
+    given; update: those given)."""
+    return {
+        "code": _txt("code", gettext("点位编号"), max_len=64),
+        "name": _txt("name", gettext("点位名称"), max_len=200),
+        "kind": _pick("kind", CameraKind.values, gettext("点位类型")),
+        "owner_unit": _txt("owner_unit", gettext("建设（管理）单位"), required=False, max_len=200),
+        "link_name": _txt("link_name", gettext("视频平台通道名称"), required=False, max_len=200),
+        "status": _pick("status", CameraStatus.values, gettext("状态")),
+    }
+
+
 def _camera_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if not partial or "code" in data:
-        out["code"] = _text(data, "code", gettext("点位编号"), max_len=64)
-    if not partial or "name" in data:
-        out["name"] = _text(data, "name", gettext("点位名称"), max_len=200)
-    if not partial or "kind" in data:
-        out["kind"] = choice(data.get("kind"), "kind", CameraKind.values, gettext("点位类型"))
-    if "owner_unit" in data:
-        out["owner_unit"] = _text(
-            data, "owner_unit", gettext("建设（管理）单位"), required=False, max_len=200
-        )
-    if "link_name" in data:
-        out["link_name"] = _text(
-            data, "link_name", gettext("视频平台通道名称"), required=False, max_len=200
-        )
-    if "status" in data:
-        out["status"] = choice(data["status"], "status", CameraStatus.values, gettext("状态"))
-    return out
+    return values_of(_camera_cleaners(), data, partial=partial, always=("code", "name", "kind"))
 
 
 def _unique_code(code: str, pk: int | None = None) -> None:
@@ -532,32 +567,19 @@ def camera_create(*, actor: Actor | Any, data: dict[str, Any]) -> tuple[Camera, 
     """Register a camera (`data`: code, name, kind, owner_unit, link_name, status, lat,
     lng (required), region (default: the grid at lat/lng), client_uuid). Dispatchers of
     its region; 422 naming the field (a code already used too)."""
-    actor = as_actor(actor)
-    key = uuid_of(data.get("client_uuid"))
-    lat, lng = coords(data.get("lat"), data.get("lng"))
-    if lat is None or lng is None:
-        raise invalid("lat", gettext("请提供点位坐标"))
-    region = region_of(data.get("region"), lat, lng)
-    writing_role(actor, region, CAMERA_ROLES)
-    values = _camera_values(data, partial=False)
-
-    def make() -> Camera:
-        _unique_code(values["code"])
-        now = clock.now()
-        camera = Camera.objects.create(
-            region=region,
-            lat=lat,
-            lng=lng,
-            created_by=actor.user,
-            created_at=now,
-            updated_at=now,
-            client_uuid=key,
-            **values,
-        )
-        actor.audit("places.camera.create", object_type="camera", object_id=camera.pk)
-        return camera
-
-    return idempotent(Camera, key, actor, "created_by_id", make)
+    camera: Camera
+    camera, created = _register(
+        as_actor(actor),
+        Camera,
+        data,
+        lambda: _camera_values(data, partial=False),
+        audit_type="camera",
+        roles=CAMERA_ROLES,
+        before=lambda values: _unique_code(values["code"]),
+        point_required=True,
+        dated=False,
+    )
+    return camera, created
 
 
 def camera_update(*, actor: Actor | Any, camera_id: int, data: dict[str, Any]) -> Camera:

@@ -7,8 +7,9 @@ class RectificationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The case kind registers itself with the case engine (kind.py, when it exists).
-        import importlib.util
+        # The kind registers itself with the case engine; the overdue sweep joins the sla
+        # sweeper; the campaign counters join campaigns' progress (neither imports us).
+        from pingan.rectification import deadlines, kind, progress  # noqa: F401
 
-        if importlib.util.find_spec("pingan.rectification.kind") is not None:
-            importlib.import_module("pingan.rectification.kind")
+        deadlines.install()
+        progress.install()

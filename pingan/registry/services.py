@@ -49,6 +49,7 @@ from pingan.registry.choices import (
     Sex,
     VisitOutcome,
 )
+from pingan.registry.editable import Cleaner, field, reject_unknown, values_of
 from pingan.registry.masking import masked
 from pingan.registry.models import (
     Household,
@@ -239,17 +240,6 @@ def _touch(obj: Any, actor: Actor) -> None:
 
 # ---- persons -------------------------------------------------------------------------------------
 
-PERSON_FIELDS = (
-    "name",
-    "id_number",
-    "phone",
-    "kind",
-    "household",
-    "relation",
-    "address",
-    "sensitivity",
-)
-
 
 def _household_for(actor: Actor, value: Any, county: Region | None) -> Household | None:
     if value in (None, ""):
@@ -266,42 +256,51 @@ def _household_for(actor: Actor, value: Any, county: Region | None) -> Household
     return household
 
 
+def _id_values(value: Any) -> dict[str, Any]:
+    number = _id_number(value)
+    sex, born = derive_from_id(number) if number else ("", None)
+    return {
+        "id_number": number,
+        "id_index": pii.blind_index(number, kind="id_number"),
+        "sex": sex,
+        "birth_date": born,
+    }
+
+
+def _phone_values(value: Any) -> dict[str, Any]:
+    phone = _phone(value)
+    return {"phone": phone, "phone_index": pii.blind_index(phone, kind="phone")}
+
+
+def _person_cleaners(actor: Actor, county: Region | None) -> dict[str, Cleaner]:
+    """A person's editable fields (create and update)."""
+    return {
+        "name": field(
+            "name", lambda v: _text(v, "name", gettext("姓名"), required=True, max_len=NAME_MAX)
+        ),
+        "id_number": _id_values,
+        "phone": _phone_values,
+        "kind": field(
+            "kind", lambda v: _choice(v or PersonKind.REGISTERED, "kind", PersonKind.values)
+        ),
+        "household": field("household", lambda v: _household_for(actor, v, county)),
+        "relation": field(
+            "relation", lambda v: _text(v, "relation", gettext("与户主关系"), max_len=20)
+        ),
+        "address": field(
+            "address", lambda v: _text(v, "address", gettext("居住地址"), max_len=ADDRESS_MAX)
+        ),
+        "sensitivity": field("sensitivity", lambda v: _sensitivity(actor, v)),
+    }
+
+
 def _person_values(
     actor: Actor, data: dict[str, Any], *, county: Region | None, partial: bool
 ) -> dict[str, Any]:
     """The person's fields from `data`, validated; only the given ones when `partial`."""
-    out: dict[str, Any] = {}
-    unknown = set(data) - set(PERSON_FIELDS)
-    if unknown:
-        field = sorted(unknown)[0]
-        raise invalid(field, gettext("不能修改此字段"))
-    if "name" in data or not partial:
-        out["name"] = _text(
-            data.get("name"), "name", gettext("姓名"), required=True, max_len=NAME_MAX
-        )
-    if "id_number" in data or not partial:
-        number = _id_number(data.get("id_number"))
-        out["id_number"] = number
-        out["id_index"] = pii.blind_index(number, kind="id_number")
-        sex, born = derive_from_id(number) if number else ("", None)
-        out["sex"], out["birth_date"] = sex, born
-    if "phone" in data or not partial:
-        phone = _phone(data.get("phone"))
-        out["phone"] = phone
-        out["phone_index"] = pii.blind_index(phone, kind="phone")
-    if "kind" in data or not partial:
-        out["kind"] = _choice(data.get("kind") or PersonKind.REGISTERED, "kind", PersonKind.values)
-    if "household" in data or not partial:
-        out["household"] = _household_for(actor, data.get("household"), county)
-    if "relation" in data or not partial:
-        out["relation"] = _text(data.get("relation"), "relation", gettext("与户主关系"), max_len=20)
-    if "address" in data or not partial:
-        out["address"] = _text(
-            data.get("address"), "address", gettext("居住地址"), max_len=ADDRESS_MAX
-        )
-    if "sensitivity" in data or not partial:
-        out["sensitivity"] = _sensitivity(actor, data.get("sensitivity"))
-    return out
+    cleaners = _person_cleaners(actor, county)
+    reject_unknown(data, cleaners)
+    return values_of(cleaners, data, partial=partial)
 
 
 def find_by_id_number(id_number: str, *, county: Region | None) -> Person | None:
@@ -480,6 +479,49 @@ def _move_region_copies(person: Person) -> None:
     ResidencePermit.objects.filter(person=person).update(region_path=person.region_path)
 
 
+def _relocate(
+    actor: Actor,
+    person: Person,
+    *,
+    grid: Region,
+    household: Household | None,
+    extra: dict[str, Any],
+    kind: str,
+    action: str,
+    day: dt.date,
+    note: str,
+    source: str,
+) -> None:
+    """Put the person in `grid` and `household` (with `extra` values): their other rows
+    follow, the move and the change are recorded. 422 when nothing would change."""
+    old_region, old_household = person.region, person.household
+    rollup.mark(old_region.path)
+    changes = _apply(
+        person, {"region": grid, "region_path": grid.path, **extra, "household": household}
+    )
+    changes.pop("region_path", None)
+    if not changes:
+        raise invalid("region", gettext("迁移前后网格与户相同"))
+    _touch(person, actor)
+    person.save()
+    _move_region_copies(person)
+    PersonMove.objects.create(
+        person=person,
+        kind=kind,
+        on=day,
+        from_region=old_region,
+        to_region=grid,
+        from_household=old_household,
+        to_household=household,
+        note=note,
+        by=actor.user,
+    )
+    _record(
+        actor, model="person", obj=person, person=person, action=action, fields=changes,
+        source=source,
+    )  # fmt: skip
+
+
 def person_move_in(
     *,
     actor: Actor | Any,
@@ -507,42 +549,16 @@ def person_move_in(
             raise Conflict(gettext("该人员已死亡"))
         if grid.path != person.region_path and _county(grid) != person.county:
             raise invalid("region", gettext("只能迁入本县网格"))
-        hh = _household_for(actor, household, person.county)
-        old_region, old_household = person.region, person.household
-        rollup.mark(old_region.path)
-        changes = _apply(
-            person,
-            {
-                "region": grid,
-                "region_path": grid.path,
-                "status": PersonStatus.PRESENT,
-                "moved_in_at": day,
-                "moved_out_at": None,
-                "household": hh,
-            },
-        )
-        changes.pop("region_path", None)
-        _touch(person, actor)
-        person.save()
-        _move_region_copies(person)
-        PersonMove.objects.create(
-            person=person,
-            kind=MoveKind.MOVE_IN,
-            on=day,
-            from_region=old_region,
-            to_region=grid,
-            from_household=old_household,
-            to_household=hh,
-            note=note,
-            by=actor.user,
-        )
-        _record(
+        _relocate(
             actor,
-            model="person",
-            obj=person,
-            person=person,
+            person,
+            grid=grid,
+            household=_household_for(actor, household, person.county),
+            extra={"status": PersonStatus.PRESENT, "moved_in_at": day, "moved_out_at": None},
+            kind=MoveKind.MOVE_IN,
             action="move_in",
-            fields=changes,
+            day=day,
+            note=note,
             source=source,
         )
     return person
@@ -628,34 +644,16 @@ def person_transfer(
             raise Conflict(gettext("该人员不在住，不能迁移"))
         if _county(grid) != person.county:
             raise invalid("region", gettext("只能迁往本县网格；迁往县外请办理迁出"))
-        hh = _household_for(actor, household, person.county)
-        old_region, old_household = person.region, person.household
-        rollup.mark(old_region.path)
-        changes = _apply(person, {"region": grid, "region_path": grid.path, "household": hh})
-        changes.pop("region_path", None)
-        if not changes:
-            raise invalid("region", gettext("迁移前后网格与户相同"))
-        _touch(person, actor)
-        person.save()
-        _move_region_copies(person)
-        PersonMove.objects.create(
-            person=person,
-            kind=MoveKind.TRANSFER,
-            on=day,
-            from_region=old_region,
-            to_region=grid,
-            from_household=old_household,
-            to_household=hh,
-            note=note,
-            by=actor.user,
-        )
-        _record(
+        _relocate(
             actor,
-            model="person",
-            obj=person,
-            person=person,
+            person,
+            grid=grid,
+            household=_household_for(actor, household, person.county),
+            extra={},
+            kind=MoveKind.TRANSFER,
             action="transfer",
-            fields=changes,
+            day=day,
+            note=note,
             source=source,
         )
     return person
@@ -736,6 +734,28 @@ def person_reveal(*, actor: Actor | Any, person_id: Any, purpose: str = "") -> P
 # ---- households ------------------------------------------------------------------------------
 
 
+def _household_cleaners() -> dict[str, Cleaner]:
+    """A household's editable fields (create and update; its grid and head change later)."""
+    return {
+        "number": field(
+            "number", lambda v: _text(v, "number", gettext("户号"), required=True, max_len=40)
+        ),
+        "kind": field("kind", lambda v: _choice(v, "kind", HouseholdKind.values)),
+        "address": field(
+            "address", lambda v: _text(v, "address", gettext("住址"), max_len=ADDRESS_MAX)
+        ),
+    }
+
+
+def _number_free(county: Region | None, number: str, pk: int | None = None) -> None:
+    """409 when another household of the county has this number."""
+    clash = Household.objects.filter(county=county, number=number)
+    if pk is not None:
+        clash = clash.exclude(pk=pk)
+    if clash.exists():
+        raise Conflict(gettext("户号已存在"), fields={"number": gettext("本县已有该户号")})
+
+
 def household_create(
     *,
     actor: Actor | Any,
@@ -750,18 +770,13 @@ def household_create(
     source = _source(source)
     grid = _grid(region)
     perms.require_edit(actor, grid.path, message=gettext("当前角色不能在该网格登记户"))
-    number = _text(number, "number", gettext("户号"), required=True, max_len=40)
-    kind = _choice(kind or HouseholdKind.FAMILY, "kind", HouseholdKind.values)
-    address = _text(address, "address", gettext("住址"), max_len=ADDRESS_MAX)
+    given = {"number": number, "kind": kind or HouseholdKind.FAMILY, "address": address}
+    values = values_of(_household_cleaners(), given, partial=False)
     county = _county(grid)
     now = clock.now()
     with rollup.tracking():
-        if Household.objects.filter(county=county, number=number).exists():
-            raise Conflict(gettext("户号已存在"), fields={"number": gettext("本县已有该户号")})
+        _number_free(county, values["number"])
         hh = Household.objects.create(
-            number=number,
-            kind=kind,
-            address=address,
             region=grid,
             region_path=grid.path,
             county=county,
@@ -769,14 +784,15 @@ def household_create(
             created_at=now,
             updated_by=actor.user,
             updated_at=now,
+            **values,
         )
         fields: dict[str, dict[str, Any]] = {
-            "number": {"old": "", "new": number},
-            "kind": {"old": "", "new": kind},
+            "number": {"old": "", "new": hh.number},
+            "kind": {"old": "", "new": hh.kind},
             "region": {"old": "", "new": grid.pk},
         }
-        if address:
-            fields["address"] = {"old": "", "new": masked("address", address)}
+        if hh.address:
+            fields["address"] = {"old": "", "new": masked("address", hh.address)}
         _record(
             actor, model="household", obj=hh, person=None, action="create", fields=fields,
             source=source,
@@ -787,53 +803,44 @@ def household_create(
 def household_update(
     *, actor: Actor | Any, household_id: Any, source: str = ChangeSource.PAGE, **data: Any
 ) -> Household:
-    """Change a household's kind, address, head (a person; put in the household if they
-    are in none) or grid (its members stay where they are: move them one by one)."""
+    """Change a household's number, kind, address, head (a person; put in the household
+    if they are in none) or grid (its members stay where they are: move them one by one)."""
     actor = as_actor(actor)
     source = _source(source)
-    unknown = set(data) - {"kind", "address", "head", "region", "number"}
-    if unknown:
-        raise invalid(sorted(unknown)[0], gettext("不能修改此字段"))
+    reject_unknown(data, [*_household_cleaners(), "head", "region"])
     with rollup.tracking():
         hh = perms.access_household(actor, household_id, lock=True)
         perms.require_edit(actor, hh.region_path)
-        values: dict[str, Any] = {}
-        if "kind" in data:
-            values["kind"] = _choice(data["kind"], "kind", HouseholdKind.values)
-        if "address" in data:
-            values["address"] = _text(
-                data["address"], "address", gettext("住址"), max_len=ADDRESS_MAX
-            )
-        if "number" in data:
-            number = _text(data["number"], "number", gettext("户号"), required=True, max_len=40)
-            clash = Household.objects.filter(county=hh.county, number=number).exclude(pk=hh.pk)
-            if clash.exists():
-                raise Conflict(gettext("户号已存在"), fields={"number": gettext("本县已有该户号")})
-            values["number"] = number
-        if "region" in data:
-            grid = _grid(data["region"])
+
+        def grid_of(value: Any) -> dict[str, Any]:
+            grid = _grid(value)
             perms.require_edit(actor, grid.path)
             if _county(grid) != hh.county:
                 raise invalid("region", gettext("只能改为本县网格"))
-            values["region"], values["region_path"] = grid, grid.path
-        head: Person | None = None
-        if "head" in data:
-            if data["head"] in (None, ""):
-                values["head"] = None
-            else:
-                try:
-                    head = perms.access_person(actor, data["head"])
-                except NotFound:
-                    raise invalid("head", gettext("人员不存在")) from None
-                if head.household_id not in (None, hh.pk):
-                    raise invalid("head", gettext("户主须为本户成员"))
-                values["head"] = head
+            return {"region": grid, "region_path": grid.path}
+
+        def head_of(value: Any) -> Person | None:
+            if value in (None, ""):
+                return None
+            try:
+                head = perms.access_person(actor, value)
+            except NotFound:
+                raise invalid("head", gettext("人员不存在")) from None
+            if head.household_id not in (None, hh.pk):
+                raise invalid("head", gettext("户主须为本户成员"))
+            return head
+
+        cleaners = {**_household_cleaners(), "region": grid_of, "head": field("head", head_of)}
+        values = values_of(cleaners, data, partial=True)
+        if "number" in values:
+            _number_free(hh.county, values["number"], hh.pk)
         changes = _apply(hh, values)
         changes.pop("region_path", None)
         if not changes:
             return hh
         _touch(hh, actor)
         hh.save()
+        head = values.get("head")
         if head is not None and head.household_id is None:
             person_update(actor=actor, person_id=head.pk, source=source, household=hh)
         _record(
@@ -1134,6 +1141,15 @@ def _helpers(value: Any) -> list[Any]:
     return users
 
 
+def _key_person_cleaners(actor: Actor) -> dict[str, Cleaner]:
+    """A key person's editable fields (create and update; helpers are a relation)."""
+    return {
+        "risk_level": field("risk_level", lambda v: _choice(v, "risk_level", RiskLevel.values)),
+        "note": field("note", lambda v: _text(v, "note", gettext("情况说明"), max_len=NOTE_MAX)),
+        "sensitivity": field("sensitivity", lambda v: _sensitivity(actor, v)),
+    }
+
+
 def key_person_create(
     *,
     actor: Actor | Any,
@@ -1156,11 +1172,14 @@ def key_person_create(
     if day > today():
         raise invalid("since", gettext("列管日期不能晚于今天"))
     users = _helpers(helpers)
-    risk = _choice(risk_level or RiskLevel.LOW, "risk_level", RiskLevel.values)
-    note = _text(note, "note", gettext("情况说明"), max_len=NOTE_MAX)
     if not perms.cleared(actor, cat.sensitivity) and not perms.is_system(actor):
         raise Forbidden(gettext("未获授权查看该类重点人员"))
-    label = _sensitivity(actor, cat.sensitivity if sensitivity is None else sensitivity)
+    given = {
+        "risk_level": risk_level or RiskLevel.LOW,
+        "note": note,
+        "sensitivity": cat.sensitivity if sensitivity is None else sensitivity,
+    }
+    values = values_of(_key_person_cleaners(actor), given, partial=False)
     with rollup.tracking():
         person = perms.access_person(actor, person_id, lock=True)
         perms.require_edit(
@@ -1178,26 +1197,24 @@ def key_person_create(
             person=person,
             category=cat,
             since=day,
-            risk_level=risk,
-            note=note,
-            sensitivity=label,
             region=person.region,
             region_path=person.region_path,
             created_by=actor.user,
             created_at=now,
             updated_by=actor.user,
             updated_at=now,
+            **values,
         )
         kp.helpers.set(users)
         fields: dict[str, dict[str, Any]] = {
             "category": {"old": "", "new": cat.code},
             "since": {"old": "", "new": day.isoformat()},
-            "risk_level": {"old": "", "new": risk},
+            "risk_level": {"old": "", "new": kp.risk_level},
             "helpers": {"old": [], "new": sorted(u.pk for u in users)},
-            "sensitivity": {"old": "", "new": label},
+            "sensitivity": {"old": "", "new": kp.sensitivity},
         }
-        if note:
-            fields["note"] = {"old": "", "new": masked("note", note)}
+        if kp.note:
+            fields["note"] = {"old": "", "new": masked("note", kp.note)}
         _record(
             actor, model="key_person", obj=kp, person=person, action="create", fields=fields,
             source=source,
@@ -1223,9 +1240,7 @@ def _key_person_update(
 ) -> KeyPerson:
     actor = as_actor(actor)
     source = _source(source)
-    unknown = set(data) - {"helpers", "risk_level", "note", "sensitivity", "status", "until"}
-    if unknown:
-        raise invalid(sorted(unknown)[0], gettext("不能修改此字段"))
+    reject_unknown(data, [*_key_person_cleaners(actor), "helpers", "status", "until"])
     if data.get("status") not in (None, KeyPersonStatus.ACTIVE):
         _choice(data["status"], "status", KeyPersonStatus.values)
         kp = key_person_close(
@@ -1241,14 +1256,7 @@ def _key_person_update(
         data = rest
     with rollup.tracking():
         kp = _key_person_for_edit(actor, key_person_id)
-        values: dict[str, Any] = {}
-        if "risk_level" in data:
-            values["risk_level"] = _choice(data["risk_level"], "risk_level", RiskLevel.values)
-        if "note" in data:
-            values["note"] = _text(data["note"], "note", gettext("情况说明"), max_len=NOTE_MAX)
-        if "sensitivity" in data:
-            values["sensitivity"] = _sensitivity(actor, data["sensitivity"])
-        changes = _apply(kp, values)
+        changes = _apply(kp, values_of(_key_person_cleaners(actor), data, partial=True))
         if "helpers" in data:
             users = _helpers(data["helpers"])
             old = sorted(kp.helpers.values_list("pk", flat=True))

@@ -14,6 +14,7 @@ from pingan.cases import service as engine
 from pingan.cases.fields import text as _text
 from pingan.core import clock
 from pingan.core.errors import Conflict, Forbidden, invalid
+from pingan.geo import geometry
 from pingan.geo.models import Region
 from pingan.geo.selectors import county_code_of
 from pingan.privacy.choices import Sensitivity
@@ -94,9 +95,9 @@ def _clean(fields: dict[str, Any], current: MajorMatter | None) -> dict[str, Any
     if given("lat") or given("lng"):
         lat = fields.get("lat", current.lat if current else None)
         lng = fields.get("lng", current.lng if current else None)
-        out["lat"], out["lng"] = place.point_of(lat, lng)
+        out["lat"], out["lng"] = geometry.point_of(lat, lng)
     if given("area"):
-        out["area"] = place.area_of(fields.get("area"))
+        out["area"] = geometry.area_of(fields.get("area"))
     if given("radius_m"):
         out["radius_m"] = place.radius_of(fields.get("radius_m"))
     if given("people_affected"):

@@ -20,6 +20,13 @@ REGISTRY_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.LEADER}
 SCREENING_ROLES = GRID_ROLES | {Role.DISPATCHER, Role.LEADER}
 CENTRE_ROLES = {Role.DISPATCHER, Role.LEADER, Role.HANDLER}
 EMERGENCY_ROLES = {Role.DISPATCHER, Role.LEADER, Role.HANDLER}
+# 平安建设: the assessment, inspections, rectification, campaigns, listed rectification,
+# surveys and safety production, reached through one hub page (web/views/construction.py).
+CONSTRUCTION_ROLES = {Role.DISPATCHER, Role.LEADER, Role.HANDLER, Role.INSPECTOR}
+CONSTRUCTION_KEYS = frozenset(
+    {"construction", "assessment", "inspections", "rectification", "campaigns", "listings"}
+    | {"surveys", "safety"}
+)
 
 
 def nav_for(roles: set[str]) -> list[dict[str, Any]]:
@@ -49,6 +56,15 @@ def nav_for(roles: set[str]) -> list[dict[str, Any]]:
     if roles & EMERGENCY_ROLES:
         items.append(
             {"key": "emergency", "label": _("应急"), "url": reverse("emergency_activations")}
+        )
+    if roles & CONSTRUCTION_ROLES:
+        items.append(
+            {
+                "key": "construction",
+                "label": _("平安建设"),
+                "url": reverse("construction_hub"),
+                "group": CONSTRUCTION_KEYS,
+            }
         )
     if roles & DASHBOARD_ROLES:
         items.append({"key": "dashboard", "label": _("统计分析"), "url": reverse("dashboard")})

@@ -26,9 +26,9 @@ urlpatterns = [
     path("", include("pingan.web.urls_risk")),
     path("", include("pingan.web.urls_emergency")),
     path("", include("pingan.web.urls_screening")),
-    # urls: assessment
-    # urls: inspections
-    # urls: rectification
-    # urls: campaigns
-    # urls: surveys
+    path("", include("pingan.web.urls_assessment")),
+    path("", include("pingan.web.urls_inspections")),
+    path("", include("pingan.web.urls_rectification")),
+    path("", include("pingan.web.urls_campaigns")),
+    path("", include("pingan.web.urls_surveys")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pingan.web.views import auth, inbox, lists, live, workbench
+from pingan.web.views import auth, construction, inbox, lists, live, workbench
 
 urlpatterns = [
     path("", workbench.workbench, name="workbench"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("events/", lists.event_list_page, name="event_list"),
     path("inbox/", inbox.inbox_page, name="inbox"),
     path("inbox/read/", inbox.inbox_mark_read, name="inbox_read"),
+    path("construction/", construction.construction_hub, name="construction_hub"),
 ]

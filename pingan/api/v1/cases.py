@@ -8,7 +8,7 @@ the generic answer: the case's id, state and the actions the caller may fire nex
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from pingan.access.actor import actor_of
 from pingan.cases.kind import CaseKind, kinds
 from pingan.cases.service import allowed, transition
+from pingan.cases.table import Transition
 
 router = Router(tags=["cases"])
 
@@ -60,17 +61,43 @@ def case_state(request: HttpRequest, kind: CaseKind[Any], case: Any) -> dict[str
         "kind": kind.name,
         "state": state,
         "state_label": kind.workflow.state_label(state),
-        "allowed_actions": [
-            {
-                "action": row.action,
-                "variant": row.variant,
-                "label": row.display_label,
-                "requires": list(row.requires),
-                "public_reply": row.public_reply,
-            }
-            for row in allowed(kind, actor_of(request), case)
-        ],
+        "allowed_actions": action_rows(allowed(kind, actor_of(request), case)),
     }
+
+
+def timeline_rows(kind: CaseKind[Any], rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """A case's timeline rows (`cases.models.TimelineEntry`) as the detail answers give
+    them, each action with its label."""
+    wf = kind.workflow
+    return [
+        {
+            "action": t.action,
+            "action_label": wf.action_label(t.action),
+            "from_status": t.from_status,
+            "to_status": t.to_status,
+            "actor": t.actor_id,
+            "actor_role": t.actor_role,
+            "note": t.note,
+            "public_reply": t.public_reply,
+            "data": t.data,
+            "at": t.at,
+        }
+        for t in rows
+    ]
+
+
+def action_rows(rows: Iterable[Transition]) -> list[dict[str, Any]]:
+    """The actions the caller may fire next (`cases.service.allowed`), as answered."""
+    return [
+        {
+            "action": r.action,
+            "variant": r.variant,
+            "label": r.display_label,
+            "requires": list(r.requires),
+            "public_reply": r.public_reply,
+        }
+        for r in rows
+    ]
 
 
 def payload_of(body: BaseModel) -> dict[str, Any]:

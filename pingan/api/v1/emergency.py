@@ -18,6 +18,7 @@ from ninja.decorators import decorate_view
 from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.access.actor import actor_of
+from pingan.api.v1.cases import action_rows, timeline_rows
 from pingan.cases.service import allowed
 from pingan.core import clock
 from pingan.core.errors import NotFound, invalid
@@ -332,7 +333,6 @@ def _detail(request: HttpRequest, activation_id: int) -> dict[str, Any]:
     actor = actor_of(request)
     a = activation_detail(actor=actor, activation_id=activation_id)
     now = clock.now()
-    wf = ACTIVATION.workflow
     out = _activation(a)
     out.update(
         summary=a.summary,
@@ -383,24 +383,8 @@ def _detail(request: HttpRequest, activation_id: int) -> dict[str, Any]:
             {"key": s.key, "label": s.label, "start": s.start, "end": s.end, "minutes": s.minutes}
             for s in response_times(a)
         ],
-        timeline=[
-            {
-                "action": t.action,
-                "action_label": wf.action_label(t.action),
-                "from_status": t.from_status,
-                "to_status": t.to_status,
-                "actor": t.actor_id,
-                "actor_role": t.actor_role,
-                "note": t.note,
-                "data": t.data,
-                "at": t.at,
-            }
-            for t in a.timeline.order_by("at", "id")
-        ],
-        allowed_actions=[
-            {"action": r.action, "label": r.display_label, "requires": list(r.requires)}
-            for r in allowed(ACTIVATION, actor, a)
-        ],
+        timeline=timeline_rows(ACTIVATION, a.timeline.order_by("at", "id")),
+        allowed_actions=action_rows(allowed(ACTIVATION, actor, a)),
     )
     return out
 

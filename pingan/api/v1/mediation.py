@@ -17,6 +17,7 @@ from ninja.decorators import decorate_view
 from pydantic import ConfigDict, Field
 
 from pingan.access.actor import actor_of
+from pingan.api.v1.cases import action_rows, timeline_rows
 from pingan.cases.service import allowed
 from pingan.core.errors import invalid
 from pingan.mediation.choices import Channel, DisputeKind
@@ -166,7 +167,6 @@ def _case(c: MediationCase) -> dict[str, Any]:
 def _detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
     actor = actor_of(request)
     c = case_detail(actor=actor, case_id=case_id)
-    wf = MEDIATION.workflow
     out = _case(c)
     out.update(
         parties=[party_dict(p) for p in c.parties.order_by("role", "id")],
@@ -174,30 +174,8 @@ def _detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
             {"id": s.pk, "at": s.at, "place": s.place, "attendees": s.attendees, "record": s.record}
             for s in c.sessions.all()
         ],
-        timeline=[
-            {
-                "action": t.action,
-                "action_label": wf.action_label(t.action),
-                "from_status": t.from_status,
-                "to_status": t.to_status,
-                "actor": t.actor_id,
-                "actor_role": t.actor_role,
-                "note": t.note,
-                "public_reply": t.public_reply,
-                "data": t.data,
-                "at": t.at,
-            }
-            for t in c.timeline.all()
-        ],
-        allowed_actions=[
-            {
-                "action": r.action,
-                "label": r.display_label,
-                "requires": list(r.requires),
-                "public_reply": r.public_reply,
-            }
-            for r in allowed(MEDIATION, actor, c)
-        ],
+        timeline=timeline_rows(MEDIATION, c.timeline.all()),
+        allowed_actions=action_rows(allowed(MEDIATION, actor, c)),
     )
     for name in (
         "agreement_terms",

@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from pingan.access.actor import actor_of
+from pingan.api.v1.registers_common import MAX_PAGE, each, page_of, patch_of
 from pingan.core.errors import invalid
 from pingan.places import rules
 from pingan.places.choices import CheckResult, ManagedModel, PlaceKind, RentalKind
@@ -52,24 +53,6 @@ from pingan.places.services import (
 )
 
 router = Router(tags=["places"])
-
-MAX_PAGE_SIZE = 200
-MAX_PAGE = 1_000_000
-
-
-def page_of(qs: Any, page: int, page_size: int, shape: Any) -> dict[str, Any]:
-    """One page of `qs` as {items, count, page, page_size}; 422 for a bad page."""
-    if page < 1:
-        raise invalid("page", _("页码应从1开始"))
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise invalid("page_size", _("每页条数应在1到%(n)s之间") % {"n": MAX_PAGE_SIZE})
-    start = (page - 1) * page_size
-    return {
-        "items": [shape(row) for row in qs[start : start + page_size]],
-        "count": qs.count(),
-        "page": page,
-        "page_size": page_size,
-    }
 
 
 def _set(payload: Schema) -> dict[str, Any]:
@@ -147,11 +130,16 @@ class PlacesRentalDetailOut(PlacesRentalOut):
     checks: list[PlacesCheckOut]
 
 
-class PlacesRentalPage(Schema):
-    items: list[PlacesRentalOut]
+class PlacesPage(Schema):
+    """What a list's page says besides its items."""
+
     count: int
     page: int
     page_size: int
+
+
+class PlacesRentalPage(PlacesPage):
+    items: list[PlacesRentalOut]
 
 
 def _rental_detail(request: HttpRequest, rental_id: int) -> dict[str, Any]:
@@ -193,7 +181,7 @@ def rentals(request: HttpRequest, filters: Query[PlacesRentalQuery]) -> Any:
         status=filters.status,
         overdue=filters.overdue,
     )
-    return page_of(qs, filters.page, filters.page_size, rental_dict)
+    return page_of(qs, filters.page, filters.page_size, each(rental_dict))
 
 
 class PlacesRentalIn(Schema):
@@ -210,17 +198,8 @@ class PlacesRentalIn(Schema):
     client_uuid: str | None = Field(None, description="客户端生成的UUID，重复提交返回同一记录")
 
 
-class PlacesRentalPatch(Schema):
-    address: str | None = None
-    region: int | None = None
-    lat: float | None = None
-    lng: float | None = None
-    landlord: int | None = None
-    rooms: int | None = None
-    kind: str | None = None
-    managed: list[str] | None = None
-    status: str | None = None
-    note: str | None = None
+class PlacesRentalPatch(patch_of(PlacesRentalIn, drop=("client_uuid",))):  # type: ignore[misc]
+    pass
 
 
 @router.post(
@@ -396,11 +375,8 @@ class PlacesPlaceDetailOut(PlacesPlaceOut):
     checks: list[PlacesCheckOut]
 
 
-class PlacesPlacePage(Schema):
+class PlacesPlacePage(PlacesPage):
     items: list[PlacesPlaceOut]
-    count: int
-    page: int
-    page_size: int
 
 
 def _place_detail(request: HttpRequest, place_id: int) -> dict[str, Any]:
@@ -436,7 +412,7 @@ def places(request: HttpRequest, filters: Query[PlacesPlaceQuery]) -> Any:
         status=filters.status,
         overdue=filters.overdue,
     )
-    return page_of(qs, filters.page, filters.page_size, place_dict)
+    return page_of(qs, filters.page, filters.page_size, each(place_dict))
 
 
 class PlacesPlaceIn(Schema):
@@ -455,19 +431,8 @@ class PlacesPlaceIn(Schema):
     client_uuid: str | None = None
 
 
-class PlacesPlacePatch(Schema):
-    kind: str | None = None
-    name: str | None = None
-    credit_code: str | None = None
-    address: str | None = None
-    owner_is_person: bool | None = None
-    manager_name: str | None = None
-    manager_phone: str | None = None
-    sector: str | None = None
-    status: str | None = None
-    region: int | None = None
-    lat: float | None = None
-    lng: float | None = None
+class PlacesPlacePatch(patch_of(PlacesPlaceIn, drop=("client_uuid",))):  # type: ignore[misc]
+    pass
 
 
 @router.post(

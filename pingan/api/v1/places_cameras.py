@@ -13,7 +13,8 @@ from ninja import Status as Reply
 from pydantic import Field
 
 from pingan.access.actor import actor_of
-from pingan.api.v1.places import MAX_PAGE, page_of
+from pingan.api.v1.places import PlacesPage
+from pingan.api.v1.registers_common import MAX_PAGE, each, page_of, patch_of
 from pingan.core.errors import invalid
 from pingan.places import rules
 from pingan.places.choices import CameraKind, CameraStatus
@@ -49,11 +50,8 @@ class PlacesCameraOut(Schema):
     distance_m: float | None = Field(None, description="附近查询：距离（米）")
 
 
-class PlacesCameraPage(Schema):
+class PlacesCameraPage(PlacesPage):
     items: list[PlacesCameraOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class PlacesCameraQuery(Schema):
@@ -78,7 +76,7 @@ def cameras(request: HttpRequest, filters: Query[PlacesCameraQuery]) -> Any:
         kind=filters.kind,
         status=filters.status,
     )
-    return page_of(qs, filters.page, filters.page_size, camera_dict)
+    return page_of(qs, filters.page, filters.page_size, each(camera_dict))
 
 
 class PlacesCameraLayer(Schema):
@@ -135,16 +133,8 @@ class PlacesCameraIn(Schema):
     client_uuid: str | None = None
 
 
-class PlacesCameraPatch(Schema):
-    code: str | None = None
-    name: str | None = None
-    kind: str | None = None
-    owner_unit: str | None = None
-    link_name: str | None = None
-    status: str | None = None
-    lat: float | None = None
-    lng: float | None = None
-    region: int | None = None
+class PlacesCameraPatch(patch_of(PlacesCameraIn, drop=("client_uuid",))):  # type: ignore[misc]
+    pass
 
 
 @router.post(

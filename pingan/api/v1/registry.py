@@ -7,6 +7,7 @@ them in full to those who may, audited. docs/registry.md."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from ninja.decorators import decorate_view
 from pydantic import Field
 
 from pingan.access.actor import actor_of
+from pingan.api.v1.registers_common import MAX_PAGE, each, page_of, patch_of
 from pingan.core.errors import invalid
 from pingan.geo.models import Region
 from pingan.registry import selectors as sel
@@ -29,27 +31,30 @@ from pingan.registry.permissions import access_person
 
 router = Router(tags=["registry"])
 
-MAX_PAGE_SIZE = 200
-MAX_PAGE = 1_000_000
 API = ChangeSource.API
 # A list's count is exact up to this many rows; beyond it `count_capped` says so (a
 # county's five million persons are not counted on every page: docs/registry.md).
 COUNT_CAP = 10_000
 
 
-def _page(filters: Any) -> tuple[int, int]:
-    if filters.page < 1:
-        raise invalid("page", _("页码应从1开始"))
-    if not 1 <= filters.page_size <= MAX_PAGE_SIZE:
-        raise invalid("page_size", _("每页条数应在1到%(n)s之间") % {"n": MAX_PAGE_SIZE})
-    start = (filters.page - 1) * filters.page_size
-    return start, start + filters.page_size
-
-
 def _counted(qs: Any) -> dict[str, Any]:
     """`count` (at most COUNT_CAP) and `count_capped`: one LIMITed count."""
     n = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     return {"count": min(n, COUNT_CAP), "count_capped": n > COUNT_CAP}
+
+
+def _listed(filters: Any, qs: Any, shape: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
+    """The page of a list the filters ask for, with its capped count."""
+    return page_of(qs, filters.page, filters.page_size, shape, count=_counted)
+
+
+class RegistryPage(Schema):
+    """What a list's page says besides its items."""
+
+    count: int = Field(description=f"匹配的记录数（最多计到 {COUNT_CAP}）")
+    count_capped: bool = Field(description=f"匹配的记录多于 {COUNT_CAP} 条")
+    page: int
+    page_size: int
 
 
 # ---- persons ------------------------------------------------------------------------------
@@ -124,12 +129,8 @@ class RegistryPersonDetailOut(RegistryPersonOut):
     history: list[RegistryChangeOut]
 
 
-class RegistryPersonPage(Schema):
+class RegistryPersonPage(RegistryPage):
     items: list[RegistryPersonOut]
-    count: int = Field(description=f"匹配的记录数（最多计到 {COUNT_CAP}）")
-    count_capped: bool = Field(description=f"匹配的记录多于 {COUNT_CAP} 条")
-    page: int
-    page_size: int
 
 
 class RegistryPersonQuery(Schema):
@@ -164,7 +165,6 @@ def _person_detail(person: Any) -> dict[str, Any]:
     summary="实有人口列表（本人范围内；个人信息脱敏）",
 )
 def persons(request: HttpRequest, filters: Query[RegistryPersonQuery]) -> Any:
-    start, end = _page(filters)
     qs = sel.person_list(
         actor=actor_of(request),
         region=filters.region,
@@ -174,12 +174,7 @@ def persons(request: HttpRequest, filters: Query[RegistryPersonQuery]) -> Any:
         household=filters.household,
         q=filters.q,
     )
-    return {
-        "items": [sel.person_dict(p) for p in qs[start:end]],
-        **_counted(qs),
-        "page": filters.page,
-        "page_size": filters.page_size,
-    }
+    return _listed(filters, qs, each(sel.person_dict))
 
 
 class RegistryPersonIn(Schema):
@@ -219,15 +214,8 @@ def person_get(request: HttpRequest, person_id: int) -> Any:
     return _person_detail(sel.person_detail(actor=actor_of(request), person_id=person_id))
 
 
-class RegistryPersonPatch(Schema):
-    name: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    kind: str | None = None
-    household: int | None = None
-    relation: str | None = None
-    address: str | None = None
-    sensitivity: str | None = None
+class RegistryPersonPatch(patch_of(RegistryPersonIn, drop=("region", "moved_in_at"))):  # type: ignore[misc]
+    pass  # grid and status change through the moves
 
 
 @router.patch(
@@ -527,12 +515,8 @@ class RegistryHouseholdDetailOut(RegistryHouseholdOut):
     members: list[RegistryPersonOut]
 
 
-class RegistryHouseholdPage(Schema):
+class RegistryHouseholdPage(RegistryPage):
     items: list[RegistryHouseholdOut]
-    count: int = Field(description=f"匹配的记录数（最多计到 {COUNT_CAP}）")
-    count_capped: bool = Field(description=f"匹配的记录多于 {COUNT_CAP} 条")
-    page: int
-    page_size: int
 
 
 class RegistryHouseholdQuery(Schema):
@@ -545,16 +529,10 @@ class RegistryHouseholdQuery(Schema):
 
 @router.get("/registry/households", response=RegistryHouseholdPage, summary="户列表")
 def households(request: HttpRequest, filters: Query[RegistryHouseholdQuery]) -> Any:
-    start, end = _page(filters)
     qs = sel.household_list(
         actor=actor_of(request), region=filters.region, grid=filters.grid, number=filters.number
     )
-    return {
-        "items": [sel.household_dict(h) for h in qs[start:end]],
-        **_counted(qs),
-        "page": filters.page,
-        "page_size": filters.page_size,
-    }
+    return _listed(filters, qs, each(sel.household_dict))
 
 
 def _household_detail(request: HttpRequest, household_id: int) -> dict[str, Any]:
@@ -588,12 +566,8 @@ def household_get(request: HttpRequest, household_id: int) -> Any:
     return _household_detail(request, household_id)
 
 
-class RegistryHouseholdPatch(Schema):
-    number: str | None = None
-    kind: str | None = None
-    address: str | None = None
+class RegistryHouseholdPatch(patch_of(RegistryHouseholdIn)):  # type: ignore[misc]
     head: int | None = None
-    region: int | None = None
 
 
 @router.patch(
@@ -678,12 +652,8 @@ class RegistryKeyPersonDetailOut(RegistryKeyPersonOut):
     tasks: list[RegistryTaskOut]
 
 
-class RegistryKeyPersonPage(Schema):
+class RegistryKeyPersonPage(RegistryPage):
     items: list[RegistryKeyPersonOut]
-    count: int = Field(description=f"匹配的记录数（最多计到 {COUNT_CAP}）")
-    count_capped: bool = Field(description=f"匹配的记录多于 {COUNT_CAP} 条")
-    page: int
-    page_size: int
 
 
 class RegistryKeyPersonQuery(Schema):
@@ -703,7 +673,6 @@ class RegistryKeyPersonQuery(Schema):
     summary="重点人员列表（须有类别敏感标签授权；帮扶责任人可见其帮扶对象）",
 )
 def key_persons(request: HttpRequest, filters: Query[RegistryKeyPersonQuery]) -> Any:
-    start, end = _page(filters)
     qs = sel.key_person_list(
         actor=actor_of(request),
         region=filters.region,
@@ -713,14 +682,12 @@ def key_persons(request: HttpRequest, filters: Query[RegistryKeyPersonQuery]) ->
         risk_level=filters.risk_level,
         q=filters.q,
     )
-    rows = list(qs[start:end])
-    helpers = sel.key_person_helpers(rows)
-    return {
-        "items": [sel.key_person_dict(k, helpers=helpers[k.pk]) for k in rows],
-        **_counted(qs),
-        "page": filters.page,
-        "page_size": filters.page_size,
-    }
+
+    def shape(rows: list[Any]) -> list[dict[str, Any]]:
+        helpers = sel.key_person_helpers(rows)
+        return [sel.key_person_dict(k, helpers=helpers[k.pk]) for k in rows]
+
+    return _listed(filters, qs, shape)
 
 
 def _key_person_detail(request: HttpRequest, key_person_id: int) -> dict[str, Any]:
@@ -768,11 +735,9 @@ def key_person_get(request: HttpRequest, key_person_id: int) -> Any:
     return _key_person_detail(request, key_person_id)
 
 
-class RegistryKeyPersonPatch(Schema):
-    helpers: list[int] | None = None
-    risk_level: str | None = None
-    note: str | None = None
-    sensitivity: str | None = None
+class RegistryKeyPersonPatch(
+    patch_of(RegistryKeyPersonIn, only=("helpers", "risk_level", "note", "sensitivity"))  # type: ignore[misc]
+):
     status: str | None = Field(None, description="closed：解除列管")
     until: dt.date | None = Field(None, description="解除日期（默认今天）")
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.access.actor import actor_of
 from pingan.analytics.kpis import format_rate, rate
+from pingan.api.v1.cases import action_rows, timeline_rows
 from pingan.cases.service import allowed
 from pingan.core import clock
 from pingan.core.errors import invalid
@@ -192,7 +193,6 @@ def _matter(m: MajorMatter) -> dict[str, Any]:
 def _detail(request: HttpRequest, matter_id: int) -> dict[str, Any]:
     actor = actor_of(request)
     m = matter_detail(actor=actor, matter_id=matter_id)
-    wf = RISK.workflow
     today = timezone.localdate(clock.now())
     linked = linking.linked_events(actor=actor, matter=m)
     disputes = linking.dispute_category_ids() if linked.events else set()
@@ -228,20 +228,7 @@ def _detail(request: HttpRequest, matter_id: int) -> dict[str, Any]:
             }
             for x in m.measures.all()
         ],
-        timeline=[
-            {
-                "action": t.action,
-                "action_label": wf.action_label(t.action),
-                "from_status": t.from_status,
-                "to_status": t.to_status,
-                "actor": t.actor_id,
-                "actor_role": t.actor_role,
-                "note": t.note,
-                "data": t.data,
-                "at": t.at,
-            }
-            for t in m.timeline.all()
-        ],
+        timeline=timeline_rows(RISK, m.timeline.all()),
         linked={
             "has_place": linked.has_place,
             "events": linked.events,
@@ -252,10 +239,7 @@ def _detail(request: HttpRequest, matter_id: int) -> dict[str, Any]:
                 linked_event_dict(e, disputes=disputes) for e in linked.latest_disputes
             ],
         },
-        allowed_actions=[
-            {"action": r.action, "label": r.display_label, "requires": list(r.requires)}
-            for r in allowed(RISK, actor, m)
-        ],
+        allowed_actions=action_rows(allowed(RISK, actor, m)),
     )
     return out
 

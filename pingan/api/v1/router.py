@@ -10,10 +10,12 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from pingan.api.v1 import cases, errors, inputs
+from pingan.api.v1.assessment import router as assessment_router
 from pingan.api.v1.attachments import router as attachments_router
 from pingan.api.v1.auth import BearerToken, BrowserSession, tokens_router
 from pingan.api.v1.auth import router as auth_router
 from pingan.api.v1.briefings import router as briefings_router
+from pingan.api.v1.campaigns import router as campaigns_router
 from pingan.api.v1.channels import intake_router
 from pingan.api.v1.channels import router as channels_router
 from pingan.api.v1.docs import LocalSwagger
@@ -23,6 +25,7 @@ from pingan.api.v1.exports import router as exports_router
 from pingan.api.v1.field import router as field_router
 from pingan.api.v1.field_mediation import router as field_mediation_router
 from pingan.api.v1.gridsys import router as gridsys_router
+from pingan.api.v1.inspections import router as inspections_router
 from pingan.api.v1.leads import router as leads_router
 from pingan.api.v1.mediation import router as mediation_router
 from pingan.api.v1.mediation_documents import router as mediation_documents_router
@@ -30,18 +33,15 @@ from pingan.api.v1.mediation_stats import router as mediation_stats_router
 from pingan.api.v1.patrols import router as patrols_router
 from pingan.api.v1.places import router as places_router
 from pingan.api.v1.places_cameras import router as places_cameras_router
+from pingan.api.v1.rectification import router as rectification_router
 from pingan.api.v1.reference import router as reference_router
 from pingan.api.v1.registry import router as registry_router
 from pingan.api.v1.risk import router as risk_router
+from pingan.api.v1.safety import router as safety_router
 from pingan.api.v1.screenings import router as screenings_router
 from pingan.api.v1.stats import router as stats_router
+from pingan.api.v1.surveys import router as surveys_router
 from pingan.api.v1.triage import router as triage_router
-
-# routers: assessment
-# routers: inspections
-# routers: rectification
-# routers: campaigns
-# routers: surveys
 
 api = NinjaAPI(
     title="Pingan API",
@@ -82,11 +82,12 @@ api.add_router("/", places_cameras_router)  # /registry/cameras/near before /{ca
 api.add_router("/", risk_router)
 api.add_router("/", emergency_router)
 api.add_router("/", screenings_router)
-# add routers: assessment
-# add routers: inspections
-# add routers: rectification
-# add routers: campaigns
-# add routers: surveys
+api.add_router("/", assessment_router)
+api.add_router("/", inspections_router)
+api.add_router("/", rectification_router)
+api.add_router("/", campaigns_router)
+api.add_router("/", surveys_router)
+api.add_router("/", safety_router)
 # POST /<kind>/{id}/transitions for every other case kind (the event's is in events.py,
 # mediation's at /mediation/cases/{id}/transitions in mediation.py).
 cases.install(own={"events", "mediation", "risk", "activation"})

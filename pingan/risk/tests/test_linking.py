@@ -12,6 +12,7 @@ from pingan.access.actor import Actor
 from pingan.conftest import square
 from pingan.events.models import Event
 from pingan.events.services import event_report
+from pingan.geo import geometry
 from pingan.risk import place
 from pingan.risk.linking import linked_events
 from pingan.risk.tests.factories import new_matter
@@ -122,5 +123,5 @@ def test_a_bad_polygon_is_refused_naming_the_field(area, reason):
     from pingan.core.errors import Invalid
 
     with pytest.raises(Invalid) as e:
-        place.area_of(area)
+        geometry.area_of(area)
     assert reason in e.value.fields["area"]

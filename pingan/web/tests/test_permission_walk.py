@@ -121,6 +121,22 @@ REGISTRY_WRITERS_A = rule(F403, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK)
 REGISTRY_A_CENTRE = {**REGISTRY_A_EDIT, "gw": F403, "gl": F403}
 
 
+# 平安考核: who sees the county's published scheme (docs/assessment.md, "Scope"), and the
+# same people refused (403) where only the office may act.
+ASSESSMENT_SEERS = rule(
+    F404,
+    anon=LOGIN,
+    disp=OK,
+    disp_b=OK,
+    disp_c=OK,
+    leader=OK,
+    leader_b=OK,
+    h_police=OK,
+    h_market=OK,
+)
+ASSESSMENT_SEERS_403 = {k: (F403 if v == OK else v) for k, v in ASSESSMENT_SEERS.items()}
+
+
 @dataclass(frozen=True)
 class Page:
     method: str
@@ -544,11 +560,287 @@ PAGES: dict[str, Page] = {
         {"disposition": "handled", "note": "已在调处"},
         {"screening_item_id": "{screening_item}"},
     ),
-    # pages: assessment
-    # pages: inspections
-    # pages: rectification
-    # pages: campaigns
-    # pages: surveys
+    # 平安考核 (docs/assessment.md, "Scope"): the county's scheme, published and scored. Who
+    # sees it: the office and the county leader, and the units (towns' dispatchers and
+    # leaders, the county departments' handlers); grid roles and the administrators do not.
+    # 平安建设: links by role; the pages behind them check again.
+    "construction_hub": Page("GET", SIGNED_IN),
+    "assessment_schemes": Page("GET", SIGNED_IN),
+    "assessment_scheme": Page(
+        "GET", ASSESSMENT_SEERS, kwargs={"assessment_scheme_id": "{assessment_scheme}"}
+    ),
+    "assessment_scheme_action": Page(
+        "POST",
+        {**ASSESSMENT_SEERS_403, "disp_c": OK},
+        kwargs={"assessment_scheme_id": "{assessment_scheme}", "action": "score"},
+    ),
+    "assessment_unit": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"assessment_scheme_id": "{assessment_scheme}", "unit": "{assessment_unit}"},
+    ),
+    "assessment_appeals": Page(
+        "GET", ASSESSMENT_SEERS, kwargs={"assessment_scheme_id": "{assessment_scheme}"}
+    ),
+    # The ranking is not published yet: the units are refused (403).
+    "assessment_ranking_export": Page(
+        "GET",
+        {**ASSESSMENT_SEERS_403, "disp_c": OK, "leader": OK},
+        kwargs={"assessment_scheme_id": "{assessment_scheme}"},
+    ),
+    "assessment_notice": Page(
+        "GET",
+        {**ASSESSMENT_SEERS_403, "disp_c": OK, "leader": OK},
+        kwargs={"assessment_scheme_id": "{assessment_scheme}"},
+    ),
+    "assessment_agreement": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"assessment_agreement_id": "{assessment_agreement}"},
+    ),
+    # Inspections (docs/inspections.md, "Scope"): the published inspection of town A by a
+    # county inspector: the county office, town A's dispatcher and the county leader see it;
+    # only the office publishes (409: already published) and issues orders (or its inspectors).
+    "inspections_home": Page("GET", SIGNED_IN),
+    "inspections_plans": Page("GET", SIGNED_IN),
+    "inspections_plan_new": Page("GET", rule(F403, anon=LOGIN, disp_c=OK)),
+    "inspections_detail": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"inspection_id": "{inspection_id}"},
+    ),
+    "inspections_report": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"inspection_id": "{inspection_id}"},
+    ),
+    "inspections_publish": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, leader=F403),
+        kwargs={"inspection_id": "{inspection_id}"},
+    ),
+    "inspections_order": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, leader=F403),
+        {"deadline": "{inspection_deadline}"},
+        {"inspection_id": "{inspection_id}", "finding_id": "{inspection_finding_id}"},
+    ),
+    # 整改通知 (docs/rectification.md, "Pages"): the list and the deductions for dispatchers,
+    # handlers, leaders (each their own scope); issuing by hand: the county office; town
+    # A's published order: its dispatchers, the office, the county leader; uploading
+    # evidence: the owner unit only (422 here: no file), the others who see it 403.
+    "rectification_list": Page(
+        "GET",
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            h_police=OK,
+            h_market=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+    ),
+    "rectification_deductions": Page(
+        "GET",
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            h_police=OK,
+            h_market=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+    ),
+    "rectification_new": Page("GET", rule(F403, anon=LOGIN, disp_c=OK)),
+    "rectification_order": Page("GET", TOWN_A_SEERS, kwargs={"order_id": "{rectification_id}"}),
+    "rectification_evidence_upload": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=F403, leader=F403),
+        kwargs={"order_id": "{rectification_id}"},
+    ),
+    "rectification_evidence_file": Page(
+        "GET",
+        TOWN_A_SEERS,
+        kwargs={"order_id": "{rectification_id}", "evidence_id": "{rectification_evidence_id}"},
+    ),
+    # Campaigns (docs/campaigns.md): the list for offices, leaders and departments; the
+    # new form for the county office. Town A's active campaign: who sees it; its writes:
+    # the county office (409/302), the others who see it are refused. Listed items: every
+    # role with a territory or department; town A's item in grid A1: who sees it.
+    "campaigns_list": Page(
+        "GET",
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            h_police=OK,
+            h_market=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+    ),
+    "campaigns_new": Page("GET", rule(F403, anon=LOGIN, disp_c=OK)),
+    "campaigns_detail": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, h_police=OK, h_market=OK, leader=OK),
+        kwargs={"campaign_id": "{campaign_id}"},
+    ),
+    "campaigns_activate": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        kwargs={"campaign_id": "{campaign_id}"},
+    ),
+    "campaigns_close": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"summary": "行动总结"},
+        kwargs={"campaign_id": "{campaign_id}"},
+    ),
+    "campaigns_tag": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"event": "{event}"},
+        kwargs={"campaign_id": "{campaign_id}"},
+    ),
+    "campaigns_target": Page(
+        "POST",
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"value": "5", "note": "汇总"},
+        kwargs={"campaign_id": "{campaign_id}", "target_id": "{campaign_target_id}"},
+    ),
+    "campaigns_report": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, h_police=OK, h_market=OK, leader=OK),
+        kwargs={"campaign_id": "{campaign_id}"},
+    ),
+    "campaigns_listings": Page(
+        "GET", rule(OK, anon=LOGIN, sysadmin=F403, secadmin=F403, auditadmin=F403)
+    ),
+    "campaigns_listing": Page(
+        "GET",
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"listing_id": "{listing_id}"},
+    ),
+    # Surveys (docs/surveys.md): the county's open 安全感 survey; the office (disp_c) runs it,
+    # everyone with a region in the county sees it, dispatchers and leaders read results.
+    "surveys_list": Page("GET", SIGNED_IN),
+    "surveys_new": Page("GET", rule(F403, anon=LOGIN, disp_c=OK)),
+    "surveys_detail": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+        kwargs={"survey_id": "{survey_id}"},
+    ),
+    "surveys_status": Page(
+        "POST",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=F403,
+            disp_b=F403,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        ),
+        kwargs={"survey_id": "{survey_id}", "action": "close"},
+    ),
+    "surveys_export": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+        kwargs={"survey_id": "{survey_id}"},
+    ),
+    "surveys_qr_svg": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=F403,
+            disp_b=F403,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        ),
+        kwargs={"survey_id": "{survey_id}"},
+    ),
+    "surveys_qr_png": Page(
+        "GET",
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=F403,
+            disp_b=F403,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        ),
+        kwargs={"survey_id": "{survey_id}"},
+    ),
+    # The citizens' link: public, no account.
+    "surveys_public": Page("GET", PUBLIC, kwargs={"survey_token": "{survey_token}"}),
+    # Safety production (docs/safety-production.md): dispatchers and leaders read; a town's
+    # dispatchers and the office enter (town A's figure: its dispatcher and the office).
+    "safety_grid": Page(
+        "GET",
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        ),
+    ),
+    "safety_figure_save": Page(
+        "POST",
+        rule(F403, anon=LOGIN, disp=OK, disp_c=OK),
+        {"town": "{town_a}", "month": "2026-02", "accidents": "0"},
+    ),
+    "safety_import": Page("POST", rule(F403, anon=LOGIN, disp=OK, disp_b=OK, disp_c=OK)),
+    "safety_template": Page("GET", rule(F403, anon=LOGIN, disp=OK, disp_b=OK, disp_c=OK)),
+    "safety_evidence": Page(
+        "GET",
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK),
+        kwargs={"safety_figure_id": "{safety_figure_id}"},
+    ),
 }
 
 # Admin pages: the three administrators (三员, `pingan/accounts/roles.py`) enter the back
@@ -1102,11 +1394,363 @@ OPERATIONS: dict[str, Operation] = {
         rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=F403),
         {"disposition": "handled", "note": "已在调处"},
     ),
-    # operations: assessment
-    # operations: inspections
-    # operations: rectification
-    # operations: campaigns
-    # operations: surveys
+    "pingan_api_v1_assessment_schemes": Operation(API_SIGNED_IN),
+    "pingan_api_v1_assessment_scheme_add": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK), {"year": 2099}
+    ),
+    "pingan_api_v1_assessment_scheme_get": Operation(ASSESSMENT_SEERS),
+    # The scheme is published: the office gets 409 (indicators are fixed), the rest 403/404.
+    "pingan_api_v1_assessment_indicator_add": Operation(
+        {**ASSESSMENT_SEERS_403, "disp_c": OK},
+        {"code": "X1", "name": "试点", "weight": "5", "kind": "entered", "target": "100"},
+    ),
+    "pingan_api_v1_assessment_scheme_publish": Operation({**ASSESSMENT_SEERS_403, "disp_c": OK}),
+    "pingan_api_v1_assessment_scheme_score": Operation({**ASSESSMENT_SEERS_403, "disp_c": OK}, {}),
+    "pingan_api_v1_assessment_scheme_rank": Operation(
+        {**ASSESSMENT_SEERS_403, "disp_c": OK}, {"appeal_deadline": "2099-12-31"}
+    ),
+    "pingan_api_v1_assessment_scheme_finalise": Operation({**ASSESSMENT_SEERS_403, "disp_c": OK}),
+    "pingan_api_v1_assessment_scheme_ranking": Operation(
+        {**ASSESSMENT_SEERS_403, "disp_c": OK, "leader": OK}
+    ),
+    # Query-bound reads (422 without ?scheme=&unit=): everyone signed in.
+    "pingan_api_v1_assessment_scores": Operation(API_SIGNED_IN),
+    "pingan_api_v1_assessment_entries": Operation(API_SIGNED_IN),
+    "pingan_api_v1_assessment_appeal_list": Operation(API_SIGNED_IN),
+    # Town A's value of B1: its dispatcher and the office; other units 403; the rest 404.
+    "pingan_api_v1_assessment_entry_add": Operation(
+        {**ASSESSMENT_SEERS_403, "disp": OK, "disp_c": OK},
+        {
+            "scheme": "{assessment_scheme}",
+            "indicator": "{assessment_b1}",
+            "unit": "{assessment_unit}",
+            "value": "90",
+        },
+        multipart=True,
+    ),
+    "pingan_api_v1_assessment_entry_confirm": Operation(rule(F404, anon=LOGIN)),
+    # Appeals wait for the published ranking: town A's dispatcher gets 409, others 403/404.
+    "pingan_api_v1_assessment_appeal_add": Operation(
+        {**ASSESSMENT_SEERS_403, "disp": OK},
+        {"scheme": "{assessment_scheme}", "unit": "{assessment_unit}", "reason": "x", "score": 1},
+    ),
+    "pingan_api_v1_assessment_appeal_decide": Operation(rule(F404, anon=LOGIN), {"uphold": False}),
+    "pingan_api_v1_assessment_agreements": Operation(ASSESSMENT_SEERS),
+    "pingan_api_v1_assessment_agreement_document": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
+    ),
+    "pingan_api_v1_assessment_agreement_scan": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403), {"file": "{photo}"}, multipart=True
+    ),
+    "pingan_api_v1_inspections_checklist_list": Operation(SIGNED_IN),
+    "pingan_api_v1_inspections_plan_list": Operation(SIGNED_IN),
+    "pingan_api_v1_inspections_plan_add": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK),
+        {
+            "name": "2026年专项督查",
+            "level": "special_group",
+            "kind": "supervision",
+            "frequency": "monthly",
+            "year": 2026,
+            "target_regions": ["{town_a}"],
+            "inspectors": ["{inspection_inspector}"],
+        },
+    ),
+    "pingan_api_v1_inspections_task_list": Operation(SIGNED_IN),
+    "pingan_api_v1_inspections_inspection_list": Operation(SIGNED_IN),
+    # Ad hoc inspections of town A: the county office (and county inspectors).
+    "pingan_api_v1_inspections_inspection_add": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK),
+        {
+            "kind": "supervision",
+            "unit_region": "{town_a}",
+            "answers": [{"item": "P01", "result": "ok"}],
+        },
+    ),
+    "pingan_api_v1_inspections_inspection_get": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
+    ),
+    "pingan_api_v1_inspections_inspection_photo": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, leader=F403),
+        {"file": "{photo}"},
+        multipart=True,
+    ),
+    "pingan_api_v1_inspections_photo_file": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
+    ),
+    "pingan_api_v1_inspections_inspection_publish": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, leader=F403)
+    ),
+    "pingan_api_v1_inspections_finding_order": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, leader=F403),
+        {"deadline": "{inspection_deadline}"},
+    ),
+    "pingan_api_v1_inspections_inspection_docx": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=OK)
+    ),
+    # A round's 通报: whoever sees the plan (the office, the county's leaders).
+    "pingan_api_v1_inspections_round_docx": Operation(rule(F404, anon=LOGIN, disp_c=OK, leader=OK)),
+    # The list and the deductions: everyone signed in, in their own scope. Issuing: the
+    # county office. Town A's order (acknowledged, with evidence): its dispatchers, the
+    # office and the county leader see it; 反馈 (submit) by town A's dispatcher only.
+    # Cancelling town A's deduction: the office; the others who see it are refused.
+    "rectification_list": Operation(API_SIGNED_IN),
+    "rectification_deductions": Operation(API_SIGNED_IN),
+    "rectification_create": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK),
+        {
+            "title": "消防通道堆放杂物",
+            "requirement": "清理杂物",
+            "deadline": "{rectification_deadline}",
+            "region": "{grid_a1}",
+            "unit": "{rectification_unit}",
+        },
+    ),
+    "rectification_get": Operation(TOWN_A_SEERS),
+    "rectification_transition": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=F403, leader=F403),
+        {"action": "submit", "result": "已清理"},
+    ),
+    "rectification_evidence": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=F403, leader=F403),
+        {"file": "{photo}"},
+        multipart=True,
+    ),
+    "rectification_deduction_cancel": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, leader=F403), {"reason": "申诉成立"}
+    ),
+    # The engine's generic route (/rectification/{case_id}/transitions, the same service as
+    # the endpoint above): an unknown action is 422 before any lookup.
+    "rectification_transition_create": Operation(
+        rule(OK, anon=LOGIN), {"action": "no_such_action"}
+    ),
+    "pingan_api_v1_campaigns_campaigns_list": Operation(API_SIGNED_IN),
+    "pingan_api_v1_campaigns_campaigns_create": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK),
+        {
+            "name": "清风行动",
+            "starts_on": "{campaigns_today}",
+            "ends_on": "{campaigns_today}",
+            "targets": [{"metric": "events", "target": 10}],
+        },
+    ),
+    "pingan_api_v1_campaigns_campaigns_get": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, h_police=OK, h_market=OK, leader=OK)
+    ),
+    "pingan_api_v1_campaigns_campaigns_patch": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"name": "清风"},
+    ),
+    "pingan_api_v1_campaigns_campaigns_activate": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403)
+    ),
+    "pingan_api_v1_campaigns_campaigns_close": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"summary": "总结"},
+    ),
+    "pingan_api_v1_campaigns_campaigns_target_value": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"value": 5, "note": "汇总"},
+    ),
+    "pingan_api_v1_campaigns_campaigns_events": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, h_police=OK, h_market=OK, leader=OK)
+    ),
+    "pingan_api_v1_campaigns_campaigns_event_add": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403),
+        {"event": "{event}"},
+    ),
+    "pingan_api_v1_campaigns_campaigns_event_remove": Operation(
+        rule(F404, anon=LOGIN, disp=F403, disp_c=OK, h_police=F403, h_market=F403, leader=F403)
+    ),
+    "pingan_api_v1_campaigns_campaigns_report": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, h_police=OK, h_market=OK, leader=OK)
+    ),
+    "pingan_api_v1_campaigns_listings_list": Operation(API_SIGNED_IN),
+    "pingan_api_v1_campaigns_listings_map": Operation(API_SIGNED_IN),
+    "pingan_api_v1_campaigns_listings_create": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK),
+        {
+            "kind": "key_area",
+            "name": "老街片区",
+            "region": "{grid_a1}",
+            "unit_region": "{town_a}",
+            "target": "治安案件下降",
+            "deadline": "{campaigns_later}",
+        },
+    ),
+    "pingan_api_v1_campaigns_listings_get": Operation(
+        rule(F404, anon=LOGIN, gw=OK, gl=OK, disp=OK, disp_c=OK, leader=OK)
+    ),
+    # 报告进展: the owner town's dispatcher; the others who see it are refused.
+    "pingan_api_v1_campaigns_listings_progress": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, disp=OK, disp_c=F403, leader=F403),
+        {"text": "清理占道摊点"},
+    ),
+    # 延长期限: the county office; the others who see it are refused.
+    "pingan_api_v1_campaigns_listings_transition": Operation(
+        rule(F404, anon=LOGIN, gw=F403, gl=F403, disp=F403, disp_c=OK, leader=F403),
+        {"action": "extend", "deadline": "{campaigns_later}", "note": "汛期顺延"},
+    ),
+    # The engine's generic route (its {case_id} is the walk's mediation case): an unknown
+    # action is 422 for everyone signed in, before any lookup.
+    "listing_transition_create": Operation(API_SIGNED_IN, {"action": "walk"}),
+    "pingan_api_v1_surveys_survey_list_get": Operation(API_SIGNED_IN),
+    "pingan_api_v1_surveys_survey_post": Operation(
+        rule(F403, anon=LOGIN, disp_c=OK),
+        {
+            "title": "问卷",
+            "kind": "other",
+            "year": 2026,
+            "opens_on": "2026-01-01",
+            "closes_on": "2026-02-01",
+            "questions": [{"text": "意见", "kind": "text"}],
+        },
+    ),
+    "pingan_api_v1_surveys_survey_get": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        )
+    ),
+    # The survey is open: the office gets 409 for editing and opening it again.
+    "pingan_api_v1_surveys_survey_patch": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=F403,
+            disp_b=F403,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        ),
+        {"title": "改"},
+    ),
+    "pingan_api_v1_surveys_survey_open_post": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=F403,
+            disp_b=F403,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        )
+    ),
+    "pingan_api_v1_surveys_survey_close_post": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=F403,
+            disp_b=F403,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        )
+    ),
+    # Grid workers and grid leaders answer for their grids; the rest who see it may not.
+    "pingan_api_v1_surveys_response_post": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=OK,
+            gl=OK,
+            gw_b=OK,
+            disp=F403,
+            disp_b=F403,
+            disp_c=F403,
+            leader=F403,
+            leader_b=F403,
+        ),
+        {"answers": "{survey_answers}"},
+    ),
+    "pingan_api_v1_surveys_response_list_get": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=F403,
+            leader_b=F403,
+        )
+    ),
+    "pingan_api_v1_surveys_field_surveys_get": Operation(API_SIGNED_IN),
+    "pingan_api_v1_surveys_results_get": Operation(
+        rule(
+            F404,
+            anon=LOGIN,
+            gw=F403,
+            gl=F403,
+            gw_b=F403,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        )
+    ),
+    "pingan_api_v1_safety_figures_get": Operation(
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        )
+    ),
+    "pingan_api_v1_safety_figures_post": Operation(
+        rule(F403, anon=LOGIN, disp=OK, disp_c=OK),
+        {"town": "{town_a}", "month": "2026-02", "accidents": "1"},
+        multipart=True,
+    ),
+    "pingan_api_v1_safety_figure_patch": Operation(
+        rule(F404, anon=LOGIN, disp=OK, disp_c=OK, leader=F403), {"deaths": 0}
+    ),
+    # No file sent: 422 for those who enter figures, 403 for the others.
+    "pingan_api_v1_safety_figures_import": Operation(
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+        ),
+        {},
+        multipart=True,
+    ),
+    "pingan_api_v1_safety_zero_growth_get": Operation(
+        rule(
+            F403,
+            anon=LOGIN,
+            disp=OK,
+            disp_b=OK,
+            disp_c=OK,
+            leader=OK,
+            leader_b=OK,
+        )
+    ),
 }
 
 
@@ -1258,7 +1902,6 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
         name="城东社区人民调解委员会", level="village", region=cast.village_a
     )
     extra: dict[str, Any] = {}  # each app's walk objects, by the names its URLs use
-    # walk objects: registry
     from pingan.access.actor import Actor as RegistryActor
     from pingan.registry import services as registry_services
     from pingan.registry.models import PointsRule as RegistryPointsRule
@@ -1326,7 +1969,6 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     extra["regpages_rental"] = rp_rental.pk
     extra["regpages_place"] = rp_place.pk
     extra["regpages_key_person"] = rp_kp.pk
-    # walk objects: places
     from pingan.places.models import CheckPhoto as _PlacesPhoto
     from pingan.places.tests import factories as _places
 
@@ -1347,7 +1989,6 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     extra["places_person"] = _places.person(cast, "走访租客", id_number=_places.ID_NUMBERS[2]).pk
     extra["places_rental_items"] = _places.rental_items()
     extra["places_place_items"] = _places.place_items()
-    # walk objects: risk
     from pingan.risk.tests.factories import new_matter as risk_new_matter
 
     extra["risk_matter_id"] = risk_new_matter(cast).pk  # town A's first grid, the police's
@@ -1389,8 +2030,6 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     ).pk
     extra["emergency_today"] = _em_today
     extra["emergency_user"] = cast.gridworker.pk
-    # walk objects: emergency
-    # walk objects: screening
     from pingan.screening.models import ScreeningRound as _ScreeningRound
     from pingan.screening.services import report_submit as _screening_report
     from pingan.screening.services import rounds_generate as _screening_generate
@@ -1405,11 +2044,89 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     )
     extra["screening_round"] = extra["screening_round_id"] = _sround.pk
     extra["screening_item"] = extra["screening_item_id"] = _sreport.items.get().pk
-    # walk objects: campaigns
-    # walk objects: rectification
-    # walk objects: inspections
-    # walk objects: surveys
-    # walk objects: assessment
+    from pingan.campaigns.services import campaign_event_add as _campaign_tag
+    from pingan.campaigns.tests.factories import at_state as _listing_at
+    from pingan.campaigns.tests.factories import new_campaign as _new_campaign
+
+    _campaign = _new_campaign(cast)  # active, town A, hazards; the county office's
+    extra["campaign_id"] = _campaign.pk
+    extra["campaign_target_id"] = _campaign.targets.get(metric="entered").pk
+    # The walk's event (a dispute of town A) tagged by hand: untagging it is allowed.
+    _campaign_tag(actor=cast.county_dispatcher, campaign_id=_campaign.pk, event_id=event.pk)
+    extra["listing_id"] = _listing_at(cast, "rectifying").pk  # grid A1, town A its owner
+    from django.utils import timezone as _campaigns_tz
+
+    _campaigns_today = _campaigns_tz.localdate(clock.now())
+    extra["campaigns_today"] = _campaigns_today.isoformat()
+    extra["campaigns_later"] = (_campaigns_today + dt.timedelta(days=90)).isoformat()
+    from pingan.rectification.services import deduction_add as _zg_deduct
+    from pingan.rectification.tests import factories as _zg
+
+    _zg_order = _zg.acknowledged(cast, _zg.new_order(cast, watchers=()))  # town A's
+    extra["rectification_id"] = _zg_order.pk
+    extra["rectification_evidence_id"] = _zg.photo(_zg_order, cast.dispatcher).pk
+    extra["rectification_unit"] = f"region:{cast.town_a.pk}"
+    extra["rectification_deadline"] = (_zg.today() + dt.timedelta(days=5)).isoformat()
+    extra["rectification_deduction_id"] = _zg_deduct(
+        actor=cast.county_dispatcher,
+        unit_region_id=cast.town_a.pk,
+        unit_department_id=None,
+        points=_zg.Decimal("1"),
+        reason="暗访发现值班缺岗",
+        source_kind="inspection",
+        source_id=None,
+        source_label="暗访",
+        on=_zg.today(),
+    ).pk
+    from pingan.inspections import services as _insp_services
+    from pingan.inspections.tests import factories as _insp
+
+    _insp_user = _insp.inspector(cast, "walk-inspector")
+    _insp_plan = _insp.plan(
+        cast, year=clock.now().year, inspectors=[_insp_user], towns=[cast.town_a]
+    )
+    _insp_done = _insp.submit(_insp_user, unit=cast.town_a, problems=("P05",))
+    extra["inspection_id"] = _insp_done.pk
+    extra["inspection_finding_id"] = _insp_done.findings.get().pk
+    extra["inspection_photo_id"] = _insp_services.inspection_photo_add(
+        actor=_insp_user, inspection_id=_insp_done.pk, upload=_photo()
+    )[0].pk
+    extra["inspection_plan_id"] = _insp_plan.pk
+    extra["inspection_period"] = clock.now().date().replace(day=1).isoformat()
+    extra["inspection_deadline"] = (clock.now().date() + dt.timedelta(days=30)).isoformat()
+    extra["inspection_inspector"] = _insp_user.pk
+    from pingan.safety.services import figure_save as _safety_save
+    from pingan.surveys.tests.factories import answers as _survey_answers
+    from pingan.surveys.tests.factories import security_survey as _security_survey
+
+    _survey = _security_survey(cast)
+    extra["survey_id"] = _survey.pk
+    extra["survey_token"] = _survey.token
+    extra["survey_answers"] = _survey_answers(_survey)
+    extra["safety_figure_id"] = _safety_save(
+        actor=cast.county_dispatcher,
+        town_id=cast.town_a.pk,
+        month="2026-01",
+        data={"accidents": 1},
+        evidence=b"%PDF-1.4 walk %%EOF",
+    )[0].pk
+    from pingan.access.actor import Actor as _AsActor
+    from pingan.assessment.models import Agreement as _AsAgreement
+    from pingan.assessment.scoring import scheme_score as _as_score
+    from pingan.assessment.services import scheme_create as _as_create
+    from pingan.assessment.services import scheme_publish as _as_publish
+
+    _as_office = _AsActor.for_user(cast.county_dispatcher)
+    _as_scheme = _as_create(actor=_as_office, year=clock.now().year)
+    _as_publish(actor=_as_office, scheme_id=_as_scheme.pk)
+    _as_score(actor=_as_office, scheme_id=_as_scheme.pk)
+    extra["assessment_scheme"] = extra["assessment_scheme_id"] = _as_scheme.pk
+    extra["assessment_unit"] = f"town:{cast.town_a.pk}"
+    extra["assessment_b1"] = _as_scheme.indicators.get(code="B1").pk
+    extra["assessment_agreement"] = extra["assessment_agreement_id"] = _AsAgreement.objects.get(
+        scheme=_as_scheme, unit_region=cast.town_a
+    ).pk
+    extra["assessment_entry_id"] = extra["assessment_appeal_id"] = 999999
     values = {
         "event": event.pk,
         "event_id": event.pk,

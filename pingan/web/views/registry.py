@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,8 +37,10 @@ from pingan.registry import stats as registry_stats
 from pingan.registry.choices import PersonKind, PersonStatus, RiskLevel
 from pingan.registry.models import KeyPersonCategory
 from pingan.web.views.registry_common import (
+    error_text,
+    forbidden,
     grids_for,
-    page_of,
+    list_page,
     region_param,
     regions_for,
     top_region,
@@ -50,14 +53,6 @@ PERSON_EDIT = ("name", "id_number", "phone", "kind", "relation", "address", "hou
 
 def _today() -> dt.date:
     return timezone.localdate(clock.now())
-
-
-def _forbidden(message: str) -> HttpResponse:
-    return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
-
-
-def _error_text(e: DomainError) -> str:
-    return "；".join(e.fields.values()) if isinstance(e, Invalid) and e.fields else e.message
 
 
 def cleared_categories(actor: Actor) -> list[KeyPersonCategory]:
@@ -90,7 +85,7 @@ def registry_overview(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "web/registry/overview.html",
-            {"nav_active": "registry", "error": _error_text(e)},
+            {"nav_active": "registry", "error": error_text(e)},
             status=422,
         )
     if region is None:
@@ -170,36 +165,27 @@ def registry_persons(request: HttpRequest) -> HttpResponse:
     number or phone (the blind indexes: a part of a name cannot be searched)."""
     actor = actor_of(request)
     f = _person_filters(request)
-    error = ""
-    try:
-        qs = sel.person_list(
+    return list_page(
+        request,
+        "web/registry/persons.html",
+        query=lambda: sel.person_list(
             actor=actor,
             region=f["region"] or None,
             grid=f["grid"] or None,
             kind=f["kind"] or None,
             status=f["status"] or None,
             q=f["q"],
-        )
-        page = page_of(request, qs)
-    except Invalid as e:
-        error = _error_text(e)
-        page = page_of(request, sel.person_list(actor=actor).none())
-    page["rows"] = [sel.person_dict(p) for p in page["rows"]]
-    return render(
-        request,
-        "web/registry/persons.html",
-        {
-            "nav_active": "registry",
+        ),
+        empty=lambda: sel.person_list(actor=actor).none(),
+        shape=lambda rows: [sel.person_dict(p) for p in rows],
+        context={
             "f": f,
-            "page": page,
-            "error": error,
             "regions": regions_for(actor),
             "grids": grids_for(actor, f["region"]),
             "kinds": PersonKind.choices,
             "statuses": PersonStatus.choices,
             "may_create": bool(actor.roles & set(perms.EDIT_ROLES)),
         },
-        status=422 if error else 200,
     )
 
 
@@ -260,9 +246,9 @@ def registry_person_reveal(request: HttpRequest, person_id: int) -> HttpResponse
     except NotFound:
         raise Http404(_("人员不存在")) from None
     except Forbidden as e:
-        return _forbidden(e.message)
+        return forbidden(e.message)
     except Invalid as e:
-        return HttpResponse(_error_text(e), status=422, content_type="text/plain; charset=utf-8")
+        return HttpResponse(error_text(e), status=422, content_type="text/plain; charset=utf-8")
     return render(
         request,
         "web/registry/includes/person_card.html",
@@ -295,7 +281,7 @@ def registry_person_new(request: HttpRequest) -> HttpResponse:
     in the county); errors per field in Chinese, nothing written."""
     actor = actor_of(request)
     if not actor.roles & set(perms.EDIT_ROLES):
-        return _forbidden(_("当前角色不能登记人员"))
+        return forbidden(_("当前角色不能登记人员"))
     if request.method == "GET":
         return render(request, "web/registry/person_form.html", _person_form_context(actor))
     values = {k: request.POST.get(k, "").strip() for k in (*PERSON_FORM, "moved_in_at")}
@@ -326,7 +312,7 @@ def registry_person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     except NotFound:
         raise Http404(_("人员不存在")) from None
     if not perms.can_edit(actor, person.region_path):
-        return _forbidden(_("当前角色不能修改该登记信息"))
+        return forbidden(_("当前角色不能修改该登记信息"))
     masked = sel.person_dict(person)
     current = {"kind": person.kind, "relation": person.relation}
     if request.method == "GET":
@@ -356,25 +342,13 @@ def registry_person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 def registry_households(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     region, number = request.GET.get("region", "").strip(), request.GET.get("number", "").strip()
-    error = ""
-    try:
-        qs = sel.household_list(actor=actor, region=region or None, number=number)
-        page = page_of(request, qs)
-    except Invalid as e:
-        error = _error_text(e)
-        page = page_of(request, sel.household_list(actor=actor).none())
-    page["rows"] = [sel.household_dict(h) for h in page["rows"]]
-    return render(
+    return list_page(
         request,
         "web/registry/households.html",
-        {
-            "nav_active": "registry",
-            "page": page,
-            "f": {"region": region, "number": number},
-            "regions": regions_for(actor),
-            "error": error,
-        },
-        status=422 if error else 200,
+        query=lambda: sel.household_list(actor=actor, region=region or None, number=number),
+        empty=lambda: sel.household_list(actor=actor).none(),
+        shape=lambda rows: [sel.household_dict(h) for h in rows],
+        context={"f": {"region": region, "number": number}, "regions": regions_for(actor)},
     )
 
 
@@ -413,8 +387,8 @@ def registry_key_persons(request: HttpRequest) -> HttpResponse:
         "risk_level": g.get("risk_level", "") if g.get("risk_level") in RiskLevel.values else "",
         "missed": g.get("missed", "") == "1",
     }
-    error = ""
-    try:
+
+    def query() -> QuerySet[Any]:
         qs = sel.key_person_list(
             actor=actor,
             region=f["region"] or None,
@@ -424,25 +398,24 @@ def registry_key_persons(request: HttpRequest) -> HttpResponse:
         )
         if f["missed"]:
             qs = qs.filter(missed_visits__gt=0)  # type: ignore[misc]  # an annotation
-        page = page_of(request, qs)
-    except Invalid as e:
-        error = _error_text(e)
-        page = page_of(request, sel.key_person_list(actor=actor).none())
-    helpers = sel.key_person_helpers(page["rows"])
-    page["rows"] = [sel.key_person_dict(k, helpers=helpers.get(k.pk)) for k in page["rows"]]
-    return render(
+        return qs
+
+    def shape(rows: list[Any]) -> list[dict[str, Any]]:
+        helpers = sel.key_person_helpers(rows)
+        return [sel.key_person_dict(k, helpers=helpers.get(k.pk)) for k in rows]
+
+    return list_page(
         request,
         "web/registry/key_persons.html",
-        {
-            "nav_active": "registry",
-            "page": page,
+        query=query,
+        empty=lambda: sel.key_person_list(actor=actor).none(),
+        shape=shape,
+        context={
             "f": f,
             "categories": cleared_categories(actor),
             "risk_levels": RiskLevel.choices,
             "regions": regions_for(actor),
-            "error": error,
         },
-        status=422 if error else 200,
     )
 
 

@@ -1,17 +1,19 @@
-"""What the registers' pages share (pure presentation): a capped page of a list, the
-region a page is about, and the regions and grids its filters offer."""
+"""What the registers' pages share (pure presentation): a capped page of a list and the
+list page around it, the region a page is about, the regions and grids its filters
+offer, and how a refusal is shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from pingan.access.actor import REGION_ROLES, Actor
-from pingan.core.errors import Invalid, invalid
+from pingan.core.errors import DomainError, Invalid, invalid
 from pingan.geo import scope as paths
 from pingan.geo.choices import Level
 from pingan.geo.models import Region
@@ -113,3 +115,40 @@ def grids_for(
         qs = qs.filter(paths.within_q("path", [chosen.path]))
     rows = list(qs.only("pk", "name", "path").order_by("path")[: limit + 1])
     return rows if len(rows) <= limit else []
+
+
+def forbidden(message: str) -> HttpResponse:
+    """A 403 with the refusal's words."""
+    return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+
+
+def error_text(e: DomainError) -> str:
+    """A refusal in one line: the fields' reasons, or the message."""
+    return "；".join(e.fields.values()) if isinstance(e, Invalid) and e.fields else e.message
+
+
+def list_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    query: Callable[[], QuerySet[Any]],
+    empty: Callable[[], QuerySet[Any]],
+    shape: Callable[[list[Any]], list[Any]],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A register's list page: the page of `query()` (the filters applied; a refused
+    filter is shown above an empty page of `empty()` with 422), its rows shaped by
+    `shape`, with `context` (the filters `f`, the regions, the choices)."""
+    error = ""
+    try:
+        page = page_of(request, query())
+    except Invalid as e:
+        error = error_text(e)
+        page = page_of(request, empty())
+    page["rows"] = shape(page["rows"])
+    return render(
+        request,
+        template,
+        {"nav_active": "registry", "page": page, "error": error, **context},
+        status=422 if error else 200,
+    )

@@ -31,18 +31,17 @@ from pingan.places.choices import (
     RentalStatus,
 )
 from pingan.registry import selectors as rsel
-from pingan.web.views.registry_common import grids_for, page_of, region_param, regions_for
+from pingan.web.views.registry_common import (
+    error_text,
+    forbidden,
+    grids_for,
+    list_page,
+    region_param,
+    regions_for,
+)
 
 RENTAL_FORM = ("region", "address", "landlord_id_number", "rooms", "kind", "status", "note")
 ITEM_STATES = {"ok": "✔", "hazard": "✘", "na": "—"}
-
-
-def _forbidden(message: str) -> HttpResponse:
-    return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
-
-
-def _error_text(e: DomainError) -> str:
-    return "；".join(e.fields.values()) if isinstance(e, Invalid) and e.fields else e.message
 
 
 def _region_id(value: str, field: str = "region") -> int | None:
@@ -78,26 +77,19 @@ def registry_rentals(request: HttpRequest) -> HttpResponse:
         "kind": g.get("kind", "") if g.get("kind") in RentalKind.values else "",
         "overdue": g.get("overdue", "") == "1",
     }
-    error = ""
-    try:
-        qs = psel.rental_list(
+    return list_page(
+        request,
+        "web/registry/rentals.html",
+        query=lambda: psel.rental_list(
             actor=actor,
             region=_region_id(f["region"]),
             rating=f["rating"] or None,
             kind=f["kind"] or None,
             overdue=f["overdue"],
-        )
-        page = page_of(request, qs)
-    except Invalid as e:
-        error = _error_text(e)
-        page = page_of(request, psel.rental_list(actor=actor).none())
-    page["rows"] = [psel.rental_dict(h) for h in page["rows"]]
-    return render(
-        request,
-        "web/registry/rentals.html",
-        {
-            "nav_active": "registry",
-            "page": page,
+        ),
+        empty=lambda: psel.rental_list(actor=actor).none(),
+        shape=lambda rows: [psel.rental_dict(h) for h in rows],
+        context={
             "f": f,
             "ratings": [
                 *[c for c in Rating.choices if c[0]],
@@ -106,9 +98,7 @@ def registry_rentals(request: HttpRequest) -> HttpResponse:
             "kinds": RentalKind.choices,
             "regions": regions_for(actor),
             "may_create": bool(actor.roles & place_perms.WRITE_ROLES),
-            "error": error,
         },
-        status=422 if error else 200,
     )
 
 
@@ -157,7 +147,7 @@ def registry_rental_reveal(request: HttpRequest, rental_id: int) -> HttpResponse
     except NotFound:
         raise Http404(_("出租房不存在")) from None
     except Forbidden as e:
-        return _forbidden(e.message)
+        return forbidden(e.message)
     return render(
         request,
         "web/registry/includes/rental_people.html",
@@ -217,7 +207,7 @@ def registry_rental_new(request: HttpRequest) -> HttpResponse:
     managed model; errors per field in Chinese, nothing written."""
     actor = actor_of(request)
     if not actor.roles & place_perms.WRITE_ROLES:
-        return _forbidden(_("当前角色不能登记出租房"))
+        return forbidden(_("当前角色不能登记出租房"))
     if request.method == "GET":
         ctx = _rental_form_context(actor, values={"rooms": "1", "kind": RentalKind.WHOLE})
         return render(request, "web/registry/rental_form.html", ctx)
@@ -249,7 +239,7 @@ def registry_rental_edit(request: HttpRequest, rental_id: int) -> HttpResponse:
     except NotFound:
         raise Http404(_("出租房不存在")) from None
     if not place_perms.can_write(actor, house.region_path):
-        return _forbidden(_("当前角色不能修改该出租房"))
+        return forbidden(_("当前角色不能修改该出租房"))
     masked = psel.rental_dict(house)
     current = {
         "rooms": str(house.rooms),
@@ -295,33 +285,24 @@ def registry_places(request: HttpRequest) -> HttpResponse:
         "sector": g.get("sector", "") if g.get("sector") in dict(sectors) else "",
         "overdue": g.get("overdue", "") == "1",
     }
-    error = ""
-    try:
-        qs = psel.place_list(
+    return list_page(
+        request,
+        "web/registry/places.html",
+        query=lambda: psel.place_list(
             actor=actor,
             region=_region_id(f["region"]),
             kind=f["kind"] or None,
             sector=f["sector"] or None,
             overdue=f["overdue"],
-        )
-        page = page_of(request, qs)
-    except Invalid as e:
-        error = _error_text(e)
-        page = page_of(request, psel.place_list(actor=actor).none())
-    page["rows"] = [psel.place_dict(p) for p in page["rows"]]
-    return render(
-        request,
-        "web/registry/places.html",
-        {
-            "nav_active": "registry",
-            "page": page,
+        ),
+        empty=lambda: psel.place_list(actor=actor).none(),
+        shape=lambda rows: [psel.place_dict(p) for p in rows],
+        context={
             "f": f,
             "kinds": PlaceKind.choices,
             "sectors": sectors,
             "regions": regions_for(actor),
-            "error": error,
         },
-        status=422 if error else 200,
     )
 
 
@@ -365,7 +346,7 @@ def registry_place_reveal(request: HttpRequest, place_id: int) -> HttpResponse:
     except NotFound:
         raise Http404(_("场所不存在")) from None
     except Forbidden as e:
-        return _forbidden(e.message)
+        return forbidden(e.message)
     return render(
         request,
         "web/registry/includes/place_people.html",
@@ -383,7 +364,7 @@ def registry_sectors(request: HttpRequest) -> HttpResponse:
     try:
         rows = psel.sector_summary(actor=actor, region=_region_id(region))
     except Invalid as e:
-        error = _error_text(e)
+        error = error_text(e)
     for r in rows:
         r["percent"] = f"{r['rate'] * 100:.1f}%" if r["rate"] is not None else "—"
     return render(
@@ -410,30 +391,21 @@ def registry_cameras(request: HttpRequest) -> HttpResponse:
         "kind": g.get("kind", "") if g.get("kind") in CameraKind.values else "",
         "status": g.get("status", "") if g.get("status") in CameraStatus.values else "",
     }
-    error = ""
-    try:
-        qs = psel.camera_list(
+    return list_page(
+        request,
+        "web/registry/cameras.html",
+        query=lambda: psel.camera_list(
             actor=actor,
             region=_region_id(f["region"]),
             kind=f["kind"] or None,
             status=f["status"] or None,
-        )
-        page = page_of(request, qs)
-    except Invalid as e:
-        error = _error_text(e)
-        page = page_of(request, psel.camera_list(actor=actor).none())
-    page["rows"] = [psel.camera_dict(c) for c in page["rows"]]
-    return render(
-        request,
-        "web/registry/cameras.html",
-        {
-            "nav_active": "registry",
-            "page": page,
+        ),
+        empty=lambda: psel.camera_list(actor=actor).none(),
+        shape=lambda rows: [psel.camera_dict(c) for c in rows],
+        context={
             "f": f,
             "kinds": CameraKind.choices,
             "statuses": CameraStatus.choices,
             "regions": regions_for(actor),
-            "error": error,
         },
-        status=422 if error else 200,
     )

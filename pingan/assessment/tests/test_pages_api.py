@@ -1,0 +1,57 @@
+"""The pages and the API answer the roles as docs/assessment.md says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from pingan.assessment import scoring
+from pingan.assessment.tests.factories import at, office, published, town
+from pingan.core import clock
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(cast: Any, user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_pages_and_scores_api(cast: Any) -> None:
+    with clock.frozen(at(5, 10)):
+        scheme = published(cast)
+        scoring.scheme_score(actor=office(cast), scheme_id=scheme.pk)
+        disp = _client(cast, cast.dispatcher)
+        page = disp.get(f"/assessment/{scheme.pk}/units/{town(cast)}/")
+        assert page.status_code == 200 and "事件办结率" in page.content.decode()
+        assert (
+            _client(cast, cast.dispatcher_b)
+            .get(f"/assessment/{scheme.pk}/units/{town(cast)}/")
+            .status_code
+            == 404
+        )
+        boss = _client(cast, cast.county_dispatcher)
+        assert "武原街道" in boss.get(f"/assessment/{scheme.pk}/").content.decode()
+        api = disp.get(f"/api/v1/assessment/scores?scheme={scheme.pk}&unit={town(cast)}")
+        assert api.status_code == 200
+        body = api.json()
+        a1 = next(s for s in body["scores"] if s["indicator"] == "A1")
+        assert a1["points"] == 15.0 and "办结率" in a1["source_text"]
+        assert (
+            boss.get(f"/api/v1/assessment/scores?scheme={scheme.pk}&unit=town:x").status_code == 422
+        )
+        queued = boss.post(
+            f"/api/v1/assessment/schemes/{scheme.pk}/score", {}, content_type="application/json"
+        )
+        assert queued.status_code == 202
+        assert (
+            disp.post(
+                f"/api/v1/assessment/schemes/{scheme.pk}/score", {}, content_type="application/json"
+            ).status_code
+            == 403
+        )
+        xlsx = boss.get(f"/assessment/{scheme.pk}/ranking.xlsx")
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
