@@ -16,6 +16,7 @@ import pytest
 from pingan.events.catalogue import category_upsert
 from pingan.geo.choices import Level
 from pingan.geo.services import region_upsert
+from pingan.inspections.defaults import checklists_ensure
 from pingan.org.choices import Role
 from pingan.org.services import department_upsert, membership_grant, user_upsert
 from pingan.registry.defaults import categories_ensure
@@ -142,6 +143,7 @@ def build_cast() -> SimpleNamespace:
     # Rows the data migrations wrote, gone after another test file's flush (transactional
     # tests) on the same worker.
     categories_ensure()
+    checklists_ensure()
     return c
 
 

@@ -425,7 +425,9 @@ def finding_order_issue(
     evidence_required = _text(evidence_required, "evidence_required", gettext("佐证材料要求"))
     with transaction.atomic():
         finding = (
-            Finding.objects.select_for_update()
+            # Lock the finding's row only (PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the item's outer join).
+            Finding.objects.select_for_update(of=("self",))
             .filter(pk=finding_id, inspection=inspection)
             .select_related("item")
             .first()

@@ -331,6 +331,30 @@ def entry_confirm(request: HttpRequest, assessment_entry_id: int) -> Any:
     return {"id": e.pk, "confirmed": e.confirmed}
 
 
+@router.post(
+    "/assessment/vetoes",
+    response={201: dict[str, Any]},
+    summary="认定一票否决（考核办；附原因与佐证；方案已发布、未定案）",
+)
+def veto_add(
+    request: HttpRequest,
+    scheme: Form[int],
+    indicator: Form[int],
+    unit: Form[str],
+    reason: Form[str],
+    evidence: File[UploadedFile] | None = None,
+) -> Any:
+    v = services.veto_add(
+        actor=actor_of(request),
+        scheme_id=scheme,
+        indicator_id=indicator,
+        unit=unit,
+        reason=reason,
+        evidence=evidence,
+    )
+    return Reply(201, {"id": v.pk, "unit": v.unit_key, "indicator": v.indicator.code})
+
+
 @router.get("/assessment/appeals", response=list[dict[str, Any]], summary="申诉列表")
 def appeal_list(request: HttpRequest, scheme: int) -> Any:
     actor = actor_of(request)

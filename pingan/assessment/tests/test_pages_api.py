@@ -55,3 +55,24 @@ def test_pages_and_scores_api(cast: Any) -> None:
         )
         xlsx = boss.get(f"/assessment/{scheme.pk}/ranking.xlsx")
         assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_the_office_records_a_veto_through_the_api_and_the_unit_ranks_last(cast: Any) -> None:
+    with clock.frozen(at(5, 10)):
+        scheme = published(cast)
+        e1 = scheme.indicators.get(code="E1").pk
+        b1 = scheme.indicators.get(code="B1").pk
+        form = {"scheme": scheme.pk, "indicator": e1, "unit": town(cast), "reason": "重大事故"}
+        town_disp = _client(cast, cast.dispatcher)
+        assert town_disp.post("/api/v1/assessment/vetoes", form).status_code == 403
+        boss = _client(cast, cast.county_dispatcher)
+        wrong = boss.post("/api/v1/assessment/vetoes", {**form, "indicator": b1})
+        assert wrong.status_code == 422 and "indicator" in wrong.json()["error"]["fields"]
+        blank = boss.post("/api/v1/assessment/vetoes", {**form, "reason": ""})
+        assert blank.status_code == 422
+        made = boss.post("/api/v1/assessment/vetoes", form)
+        assert made.status_code == 201 and made.json()["unit"] == town(cast)
+        scoring.scheme_score(actor=office(cast), scheme_id=scheme.pk)
+        body = boss.get(f"/api/v1/assessment/scores?scheme={scheme.pk}&unit={town(cast)}").json()
+    assert body["result"]["veto"] is True
+    assert [v["reason"] for v in body["vetoes"]] == ["重大事故"]

@@ -156,3 +156,16 @@ def test_pages_answer_for_the_office_and_refuse_others(cast):
         },
     )
     assert made.status_code == 302
+
+
+def test_an_inspector_signing_in_lands_on_the_inspections(cast):
+    from django.test import Client
+
+    from pingan.inspections.tests.factories import inspector as _inspector
+
+    c = Client()
+    c.force_login(_inspector(cast))
+    page = c.get("/")
+    assert page.status_code == 302 and page["Location"] == "/inspections/"
+    hub = c.get("/construction/").content.decode()
+    assert "/inspections/" in hub and "/rectifications/" in hub and "/assessment/" not in hub

@@ -1429,6 +1429,17 @@ OPERATIONS: dict[str, Operation] = {
         multipart=True,
     ),
     "pingan_api_v1_assessment_entry_confirm": Operation(rule(F404, anon=LOGIN)),
+    # A veto against town A: the office only; other seers 403, the rest 404.
+    "pingan_api_v1_assessment_veto_add": Operation(
+        {**ASSESSMENT_SEERS_403, "disp_c": OK},
+        {
+            "scheme": "{assessment_scheme}",
+            "indicator": "{assessment_e1}",
+            "unit": "{assessment_unit}",
+            "reason": "发生重大群体性事件",
+        },
+        multipart=True,
+    ),
     # Appeals wait for the published ranking: town A's dispatcher gets 409, others 403/404.
     "pingan_api_v1_assessment_appeal_add": Operation(
         {**ASSESSMENT_SEERS_403, "disp": OK},
@@ -2123,6 +2134,7 @@ def world(cast: SimpleNamespace) -> SimpleNamespace:
     extra["assessment_scheme"] = extra["assessment_scheme_id"] = _as_scheme.pk
     extra["assessment_unit"] = f"town:{cast.town_a.pk}"
     extra["assessment_b1"] = _as_scheme.indicators.get(code="B1").pk
+    extra["assessment_e1"] = _as_scheme.indicators.get(code="E1").pk
     extra["assessment_agreement"] = extra["assessment_agreement_id"] = _AsAgreement.objects.get(
         scheme=_as_scheme, unit_region=cast.town_a
     ).pk

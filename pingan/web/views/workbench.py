@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -393,6 +393,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
                 inbox = department_inbox(request, d)
                 return render(request, "web/workbench.html#inbox", {"inbox": inbox})
 
+    if roles == {Role.INSPECTOR}:
+        # An inspector's work is the inspections assigned to them (docs/inspections.md).
+        return redirect("inspections_home")
     context: dict[str, Any] = {"nav_active": "workbench", "roles": roles}
     if Role.DISPATCHER in roles:
         context["queue"] = dispatcher_queue(request)
