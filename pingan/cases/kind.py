@@ -64,7 +64,7 @@ class CaseKind(ABC, Generic[C]):
     state_field: ClassVar[str] = "status"
     # The timeline: its model and the name of its foreign key to the case (the default
     # `record` writes it; a kind with columns of its own may override `record`).
-    timeline: ClassVar[type[TimelineEntry] | None] = None
+    timeline: ClassVar[type[TimelineEntry]]
     timeline_case_field: ClassVar[str] = "case"
     audit_type: ClassVar[str]
     field_labels: ClassVar[dict[str, str]] = {}
@@ -182,8 +182,6 @@ class CaseKind(ABC, Generic[C]):
         """Write the timeline row of one transition; returns it. By default a row of
         `timeline` (a `cases.models.TimelineEntry`) whose foreign key `timeline_case_field`
         names the case; `columns` are the kind's own columns of that row."""
-        if self.timeline is None:
-            raise NotImplementedError(f"{self.name}: no timeline model and no record()")
         return self.timeline._default_manager.create(
             **{self.timeline_case_field: case},
             action=action,

@@ -77,6 +77,8 @@ class EventKind(CaseKind[Event]):
     name = "events"
     label = gettext_noop("事件")
     model = Event
+    timeline = EventTransition
+    timeline_case_field = "event"
     workflow: ClassVar[Workflow] = workflow.LOOP
     audit_type = "event"
     field_labels: ClassVar[dict[str, str]] = {
