@@ -17,7 +17,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
-keepalive = 5
+# An idle kept-alive connection stays open longer than its client keeps it: nginx's
+# upstream connections live 60 s (keepalive_timeout in deploy/nginx/), a phone's or a
+# load tester's a few seconds between requests. A server that closes first races the
+# client's next request on that connection, which then fails without an answer (a POST is
+# not retried): seen as one dropped report in a load run with keepalive = 5 (issue 24).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # Recycle workers now and then (guards against slow leaks); jitter avoids all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

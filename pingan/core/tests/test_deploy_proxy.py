@@ -337,6 +337,26 @@ def test_the_shipped_nginx_and_gunicorn_configurations_agree():
     assert "x-forwarded-for" in names  # what the application reads (docs/deploy.md)
 
 
+def test_gunicorn_keeps_a_connection_longer_than_nginx_reuses_it():
+    # If gunicorn closed an idle upstream connection first, nginx could send the next
+    # request on it and a report (a POST, never retried) would fail with a 502.
+    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_KEEPALIVE"}
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import runpy; print(runpy.run_path('deploy/gunicorn.conf.py')['keepalive'])"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    server_keeps = int(out.stdout)
+    for conf in sorted(NGINX_DIR.glob("*.conf")):
+        upstream = re.search(r"upstream pingan_app \{(.*?)\}", conf.read_text(), re.S)
+        if not upstream:
+            continue
+        timeouts = [d.split()[1] for d in _directives(upstream.group(1))
+                    if d.startswith("keepalive_timeout ")]  # fmt: skip
+        assert timeouts, f"{conf.name}: the upstream names its keepalive_timeout"
+        assert int(timeouts[0].rstrip("s")) < server_keeps, conf.name
+
+
 def test_behind_the_shipped_proxy_each_client_is_audited_and_limited_as_itself(gunicorn, cast):
     nginx = nginx_request_headers
     # A sign-in from 203.0.113.9: the audit row names that address.
