@@ -167,9 +167,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle sessions expire: every request pushes the expiry forward by the idle limit.
+# Idle sessions expire: a signed-in user's request pushes the expiry forward by the idle
+# limit, writing the session row at most once every PINGAN_SESSION_TOUCH_S seconds
+# (pingan.accounts.middleware; a page view otherwise writes nothing).
 SESSION_COOKIE_AGE = int(os.environ.get("PINGAN_IDLE_TIMEOUT_S", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+PINGAN_SESSION_TOUCH_S = int(os.environ.get("PINGAN_SESSION_TOUCH_S", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

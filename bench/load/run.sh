@@ -6,6 +6,9 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_scale PORT=8027 \
 #       bash bench/load/run.sh [USERS] [DURATION]
 #
+# Users start at SPAWN_RATE a second (default 5); a slow ramp (SPAWN_RATE=1 with 200
+# users) shows in load_stats_history.csv where the latency turns up (the knee).
+#
 # The fault run (docs/performance.md, "PostgreSQL restarted during a load run"):
 #   RESTART_PG_AT=40 CEILING=0 ... bash bench/load/run.sh 20 2m
 # restarts PostgreSQL (RESTART_PG_CMD, default `pg_ctlcluster 15 main restart`) that many
@@ -52,7 +55,7 @@ fi
 # request is cut off by the end of the run. Locust exits 1 when any request failed: the
 # run goes on to the ceiling and the failures stay in the table.
 set +e
-$BIN/locust -f bench/load/locustfile.py --headless -u "$USERS" -r 5 -t "$DURATION" \
+$BIN/locust -f bench/load/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
     --stop-timeout 30 --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary \
     2>&1 | tee "$OUT/locust.txt"
 status=${PIPESTATUS[0]}

@@ -1,8 +1,12 @@
 """Session rules that Django's settings do not cover.
 
+- Idle limit: a session ends `SESSION_COOKIE_AGE` (30 minutes) after its last save;
+  a signed-in user's request saves it again (its expiry moves forward) when the last save
+  is `PINGAN_SESSION_TOUCH_S` (60 s) old or more. So the idle limit is kept to the minute
+  and a page view writes the session row at most once a minute, instead of on every
+  request as `SESSION_SAVE_EVERY_REQUEST` would (docs/performance.md, "Load").
 - Absolute limit: a session ends `PINGAN_SESSION_MAX_AGE_S` (12 hours) after sign-in,
-  however active (the idle limit of 30 minutes is `SESSION_COOKIE_AGE` with
-  `SESSION_SAVE_EVERY_REQUEST`).
+  however active.
 - An administrator whose password is older than 90 days can open only the password page
   (and sign out) until it is changed.
 """
@@ -43,6 +47,11 @@ class SessionLimitsMiddleware:
             response = self._password_age(request)
             if response is not None:
                 return response
+            if (
+                now - float(request.session.get("pingan_seen_at", 0))
+                >= settings.PINGAN_SESSION_TOUCH_S
+            ):
+                request.session["pingan_seen_at"] = now  # saved with a new expiry
         return self.get_response(request)
 
     def _password_age(self, request: HttpRequest) -> HttpResponse | None:

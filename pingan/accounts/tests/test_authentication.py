@@ -340,12 +340,25 @@ def test_absolute_session_limit_of_12_hours(cast, client):
 
 
 def test_idle_sessions_expire_after_30_minutes(cast, client, settings):
-    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 1800 and settings.PINGAN_SESSION_TOUCH_S == 60
     client.force_login(cast.gridworker)
     client.get(reverse("workbench"))
     key = client.session.session_key
     session = Session.objects.get(session_key=key)
     assert session.expire_date - timezone.now() > dt.timedelta(minutes=29)
+    # Within the minute a page view writes nothing: the expiry stays where it was.
+    early = timezone.now() + dt.timedelta(minutes=10)
+    Session.objects.filter(session_key=key).update(expire_date=early)
+    assert client.get(reverse("workbench")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == early
+    # A minute after the last save, the next request moves the expiry 30 minutes ahead.
+    data = client.session
+    data["pingan_seen_at"] = time.time() - 61
+    data.save()
+    Session.objects.filter(session_key=key).update(expire_date=early)
+    assert client.get(reverse("workbench")).status_code == 200
+    pushed = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert pushed > dt.timedelta(minutes=29)
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() - dt.timedelta(seconds=1)
     )

@@ -37,9 +37,9 @@ def _unchanged(request: HttpRequest, version: str) -> bool:
 def live_state(request: HttpRequest) -> HttpResponse:
     """204 when the dispatcher's queue and unread count are as the page last saw them;
     otherwise their counts, the urgent events waiting, and the version (also the ETag)."""
-    # A poll is not activity: SESSION_SAVE_EVERY_REQUEST would push the idle timeout back
-    # on every poll (and write the session row each time); a dispatcher who leaves the
-    # page open must still be signed out after PINGAN_IDLE_TIMEOUT_S.
+    # A poll is not activity: saving the session (the middleware's once-a-minute touch)
+    # would push the idle timeout back; a dispatcher who leaves the page open must still
+    # be signed out after PINGAN_IDLE_TIMEOUT_S.
     request.session.save = _skip_save  # type: ignore[method-assign]
     centres = [c.pk for c in queue_rules.dispatcher_centres(request.user)]
     if not centres:
