@@ -56,7 +56,12 @@ def rollup_event_written(*, event: Event, action: str = "", **_: Any) -> None:
     if current == new:
         return
     rollups.apply(current, new)
-    EventFact.objects.update_or_create(event_id=event.pk, defaults=new)
+    # The event's row is locked by the transaction that changed it: the fact read above
+    # is the one to replace (no savepoint and second read as update_or_create would do).
+    if current is None:
+        EventFact.objects.create(event_id=event.pk, **new)
+    else:
+        EventFact.objects.filter(pk=event.pk).update(**new)
     if moved:
         # The next report at the old place now follows another event, and the next at
         # the new place follows this one.

@@ -283,7 +283,9 @@ def campaign_event_add(
             raise Conflict(gettext("专项行动已结束"))
         if CampaignEvent.objects.filter(campaign=campaign, event=event).exists():
             raise Conflict(gettext("该事件已标记为本专项行动事件"))
-        if Event.objects.filter(campaign_rule_q(campaign), pk=event.pk).exists():
+        if Event.objects.filter(
+            campaign_rule_q(campaign), pk=event.pk, reported_at=event.reported_at
+        ).exists():
             raise Conflict(gettext("该事件已按行动范围和分类自动纳入"))
         row = CampaignEvent.objects.create(
             campaign=campaign, event=event, note=text, added_by=actor.user, added_at=clock.now()

@@ -158,8 +158,9 @@ class CaseKind(ABC, Generic[C]):
     def apply_clock(self, case: C, row: Transition, now: Any) -> None:
         """Move the case's deadline clocks for `row.clock` (kinds without clocks: nothing)."""
 
-    def save(self, case: C) -> None:
-        case.save()
+    def save(self, case: C, fields: list[str] | None = None) -> None:
+        """Write the case after its transition: the `fields` that changed (all when None)."""
+        case.save(update_fields=fields)
 
     def written(self, case: C, action: str) -> None:
         """Inside the transaction, after the case is saved (e.g. analytics' rollups)."""

@@ -3,6 +3,7 @@ checks. docs/architecture.md, "The closed loop" and "Adding a case type"."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -48,6 +49,7 @@ def transition(
         raise invalid("action", gettext("未知的操作：%(action)s") % {"action": action})
     with transaction.atomic():
         case = kind.lock(actor, case_id)
+        before = _snapshot(case)
         variant = kind.variant(action, case, actor, payload)
         row = wf.find(action, variant)
         if row is None:
@@ -74,7 +76,7 @@ def transition(
         if row.target is not None:
             kind.set_state(case, row.target)
         kind.apply_clock(case, row, now)
-        kind.save(case)
+        kind.save(case, changed_fields(case, before))
         kind.written(case, action)
         record = kind.record(
             case,
@@ -97,6 +99,29 @@ def transition(
         )
         kind.announce(case, action, record, variant)
     return case
+
+
+def _snapshot(case: models.Model) -> dict[str, Any]:
+    """The case's column values as loaded (mutable ones, JSON, copied)."""
+    return {
+        f.attname: copy.deepcopy(case.__dict__[f.attname])
+        for f in case._meta.concrete_fields
+        if f.attname in case.__dict__
+    }
+
+
+def changed_fields(case: models.Model, before: dict[str, Any]) -> list[str]:
+    """The fields whose value differs from `before` (and the `auto_now` ones): what the
+    transition's UPDATE writes. The others stay as stored, so an unchanged encrypted field
+    is not encrypted again and a column another statement of the same transition wrote is
+    not overwritten with the value read before it."""
+    return [
+        f.name
+        for f in case._meta.concrete_fields
+        if not f.primary_key
+        and f.attname in before
+        and (getattr(f, "auto_now", False) or case.__dict__.get(f.attname) != before[f.attname])
+    ]
 
 
 def _denied(kind: CaseKind[Any], actor: Actor, action: str, case: Any) -> None:

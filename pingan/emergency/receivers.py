@@ -12,6 +12,7 @@ from pingan.core import clock
 from pingan.core.mute import is_muted
 from pingan.emergency import notify
 from pingan.events.models import Event
+from pingan.events.partitions import key_q
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def on_event_changed(
     if action != "report" or is_muted():
         return
     try:
-        event = Event.objects.select_related("region").filter(pk=event_id).first()
+        event = Event.objects.select_related("region").filter(key_q(pk=event_id)).first()
         if event is not None:
             notify.urgent_event(event, clock.now())
     except Exception:

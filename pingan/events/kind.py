@@ -324,7 +324,9 @@ class EventKind(CaseKind[Event]):
 
     def apply_clock(self, case: Event, row: Transition, now: dt.datetime) -> None:
         if row.clock == workflow.CLOCK_START:
-            deadlines.start_clocks(case, now)
+            # 派遣 starts them itself (its assignments carry the deadlines): not twice.
+            if case.clock_started_at != now:
+                deadlines.start_clocks(case, now)
         elif row.clock == workflow.CLOCK_STOP_ACK:
             deadlines.stop_ack_clock(case, now)
         elif row.clock == workflow.CLOCK_RESTART:

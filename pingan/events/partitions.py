@@ -152,22 +152,23 @@ def keys_q(pks: Iterable[int]) -> Q:
     return q & Q(reported_at__in=moments) if moments else Q(pk__in=[])
 
 
-def key_q(*, pk: int | None = None, code: str | None = None) -> Q:
-    """`Q(pk=...)` or `Q(code=...)` for one event, naming its `reported_at` (read from the
-    key table) when the events table is partitioned, so that PostgreSQL plans the
-    statement on one partition instead of all of them (planning an unbounded statement
-    over ~60 monthly partitions costs ~10 ms, ADR 0006). Matches nothing when no event
-    has that key."""
-    if (pk is None) == (code is None):
-        raise ValueError("key_q takes pk or code")
-    q = Q(pk=pk) if pk is not None else Q(code=code)
+def key_q(*, pk: int | None = None, code: str | None = None, client_uuid: Any = None) -> Q:
+    """`Q(pk=...)`, `Q(code=...)` or `Q(client_uuid=...)` for one event, naming its
+    `reported_at` (read from the key table) when the events table is partitioned, so that
+    PostgreSQL plans the statement on one partition instead of all of them (planning an
+    unbounded statement over ~60 monthly partitions costs 10–25 ms of the server's CPU,
+    ADR 0006; docs/performance.md, "Load"). Matches nothing when no event has that key."""
+    keys = {"pk": pk, "code": code, "client_uuid": client_uuid}
+    given = [(name, value) for name, value in keys.items() if value is not None]
+    if len(given) != 1:
+        raise ValueError("key_q takes one of pk, code, client_uuid")
+    name, value = given[0]
+    q = Q(**{name: value})
     if not _known_partitioned():
         return q
+    column = {"pk": "id", "code": "code", "client_uuid": "client_uuid"}[name]
     with connection.cursor() as c:
-        if pk is not None:
-            c.execute("SELECT reported_at FROM events_eventkey WHERE id = %s", [pk])
-        else:
-            c.execute("SELECT reported_at FROM events_eventkey WHERE code = %s", [code])
+        c.execute(f"SELECT reported_at FROM events_eventkey WHERE {column} = %s", [value])  # noqa: S608
         row = c.fetchone()
     return q & Q(reported_at=row[0]) if row else Q(pk__in=[])
 

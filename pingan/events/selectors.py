@@ -181,6 +181,22 @@ def event_list(*, user: Actor | Any, filters: EventFilters | None = None) -> Que
     )
 
 
+# What an event table's row does not show (web/includes/event_table.html and the
+# deadline marks): the long texts and the reporter's personal fields, each of which would
+# be decrypted on reading (AES-GCM) although no row prints it.
+TABLE_DEFERRED = ("description", "address", "extra", "reporter_name", "reporter_phone",
+                  "reporter_phone_index")  # fmt: skip
+
+
+def for_table(qs: QuerySet[Event]) -> QuerySet[Event]:
+    """`qs` (from `event_list`) reading only what a table row shows."""
+    return (
+        qs.select_related(None)
+        .select_related("category", "region", "lead_department")
+        .defer(*TABLE_DEFERRED)
+    )
+
+
 # Lists are newest first: their first pages lie in the last few months. Asked of those
 # months' partitions first, PostgreSQL plans and reads a handful of partitions instead of
 # all of them (docs/adr/0006-partitioning.md); only when they hold too few rows is the

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from pingan.events.choices import AttachmentKind
 from pingan.events.models import Attachment, Event
+from pingan.events.partitions import key_q
 from pingan.field.choices import FlagReason
 from pingan.field.models import EvidenceFlag, FieldReport, PhotoClaim
 from pingan.geo import locator
@@ -68,11 +69,14 @@ def findings(event: Event, att: Attachment) -> list[tuple[str, str]]:
 
 def evidence_check(*, attachment_id: int) -> list[EvidenceFlag]:
     """Recompute the flags of one report photo; returns the flags it now has."""
-    att = Attachment.objects.filter(pk=attachment_id).select_related("event__region").first()
-    if att is None:
+    att = Attachment.objects.filter(pk=attachment_id).first()
+    if att is None or att.kind != AttachmentKind.REPORT:
         return []
-    if att.kind != AttachmentKind.REPORT:
+    # The event by its key (one partition planned), not joined to the attachment.
+    event = Event.objects.select_related("region").filter(key_q(pk=att.event_id)).first()
+    if event is None:
         return []
+    att.event = event
     wanted = dict(findings(att.event, att))
     with transaction.atomic():
         EvidenceFlag.objects.filter(attachment=att).exclude(reason__in=list(wanted)).delete()

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from pingan.access.actor import Actor, as_actor
 from pingan.events.choices import Status
 from pingan.events.models import Event
+from pingan.events.partitions import key_q
 from pingan.events.permissions import event_scope_q
 from pingan.intake.choices import Channel
 from pingan.intake.models import ExternalOrder, Integration, OrderAction
@@ -30,7 +31,7 @@ def orders_for(*, user: Actor | Any, channel: str = "", state: str = "") -> Quer
 
 def actions_for(*, user: Actor | Any, event_id: int) -> list[OrderAction]:
     """The withdrawals, returns and transfers recorded on one event in the user's scope."""
-    if not Event.objects.filter(event_scope_q(user), pk=event_id).exists():
+    if not Event.objects.filter(event_scope_q(user), key_q(pk=event_id)).exists():
         return []
     return list(OrderAction.objects.filter(event_id=event_id).select_related("actor"))
 

@@ -474,15 +474,19 @@ def order_callback(*, event_id: int, action: str, transition_id: int | None) -> 
     running it twice for one row queues nothing more."""
     if is_muted() or transition_id is None or action == "report":
         return False
+    # Most events came from no channel: ask for the order alone first (a join to the
+    # events table would be planned over every partition, for every change of every event).
     order = (
-        ExternalOrder.objects.select_related(
-            "integration", "integration__callback", "event", "event__lead_department"
-        )
+        ExternalOrder.objects.select_related("integration", "integration__callback")
         .filter(event_id=event_id)
         .first()
     )
     if order is None:
         return False
+    event = Event.objects.select_related("lead_department").filter(key_q(pk=event_id)).first()
+    if event is None:
+        return False
+    order.event = event
     transition = EventTransition.objects.filter(pk=transition_id, event_id=event_id).first()
     if transition is None:
         return False

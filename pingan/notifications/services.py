@@ -402,17 +402,23 @@ def reporter_tell(
     stored as unsent, not dropped."""
     if is_muted() or transition_id is None:
         return None
-    transition = EventTransition.objects.select_related("event").filter(pk=transition_id).first()
+    transition = EventTransition.objects.filter(pk=transition_id).first()
     if transition is None:
         return None
-    event: Event | None = transition.event
-    if transition.event_id != event_id:
-        # A row of the master event, told to the reporter of an event merged into it.
-        event = Event.objects.filter(key_q(pk=event_id)).first()
+    # The event by its key (one partition planned), not joined to the row: the row's own
+    # event, or the event merged into it whose reporter is told.
+    event: Event | None = Event.objects.filter(key_q(pk=event_id)).first()
+    if event is not None and transition.event_id == event_id:
+        transition.event = event
     if event is None or (
         event.pk != transition.event_id and event.master_id != transition.event_id
     ):
         return None
+    if transition.event_id != event_id:
+        master = Event.objects.filter(key_q(pk=transition.event_id)).first()
+        if master is None:
+            return None
+        transition.event = master
     news = reporter_news(transition, event_id)
     phone = _mobile(event.reporter_phone) if news else ""
     if not phone:
@@ -470,7 +476,9 @@ def notify_event_change(
     how many inbox rows were asked for. Running it twice for one row changes nothing."""
     if is_muted():
         return 0
-    event = Event.objects.select_related("queue_region", "category").filter(pk=event_id).first()
+    event = (
+        Event.objects.select_related("queue_region", "category").filter(key_q(pk=event_id)).first()
+    )
     if event is None:
         return 0
     transition = None

@@ -23,6 +23,7 @@ from pingan.core import audit, clock
 from pingan.core.errors import DomainError, Forbidden, invalid
 from pingan.events.choices import Status
 from pingan.events.models import Category, Event
+from pingan.events.partitions import key_q
 from pingan.events.services import event_transition
 from pingan.org.choices import Role
 from pingan.org.models import Department
@@ -61,7 +62,7 @@ def suggestion_make(*, event_id: int) -> Suggestion | None:
     administrator allowed it for the category and the confidence is high enough, accept
     (and dispatch) the event as the configured triage account. None without a model."""
     bundle = classifier.load()
-    event = Event.objects.select_related("category").filter(pk=event_id).first()
+    event = Event.objects.select_related("category").filter(key_q(pk=event_id)).first()
     if bundle is None or event is None:
         return None
     text = event_text(event)
@@ -206,7 +207,7 @@ def phone_digest(phone: str) -> str:
 def duplicates_check(*, event_id: int) -> list[DuplicateCandidate]:
     """Find and store the event's duplicate candidates (same or neighbouring grids within
     the window and similar text, or the same reporter phone); returns them best first."""
-    event = Event.objects.select_related("region").filter(pk=event_id).first()
+    event = Event.objects.select_related("region").filter(key_q(pk=event_id)).first()
     if event is None:
         return []
     digest = phone_digest(event.reporter_phone)

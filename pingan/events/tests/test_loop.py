@@ -126,3 +126,38 @@ def test_invalid_fields_write_nothing(cast):
         )
     assert "lead_department" in err.value.fields
     assert Event.objects.get(pk=e.pk).status == Status.ACCEPTED
+
+
+def test_a_transition_writes_only_the_columns_it_changed(cast):
+    """The reporter's encrypted phone and address are not encrypted again by a dispatch
+    (a new ciphertext each time), and a column another statement of the transaction wrote
+    is not put back to the value read before it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    e = report(cast, reporter_phone="13800138000", address="城东小区3幢")
+    e = event_transition(actor=cast.dispatcher, event_id=e.pk, action="accept")
+
+    def stored():
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT reporter_phone, address, title FROM events_event WHERE id = %s", [e.pk]
+            )
+            return c.fetchone()
+
+    before = stored()
+    with CaptureQueriesContext(connection) as queries:
+        e = event_transition(
+            actor=cast.dispatcher,
+            event_id=e.pk,
+            action="dispatch",
+            payload={"lead_department": cast.police.pk},
+        )
+    assert stored() == before  # the ciphertexts and the title untouched
+    update = next(q["sql"] for q in queries if q["sql"].startswith('UPDATE "events_event"'))
+    written = update.split(" WHERE ", 1)[0]
+    assert '"status"' in written and '"due_at"' in written and '"updated_at"' in written
+    assert '"reporter_phone"' not in written and '"description"' not in written
+    fresh = Event.objects.get(pk=e.pk)
+    assert fresh.status == Status.DISPATCHED and fresh.lead_department_id == cast.police.pk
+    assert fresh.reporter_phone == "13800138000" and fresh.due_at == e.due_at

@@ -303,6 +303,56 @@ def test_a_lookup_by_id_or_code_is_planned_on_its_months_partition_only(cast):
     assert all('"events_event"."reported_at" =' in sql for sql in reads)
 
 
+@pg_only
+def test_a_report_retried_with_its_client_uuid_is_found_on_its_months_partition(cast):
+    key = uuid.uuid4()
+    event = _report(cast, client_uuid=key, reported_at=timezone.now() - dt.timedelta(days=200))
+    by_uuid = Event.objects.filter(p.key_q(client_uuid=key))
+    assert _partitions_in_plan(by_uuid) == {_partition_of(event)}
+    assert list(by_uuid) == [event]
+    with CaptureQueriesContext(connection) as queries:
+        again, created = event_report(
+            actor=cast.gridworker,
+            category=cast.neighbour,
+            description="楼道里堆放杂物，影响通行",
+            lat=cast.point_a1[0],
+            lng=cast.point_a1[1],
+            client_uuid=str(key),
+        )
+    assert (again, created) == (event, False)
+    reads = [q["sql"] for q in queries if 'FROM "events_event"' in q["sql"]]
+    assert reads and all('"events_event"."reported_at" =' in sql for sql in reads)
+    assert not Event.objects.filter(p.key_q(client_uuid=uuid.uuid4())).exists()
+    with pytest.raises(ValueError):
+        p.key_q(pk=event.pk, client_uuid=key)
+
+
+@pg_only
+def test_the_task_workers_reads_of_one_event_name_its_month(cast, settings):
+    """What runs after every report and transition (notifications, duplicates, the
+    category suggestion, duty officers, the evidence check, the channel callback) reads
+    the event on its own partition: planned over every month, each read cost 15-25 ms of
+    the database's CPU (docs/performance.md, "Load")."""
+    from pingan.emergency.receivers import on_event_changed
+    from pingan.field.evidence import evidence_check
+    from pingan.intake.services import order_callback
+    from pingan.notifications.services import notify_event_change
+    from pingan.triage.services import duplicates_check, suggestion_make
+
+    event = _report(cast, reported_at=timezone.now() - dt.timedelta(days=100))
+    with CaptureQueriesContext(connection) as queries:
+        notify_event_change(event_id=event.pk, action="report", transition_id=None)
+        duplicates_check(event_id=event.pk)
+        suggestion_make(event_id=event.pk)
+        on_event_changed(None, event_id=event.pk, action="report")
+        order_callback(event_id=event.pk, action="accept", transition_id=1)
+        evidence_check(attachment_id=0)
+    reads = [q["sql"] for q in queries if '"events_event"' in q["sql"].split("WHERE", 1)[0]]
+    assert reads
+    unbounded = [sql for sql in reads if '"events_event"."reported_at"' not in sql]
+    assert unbounded == []
+
+
 def test_saving_an_event_finds_its_row_by_the_month_it_is_stored_in(cast):
     event = Event.objects.get(pk=_report(cast).pk)
     stored = event.reported_at

@@ -25,6 +25,7 @@ from pingan.events.selectors import (
     EventFilters,
     category_list,
     event_list,
+    for_table,
     newest_first_rows,
     recent_part,
 )
@@ -161,7 +162,7 @@ def paginate(
 ) -> Page:
     """The requested page of `qs`, each row carrying its live deadline state.
     `recent_first`: see `EventFilters.recent_first`."""
-    paginator = CappedPaginator(qs, size or PAGE_SIZE, cap, recent_first)
+    paginator = CappedPaginator(for_table(qs), size or PAGE_SIZE, cap, recent_first)
     page = paginator.get_page(request.GET.get("page"))
     detail_url = detail_url_maker()
     for event in page.object_list:
