@@ -159,8 +159,12 @@ class CaseKind(ABC, Generic[C]):
         """Move the case's deadline clocks for `row.clock` (kinds without clocks: nothing)."""
 
     def save(self, case: C, fields: list[str] | None = None) -> None:
-        """Write the case after its transition: the `fields` that changed (all when None)."""
-        case.save(update_fields=fields)
+        """Write the case after its transition. `fields` are the columns that changed
+        (`cases.service.changed_fields`); by default every column is written, because a
+        model may derive columns in its own save() (a region path, a blind index) that the
+        comparison cannot see. A kind whose model derives nothing so may write `fields` only
+        (the event's kind does)."""
+        case.save()
 
     def written(self, case: C, action: str) -> None:
         """Inside the transaction, after the case is saved (e.g. analytics' rollups)."""

@@ -111,10 +111,10 @@ def _snapshot(case: models.Model) -> dict[str, Any]:
 
 
 def changed_fields(case: models.Model, before: dict[str, Any]) -> list[str]:
-    """The fields whose value differs from `before` (and the `auto_now` ones): what the
-    transition's UPDATE writes. The others stay as stored, so an unchanged encrypted field
-    is not encrypted again and a column another statement of the same transition wrote is
-    not overwritten with the value read before it."""
+    """The fields whose value differs from `before` (and the `auto_now` ones): what a kind
+    may write after the transition (`CaseKind.save`). The others stay as stored, so an
+    unchanged encrypted field is not encrypted again and a column another statement of the
+    same transition wrote is not overwritten with the value read before it."""
     return [
         f.name
         for f in case._meta.concrete_fields

@@ -334,6 +334,12 @@ class EventKind(CaseKind[Event]):
         elif row.clock == workflow.CLOCK_STOP:
             deadlines.stop_clocks(case)
 
+    def save(self, case: Event, fields: list[str] | None = None) -> None:
+        # Only what the transition changed: the reporter's encrypted fields are not
+        # encrypted again, and a column written by another statement of the transaction is
+        # not put back. Event.save derives the phone's blind index itself.
+        case.save(update_fields=fields)
+
     def written(self, case: Event, action: str) -> None:
         signals.event_written.send(sender=Event, event=case, action=action)
 
