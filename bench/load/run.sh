@@ -6,6 +6,10 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pingan_scale PORT=8027 \
 #       bash bench/load/run.sh [USERS] [DURATION]
 #
+# The shift change (docs/performance.md, "Sign-in") runs on the same server:
+#   LOCUSTFILE=bench/load/shift_change.py PINGAN_LOAD_ACCOUNTS=bench/results/shift_accounts.txt \
+#       PINGAN_RATELIMIT_LOGIN=100000/m SPAWN_RATE=3 CEILING=0 ... bash bench/load/run.sh 1800 11m
+#
 # Users start at SPAWN_RATE a second (default 5); a slow ramp (SPAWN_RATE=1 with 200
 # users) shows in load_stats_history.csv where the latency turns up (the knee).
 #
@@ -54,12 +58,17 @@ fi
 # Users finish the task they are in when the time is up (--stop-timeout), so that no
 # request is cut off by the end of the run. Locust exits 1 when any request failed: the
 # run goes on to the ceiling and the failures stay in the table.
+# Where the CPU goes while locust runs (bench/load/cpu_split.py).
+$BIN/python bench/load/cpu_split.py >"$OUT/cpu.txt" &
+SPLIT=$!
 set +e
-$BIN/locust -f bench/load/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
+$BIN/locust -f "${LOCUSTFILE:-bench/load/locustfile.py}" --headless -u "$USERS" -r "${SPAWN_RATE:-5}" -t "$DURATION" \
     --stop-timeout 30 --host "http://127.0.0.1:$PORT" --csv "$OUT/load" --only-summary \
     2>&1 | tee "$OUT/locust.txt"
 status=${PIPESTATUS[0]}
 set -e
+kill -TERM $SPLIT && wait $SPLIT || true
+cat "$OUT/cpu.txt" | tee -a "$OUT/locust.txt"
 echo "locust exit code: $status" | tee -a "$OUT/locust.txt"
 after=$(psql "$DATABASE_URL" -Atc "select count(*) from events_event")
 echo "events reported during the run: $((after - before))" | tee -a "$OUT/locust.txt"
