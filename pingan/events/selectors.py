@@ -114,6 +114,17 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
+def deadline_q(state: str, now: dt.datetime) -> Q:
+    """Events whose live deadline light is `state` at `now` (a running clock only)."""
+    open_clock = Q(status__in=CLOCKED_STATUSES, due_at__isnull=False)
+    overdue = Q(due_at__lt=now) | Q(ack_due_at__lt=now)
+    if state == DeadlineState.OVERDUE:
+        return open_clock & overdue
+    if state == DeadlineState.WARNING:
+        return open_clock & Q(warn_at__lte=now) & ~overdue
+    return open_clock & ~overdue & ~Q(warn_at__lte=now)
+
+
 def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     """Narrow an already scoped queryset by the filters."""
     if f.status:
@@ -134,15 +145,7 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     if f.reported_to:
         qs = qs.filter(reported_at__lt=_day_start(f.reported_to + dt.timedelta(days=1)))
     if f.deadline_state:
-        now = clock.now()
-        open_clock = Q(status__in=CLOCKED_STATUSES, due_at__isnull=False)
-        overdue = Q(due_at__lt=now) | Q(ack_due_at__lt=now)
-        if f.deadline_state == DeadlineState.OVERDUE:
-            qs = qs.filter(open_clock & overdue)
-        elif f.deadline_state == DeadlineState.WARNING:
-            qs = qs.filter(open_clock & Q(warn_at__lte=now)).exclude(overdue)
-        else:
-            qs = qs.filter(open_clock).exclude(overdue).exclude(warn_at__lte=now)
+        qs = qs.filter(deadline_q(f.deadline_state, clock.now()))
     if f.deadline_mark:
         qs = qs.filter(status__in=OPEN_STATUSES, deadline_state=f.deadline_mark)
     if f.queue_region is not None:

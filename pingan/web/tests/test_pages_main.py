@@ -171,6 +171,34 @@ def test_dispatcher_tabs_count_each_stage(client, cast):
     assert third.code in handling and second.code not in handling
 
 
+def test_the_queue_tabs_are_counted_in_one_statement_with_each_tabs_own_list(cast):
+    """The grouped count gives every tab the number of events its own list shows, the
+    overdue tab's live clock included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pingan.events.models import Event
+    from pingan.events.selectors import EventFilters
+    from pingan.web import tabs
+
+    report(cast)
+    accepted = report(cast, description="商铺门口占道经营")
+    event_transition(actor=cast.dispatcher, event_id=accepted.pk, action="accept")
+    late = dispatched(cast, report(cast, description="小区消防通道堵塞"))
+    dispatched(cast, report(cast, description="路灯不亮影响通行"))
+    Event.objects.filter(pk=late.pk).update(due_at=clock.now() - dt.timedelta(hours=1))
+    whole = EventFilters(queue_region=cast.town_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        grouped = tabs.tab_counts(cast.dispatcher, whole, tabs.QUEUE_TABS)
+    each = [len(tabs.tab_events(cast.dispatcher, whole, t)) for t in tabs.QUEUE_TABS]
+    assert grouped == each == [1, 1, 2, 0, 1]
+    assert sum("COUNT(" in q["sql"].upper() for q in queries) == 1
+    assert tabs.tab_counts(cast.dispatcher, whole, tabs.QUEUE_TABS, cap=1) == [1, 1, 2, 0, 1]
+    # A base that sets a tab's own filter, or tabs that follow assignments: one per tab.
+    handler = tabs.tab_counts(cast.handler, EventFilters(), tabs.INBOX_TABS)
+    assert handler == [tabs.tab_count(cast.handler, EventFilters(), t) for t in tabs.INBOX_TABS]
+
+
 def test_tab_counts_stop_at_the_cap(client, cast, monkeypatch):
     from pingan.web.views import workbench
 

@@ -116,7 +116,8 @@ def dispatcher_queue(request: HttpRequest, result: dict[str, Any] | None = None)
     base.queue_region = queue_region
     whole_queue = EventFilters(queue_region=queue_region)
     counts = [
-        TabCount(t.key, t.label, tabs.tab_count(user, whole_queue, t), t == tab) for t in QUEUE_TABS
+        TabCount(t.key, t.label, n, t == tab)
+        for t, n in zip(QUEUE_TABS, tabs.tab_counts(user, whole_queue, QUEUE_TABS), strict=True)
     ]
     tab_filters = tabs.tab_filters(base, tab)
     qs = event_list(user=user, filters=tab_filters)
