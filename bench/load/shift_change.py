@@ -17,8 +17,11 @@ the same people within 3 min 20 s (a peak factor of 3: most arrive around the ho
 Compare "/login/ POST" with the sign-in budget of docs/performance.md ("Sign-in").
 
 After signing in, a worker does what the phone app does at start (/m/ and its bootstrap:
-/api/v1/me, field bootstrap, today's tasks), then goes on patrol: every 1–3 minutes a
-report with a photo through the API (session cookie + X-CSRFToken, as the app sends them).
+/api/v1/me, field bootstrap, today's tasks), then goes on patrol: a report with a photo
+through the API (session cookie + X-CSRFToken, as the app sends them) every
+`SHIFT_REPORT_EVERY` seconds, "MIN,MAX" (default "60,180": every 1–3 minutes, a stress
+rate: 1,800 workers then make ~54,000 reports an hour, where a county's make 100–150 in
+its busiest hour; "1800,5400" is still ten times that; docs/performance.md, "Sign-in").
 `SHIFT_SIGN_IN=token` signs in for an API token instead (POST /api/v1/auth/token).
 """
 
@@ -36,6 +39,7 @@ from locust import HttpUser, between, task
 PASSWORD = "Pingan@2026"
 WORDS = ["噪音", "垃圾", "漏水", "纠纷", "占道", "路灯", "消防", "停车"]
 SIGN_IN = os.environ.get("SHIFT_SIGN_IN", "web")
+REPORT_EVERY = tuple(float(x) for x in os.environ.get("SHIFT_REPORT_EVERY", "60,180").split(","))
 
 
 def _accounts() -> itertools.cycle:
@@ -70,7 +74,7 @@ PHOTO = _photo()
 class ShiftWorker(HttpUser):
     """One grid worker's day: sign in once, the app's start, then a report now and then."""
 
-    wait_time = between(60, 180)
+    wait_time = between(REPORT_EVERY[0], REPORT_EVERY[-1])
 
     def on_start(self) -> None:
         self.username = next(ACCOUNTS)
