@@ -322,17 +322,23 @@ def audited_ips(action: str, result: str = "") -> list[str | None]:
     return list(rows.order_by("seq").values_list("ip", flat=True))
 
 
+def _gunicorn_setting(name: str, env_name: str) -> str:
+    """The shipped gunicorn configuration's `name`, as read without `env_name` set."""
+    env = {k: v for k, v in os.environ.items() if k != env_name}
+    out = subprocess.run(
+        [sys.executable, "-c",
+         f"import runpy; print(runpy.run_path('deploy/gunicorn.conf.py')[{name!r}])"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
 def test_the_shipped_nginx_and_gunicorn_configurations_agree():
     upstream = re.search(r"upstream pingan_app \{(.*?)\}", SITE.read_text(), re.S)
     assert upstream
     servers = [d.split()[1] for d in _directives(upstream.group(1)) if d.startswith("server ")]
-    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_BIND"}
-    out = subprocess.run(
-        [sys.executable, "-c",
-         "import runpy; print(runpy.run_path('deploy/gunicorn.conf.py')['bind'])"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert servers[0] == out.stdout.strip()  # nginx's upstream is gunicorn's default socket
+    # nginx's upstream is gunicorn's default socket
+    assert servers[0] == _gunicorn_setting("bind", "GUNICORN_BIND")
     names = {name.lower() for name, _ in proxy_set_headers()}
     assert "x-forwarded-for" in names  # what the application reads (docs/deploy.md)
 
@@ -340,13 +346,7 @@ def test_the_shipped_nginx_and_gunicorn_configurations_agree():
 def test_gunicorn_keeps_a_connection_longer_than_nginx_reuses_it():
     # If gunicorn closed an idle upstream connection first, nginx could send the next
     # request on it and a report (a POST, never retried) would fail with a 502.
-    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_KEEPALIVE"}
-    out = subprocess.run(
-        [sys.executable, "-c",
-         "import runpy; print(runpy.run_path('deploy/gunicorn.conf.py')['keepalive'])"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    server_keeps = int(out.stdout)
+    server_keeps = int(_gunicorn_setting("keepalive", "GUNICORN_KEEPALIVE"))
     for conf in sorted(NGINX_DIR.glob("*.conf")):
         upstream = re.search(r"upstream pingan_app \{(.*?)\}", conf.read_text(), re.S)
         if not upstream:
