@@ -15,6 +15,7 @@ from django.urls import reverse
 from pingan.core import clock
 from pingan.events import queue
 from pingan.events.choices import Status, Urgency
+from pingan.events.deadlines import binding_due
 from pingan.events.services import event_report, event_transition
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -148,6 +149,44 @@ def test_the_red_light_shows_on_the_page(client, cast, morning):
     critical_row = html[html.index(f'data-event="{morning["critical"].pk}"') :]
     critical_row = critical_row[: critical_row.index("</tr>")]
     assert 'data-accept="overdue"' in critical_row and "badge-overdue" in critical_row
+
+
+def _row(html: str, pk: int) -> str:
+    row = html[html.index(f'data-event="{pk}"') :]
+    return row[: row.index("</tr>")]
+
+
+def test_a_row_writes_its_times_and_lights_in_local_time_in_either_language(client, cast, morning):
+    """The table's labels, times and lights (`lists.dress_rows`): the report time and the
+    acceptance deadline in the site's time zone, the urgency and status words, and the
+    dispatched row's handling deadline; in English as in Chinese."""
+    m = morning
+    with clock.frozen(MON + dt.timedelta(hours=3)):
+        event_transition(actor=cast.dispatcher, event_id=m["old_normal"].pk, action="accept")
+        handled = event_transition(
+            actor=cast.dispatcher,
+            event_id=m["old_normal"].pk,
+            action="dispatch",
+            payload={"lead_department": cast.market.pk},
+        )
+    client.force_login(cast.dispatcher)
+    with clock.frozen(NOON + dt.timedelta(minutes=10)):
+        zh = client.get(reverse("event_list")).content.decode()
+        en = client.get(reverse("event_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    critical = _row(zh, m["critical"].pk)
+    # Reported 11:40 local (03:40 UTC); accepted within 30 minutes: by 12:10, now overdue.
+    assert '<time datetime="2026-03-02T11:40:00+08:00">2026-03-02 11:40</time>' in critical
+    assert 'title="受理时限 2026-03-02 12:10"' in critical
+    assert 'data-accept="overdue"' in critical and ">超期</span>" in critical
+    assert "特急" in critical and "待受理" in critical and "已等待 30 分钟" in critical
+    # Dispatched, not yet acknowledged: the light runs on the acknowledgement deadline.
+    due = binding_due(handled)[1].astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+    dispatched = _row(zh, m["old_normal"].pk)
+    assert f'title="期限 {due}"' in dispatched and 'data-deadline="normal"' in dispatched
+    assert ">正常</span>" in dispatched and "已派遣" in dispatched
+    critical_en = _row(en, m["critical"].pk)
+    assert 'title="Acceptance deadline 2026-03-02 12:10"' in critical_en
+    assert ">Overdue</span>" in critical_en
 
 
 # ---- live -----------------------------------------------------------------------------
