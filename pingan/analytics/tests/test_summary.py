@@ -130,3 +130,46 @@ def test_several_periods_read_together_equal_each_read_alone(world):
         for (a, b), rows in zip(periods, together, strict=True):
             assert key(rows) == key(rollup_rows([region], a, b, GROUP)), (a, b)
         assert key(rollup_rows_many([region], periods[:1], GROUP)[0]) == key(together[0])
+
+
+def test_each_grouping_read_in_one_statement_equals_the_full_rows_summed_down(world):
+    """The summary reads its periods grouped by category and by source at once
+    (`rollup_sets_many`): each set's rows are the full rows summed down to it, from the
+    rollups as from the facts."""
+    from pingan.analytics.selectors import (
+        GROUP,
+        MEASURES,
+        SUMMARY_SETS,
+        Basis,
+        collapse,
+        grouped_sets_many,
+        rollup_rows,
+        rollup_sets_many,
+    )
+
+    def key(rows, group):
+        return sorted(
+            (tuple(r[g] for g in group), *(round(float(r[m] or 0), 6) for m in MEASURES))
+            for r in rows
+        )
+
+    periods = [
+        (dt.date(2025, 3, 1), dt.date(2025, 3, 31)),
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 31)),
+        (dt.date(2025, 3, 4), dt.date(2025, 4, 2)),
+        (None, None),
+    ]
+    for region in (world.county, world.town_a, world.grid_a1):
+        together = rollup_sets_many([region.pk], periods, SUMMARY_SETS)
+        scanned = grouped_sets_many(
+            Basis(region=region, rollup=False, user=world.leader), periods, SUMMARY_SETS
+        )
+        for i, (a, b) in enumerate(periods):
+            full = rollup_rows([region.pk], a, b, GROUP)
+            for j, group in enumerate(SUMMARY_SETS):
+                expected = key(collapse(full, group), group)
+                assert key(together[i][j], group) == expected, (region, a, b, group)
+                assert key(scanned[i][j], group) == expected, (region, a, b, group)
+        assert any(together[0][0]), "the fixture's March has rows"
+        counts = [r["n"] for r in together[0][0]]
+        assert all(isinstance(n, int) for n in counts)
