@@ -242,6 +242,11 @@ def fact_values(row: Any, lookups: Lookups) -> dict[str, Any]:
 
     status = get("status")
     ancestors = lookups.ancestors(get("region_path"))
+    if not isinstance(row, dict) and Event.category.is_cached(row):
+        # A transition's event was read with its category: its parent is known.
+        category = row.category
+        if category.pk == row.category_id:
+            lookups.tops.setdefault(category.pk, category.parent_id or category.pk)
     return {
         "day": timezone.localdate(get("reported_at")),
         "region_path": get("region_path"),
