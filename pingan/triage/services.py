@@ -216,15 +216,19 @@ def duplicates_check(*, event_id: int) -> list[DuplicateCandidate]:
             event=event, defaults={"digest": digest, "reported_at": event.reported_at}
         )
     found = duplicates.find(event, phone_key=digest)
-    rows = []
-    with transaction.atomic():
-        for c in found:
-            row, _created = DuplicateCandidate.objects.update_or_create(
-                event=event,
-                other_id=c.event_id,
-                defaults={"score": c.score, "reasons": c.reasons},
-            )
-            rows.append(row)
+    rows = [
+        DuplicateCandidate(event=event, other_id=c.event_id, score=c.score, reasons=c.reasons)
+        for c in found
+    ]
+    if rows:
+        # One upsert: a pair found before keeps its state (dismissed, merged) and gets the
+        # new score and reasons.
+        DuplicateCandidate.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["event", "other"],
+            update_fields=["score", "reasons"],
+        )
     return rows
 
 

@@ -17,6 +17,7 @@ from pingan.events.models import Event
 from pingan.events.services import event_report
 from pingan.notifications.models import Notification
 from pingan.triage import labelled, services
+from pingan.triage.choices import DuplicateState
 from pingan.triage.models import DuplicateCandidate
 
 ENDINGS = ["再次反映，", "我们之前也反映过，", "多名居民反映：", ""]
@@ -114,6 +115,19 @@ def test_same_phone_is_a_candidate_even_with_other_words(cast):
     (cand,) = services.duplicates_check(event_id=b.pk)
     assert cand.other_id == a.pk
     assert "phone" in cand.reasons
+
+
+def test_a_second_check_keeps_a_dispatchers_decision_and_stores_each_pair_once(cast):
+    text = "城东新村3幢楼道堆放大量杂物，邻居之间因此争吵，请社区尽快协调处理"
+    first = _report(cast, text)
+    new = _report(cast, text, point="point_a2", user=cast.gridleader)
+    (cand,) = services.duplicates_check(event_id=new.pk)
+    services.duplicate_dismiss(actor=cast.dispatcher, candidate_id=cand.pk)
+    again = services.duplicates_check(event_id=new.pk)
+    assert [c.other_id for c in again] == [first.pk]
+    stored = DuplicateCandidate.objects.get(event=new, other=first)
+    assert stored.state == DuplicateState.DISMISSED and stored.decided_by == cast.dispatcher
+    assert DuplicateCandidate.objects.filter(event=new).count() == 1
 
 
 def test_merge_from_the_event_page_keeps_both_timelines_and_tells_both_reporters(
