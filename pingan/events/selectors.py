@@ -227,20 +227,41 @@ def newest_first_rows(
 ) -> list[Event]:
     """`list(qs[start:stop])` for a list ordered newest first, read from the recent
     months when they hold the whole slice (one cheap statement), else from `qs`."""
+    lookups = getattr(qs, "_prefetch_related_lookups", ())
     recent = recent_part(qs) if recent_first else None
     if recent is not None:
         # The related rows are fetched only for the slice that is kept.
         rows = list(recent.prefetch_related(None)[start:stop])
         if len(rows) == stop - start:
-            prefetch_related_objects(rows, *getattr(qs, "_prefetch_related_lookups", ()))
+            _prefetch(rows, lookups)
             return rows
     # The whole table: the slice's ids first (no joins: PostgreSQL would join every
     # matching row before sorting out the page), then those events by their months.
     ids = list(qs.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
-    found = {e.pk: e for e in qs.filter(keys_q(ids)).order_by()}
-    return [found[pk] for pk in ids if pk in found]
+    found = {e.pk: e for e in qs.filter(keys_q(ids)).prefetch_related(None).order_by()}
+    rows = [found[pk] for pk in ids if pk in found]
+    _prefetch(rows, lookups)
+    return rows
+
+
+def _prefetch(rows: list[Event], lookups: Any) -> None:
+    """`prefetch_related_objects(rows, *lookups)`, except that a reported event (never
+    dispatched: no transition leads back to 待受理) gets an empty list for a Prefetch of
+    its assignments without a statement: a page of the acceptance queue reads none."""
+    for lookup in lookups:
+        if (
+            isinstance(lookup, Prefetch)
+            and lookup.prefetch_through == "assignments"
+            and lookup.to_attr
+        ):
+            for e in rows:
+                if e.status == Status.REPORTED:
+                    setattr(e, lookup.to_attr, [])
+            prefetch_related_objects([e for e in rows if e.status != Status.REPORTED], lookup)
+        else:
+            prefetch_related_objects(rows, lookup)
 
 
 def event_count(

@@ -189,6 +189,33 @@ def test_a_row_writes_its_times_and_lights_in_local_time_in_either_language(clie
     assert ">Overdue</span>" in critical_en
 
 
+def test_the_acceptance_queue_reads_no_assignments_and_other_lists_show_assisting_ones(
+    client, cast, morning
+):
+    """Reported events were never dispatched: a page of them reads no assignment rows;
+    a page with a dispatched event still names its assisting department (「+…」)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    m = morning
+    with clock.frozen(NOON):
+        event_transition(actor=cast.dispatcher, event_id=m["old_normal"].pk, action="accept")
+        event_transition(
+            actor=cast.dispatcher,
+            event_id=m["old_normal"].pk,
+            action="dispatch",
+            payload={"lead_department": cast.market.pk, "assisting_departments": [cast.housing.pk]},
+        )
+    client.force_login(cast.dispatcher)
+    with clock.frozen(NOON), CaptureQueriesContext(connection) as queue_reads:
+        html = client.get(reverse("workbench")).content.decode()
+    assert len(row_ids(html)) == 3
+    assert not [q for q in queue_reads.captured_queries if "events_assignment" in q["sql"]]
+    with clock.frozen(NOON):
+        everything = client.get(reverse("event_list")).content.decode()
+    assert f"+{cast.housing.name}" in _row(everything, m["old_normal"].pk)
+
+
 # ---- live -----------------------------------------------------------------------------
 
 
