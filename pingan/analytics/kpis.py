@@ -207,17 +207,20 @@ def comparable(
     (`complete` false), or what the figure rests on there is under `min_base`."""
     from django.utils.translation import gettext
 
+    names = tuple(names)
     out: dict[str, float | None] = {}
     withheld: dict[str, str] = {}
+    if not complete:
+        # Every change withheld for one reason (a summary asks ~25 times per request).
+        reason = gettext("基期数据不完整")
+        return {name: None for name in names}, {name: reason for name in names}
+    too_few = ""
     for name in names:
-        if not complete:
-            out[name] = None
-            withheld[name] = gettext("基期数据不完整")
-            continue
         base = base_of(name, before)
         if base is not None and base < min_base:
             out[name] = None
-            withheld[name] = gettext("基期样本不足{n}件").format(n=min_base)
+            too_few = too_few or gettext("基期样本不足{n}件").format(n=min_base)
+            withheld[name] = too_few
             continue
         out[name] = change(name, now.get(name), before.get(name))
     return out, withheld
