@@ -45,6 +45,9 @@ def test_offline_visits_pick_registry_records(cast, live_server):
             page.wait_for_selector("#v-tasks :text('李**')")  # the due task, masked
             page.click("#patrol-start")
             page.wait_for_selector("#patrol-finish:visible")
+            # The start is sent before the phone goes offline (on a busy machine the page
+            # shows the patrol running while its request is still queued).
+            expect(page.locator("#m-pending")).to_have_text("0", timeout=30_000)
             context.set_offline(True)
             page.wait_for_selector("#m-net:has-text('离线')")
 
