@@ -341,14 +341,9 @@ def rollup_sets_many(
                 values = rec[start : start + k]
                 if not values[0]:
                     continue
-                acc = out[i][n].get(key)
-                if acc is None:
-                    row = dict(zip(group, key, strict=True))
-                    row.update(zip(MEASURES, values, strict=True))
-                    out[i][n][key] = row
-                    continue
-                for m, v in zip(MEASURES, values, strict=True):
-                    acc[m] = (acc[m] or 0) + (v or 0)
+                row = dict(zip(group, key, strict=True))
+                row.update(zip(MEASURES, values, strict=True))
+                _sum_rows([row], group, out[i][n])
     # Rows an event moved out of stay behind with n = 0 until the next rebuild.
     return [[[r for r in acc.values() if r["n"]] for acc in per_set] for per_set in out]
 
@@ -356,14 +351,7 @@ def rollup_sets_many(
 def collapse(rows: list[dict[str, Any]], group: tuple[str, ...]) -> list[dict[str, Any]]:
     """`rows` summed down to `group` (a subset of their dimensions)."""
     acc: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r in rows:
-        key = tuple(r[g] for g in group)
-        into = acc.get(key)
-        if into is None:
-            acc[key] = {**dict(zip(group, key, strict=True)), **{m: r[m] for m in MEASURES}}
-            continue
-        for m in MEASURES:
-            into[m] = (into[m] or 0) + (r[m] or 0)
+    _sum_rows(({g: r[g] for g in (*group, *MEASURES)} for r in rows), group, acc)
     return list(acc.values())
 
 
