@@ -561,8 +561,9 @@ def _fill_event_keys(first: int, last: int) -> None:
     the rows are there already and nothing is added."""
     with connection.cursor() as c:
         c.execute(
-            f"INSERT INTO {KEY_TABLE} (id, code, client_uuid, reported_at) "  # noqa: S608
-            f"SELECT id, code, client_uuid, reported_at FROM {Event._meta.db_table} "
+            f"INSERT INTO {KEY_TABLE} (id, code, client_uuid, reported_at, open_status) "  # noqa: S608
+            f"SELECT id, code, client_uuid, reported_at, events_open_status(status) "
+            f"FROM {Event._meta.db_table} "
             "WHERE id BETWEEN %s AND %s ON CONFLICT (id) DO NOTHING",
             [first, last],
         )

@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Q,
     QuerySet,
     Value,
     When,
@@ -34,6 +35,7 @@ from pingan.core.errors import invalid
 from pingan.events import deadlines as event_deadlines
 from pingan.events.choices import DeadlineState, Status, Urgency
 from pingan.events.models import Event
+from pingan.events.partitions import open_months_q
 from pingan.geo.models import Region
 from pingan.org.choices import Role
 from pingan.org.selectors import memberships_of
@@ -221,9 +223,8 @@ def version(qs: QuerySet[Event]) -> str:
     """A short stamp that changes whenever the reported events of `qs` change: an event
     arrives (the highest id), leaves (the count) or is edited (the last change). One
     aggregate over the backlog."""
-    row = qs.filter(status=Status.REPORTED).aggregate(
-        n=Count("pk"), top=Max("pk"), changed=Max("updated_at")
-    )
+    reported = Q(status=Status.REPORTED) & open_months_q([Status.REPORTED])
+    row = qs.filter(reported).aggregate(n=Count("pk"), top=Max("pk"), changed=Max("updated_at"))
     changed = row["changed"].timestamp() if row["changed"] else 0
     return f"{row['n']}-{row['top'] or 0}-{int(changed * 1000)}"
 
@@ -233,7 +234,10 @@ def alerts(qs: QuerySet[Event], limit: int = 20) -> list[Event]:
     return list(
         qs.select_related(None)
         .prefetch_related(None)
-        .filter(status=Status.REPORTED, urgency__in=ALERT_URGENCIES)
+        .filter(
+            Q(status=Status.REPORTED, urgency__in=ALERT_URGENCIES)
+            & open_months_q([Status.REPORTED])
+        )
         .order_by("-reported_at", "-id")
         .only("pk", "code", "title", "urgency", "reported_at")[:limit]
     )

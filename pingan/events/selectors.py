@@ -25,7 +25,7 @@ from pingan.events.models import (
     Event,
     EventTransition,
 )
-from pingan.events.partitions import keys_q
+from pingan.events.partitions import keys_q, open_months_q
 from pingan.events.permissions import access_event, event_scope_q
 from pingan.events.search import text_q
 from pingan.geo.models import Region
@@ -128,7 +128,7 @@ def deadline_q(state: str, now: dt.datetime) -> Q:
 def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     """Narrow an already scoped queryset by the filters."""
     if f.status:
-        qs = qs.filter(status__in=f.status)
+        qs = qs.filter(Q(status__in=f.status) & open_months_q(f.status))
     if f.category is not None:
         qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
     if f.region is not None:
@@ -145,9 +145,12 @@ def apply_filters(qs: QuerySet[Event], f: EventFilters) -> QuerySet[Event]:
     if f.reported_to:
         qs = qs.filter(reported_at__lt=_day_start(f.reported_to + dt.timedelta(days=1)))
     if f.deadline_state:
-        qs = qs.filter(deadline_q(f.deadline_state, clock.now()))
+        qs = qs.filter(deadline_q(f.deadline_state, clock.now()) & open_months_q(CLOCKED_STATUSES))
     if f.deadline_mark:
-        qs = qs.filter(status__in=OPEN_STATUSES, deadline_state=f.deadline_mark)
+        qs = qs.filter(
+            Q(status__in=OPEN_STATUSES, deadline_state=f.deadline_mark)
+            & open_months_q(OPEN_STATUSES)
+        )
     if f.queue_region is not None:
         qs = qs.filter(queue_region_id=f.queue_region)
     if f.department is not None:

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from pingan.access.actor import Actor, as_actor
 from pingan.core import clock
 from pingan.events.choices import AssignmentStatus, DeadlineState, Status
-from pingan.events.models import OPEN_STATUSES, Event
+from pingan.events.models import CLOCKED_STATUSES, OPEN_STATUSES, Event
+from pingan.events.partitions import open_months_q
 from pingan.events.selectors import EventFilters, deadline_q, event_list
 from pingan.geo import scope
 from pingan.geo.choices import Level
@@ -136,6 +137,11 @@ def tab_counts(
     union = Q()
     for c in wanted:
         union |= c
+    # The months holding events of the tabs' statuses (every status when a tab names none).
+    statuses: set[str] = set()
+    for t in tabs:
+        statuses |= set(t.status or (CLOCKED_STATUSES if t.deadline_state else Status.values))
+    union &= open_months_q(statuses)
     row = (
         event_list(user=user, filters=base)
         .order_by()

@@ -73,7 +73,7 @@ def snapshot() -> tuple:
     )
 
 
-def test_half_way_handling_times_round_up():
+def test_half_way_handling_times_round_up(db):  # the working calendar reads its overrides
     # 56 min 15 s of working time = 3,375 s = 0.125 of a 7.5-hour working day → 0.13.
     start = dt.datetime(2025, 3, 3, 9, tzinfo=TZ)
     assert handle_days_of("closed", start, start + dt.timedelta(seconds=3375)) == 0.13

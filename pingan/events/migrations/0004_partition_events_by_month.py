@@ -39,6 +39,48 @@ CHUNK = 1_000_000
 KEY_COLUMNS = ({"code"}, {"client_uuid"}, {"id"})
 REFERENCES = re.compile(r'REFERENCES (?:public\.)?"?events_event"?\(')
 
+# The key table in step with the events: insert, update of a key column, delete. A
+# cross-partition UPDATE of reported_at is run by PostgreSQL as a DELETE and an INSERT
+# and fires those two triggers (in that order); the deferred foreign keys into the key
+# table are checked at commit, when the row is back. A duplicate code or client_uuid
+# fails the INSERT statement itself (IntegrityError), as a unique index on the events
+# table would. TRUNCATE (Django's flush between transactional tests) empties the key
+# table too, with DELETE: a TRUNCATE would refuse while other tables reference it, and
+# the deferred foreign keys still refuse a TRUNCATE of events that leaves children behind.
+KEY_TRIGGERS_SQL = """
+CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO events_eventkey (id, code, client_uuid, reported_at)
+        VALUES (NEW.id, NEW.code, NEW.client_uuid, NEW.reported_at);
+    ELSIF TG_OP = 'UPDATE' THEN
+        UPDATE events_eventkey SET id = NEW.id, code = NEW.code,
+            client_uuid = NEW.client_uuid, reported_at = NEW.reported_at
+        WHERE id = OLD.id;
+    ELSE
+        DELETE FROM events_eventkey WHERE id = OLD.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_eventkey_insert AFTER INSERT ON events_event
+    FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE TRIGGER events_eventkey_update AFTER UPDATE OF id, code, client_uuid, reported_at
+    ON events_event FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE TRIGGER events_eventkey_delete AFTER DELETE ON events_event
+    FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+CREATE OR REPLACE FUNCTION events_eventkey_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM events_eventkey;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_eventkey_truncate AFTER TRUNCATE ON events_event
+    FOR EACH STATEMENT EXECUTE FUNCTION events_eventkey_truncate();
+"""
+
 
 def _say(message: str) -> None:
     sys.stdout.write(f"  [分区] {message}\n")
@@ -210,7 +252,7 @@ def _convert(c) -> None:
         c.execute(definition)
 
     # 5. The key table follows the events from now on.
-    c.execute(p.KEY_TRIGGERS_SQL)
+    c.execute(KEY_TRIGGERS_SQL)
     c.execute(f"ANALYZE {table}")
     c.execute(f"ANALYZE {p.KEY_TABLE}")
     say(f"完成，{time.monotonic() - started:.0f} 秒")

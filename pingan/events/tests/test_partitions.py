@@ -368,3 +368,79 @@ def test_saving_an_event_finds_its_row_by_the_month_it_is_stored_in(cast):
     assert (fresh.reported_at, fresh.title) == (stored - dt.timedelta(days=45), "再改一次")
     if on_postgres():
         assert _key(fresh)[2] == fresh.reported_at
+
+
+def _open_status(event: Event):
+    return _one("SELECT open_status FROM events_eventkey WHERE id = %s", [event.pk])[0]
+
+
+@pg_only
+def test_the_key_table_holds_each_events_status_while_it_is_open(cast):
+    from pingan.events.choices import Status
+    from pingan.events.models import OPEN_STATUSES
+    from pingan.events.services import event_transition
+
+    for status in Status.values:  # the SQL function and the Python list agree
+        expected = status if status in OPEN_STATUSES else None
+        assert _one("SELECT events_open_status(%s)", [status])[0] == expected
+    event = _report(cast)
+    assert _open_status(event) == Status.REPORTED
+    event_transition(actor=cast.dispatcher, event_id=event.pk, action="accept")
+    assert _open_status(event) == Status.ACCEPTED
+    Event.objects.filter(pk=event.pk).update(status=Status.CLOSED)
+    assert _open_status(event) is None
+    event_transition(actor=cast.dispatcher, event_id=event.pk, action="reopen",
+                     payload={"note": "群众反映问题复发"})  # fmt: skip
+    assert _open_status(event) == Status.ACCEPTED
+    # Moved to another month's partition (a DELETE and an INSERT): the status comes along.
+    Event.objects.filter(pk=event.pk).update(reported_at=event.reported_at - dt.timedelta(days=90))
+    assert _open_status(event) == Status.ACCEPTED
+    rejected = _report(cast)
+    event_transition(actor=cast.dispatcher, event_id=rejected.pk, action="reject",
+                     payload={"note": "不属于受理范围"})  # fmt: skip
+    assert _open_status(rejected) is None
+
+
+@pg_only
+def test_a_list_of_open_events_is_planned_on_the_months_that_hold_them(cast):
+    from pingan.events.choices import Status
+    from pingan.events.selectors import EventFilters, event_list
+    from pingan.events.services import event_transition
+
+    now = timezone.now()
+    recent = _report(cast)
+    old_open = _report(cast, reported_at=now - dt.timedelta(days=200))
+    old_closed = _report(cast, reported_at=now - dt.timedelta(days=400))
+    Event.objects.filter(pk=old_closed.pk).update(status=Status.CLOSED)
+
+    def listed(*statuses):
+        qs = event_list(user=cast.dispatcher, filters=EventFilters(status=list(statuses)))
+        return set(qs), _partitions_in_plan(qs)
+
+    rows, planned = listed(Status.REPORTED)
+    assert rows == {recent, old_open}
+    assert planned == {_partition_of(recent), _partition_of(old_open)}
+    # Finished events lie in every month: a list that asks for them is not narrowed.
+    rows, planned = listed(Status.REPORTED, Status.CLOSED)
+    assert rows == {recent, old_open, old_closed}
+    assert _partition_of(old_closed) in planned
+    # The months follow the statuses at once: an old event accepted leaves the queue's
+    # months, a closed one reopened joins the accepted ones'.
+    event_transition(actor=cast.dispatcher, event_id=old_open.pk, action="accept")
+    rows, planned = listed(Status.REPORTED)
+    assert rows == {recent}
+    assert planned == {_partition_of(recent)}
+    event_transition(actor=cast.dispatcher, event_id=old_closed.pk, action="reopen",
+                     payload={"note": "群众反映问题复发"})  # fmt: skip
+    rows, planned = listed(Status.ACCEPTED)
+    assert rows == {old_open, old_closed}
+    assert planned == {_partition_of(old_open), _partition_of(old_closed), _partition_of(recent)}
+    # Nothing in a status: only the current month is asked (a report may be arriving).
+    assert listed(Status.RESOLVED) == (set(), {_partition_of(recent)})
+
+
+def test_months_in_a_row_become_one_range():
+    assert p._runs([(2025, 11), (2025, 12), (2026, 1), (2026, 3)]) == [
+        ((2025, 11), (2026, 1)),
+        ((2026, 3), (2026, 3)),
+    ]
