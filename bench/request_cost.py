@@ -23,6 +23,12 @@ times under cProfile (CPU-time clock) and `DIR/<kind>.txt` gets the top 25: the 
 functions by cumulative time, all by own time, all by cumulative time; then the SQL
 statements of one request.
 
+With `--plans` (PostgreSQL) the statements of one more request of each kind are planned
+again with `EXPLAIN (SUMMARY)`: the table gets the kind's planning milliseconds in all,
+and the statements planned in more than 2 ms are printed after it (a statement that
+names no month is planned over every monthly partition of the events table:
+docs/adr/0006-partitioning.md).
+
 The data it needs it makes through the services: the demo county (`load_demo --events
 N`, if the database has none), events waiting for acceptance and accepted events for
 dispatch (`event_report`, `event_transition`), API tokens (`token_issue`); it sets the
@@ -40,6 +46,7 @@ import atexit
 import cProfile
 import gc
 import io
+import json
 import os
 import pstats
 import random
@@ -73,6 +80,11 @@ def _args() -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=3, help="untimed requests per kind first")
     p.add_argument("--profile", nargs="?", const="bench/profiles", default=None, metavar="DIR")
     p.add_argument("--profile-runs", type=int, default=10)
+    p.add_argument(
+        "--plans",
+        action="store_true",
+        help="PostgreSQL: each statement's planning time (EXPLAIN (SUMMARY)) per kind",
+    )
     p.add_argument("--only", default="", help="comma-separated kind keys (see --list)")
     p.add_argument("--list", action="store_true", help="list the kinds and exit")
     p.add_argument("--events", type=int, default=2000, help="load_demo --events when empty")
@@ -459,6 +471,22 @@ def once(
     return q.captured_queries
 
 
+def planning_ms(queries: list[dict[str, str]]) -> list[tuple[float, str]]:
+    """(planning ms, SQL) of each read or write among `queries`, planned again by
+    PostgreSQL with EXPLAIN (SUMMARY), which does not run the statement."""
+    out = []
+    for q in queries:
+        sql = q["sql"]
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH", "UPDATE", "DELETE", "INSERT")):
+            continue
+        with connection.cursor() as c:
+            c.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + sql)
+            plan = c.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        out.append((float(plan[0]["Planning Time"]), sql))
+    return out
+
+
 def _short(text: str) -> str:
     # Absolute paths of this machine say nothing; keep the files small and comparable.
     site = str(Path(django.__file__).resolve().parent.parent) + "/"
@@ -523,7 +551,7 @@ def run_kinds(label: str) -> None:
     chosen = [k for k in KINDS if not ARGS.only or k.key in ARGS.only.split(",")]
     label = f"{label}; sign-in hasher {sign_in_hasher()}"
     w = world()
-    per_kind = ARGS.warmup + ARGS.runs + (ARGS.profile_runs if ARGS.profile else 0)
+    per_kind = ARGS.warmup + ARGS.runs + (ARGS.profile_runs if ARGS.profile else 0) + ARGS.plans
     keys = {k.key for k in chosen}
     if keys & {"accept", "dispatch", "photo"}:
         fill_pools(w, per_kind, accepted="dispatch" in keys)
@@ -535,6 +563,7 @@ def run_kinds(label: str) -> None:
     gc.freeze()
     load_before = os.getloadavg()
     results: list[tuple[Kind, Sample]] = []
+    plans: dict[str, list[tuple[float, str]]] = {}
     for kind in chosen:
         for _ in range(ARGS.warmup):
             once(kind, w, None, None)
@@ -542,6 +571,8 @@ def run_kinds(label: str) -> None:
         for _ in range(ARGS.runs):
             once(kind, w, s, None)
         results.append((kind, s))
+        if ARGS.plans and connection.vendor == "postgresql":
+            plans[kind.key] = planning_ms(once(kind, w, None, None))
         if ARGS.profile:
             # CPU time, as the table: a wait for the database is not a cost of this process.
             prof = cProfile.Profile(time.process_time)
@@ -552,8 +583,9 @@ def run_kinds(label: str) -> None:
     load_after = os.getloadavg()
 
     print(f"\n{label}; {ARGS.runs} timed requests per kind after {ARGS.warmup} untimed")
-    print("| request | CPU ms p50 / p95 | wall ms p50 | SQL statements | budget (CPU) |")
-    print("|---|---|---|---|---|")
+    planned = " planning ms (PostgreSQL) |" if plans else ""
+    print(f"| request | CPU ms p50 / p95 | wall ms p50 | SQL statements | budget (CPU) |{planned}")
+    print("|---|---|---|---|---|" + ("---|" if plans else ""))
     for kind, s in results:
         lo, hi = min(s.sql), max(s.sql)
         sql = f"{lo}" if lo == hi else f"{lo}–{hi}"
@@ -564,9 +596,10 @@ def run_kinds(label: str) -> None:
             verdict = "under" if p50 <= kind.budget_ms else "**over**"
             budget = f"≤ {kind.budget_ms:.0f}: {verdict}"
         bad = f" (unexpected answers {s.bad})" if s.bad else ""
+        plan = f" {sum(ms for ms, _ in plans[kind.key]):.1f} |" if kind.key in plans else ""
         print(
             f"| {kind.name}{bad} | {p50:.1f} / {pct(s.cpu, 0.95):.1f} | "
-            f"{pct(s.wall, 0.5):.1f} | {sql} | {budget} |"
+            f"{pct(s.wall, 0.5):.1f} | {sql} | {budget} |{plan}"
         )
     print(
         f"\nload average before {tuple(round(x, 2) for x in load_before)}, "
@@ -574,6 +607,10 @@ def run_kinds(label: str) -> None:
     )
     if ARGS.profile:
         print(f"profiles in {ARGS.profile}/<kind>.txt")
+    for key, planned_sql in plans.items():
+        slow = [(ms, sql) for ms, sql in planned_sql if ms > 2]
+        for ms, sql in slow:
+            print(f"{key}: planned in {ms:.1f} ms: {sql[:300]}")
 
 
 # ---- Argon2 ---------------------------------------------------------------------------------

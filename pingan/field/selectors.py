@@ -14,6 +14,7 @@ from pingan.access.actor import Actor, as_actor
 from pingan.core import clock
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Category, Event, EventTransition, TrackingCheck
+from pingan.events.partitions import keys_q, open_months_q
 from pingan.events.permissions import event_scope_q
 from pingan.field.choices import SiteCheckStatus, TaskKind
 from pingan.field.models import SiteCheck
@@ -69,7 +70,8 @@ def task_list(*, user: Actor | Any, now: dt.datetime | None = None) -> list[Task
     scope = event_scope_q(actor) & grid_scope_q(actor)
     tasks: list[Task] = []
     verify_window = dt.timedelta(hours=float(settings.PINGAN_FIELD_VERIFY_HOURS))
-    for e in Event.objects.filter(scope, status=Status.RESOLVED).select_related(*_BRIEF)[:200]:
+    resolved = Q(status=Status.RESOLVED) & open_months_q([Status.RESOLVED])
+    for e in Event.objects.filter(scope, resolved).select_related(*_BRIEF)[:200]:
         due = (e.resolved_at or e.reported_at) + verify_window
         tasks.append(Task(TaskKind.VERIFY, e, due, due < now))
 
@@ -86,24 +88,38 @@ def task_list(*, user: Actor | Any, now: dt.datetime | None = None) -> list[Task
         due = e.closed_at + dt.timedelta(days=follow_days)
         tasks.append(Task(TaskKind.FOLLOW_UP, e, due, due < now))
 
-    for c in (
-        SiteCheck.objects.filter(grid_scope_q(actor), status=SiteCheckStatus.PENDING)
-        .filter(Q(assignee__isnull=True) | Q(assignee_id=actor.pk))
-        .select_related(*(f"event__{f}" for f in _BRIEF))
-    ):
-        tasks.append(Task(TaskKind.SITE_CHECK, c.event, c.due_at, c.due_at < now, c.note, c.pk))
-
-    today = timezone.localtime(now).date()
-    for t in (
-        TrackingCheck.objects.filter(status=TrackingStatus.PENDING, due_on__lte=today)
-        .filter(
-            Q(assignee_id=actor.pk)
-            | Q(assignee__isnull=True, event__in=Event.objects.filter(scope))
+    # The checks first, then their events by their months: a join from a check to the
+    # events would be planned over every monthly partition (docs/adr/0006-partitioning.md).
+    checks = list(
+        SiteCheck.objects.filter(grid_scope_q(actor), status=SiteCheckStatus.PENDING).filter(
+            Q(assignee__isnull=True) | Q(assignee_id=actor.pk)
         )
-        .select_related(*(f"event__{f}" for f in _BRIEF))
-    ):
+    )
+    today = timezone.localtime(now).date()
+    rechecks = list(
+        TrackingCheck.objects.filter(status=TrackingStatus.PENDING, due_on__lte=today).filter(
+            Q(assignee_id=actor.pk) | Q(assignee__isnull=True)
+        )
+    )
+    # A re-check nobody was named for is the grid's whose event the worker sees.
+    unassigned = {t.event_id for t in rechecks if t.assignee_id is None}
+    seen = set(
+        Event.objects.filter(keys_q(unassigned)).filter(scope).values_list("pk", flat=True)
+        if unassigned
+        else ()
+    )
+    rechecks = [t for t in rechecks if t.assignee_id is not None or t.event_id in seen]
+    wanted = {c.event_id for c in checks} | {t.event_id for t in rechecks}
+    events = {
+        e.pk: e
+        for e in (Event.objects.filter(keys_q(wanted)).select_related(*_BRIEF) if wanted else ())
+    }
+    for c in checks:
+        event = events[c.event_id]
+        tasks.append(Task(TaskKind.SITE_CHECK, event, c.due_at, c.due_at < now, c.note, c.pk))
+    for t in rechecks:
         due = _day_end(t.due_on)
-        tasks.append(Task(TaskKind.RECHECK, t.event, due, t.due_on < today, "", t.pk))
+        tasks.append(Task(TaskKind.RECHECK, events[t.event_id], due, t.due_on < today, "", t.pk))
     tasks.sort(key=lambda t: (not t.overdue, t.due_at, t.event.pk))
     return tasks
 

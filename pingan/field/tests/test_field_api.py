@@ -7,12 +7,13 @@ import io
 import uuid
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from pingan.api.tests.helpers import dispatched_to_police, report
 from pingan.core import clock
 from pingan.events.choices import Status
-from pingan.events.models import Attachment, Event, EventTransition
+from pingan.events.models import Attachment, Event, EventTransition, TrackingCheck
 from pingan.events.services import event_transition
 from pingan.field.models import EvidenceFlag, FieldReport
 
@@ -189,6 +190,33 @@ def test_tasks_overdue_first(cast, api_as, settings):
     assert done.status_code == 201, done.content
     left = api_as(cast.gridworker).get("/field/tasks").json()
     assert not any(t["kind"] == "site_check" for t in left)
+
+
+def test_due_tracking_rechecks_are_the_named_workers_or_else_the_grids(cast, api_as):
+    e = _resolved(cast)
+    event_transition(
+        actor=cast.gridworker, event_id=e.pk, action="verify", payload={"passed": True}
+    )
+    event_transition(
+        actor=cast.dispatcher, event_id=e.pk, action="track", payload={"intervals": [7, 30, 90]}
+    )
+    grids, named, later = e.tracking_checks.order_by("due_on")
+    today = timezone.localdate(clock.now())
+    TrackingCheck.objects.filter(pk=grids.pk).update(due_on=today - dt.timedelta(days=1),
+                                                     assignee=None)  # fmt: skip
+    TrackingCheck.objects.filter(pk=named.pk).update(due_on=today, assignee=cast.gridworker_b)
+
+    def rechecks(user):
+        tasks = api_as(user).get("/field/tasks").json()
+        return [
+            (t["check"], t["event"]["id"], t["overdue"]) for t in tasks if t["kind"] == "recheck"
+        ]
+
+    # Nobody named: the grid worker who sees the event; the one named, wherever they work;
+    # a re-check not yet due, nobody.
+    assert rechecks(cast.gridworker) == [(grids.pk, e.pk, True)]
+    assert rechecks(cast.gridworker_b) == [(named.pk, e.pk, False)]
+    assert later.pk not in {c for c, _, _ in rechecks(cast.gridworker)}
 
 
 def test_bootstrap_lists_frequent_categories_first(cast, api_as):
