@@ -561,8 +561,9 @@ def _fill_event_keys(first: int, last: int) -> None:
     the rows are there already and nothing is added."""
     with connection.cursor() as c:
         c.execute(
-            f"INSERT INTO {KEY_TABLE} (id, code, client_uuid, reported_at, open_status) "  # noqa: S608
-            f"SELECT id, code, client_uuid, reported_at, events_open_status(status) "
+            f"INSERT INTO {KEY_TABLE} "  # noqa: S608
+            "(id, code, client_uuid, reported_at, open_status, reporter_id) "
+            "SELECT id, code, client_uuid, reported_at, events_open_status(status), reporter_id "
             f"FROM {Event._meta.db_table} "
             "WHERE id BETWEEN %s AND %s ON CONFLICT (id) DO NOTHING",
             [first, last],

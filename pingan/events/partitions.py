@@ -139,19 +139,20 @@ def key_q(*, pk: int | None = None, code: str | None = None, client_uuid: Any = 
     return q & Q(reported_at=row[0]) if row else Q(pk__in=[])
 
 
-# The months (site time) holding an event with one of the given open statuses: a walk of
-# the key table's index on (open_status, reported_at) that jumps from each month found to
-# the first open event of a later month, one index descent per status and month
-# (migration events.0015). date_trunc of -infinity is -infinity: the walk's first step.
-OPEN_MONTHS_SQL = """
+# The months (site time) holding an event whose key-table `column` has one of the given
+# values: a walk of the key table's index on (column, reported_at) that jumps from each
+# month found to the first such event of a later month, one index descent per value and
+# month (migration events.0015). date_trunc of -infinity is -infinity: the walk's first
+# step. `column` is one of WALKED, never a caller's text.
+WALK_SQL = """
 WITH RECURSIVE walk(at) AS (
     SELECT '-infinity'::timestamptz
   UNION ALL
     SELECT (
-        SELECT min(first.at) FROM unnest(%(statuses)s::varchar[]) AS s(status)
+        SELECT min(first.at) FROM unnest(%(values)s::{type}[]) AS v(value)
         CROSS JOIN LATERAL (
             SELECT k.reported_at AS at FROM events_eventkey k
-            WHERE k.open_status = s.status
+            WHERE k.{column} = v.value
               AND k.reported_at >= (date_trunc('month', walk.at AT TIME ZONE %(zone)s)
                                     + interval '1 month') AT TIME ZONE %(zone)s
             ORDER BY k.reported_at LIMIT 1
@@ -161,23 +162,22 @@ WITH RECURSIVE walk(at) AS (
 )
 SELECT at FROM walk WHERE at IS NOT NULL AND at > '-infinity'
 """
+WALKED = {"open_status": "varchar", "reporter_id": "bigint"}
 
 
-def open_months_q(statuses: Iterable[str]) -> Q:
-    """A condition on `reported_at` that holds for every event whose status is one of
-    `statuses` (all of them open statuses): the months that hold such an event, and the
-    current month (a report arriving meanwhile), as ranges of whole months. Added to a
-    list of open events, it lets PostgreSQL plan only those months' partitions (the
-    statement names no month otherwise: planned over all of them, 15-30 ms each at
-    1-10 M events). `Q()` when the events table is not partitioned or a status is not an
-    open one (finished events lie in every month)."""
-    wanted = sorted(set(statuses))
-    if not wanted or not set(wanted) <= set(OPEN_STATUSES) or not _known_partitioned():
-        return Q()
+def _months_of(column: str, values: list[Any]) -> set[Month]:
+    if column not in WALKED:
+        raise ValueError(column)
     with connection.cursor() as c:
-        c.execute(OPEN_MONTHS_SQL, {"statuses": wanted, "zone": settings.TIME_ZONE})
-        months = {month_of(row[0]) for row in c.fetchall()}
-    months.add(month_of(clock.now()))
+        sql = WALK_SQL.format(column=column, type=WALKED[column])
+        c.execute(sql, {"values": values, "zone": settings.TIME_ZONE})
+        return {month_of(row[0]) for row in c.fetchall()}
+
+
+def _months_q(months: set[Month]) -> Q:
+    """`reported_at` within those months or the current one (a report may be arriving
+    while the statement runs), as ranges of consecutive months."""
+    months = months | {month_of(clock.now())}
     q = Q()
     for first, last in _runs(sorted(months)):
         start = dt.datetime(first[0], first[1], 1, tzinfo=site_zone())
@@ -187,15 +187,54 @@ def open_months_q(statuses: Iterable[str]) -> Q:
     return q
 
 
+def open_months_q(statuses: Iterable[str]) -> Q:
+    """A condition on `reported_at` that holds for every event whose status is one of
+    `statuses` (all of them open statuses): the months that hold such an event, and the
+    current month. Added to a list of open events, it lets PostgreSQL plan only those
+    months' partitions (the statement names no month otherwise: planned over all of them,
+    15-30 ms each at 1-10 M events). `Q()` when the events table is not partitioned or a
+    status is not an open one (finished events lie in every month)."""
+    wanted = sorted(set(statuses))
+    if not wanted or not set(wanted) <= set(OPEN_STATUSES) or not _known_partitioned():
+        return Q()
+    return _months_q(_months_of("open_status", wanted))
+
+
+def reporter_months_q(user_id: int | None) -> Q | None:
+    """The same for the events `user_id` reported: None when they reported none (on a
+    partitioned table; no statement on the events is needed then), `Q()` when the table
+    is not partitioned."""
+    if user_id is None:
+        return None
+    if not _known_partitioned():
+        return Q()
+    months = _months_of("reporter_id", [user_id])
+    return _months_q(months) if months else None
+
+
+# More ranges than this cost PostgreSQL more to plan than they save (a grid worker's
+# reports, one range for each month or two: planned slower than the whole table); the
+# runs nearest each other are joined until so many are left, months between included.
+MAX_RANGES = 4
+
+
+def _index(month: Month) -> int:
+    return month[0] * 12 + month[1]
+
+
 def _runs(months: list[Month]) -> list[tuple[Month, Month]]:
-    """Consecutive months as (first, last) runs: [(2026,1), (2026,2), (2026,5)] gives
-    [((2026,1), (2026,2)), ((2026,5), (2026,5))]."""
+    """Consecutive months as (first, last) runs, at most MAX_RANGES of them:
+    [(2026,1), (2026,2), (2026,5)] gives [((2026,1), (2026,2)), ((2026,5), (2026,5))]."""
     out: list[tuple[Month, Month]] = []
     for m in months:
         if out and add_months(out[-1][1], 1) == m:
             out[-1] = (out[-1][0], m)
         else:
             out.append((m, m))
+    while len(out) > MAX_RANGES:
+        gaps = [_index(out[i + 1][0]) - _index(out[i][1]) for i in range(len(out) - 1)]
+        i = gaps.index(min(gaps))
+        out[i : i + 2] = [(out[i][0], out[i + 1][1])]
     return out
 
 

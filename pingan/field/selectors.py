@@ -14,8 +14,9 @@ from pingan.access.actor import Actor, as_actor
 from pingan.core import clock
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Category, Event, EventTransition, TrackingCheck
-from pingan.events.partitions import keys_q, open_months_q
+from pingan.events.partitions import keys_q, open_months_q, reporter_months_q
 from pingan.events.permissions import event_scope_q
+from pingan.events.selectors import newest_first_rows
 from pingan.field.choices import SiteCheckStatus, TaskKind
 from pingan.field.models import SiteCheck
 from pingan.field.permissions import grid_scope_q
@@ -125,16 +126,21 @@ def task_list(*, user: Actor | Any, now: dt.datetime | None = None) -> list[Task
 
 
 def my_reports(*, user: Actor | Any, limit: int = 50) -> list[Event]:
-    return list(
-        Event.objects.filter(reporter_id=user.pk)
-        .select_related(*_BRIEF)
-        .order_by("-reported_at", "-id")[:limit]
-    )
+    """The user's newest reports, from the months that hold them (the last few first)."""
+    months = reporter_months_q(user.pk)
+    if months is None:
+        return []
+    qs = Event.objects.filter(months, reporter_id=user.pk).select_related(*_BRIEF)
+    return newest_first_rows(qs.order_by("-reported_at", "-id"), 0, limit)
 
 
 def categories_for(user: Actor | Any) -> tuple[list[Category], list[int]]:
     """Active categories, and the leaves this user reported most (most used first)."""
     cats = list(Category.objects.filter(is_active=True).order_by("parent_id", "sort", "code"))
+    # Only whether they reported at all: a grid worker's reports lie in most months, and
+    # naming them costs PostgreSQL more planning than it saves.
+    if reporter_months_q(user.pk) is None:
+        return cats, []
     frequent = list(
         Event.objects.filter(reporter_id=user.pk)
         .values("category_id")

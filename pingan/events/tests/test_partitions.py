@@ -439,8 +439,52 @@ def test_a_list_of_open_events_is_planned_on_the_months_that_hold_them(cast):
     assert listed(Status.RESOLVED) == (set(), {_partition_of(recent)})
 
 
-def test_months_in_a_row_become_one_range():
+def test_months_in_a_row_become_one_range_and_the_nearest_ranges_join():
     assert p._runs([(2025, 11), (2025, 12), (2026, 1), (2026, 3)]) == [
         ((2025, 11), (2026, 1)),
         ((2026, 3), (2026, 3)),
     ]
+    # Every other month of a year: six runs, the first ones joined until four are left.
+    months = [(2025, m) for m in (1, 3, 5, 7, 9, 11)]
+    assert p._runs(months) == [
+        ((2025, 1), (2025, 5)),
+        ((2025, 7), (2025, 7)),
+        ((2025, 9), (2025, 9)),
+        ((2025, 11), (2025, 11)),
+    ]
+
+
+def test_own_reports_are_found_by_the_months_that_hold_them(cast):
+    from pingan.analytics.selectors import basis_for
+    from pingan.field.selectors import my_reports
+
+    def reads_of_events(call):
+        with CaptureQueriesContext(connection) as queries:
+            result = call()
+        return result, [q["sql"] for q in queries if 'FROM "events_event"' in q["sql"]]
+
+    # A town leader who reported nothing reads the town's figures from the rollups, and
+    # on PostgreSQL the key table says so without a statement on the events.
+    basis, reads = reads_of_events(lambda: basis_for(cast.leader_b, None))
+    assert basis.rollup and basis.region == cast.town_b
+    assert reads == [] if on_postgres() else len(reads) == 1
+    # Their own report in town A (they see it, the town's rollups do not count it): the
+    # figures come from the events they see instead.
+    now = timezone.now()
+    mine = _report(cast)
+    Event.objects.filter(pk=mine.pk).update(
+        reporter=cast.leader_b, reported_at=now - dt.timedelta(days=200)
+    )
+    mine.refresh_from_db()
+    basis, reads = reads_of_events(lambda: basis_for(cast.leader_b, None))
+    assert not basis.rollup
+    if on_postgres():
+        assert _one("SELECT reporter_id FROM events_eventkey WHERE id = %s", [mine.pk]) == (
+            cast.leader_b.pk,
+        )
+        assert all('"events_event"."reported_at" >=' in sql for sql in reads)
+    # The phone's "my reports": newest first, an old one included.
+    recent = _report(cast)
+    assert my_reports(user=cast.gridworker) == [recent]
+    assert my_reports(user=cast.leader_b) == [mine]
+    assert my_reports(user=cast.leader) == []
