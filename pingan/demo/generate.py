@@ -562,8 +562,9 @@ def _fill_event_keys(first: int, last: int) -> None:
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO {KEY_TABLE} "  # noqa: S608
-            "(id, code, client_uuid, reported_at, open_status, reporter_id) "
-            "SELECT id, code, client_uuid, reported_at, events_open_status(status), reporter_id "
+            "(id, code, client_uuid, reported_at, open_status, reporter_id, closed_month) "
+            "SELECT id, code, client_uuid, reported_at, events_open_status(status), "
+            "reporter_id, events_closed_month(closed_at) "
             f"FROM {Event._meta.db_table} "
             "WHERE id BETWEEN %s AND %s ON CONFLICT (id) DO NOTHING",
             [first, last],

@@ -162,7 +162,7 @@ WITH RECURSIVE walk(at) AS (
 )
 SELECT at FROM walk WHERE at IS NOT NULL AND at > '-infinity'
 """
-WALKED = {"open_status": "varchar", "reporter_id": "bigint"}
+WALKED = {"open_status": "varchar", "reporter_id": "bigint", "closed_month": "date"}
 
 
 def _months_of(column: str, values: list[Any]) -> set[Month]:
@@ -198,6 +198,23 @@ def open_months_q(statuses: Iterable[str]) -> Q:
     if not wanted or not set(wanted) <= set(OPEN_STATUSES) or not _known_partitioned():
         return Q()
     return _months_q(_months_of("open_status", wanted))
+
+
+def closed_months_q(since: dt.datetime) -> Q:
+    """The same for the events closed at or after `since`: the months of report of the
+    events closed in the UTC months from `since`'s to now's (the key table keeps the
+    UTC month of closing, migration events.0016), and the current month. `Q()` when the
+    events table is not partitioned. Add it to a filter on `closed_at`, which it does
+    not replace."""
+    if not _known_partitioned():
+        return Q()
+    first = since.astimezone(dt.UTC).date().replace(day=1)
+    last = max(first, clock.now().astimezone(dt.UTC).date().replace(day=1))
+    closing: list[dt.date] = []
+    while first <= last:
+        closing.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return _months_q(_months_of("closed_month", closing))
 
 
 def reporter_months_q(user_id: int | None) -> Q | None:

@@ -14,7 +14,12 @@ from pingan.access.actor import Actor, as_actor
 from pingan.core import clock
 from pingan.events.choices import Status, TrackingStatus
 from pingan.events.models import Category, Event, EventTransition, TrackingCheck
-from pingan.events.partitions import keys_q, open_months_q, reporter_months_q
+from pingan.events.partitions import (
+    closed_months_q,
+    keys_q,
+    open_months_q,
+    reporter_months_q,
+)
 from pingan.events.permissions import event_scope_q
 from pingan.events.selectors import newest_first_rows
 from pingan.field.choices import SiteCheckStatus, TaskKind
@@ -80,7 +85,8 @@ def task_list(*, user: Actor | Any, now: dt.datetime | None = None) -> list[Task
     followed = EventTransition.objects.filter(event=OuterRef("pk"), action="follow_up")
     recent = now - dt.timedelta(days=30)
     for e in (
-        Event.objects.filter(scope, status=Status.CLOSED, closed_at__gte=recent)
+        Event.objects.filter(scope, closed_months_q(recent), status=Status.CLOSED)
+        .filter(closed_at__gte=recent)
         .filter(resolved_on_site=False, reporter_id=actor.pk)
         .exclude(Exists(followed))
         .select_related(*_BRIEF)[:200]

@@ -488,3 +488,39 @@ def test_own_reports_are_found_by_the_months_that_hold_them(cast):
     assert my_reports(user=cast.gridworker) == [recent]
     assert my_reports(user=cast.leader_b) == [mine]
     assert my_reports(user=cast.leader) == []
+
+
+@pg_only
+def test_events_closed_since_a_moment_are_found_by_the_months_they_were_reported_in(cast):
+    from pingan.events.choices import Status
+
+    now = timezone.now()
+    # Closed an hour after midnight, local time, on the 1st: still the last month in UTC.
+    local_first = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0,
+                                                  microsecond=0)  # fmt: skip
+    closed_early = local_first + dt.timedelta(hours=1)
+    old = _report(cast, reported_at=now - dt.timedelta(days=200))
+    older = _report(cast, reported_at=now - dt.timedelta(days=400))
+    open_one = _report(cast, reported_at=now - dt.timedelta(days=300))
+    Event.objects.filter(pk=old.pk).update(status=Status.CLOSED, closed_at=closed_early)
+    Event.objects.filter(pk=older.pk).update(
+        status=Status.CLOSED, closed_at=now - dt.timedelta(days=100)
+    )
+    key = "SELECT closed_month FROM events_eventkey WHERE id = %s"
+    assert _one(key, [old.pk])[0] == closed_early.astimezone(dt.UTC).date().replace(day=1)
+    assert _one(key, [open_one.pk])[0] is None
+
+    def closed_since(moment):
+        qs = Event.objects.filter(p.closed_months_q(moment), closed_at__gte=moment)
+        return set(qs), _partitions_in_plan(qs)
+
+    current = p.partition_name(p.month_of(now))
+    assert closed_since(local_first) == ({old}, {_partition_of(old), current})
+    assert closed_since(now - dt.timedelta(days=120)) == (
+        {old, older},
+        {_partition_of(old), _partition_of(older), current},
+    )
+    # Reopened: no longer closed, gone from the key's months at once.
+    Event.objects.filter(pk=old.pk).update(status=Status.ACCEPTED, closed_at=None)
+    assert _one(key, [old.pk])[0] is None
+    assert closed_since(local_first) == (set(), {current})

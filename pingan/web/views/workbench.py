@@ -34,6 +34,7 @@ from pingan.events import queue as queue_rules
 from pingan.events.choices import DeadlineState, Status
 from pingan.events.deadlines import binding_due, state_at
 from pingan.events.models import OPEN_STATUSES, Event
+from pingan.events.partitions import closed_months_q
 from pingan.events.selectors import EventFilters, event_count, event_list
 from pingan.events.services import event_transition
 from pingan.events.supervision import supervision_counts
@@ -357,7 +358,7 @@ def leader_overview(request: HttpRequest) -> Overview:
     overdue_f = EventFilters(deadline_state=DeadlineState.OVERDUE)
     closed_month = (
         event_list(user=user, filters=EventFilters(status=[Status.CLOSED]))
-        .filter(closed_at__gte=month_start_at)
+        .filter(closed_months_q(month_start_at), closed_at__gte=month_start_at)
         .count()
     )
     return Overview(
