@@ -3,7 +3,9 @@
 Three kinds of users, in the demo county's accounts (`manage.py load_demo`):
 - grid workers report events through the API and attach a photo (~60 KB JPEG) to each;
 - dispatchers work their queue on the web pages (list of events waiting, a search) and
-  accept and dispatch through the API;
+  accept and dispatch through the API; their open page polls `/workbench/live/` every
+  PINGAN_LIVE_POLL_S (15 s), sending the version it last saw (an empty 204 while nothing
+  changed), checked before each of their actions;
 - leaders open their workbench, the dashboard (with its extras and map), the statistics
   summary and a search.
 
@@ -35,6 +37,7 @@ import itertools
 import os
 import random
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -43,6 +46,7 @@ from PIL import Image
 
 PASSWORD = "Pingan@2026"
 SEARCH_WORDS = ["噪音", "垃圾", "漏水", "纠纷", "占道", "路灯", "消防", "停车"]
+LIVE_POLL_S = float(os.environ.get("PINGAN_LIVE_POLL_S", "15"))
 
 
 def _photo() -> bytes:
@@ -161,17 +165,32 @@ class Dispatcher(ApiUser):
         r = self.client.get("/api/v1/departments", name="/api/v1/departments")
         # The demo county's departments (generated data adds other counties').
         self.departments = [d["id"] for d in r.json() if d["region_name"] == "海盐县"]
+        self.version = ""
+        self.polled = 0.0
+
+    def live_poll(self) -> None:
+        """The open page's poll, when its interval has passed (the page's script runs it
+        beside what the dispatcher does; here it goes before the next action)."""
+        if time.monotonic() - self.polled < LIVE_POLL_S:
+            return
+        self.polled = time.monotonic()
+        r = self.client.get("/workbench/live/", params={"v": self.version}, name="live poll")
+        if r.status_code == 200:
+            self.version = r.json()["version"]
 
     @task(3)
     def queue_page(self) -> None:
+        self.live_poll()
         self.client.get("/events/?status=reported", name="list page: queue")
 
     @task(2)
     def search_page(self) -> None:
+        self.live_poll()
         self.client.get(f"/events/?q={random.choice(SEARCH_WORDS)}", name="list page: search")
 
     @task(4)
     def accept_and_dispatch(self) -> None:
+        self.live_poll()
         r = self.client.get("/api/v1/events?status=reported&page_size=5", name="queue (API)")
         items = r.json().get("items", []) if r.ok else []
         if not items:
