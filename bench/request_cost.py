@@ -188,6 +188,7 @@ class World:
     accepted: list[int] = field(default_factory=list)  # waiting for dispatch
     new_events: list[int] = field(default_factory=list)  # for photos
     cases: list[int] = field(default_factory=list)  # mediation cases waiting for acceptance
+    live_version: str = ""  # what the dispatcher's open page last saw (`_live`)
 
 
 def _api_client(username: str) -> Client:
@@ -398,6 +399,15 @@ def _get(client: str, url: Callable[[], str] | str) -> Callable[[World], Respons
     return call
 
 
+def _live(w: World) -> Response:
+    """The dispatcher's open page polling with the version it last saw: an empty 204 while
+    nothing changed (the usual answer), the counts and a new version otherwise."""
+    r = w.disp_web.get("/workbench/live/", {"v": w.live_version})
+    if r.status_code == 200:
+        w.live_version = r.json()["version"]
+    return r
+
+
 def _search() -> str:
     return f"/events/?q={random.choice(SEARCH_WORDS)}"
 
@@ -413,6 +423,7 @@ KINDS = [
     Kind("accept", "accept (API)", 25, _accept),
     Kind("dispatch", "dispatch (API)", 25, _dispatch),
     Kind("queue_page", "list page: queue", 30, _get("disp_web", "/events/?status=reported")),
+    Kind("live", "live poll (dispatcher's page)", None, _live, (200, 204)),
     Kind("search_page", "list page: search", 30, _get("disp_web", _search)),
     Kind("county_page", "list page: county", 30, _get("leader_web", "/events/")),
     Kind("workbench", "workbench page (leader)", 30, _get("leader_web", "/")),
