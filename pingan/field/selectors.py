@@ -121,12 +121,14 @@ def task_list(*, user: Actor | Any, now: dt.datetime | None = None) -> list[Task
         e.pk: e
         for e in (Event.objects.filter(keys_q(wanted)).select_related(*_BRIEF) if wanted else ())
     }
+    # (An event deleted between the two reads takes its checks with it: skip them.)
     for c in checks:
-        event = events[c.event_id]
-        tasks.append(Task(TaskKind.SITE_CHECK, event, c.due_at, c.due_at < now, c.note, c.pk))
+        if (event := events.get(c.event_id)) is not None:
+            tasks.append(Task(TaskKind.SITE_CHECK, event, c.due_at, c.due_at < now, c.note, c.pk))
     for t in rechecks:
-        due = _day_end(t.due_on)
-        tasks.append(Task(TaskKind.RECHECK, events[t.event_id], due, t.due_on < today, "", t.pk))
+        if (event := events.get(t.event_id)) is not None:
+            due = _day_end(t.due_on)
+            tasks.append(Task(TaskKind.RECHECK, event, due, t.due_on < today, "", t.pk))
     tasks.sort(key=lambda t: (not t.overdue, t.due_at, t.event.pk))
     return tasks
 
