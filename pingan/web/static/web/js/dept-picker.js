@@ -32,6 +32,10 @@
   document.addEventListener("input", function (e) {
     if (e.target.matches && e.target.matches("[data-dept-search]")) filter(e.target);
   });
+  // The form can be on the page (and typed into) before this file has loaded: catch up.
+  document.querySelectorAll("[data-dept-search]").forEach(function (input) {
+    if (input.value) filter(input);
+  });
   // Enter in the search box filters; it does not submit the form.
   document.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && e.target.matches && e.target.matches("[data-dept-search]")) {
