@@ -47,7 +47,9 @@ REFERENCES = re.compile(r'REFERENCES (?:public\.)?"?events_event"?\(')
 # table would. TRUNCATE (Django's flush between transactional tests) empties the key
 # table too, with DELETE: a TRUNCATE would refuse while other tables reference it, and
 # the deferred foreign keys still refuse a TRUNCATE of events that leaves children behind.
-KEY_TRIGGERS_SQL = """
+# The function and the update trigger by themselves: migration 0015 puts them back when
+# it is reversed.
+KEY_SYNC_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -64,10 +66,19 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER events_eventkey_insert AFTER INSERT ON events_event
-    FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+"""
+KEY_UPDATE_TRIGGER_SQL = """
 CREATE TRIGGER events_eventkey_update AFTER UPDATE OF id, code, client_uuid, reported_at
     ON events_event FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+"""
+KEY_TRIGGERS_SQL = (
+    KEY_SYNC_FUNCTION_SQL
+    + """
+CREATE TRIGGER events_eventkey_insert AFTER INSERT ON events_event
+    FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
+"""
+    + KEY_UPDATE_TRIGGER_SQL
+    + """
 CREATE TRIGGER events_eventkey_delete AFTER DELETE ON events_event
     FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
 CREATE OR REPLACE FUNCTION events_eventkey_truncate() RETURNS trigger
@@ -80,6 +91,7 @@ $$;
 CREATE TRIGGER events_eventkey_truncate AFTER TRUNCATE ON events_event
     FOR EACH STATEMENT EXECUTE FUNCTION events_eventkey_truncate();
 """
+)
 
 
 def _say(message: str) -> None:

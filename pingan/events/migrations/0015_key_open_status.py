@@ -14,6 +14,8 @@ SQLite.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.db import migrations
 
 # The open statuses as written in SQL (events.models.OPEN_STATUSES when this was written;
@@ -91,35 +93,17 @@ def backwards(apps, schema_editor):
     conn = schema_editor.connection
     if conn.vendor != "postgresql":
         return
+    before = import_module(f"{__package__}.0004_partition_events_by_month")
     with conn.cursor() as c:
         c.execute("SELECT to_regclass('events_eventkey') IS NOT NULL")
         if not c.fetchone()[0]:
             return
         c.execute(
-            """
-            CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
-                IF TG_OP = 'INSERT' THEN
-                    INSERT INTO events_eventkey (id, code, client_uuid, reported_at)
-                    VALUES (NEW.id, NEW.code, NEW.client_uuid, NEW.reported_at);
-                ELSIF TG_OP = 'UPDATE' THEN
-                    UPDATE events_eventkey SET id = NEW.id, code = NEW.code,
-                        client_uuid = NEW.client_uuid, reported_at = NEW.reported_at
-                    WHERE id = OLD.id;
-                ELSE
-                    DELETE FROM events_eventkey WHERE id = OLD.id;
-                END IF;
-                RETURN NULL;
-            END
-            $$;
-            DROP TRIGGER events_eventkey_update ON events_event;
-            CREATE TRIGGER events_eventkey_update
-                AFTER UPDATE OF id, code, client_uuid, reported_at ON events_event
-                FOR EACH ROW EXECUTE FUNCTION events_eventkey_sync();
-            ALTER TABLE events_eventkey DROP COLUMN open_status, DROP COLUMN reporter_id;
-            DROP FUNCTION events_open_status(varchar);
-            """
+            before.KEY_SYNC_FUNCTION_SQL
+            + "DROP TRIGGER events_eventkey_update ON events_event;"
+            + before.KEY_UPDATE_TRIGGER_SQL
+            + "ALTER TABLE events_eventkey DROP COLUMN open_status, DROP COLUMN reporter_id;"
+            + "DROP FUNCTION events_open_status(varchar);"
         )
 
 

@@ -12,6 +12,8 @@ TIME_ZONE cannot make the stored months wrong. Nothing happens on SQLite.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.db import migrations
 
 TRIGGERS_SQL = """
@@ -54,42 +56,6 @@ CREATE TRIGGER events_eventkey_update
     EXECUTE FUNCTION events_eventkey_sync();
 """
 
-# As migration 0015 left them.
-BACK_SQL = """
-CREATE OR REPLACE FUNCTION events_eventkey_sync() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO events_eventkey (id, code, client_uuid, reported_at, open_status,
-                                     reporter_id)
-        VALUES (NEW.id, NEW.code, NEW.client_uuid, NEW.reported_at,
-                events_open_status(NEW.status), NEW.reporter_id);
-    ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE events_eventkey SET id = NEW.id, code = NEW.code,
-            client_uuid = NEW.client_uuid, reported_at = NEW.reported_at,
-            open_status = events_open_status(NEW.status), reporter_id = NEW.reporter_id
-        WHERE id = OLD.id;
-    ELSE
-        DELETE FROM events_eventkey WHERE id = OLD.id;
-    END IF;
-    RETURN NULL;
-END
-$$;
-DROP TRIGGER events_eventkey_update ON events_event;
-CREATE TRIGGER events_eventkey_update
-    AFTER UPDATE OF id, code, client_uuid, reported_at, status, reporter_id ON events_event
-    FOR EACH ROW
-    WHEN (OLD.id IS DISTINCT FROM NEW.id OR OLD.code IS DISTINCT FROM NEW.code
-          OR OLD.client_uuid IS DISTINCT FROM NEW.client_uuid
-          OR OLD.reported_at IS DISTINCT FROM NEW.reported_at
-          OR OLD.status IS DISTINCT FROM NEW.status
-          OR OLD.reporter_id IS DISTINCT FROM NEW.reporter_id)
-    EXECUTE FUNCTION events_eventkey_sync();
-ALTER TABLE events_eventkey DROP COLUMN closed_month;
-DROP FUNCTION events_closed_month(timestamptz);
-"""
-
-
 def _has_key_table(c) -> bool:
     c.execute("SELECT to_regclass('events_eventkey') IS NOT NULL")
     return bool(c.fetchone()[0])
@@ -121,9 +87,15 @@ def backwards(apps, schema_editor):
     conn = schema_editor.connection
     if conn.vendor != "postgresql":
         return
+    before = import_module(f"{__package__}.0015_key_open_status")
     with conn.cursor() as c:
         if _has_key_table(c):
-            c.execute(BACK_SQL)
+            # The function and trigger as migration 0015 left them, then without the column.
+            c.execute(
+                before.TRIGGERS_SQL
+                + "ALTER TABLE events_eventkey DROP COLUMN closed_month;"
+                + "DROP FUNCTION events_closed_month(timestamptz);"
+            )
 
 
 class Migration(migrations.Migration):
