@@ -59,7 +59,7 @@ lint: test-deps
 	$(BIN)/lint-imports
 
 typecheck: test-deps
-	$(BIN)/mypy pingan config
+	$(BIN)/mypy pingan config bench
 
 # Two processes; each file's tests stay on one process (module fixtures, one live server);
 # the slowest tests are named at the end of each run.
@@ -75,7 +75,7 @@ test-postgres: test-deps services
 test: test-deps services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy pingan config
+	$(BIN)/mypy pingan config bench
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="

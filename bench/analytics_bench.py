@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -260,6 +261,9 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
 
+    def rollup_summary(r: Region, a: dt.date, b: dt.date) -> Any:
+        return summary(user=leader, region_id=r.pk, date_from=a, date_to=b)
+
     def http_summary(r: Region, a: dt.date, b: dt.date) -> Any:
         resp = api.get(
             f"/api/v1/stats/summary?region={r.pk}&from={a}&to={b}",
@@ -271,21 +275,18 @@ def main() -> None:
     for level, regions in levels.items() if not args.http_only else []:
         for label, (a, b) in PERIODS.items():
             picks = [rng.choice(regions) for _ in range(args.runs + 1)]
-            r50, r95, s = over(
-                picks[1:],
-                lambda r, a=a, b=b: summary(user=leader, region_id=r.pk, date_from=a, date_to=b),
-            )
+            r50, r95, s = over(picks[1:], partial(rollup_summary, a=a, b=b))
             # Another region for the first HTTP request: not in the buffers yet.
-            first, _, _ = timed(lambda a=a, b=b, r=picks[0]: http_summary(r, a, b), 1)
-            h50, h95, _ = over(picks[1:], lambda r, a=a, b=b: http_summary(r, a, b))
+            first, _, _ = timed(partial(http_summary, picks[0], a, b), 1)
+            h50, h95, _ = over(picks[1:], partial(http_summary, a=a, b=b))
             scan = "—"
             slow = picks[1 : 1 + (args.scan_runs or args.runs)]
             if not args.no_scan:
-                s50, s95, _ = over(slow, lambda r, a=a, b=b: scan_summary(leader, r, a, b))
+                s50, s95, _ = over(slow, partial(scan_summary, leader, date_from=a, date_to=b))
                 scan = f"{s50:.1f} / {s95:.1f}"
             duck = "—"
             if db is not None:
-                d50, d95, _ = over(slow, lambda r, a=a, b=b: duck_summary(db, r, a, b))
+                d50, d95, _ = over(slow, partial(duck_summary, db, date_from=a, date_to=b))
                 duck = f"{d50:.1f} / {d95:.1f}"
             print(
                 f"| {level} | {label} | {r50:.1f} / {r95:.1f} | {first:.0f}; {h50:.1f} / "
@@ -319,7 +320,7 @@ def main() -> None:
                 assert resp.status_code == 200, resp.status_code
                 return resp
 
-            first, _, _ = timed(lambda picks=picks, get=get: get(picks[0]), 1)
+            first, _, _ = timed(partial(get, picks[0]), 1)
             p50, p95, _ = over(picks[1:], get)
             print(f"| {name} | {level} | {first:.0f} | {p50:.1f} / {p95:.1f} |", flush=True)
 

@@ -82,7 +82,9 @@ def fill(n: int, grid_list: list[Region], years: int, texts: list[str]) -> None:
         print(f"{have:,} events already stored")
         return
     cat = category_upsert(code="dispute.neighbour", name="邻里纠纷")
-    town = grid_list[0].parent.parent
+    village = grid_list[0].parent
+    town = village.parent if village is not None else None
+    assert town is not None, "the grids hang under a village and a town"
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_grid; DROP TABLE IF EXISTS bench_text")
         cur.execute("CREATE TEMP TABLE bench_grid (i int primary key, id bigint, path text)")

@@ -255,9 +255,9 @@ def main() -> None:
     from pingan.mediation.models import MonthlyRollup
 
     if not MonthlyRollup.objects.exists():
-        t = time.perf_counter()
+        started = time.perf_counter()
         n = rollup.rebuild()
-        print(f"rollup rebuilt: {n} rows in {time.perf_counter() - t:.1f} s")
+        print(f"rollup rebuilt: {n} rows in {time.perf_counter() - started:.1f} s")
         with connection.cursor() as cur:
             cur.execute("VACUUM (ANALYZE) mediation_monthlyrollup")
     user = leader()

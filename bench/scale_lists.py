@@ -45,7 +45,10 @@ from pingan.geo.models import Region  # noqa: E402
 def pages() -> list[tuple[str, str, str]]:
     county = Region.objects.get(code="330424")
     town = Region.objects.filter(parent=county).order_by("code").first()
-    code = Event.objects.filter(region_path__startswith=county.path).order_by("-id").first().code
+    newest = Event.objects.filter(region_path__startswith=county.path).order_by("-id").first()
+    if town is None or newest is None:
+        raise SystemExit("the county 330424 has no towns or no events: load the data first")
+    code = newest.code
     last_year = timezone.localdate(clock.now()).year - 1
     return [
         ("demo-dispatcher", "county list, page 1", "/events/"),

@@ -91,13 +91,17 @@ class ApiUser(HttpUser):
         """Sign in once on the web page; the session then serves the pages and the API
         (the CSRF token from the cookie on unsafe calls, as the pages' scripts send it)."""
         r = self.client.get("/login/", name="/login/")
-        token = self.client.cookies.get("csrftoken") or re.search(
-            r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text
-        ).group(1)
+        token = self.client.cookies.get("csrftoken")
+        if not token:
+            found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text)
+            if found is None:
+                raise RuntimeError(f"no CSRF token on /login/ ({r.status_code})")
+            token = found.group(1)
+        host = self.host or ""
         signed = self.client.post(
             "/login/",
             data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/login/"},
+            headers={"Referer": host + "/login/"},
             name="/login/ POST",
             allow_redirects=False,
         )
@@ -105,7 +109,7 @@ class ApiUser(HttpUser):
             raise RuntimeError(f"web sign-in of {self.username}: {signed.status_code}")
         # Django rotates the CSRF token at sign-in: the new one is in the cookie.
         self.client.headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")
-        self.client.headers["Referer"] = self.host + "/"
+        self.client.headers["Referer"] = host + "/"
         self.load_roles()
 
     def load_roles(self) -> None:

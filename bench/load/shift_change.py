@@ -90,9 +90,12 @@ class ShiftWorker(HttpUser):
             self.client.headers["Authorization"] = f"Bearer {r.json()['token']}"
         else:
             page = self.client.get("/login/?next=/m/", name="/login/")
-            token = self.client.cookies.get("csrftoken") or re.search(
-                r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text
-            ).group(1)
+            token = self.client.cookies.get("csrftoken")
+            if not token:
+                found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+                if found is None:
+                    raise RuntimeError(f"no CSRF token on /login/ ({page.status_code})")
+                token = found.group(1)
             with self.client.post(
                 "/login/?next=/m/",
                 data={
@@ -100,7 +103,7 @@ class ShiftWorker(HttpUser):
                     "password": PASSWORD,
                     "csrfmiddlewaretoken": token,
                 },
-                headers={"Referer": self.host + "/login/"},
+                headers={"Referer": (self.host or "") + "/login/"},
                 name="/login/ POST",
                 allow_redirects=False,
                 catch_response=True,
