@@ -10,6 +10,9 @@
 #   LOCUSTFILE=bench/load/shift_change.py PINGAN_LOAD_ACCOUNTS=bench/results/shift_accounts.txt \
 #       PINGAN_RATELIMIT_LOGIN=100000/m SPAWN_RATE=3 CEILING=0 ... bash bench/load/run.sh 1800 11m
 #
+# TASK_WORKERS=2 starts two task workers, as the deployment does; the run then says how
+# many tasks were waiting when it stopped and how long they took to drain.
+#
 # Users start at SPAWN_RATE a second (default 5); a slow ramp (SPAWN_RATE=1 with 200
 # users) shows in load_stats_history.csv where the latency turns up (the knee).
 #
@@ -36,10 +39,24 @@ export PINGAN_ENV=development DEBUG=false ALLOWED_HOSTS=127.0.0.1 LOG_FORMAT=jso
     PINGAN_VAR_DIR=${PINGAN_VAR_DIR:-$PWD/var/bench}
 $BIN/python manage.py collectstatic --noinput -v 0
 
+queued() {
+    psql "$DATABASE_URL" -Atc "select count(*) from django_tasks_database_dbtaskresult
+        where status in ('READY', 'RUNNING')"
+}
+# Tasks left by an earlier run (bench/request_cost.py enqueues without a worker) would
+# make the workers look behind: say how many there were (the workers below take them first).
+waiting_before=$(queued)
+echo "tasks waiting before the run: $waiting_before"
+
 $BIN/gunicorn -c deploy/gunicorn.conf.py config.wsgi:application >"$OUT/gunicorn.log" 2>&1 &
 WEB=$!
-$BIN/python manage.py db_worker >"$OUT/worker.log" 2>&1 &
-WORKER=$!
+# TASK_WORKERS task workers (default 1; the shipped deployment starts two,
+# deploy/systemd/pingan-worker@.service).
+WORKER=""
+for i in $(seq 1 "${TASK_WORKERS:-1}"); do
+    $BIN/python manage.py db_worker --worker-id "bench-$i" >"$OUT/worker-$i.log" 2>&1 &
+    WORKER="$WORKER $!"
+done
 $BIN/python manage.py sweep_deadlines --every 60 >"$OUT/sweeper.log" 2>&1 &
 SWEEPER=$!
 trap 'kill $WEB $WORKER $SWEEPER 2>/dev/null || true' EXIT
@@ -70,6 +87,16 @@ set -e
 kill -TERM $SPLIT && wait $SPLIT || true
 cat "$OUT/cpu.txt" | tee -a "$OUT/locust.txt"
 echo "locust exit code: $status" | tee -a "$OUT/locust.txt"
+# Whether the task workers kept up: tasks still waiting when locust stopped, and how long
+# they took to drain (up to DRAIN_WAIT seconds, default 300).
+waiting=$(queued)
+drained=""
+for s in $(seq 5 5 "${DRAIN_WAIT:-300}"); do
+    [ "$(queued)" = "0" ] && { drained=$((s - 5)); break; }
+    sleep 5
+done
+echo "tasks waiting before the run: $waiting_before, when it stopped: $waiting; queue empty after: ${drained:-more than ${DRAIN_WAIT:-300}} s (${TASK_WORKERS:-1} workers)" \
+    | tee -a "$OUT/locust.txt"
 after=$(psql "$DATABASE_URL" -Atc "select count(*) from events_event")
 echo "events reported during the run: $((after - before))" | tee -a "$OUT/locust.txt"
 # Nothing half-applied: every event reported in the run has its statistics fact (written
