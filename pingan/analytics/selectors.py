@@ -275,19 +275,18 @@ def rollup_sets_many(
     regions: list[int], periods: list[Period], sets: tuple[tuple[str, ...], ...]
 ) -> list[list[list[dict[str, Any]]]]:
     """Rollup measures of several periods, each grouped several ways (`sets`, e.g. by
-    category and status, and by source and status): `[period][set]` rows. One query over
-    the monthly rows and one over the daily rows: each period's measures summed with its
-    own condition, grouped by every column the sets name, then (for more than one set)
-    summed again per set in the same statement, so that Python gets the few rows each
-    set has, not every combination of the columns (the statistics summary's rows at a
-    county: ~850 by category, source, status and outcome; ~250 in its two sets).
+    category and status, and by source and status): `[period][set]` rows. One statement:
+    the monthly rows of the whole months and the daily rows of the days outside them,
+    each period's measures summed with its own condition and grouped by every column the
+    sets name, then summed again per set, so that Python gets the few rows each set has,
+    not every combination of the columns (the statistics summary's rows at a county:
+    ~850 by category, source, status and outcome; ~250 in its two sets).
     Plain SQL (the ORM's expression building cost more than the query), run without
     parallel workers on PostgreSQL: these aggregates read a few thousand index-found
     rows, and starting workers costs more than it saves on a busy 2-core machine."""
     cols_all = list(dict.fromkeys(c for group in sets for c in group))
     assert all(g in GROUP_COLUMNS for g in cols_all), cols_all
     ranges = [_ranges(a, b) for a, b in periods]
-    out: list[list[dict[tuple[Any, ...], dict[str, Any]]]] = [[{} for _ in sets] for _ in periods]
     tables = (
         (
             _monthly_model(tuple(cols_all))._meta.db_table,
@@ -297,60 +296,65 @@ def rollup_sets_many(
     )
     cols = ", ".join(cols_all)
     k = len(MEASURES)
+    regions_sql = ", ".join(["%s"] * len(regions))
+    selects: list[str] = []
+    params: list[Any] = []
     for table, per_period in tables:
-        used = [(i, r) for i, r in enumerate(per_period) if r]
-        if not used:
+        if not any(per_period):
             continue
-        # Each period's measures, summed over the rows of its own days (one period:
-        # plain sums); each SUM repeats its condition, so its bounds are bound per SUM.
-        params: list[Any] = []
+        # Each period's measures, summed over the rows of its own days (0 for a period
+        # with no rows in this table); each SUM repeats its condition, so its bounds are
+        # bound per SUM.
         sums = []
-        for _, r in used:
+        for r in per_period:
             one: list[Any] = []
-            cond = _range_sql(r, one) if len(used) > 1 else "1 = 1"
-            sums += [f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)" for m in MEASURES]
-            params += one * len(MEASURES)
+            cond = _range_sql(r, one) if r else ""
+            for m in MEASURES:
+                sums.append(f"SUM(CASE WHEN {cond} THEN {m} ELSE 0 END)" if r else "0")
+                params += one
         where_params: list[Any] = []
-        where = _range_sql([p for _, r in used for p in r], where_params)
-        regions_sql = ", ".join(["%s"] * len(regions))
-        sql = (
-            f"SELECT 0, {cols}, {', '.join(sums)} FROM {table} "  # noqa: S608
+        where = _range_sql([p for r in per_period for p in r], where_params)
+        selects.append(
+            f"SELECT {cols}, {', '.join(sums)} FROM {table} "  # noqa: S608
             f"WHERE region IN ({regions_sql}) AND {where} GROUP BY {cols}"
         )
-        if len(sets) > 1:
-            inner = sql.replace("SELECT 0, ", "SELECT ", 1)
-            aliased = ", ".join(f"s{j}" for j in range(len(sums)))
-            # PostgreSQL sums bigints to numeric: counts go back to integers.
-            resum = ", ".join(
-                f"SUM(s{j})" if MEASURES[j % k] in FLOAT_MEASURES else f"CAST(SUM(s{j}) AS BIGINT)"
-                for j in range(len(sums))
-            )
-            branches = [
-                f"SELECT {n}, "  # noqa: S608
-                + ", ".join(c if c in group else "NULL" for c in cols_all)
-                + f", {resum} FROM g GROUP BY {', '.join(group)}"
-                for n, group in enumerate(sets)
-            ]
-            sql = f"WITH g({cols}, {aliased}) AS ({inner}) " + " UNION ALL ".join(branches)
-        with _serial_reads(), connection.cursor() as cur:
-            cur.execute(sql, [*params, *regions, *where_params])
-            fetched = cur.fetchall()
-        width = len(cols_all)
-        for rec in fetched:
-            n = rec[0]
-            group = sets[n]
-            values_at = dict(zip(cols_all, rec[1 : width + 1], strict=True))
-            key = tuple(values_at[c] for c in group)
-            for slot, (i, _) in enumerate(used):
-                start = width + 1 + slot * k
-                values = rec[start : start + k]
-                if not values[0]:
-                    continue
-                row = dict(zip(group, key, strict=True))
-                row.update(zip(MEASURES, values, strict=True))
-                _sum_rows([row], group, out[i][n])
-    # Rows an event moved out of stay behind with n = 0 until the next rebuild.
-    return [[[r for r in acc.values() if r["n"]] for acc in per_set] for per_set in out]
+        params += [*regions, *where_params]
+    if not selects:
+        return [[[] for _ in sets] for _ in periods]
+    aliased = ", ".join(f"s{j}" for j in range(len(periods) * k))
+    # PostgreSQL sums bigints to numeric: counts go back to integers.
+    resum = ", ".join(
+        f"SUM(s{j})" if MEASURES[j % k] in FLOAT_MEASURES else f"CAST(SUM(s{j}) AS BIGINT)"
+        for j in range(len(periods) * k)
+    )
+    branches = [
+        f"SELECT {n}, "  # noqa: S608
+        + ", ".join(c if c in group else "NULL" for c in cols_all)
+        + f", {resum} FROM g GROUP BY {', '.join(group)}"
+        for n, group in enumerate(sets)
+    ]
+    sql = f"WITH g({cols}, {aliased}) AS ({' UNION ALL '.join(selects)}) " + " UNION ALL ".join(
+        branches
+    )
+    with _serial_reads(), connection.cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    out: list[list[list[dict[str, Any]]]] = [[[] for _ in sets] for _ in periods]
+    width = len(cols_all)
+    positions = [[1 + cols_all.index(c) for c in group] for group in sets]
+    for rec in fetched:
+        n = rec[0]
+        group = sets[n]
+        key = [rec[i] for i in positions[n]]
+        for i in range(len(periods)):
+            start = width + 1 + i * k
+            # Rows an event moved out of stay behind with n = 0 until the next rebuild.
+            if not rec[start]:
+                continue
+            row = dict(zip(group, key, strict=True))
+            row.update(zip(MEASURES, rec[start : start + k], strict=True))
+            out[i][n].append(row)
+    return out
 
 
 def collapse(rows: list[dict[str, Any]], group: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -442,13 +446,22 @@ def grouped_rows(
     return fact_rows(basis, date_from, date_to, group)
 
 
-def dispute_tops() -> set[int]:
+def top_categories() -> tuple[dict[int, str], set[int]]:
+    """The top-level categories' names by id, and the ids of the dispute ones (the
+    category `PINGAN_DISPUTE_CATEGORY`, or `<prefix>-<it>` in a city of several
+    counties): one read of the few top-level rows."""
     code = settings.PINGAN_DISPUTE_CATEGORY
-    return set(
-        Category.objects.filter(
-            Q(code=code) | Q(code__endswith=f"-{code}"), parent=None
-        ).values_list("pk", flat=True)
-    )
+    names: dict[int, str] = {}
+    disputes: set[int] = set()
+    for pk, name, c in Category.objects.filter(parent=None).values_list("pk", "name", "code"):
+        names[pk] = name
+        if c == code or c.endswith(f"-{code}"):
+            disputes.add(pk)
+    return names, disputes
+
+
+def dispute_tops() -> set[int]:
+    return top_categories()[1]
 
 
 def _today() -> dt.date:
@@ -526,10 +539,10 @@ def summary(
     year earlier (without `date_to` the earlier period ends a year before `today`); mom
     (环比): against the period just before (needs both bounds). `previous_period` and
     `mom_period` give those periods' bounds and figures. Queries: the scope, the region,
-    one aggregate per period, the category and department names.
+    one aggregate for the periods, the top-level categories (names, which are disputes).
     """
     basis = basis_for(user, region_id)
-    tops = dispute_tops()
+    cat_names, tops = top_categories()
     today = today or _today()
     earlier_from = kpis.year_before(date_from) if date_from else None
     earlier_to = kpis.year_before(date_to or today)
@@ -542,8 +555,10 @@ def summary(
     rows, by_source = every[0]
     figures = kpis.figures(rows, dispute_tops=tops)
 
-    top_ids = {r["top_category"] for r in rows}
-    cat_names = dict(Category.objects.filter(pk__in=top_ids).values_list("pk", "name"))
+    # A fact keeps the top category it was counted under, should it have moved since.
+    moved = {r["top_category"] for r in (*rows, *every[1][0])} - cat_names.keys() - {None}
+    if moved:
+        cat_names.update(Category.objects.filter(pk__in=moved).values_list("pk", "name"))
 
     earlier = kpis.figures(every[1][0], dispute_tops=tops)
     first = first_day()

@@ -173,3 +173,14 @@ def test_each_grouping_read_in_one_statement_equals_the_full_rows_summed_down(wo
         assert any(together[0][0]), "the fixture's March has rows"
         counts = [r["n"] for r in together[0][0]]
         assert all(isinstance(n, int) for n in counts)
+
+
+def test_a_category_moved_under_another_keeps_its_name_in_the_figures(world):
+    # The facts keep the top category they were counted under; the category is now a
+    # child of another (a catalogue tidied up after the fact).
+    world.hazard.parent = world.dispute
+    world.hazard.save(update_fields=["parent"])
+    s = summary(user=world.leader, **MARCH_2025)
+    assert {"category": world.hazard.pk, "name": "安全隐患", "count": 2} in named(
+        s["by_category"], "category"
+    )
