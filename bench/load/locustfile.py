@@ -36,13 +36,13 @@ import io
 import itertools
 import os
 import random
-import re
 import time
 import uuid
 from pathlib import Path
 
 from locust import HttpUser, between, events, task
 from PIL import Image
+from signin import csrf_token  # bench/load/signin.py: locust puts this folder on sys.path
 
 PASSWORD = "Pingan@2026"
 SEARCH_WORDS = ["噪音", "垃圾", "漏水", "纠纷", "占道", "路灯", "消防", "停车"]
@@ -91,12 +91,7 @@ class ApiUser(HttpUser):
         """Sign in once on the web page; the session then serves the pages and the API
         (the CSRF token from the cookie on unsafe calls, as the pages' scripts send it)."""
         r = self.client.get("/login/", name="/login/")
-        token = self.client.cookies.get("csrftoken")
-        if not token:
-            found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.text)
-            if found is None:
-                raise RuntimeError(f"no CSRF token on /login/ ({r.status_code})")
-            token = found.group(1)
+        token = csrf_token(self.client, r)
         host = self.host or ""
         signed = self.client.post(
             "/login/",

@@ -30,11 +30,11 @@ from __future__ import annotations
 import itertools
 import os
 import random
-import re
 import uuid
 from pathlib import Path
 
 from locust import HttpUser, between, task
+from signin import csrf_token  # bench/load/signin.py: locust puts this folder on sys.path
 
 PASSWORD = "Pingan@2026"
 WORDS = ["噪音", "垃圾", "漏水", "纠纷", "占道", "路灯", "消防", "停车"]
@@ -90,12 +90,7 @@ class ShiftWorker(HttpUser):
             self.client.headers["Authorization"] = f"Bearer {r.json()['token']}"
         else:
             page = self.client.get("/login/?next=/m/", name="/login/")
-            token = self.client.cookies.get("csrftoken")
-            if not token:
-                found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-                if found is None:
-                    raise RuntimeError(f"no CSRF token on /login/ ({page.status_code})")
-                token = found.group(1)
+            token = csrf_token(self.client, page)
             with self.client.post(
                 "/login/?next=/m/",
                 data={
